@@ -1,0 +1,77 @@
+"""Run settings, resolved once at the CLI boundary and passed down explicitly.
+
+Precedence: built-in defaults < ``THEMELENS_*`` environment variables <
+command-line flags. No module keeps mutable configuration, so tests simply
+build a ``Settings`` pointing at ``tmp_path``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+__all__ = ["Settings", "default_cache_dir", "resolve_settings"]
+
+
+def default_cache_dir() -> Path:
+    """The user's cache folder for themelens (``~/.cache/themelens`` on Linux)."""
+    return Path(platformdirs.user_cache_dir("themelens"))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where data lives and where it comes from.
+
+    ``provider`` names an entry of ``themelens.data.providers.PROVIDERS``;
+    ``prices_dir`` is the folder the ``csv`` provider reads; ``db_path`` is the
+    DuckDB cache; ``theme`` is a built-in theme name or a path to a YAML file.
+    """
+
+    db_path: Path
+    theme: str = "china-ai"
+    provider: str = "yahoo"
+    prices_dir: Path | None = None
+
+    @property
+    def synthetic(self) -> bool:
+        return self.provider == "demo"
+
+
+def resolve_settings(
+    *,
+    db: Path | None = None,
+    theme: str | None = None,
+    provider: str | None = None,
+    prices_dir: Path | None = None,
+    demo: bool = False,
+    env: Mapping[str, str] | None = None,
+) -> Settings:
+    """Combine defaults, environment (``THEMELENS_DB``, ``THEMELENS_THEME``,
+    ``THEMELENS_PROVIDER``, ``THEMELENS_PRICES_DIR``) and flags into one ``Settings``.
+
+    ``--prices-dir`` implies the ``csv`` provider and ``--demo`` the ``demo``
+    provider, unless ``--provider`` says otherwise explicitly.
+    """
+    env = os.environ if env is None else env
+    db_path = db or (Path(env["THEMELENS_DB"]) if env.get("THEMELENS_DB") else None)
+    if db_path is None:
+        db_path = default_cache_dir() / "themelens.duckdb"
+    pdir = prices_dir or (Path(env["THEMELENS_PRICES_DIR"]) if env.get("THEMELENS_PRICES_DIR") else None)
+    chosen = provider
+    if chosen is None:
+        if demo:
+            chosen = "demo"
+        elif prices_dir is not None:
+            chosen = "csv"
+        else:
+            chosen = env.get("THEMELENS_PROVIDER") or ("csv" if pdir is not None else "yahoo")
+    return Settings(
+        db_path=Path(db_path).expanduser(),
+        theme=theme or env.get("THEMELENS_THEME") or "china-ai",
+        provider=chosen,
+        prices_dir=Path(pdir).expanduser() if pdir is not None else None,
+    )

@@ -1,0 +1,99 @@
+"""The shapes data takes between providers, the cache and analytics.
+
+Prices travel as one long frame (DESIGN.md, "Data contracts"): one row per
+session per ticker, adjusted prices, a naive session ``date``, and the
+provenance of every row, so a number in a report can be traced to who
+supplied it and when.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "PRICE_COLUMNS",
+    "PROVENANCE_COLUMNS",
+    "STORED_COLUMNS",
+    "SYNTHETIC_LABEL",
+    "Failure",
+    "empty_prices",
+    "is_synthetic",
+    "validate_prices",
+]
+
+PRICE_COLUMNS: Final = ("date", "ticker", "open", "high", "low", "close", "volume")
+"""The price contract: ``date`` is the session date (naive ``datetime64``), prices adjusted."""
+
+PROVENANCE_COLUMNS: Final = ("provider", "source", "fetched_at")
+"""Who supplied a row (``yahoo``/``csv``/``demo``), from where (file or URL), and when (UTC, naive)."""
+
+STORED_COLUMNS: Final = PRICE_COLUMNS + PROVENANCE_COLUMNS
+
+SYNTHETIC_LABEL: Final = "synthetic demo data"
+"""The words every output built on the demo provider carries."""
+
+_FLOAT_COLUMNS: Final = ("open", "high", "low", "close", "volume")
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One item of a batch that failed: the item (ticker, file, URL) and a one-line reason."""
+
+    item: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.item}: {self.reason}"
+
+
+def empty_prices() -> pd.DataFrame:
+    """A zero-row frame with the stored columns and their dtypes."""
+    frame = pd.DataFrame({c: pd.Series(dtype="float64") for c in STORED_COLUMNS})
+    frame["date"] = pd.Series(dtype="datetime64[ns]")
+    frame["fetched_at"] = pd.Series(dtype="datetime64[ns]")
+    for c in ("ticker", "provider", "source"):
+        frame[c] = pd.Series(dtype="object")
+    return frame[list(STORED_COLUMNS)]
+
+
+def validate_prices(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return ``frame`` coerced to the price contract, or raise ``ValueError`` saying why.
+
+    Coerces dtypes (``date``/``fetched_at`` naive ``datetime64[ns]``, prices
+    and volume ``float64``, text columns ``object``), drops rows without a
+    close, sorts by ``(ticker, date)`` and checks that key is unique. Provenance
+    columns are kept when present. This is the one place the contract is
+    enforced, so every provider and the store agree on it.
+    """
+    missing = [c for c in PRICE_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"price frame lacks columns {missing}")
+    cols = [c for c in STORED_COLUMNS if c in frame.columns]
+    out = frame.loc[:, cols].copy()
+    dates = pd.to_datetime(out["date"])
+    if isinstance(dates.dtype, pd.DatetimeTZDtype):
+        dates = dates.dt.tz_localize(None)
+    out["date"] = dates.dt.normalize().astype("datetime64[ns]")
+    for c in _FLOAT_COLUMNS:
+        out[c] = pd.to_numeric(out[c], errors="coerce").astype("float64")
+    for c in ("ticker", "provider", "source"):
+        if c in out.columns:
+            out[c] = out[c].astype(object)
+    if "fetched_at" in out.columns:
+        out["fetched_at"] = pd.to_datetime(out["fetched_at"]).astype("datetime64[ns]")
+    out = out[np.isfinite(out["close"].to_numpy())]
+    out = out.sort_values(["ticker", "date"], kind="mergesort").reset_index(drop=True)
+    dup = out.duplicated(["ticker", "date"])
+    if dup.any():
+        first = out.loc[dup.idxmax()]
+        raise ValueError(f"duplicate row for {first['ticker']} on {first['date']:%Y-%m-%d}")
+    return out
+
+
+def is_synthetic(frame: pd.DataFrame) -> bool:
+    """True when any row of ``frame`` came from the synthetic demo provider."""
+    return "provider" in frame.columns and bool((frame["provider"] == "demo").any())
