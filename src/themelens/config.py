@@ -60,7 +60,9 @@ def resolve_settings(
     db_path = db or (Path(env["THEMELENS_DB"]) if env.get("THEMELENS_DB") else None)
     if db_path is None:
         db_path = default_cache_dir() / "themelens.duckdb"
-    pdir = prices_dir or (Path(env["THEMELENS_PRICES_DIR"]) if env.get("THEMELENS_PRICES_DIR") else None)
+    pdir = prices_dir or (
+        Path(env["THEMELENS_PRICES_DIR"]) if env.get("THEMELENS_PRICES_DIR") else None
+    )
     chosen = provider
     if chosen is None:
         if demo:

@@ -105,7 +105,9 @@ class CsvFormatError(InputError):
 class UnknownTickerError(InputError):
     """A ticker or entity name the theme and the data do not know."""
 
-    def __init__(self, name: str, *, suggestions: Sequence[str] = (), what: str = "ticker or entity"):
+    def __init__(
+        self, name: str, *, suggestions: Sequence[str] = (), what: str = "ticker or entity"
+    ):
         self.name = name
         self.suggestions = tuple(suggestions)
         hint = f"; close matches: {', '.join(self.suggestions)}" if self.suggestions else ""

@@ -8,6 +8,9 @@ ships only XSHG, so XSHE is served by it.
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -17,6 +20,7 @@ import exchange_calendars as xcals
 import pandas as pd
 
 from themelens.errors import AsofError
+from themelens.theme import exchange_for_ticker
 
 __all__ = [
     "EXCHANGES",
@@ -28,21 +32,21 @@ __all__ = [
 
 EXCHANGES: Final = ("XHKG", "XNYS", "XSHG", "XSHE")
 
-_SUFFIX_EXCHANGE: Final = {".HK": "XHKG", ".SS": "XSHG", ".SZ": "XSHE"}
-_CALENDAR_FOR: Final = {"XHKG": "XHKG", "XNYS": "XNYS", "XNAS": "XNYS", "XSHG": "XSHG", "XSHE": "XSHG"}
+_CALENDAR_FOR: Final = {
+    "XHKG": "XHKG",
+    "XNYS": "XNYS",
+    "XNAS": "XNYS",
+    "XSHG": "XSHG",
+    "XSHE": "XSHG",
+}
 
 
-def exchange_for_ticker(ticker: str) -> str:
-    """The exchange whose sessions a Yahoo-style ticker trades on.
-
-    ``.HK`` → XHKG, ``.SS`` → XSHG, ``.SZ`` → XSHE, anything else (US shares,
-    ADRs, ``^`` indexes) → XNYS. ``HSTECH.HK`` is a Hong Kong index, so XHKG.
-    """
-    upper = ticker.upper()
-    for suffix, exchange in _SUFFIX_EXCHANGE.items():
-        if upper.endswith(suffix):
-            return exchange
-    return "XNYS"
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """Silence pandas' deprecation warnings raised inside exchange_calendars (third-party noise)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r".*(is deprecated|Series\.values returning)")
+        yield
 
 
 @lru_cache(maxsize=8)
@@ -51,7 +55,8 @@ def _calendar(exchange: str) -> Any:
         name = _CALENDAR_FOR[exchange]
     except KeyError:
         raise AsofError(f"unknown exchange {exchange!r}; known: {', '.join(EXCHANGES)}") from None
-    return xcals.get_calendar(name, start="2000-01-01")
+    with _quiet():
+        return xcals.get_calendar(name, start="2000-01-01")
 
 
 def sessions(exchange: str, start: date | str, end: date | str) -> pd.DatetimeIndex:
@@ -64,7 +69,8 @@ def sessions(exchange: str, start: date | str, end: date | str) -> pd.DatetimeIn
     hi = min(pd.Timestamp(end), cal.last_session)
     if lo > hi:
         return pd.DatetimeIndex([])
-    out: pd.DatetimeIndex = cal.sessions_in_range(lo, hi)
+    with _quiet():
+        out: pd.DatetimeIndex = cal.sessions_in_range(lo, hi)
     return pd.DatetimeIndex(out.tz_localize(None) if out.tz is not None else out)
 
 
@@ -92,16 +98,26 @@ def resolve_session(exchange: str, day: date | str) -> SessionResolution:
     ts = pd.Timestamp(day).normalize()
     requested = ts.date()
     if ts < cal.first_session:
-        raise AsofError(f"{requested} is before the {exchange} calendar starts ({cal.first_session:%Y-%m-%d})")
+        raise AsofError(
+            f"{requested} is before the {exchange} calendar starts ({cal.first_session:%Y-%m-%d})"
+        )
     if ts > cal.last_session:
         last = cal.last_session.date()
-        return SessionResolution(requested, last, exchange,
-                                 f"{requested} is beyond the {exchange} calendar; using its last session {last}")
-    if cal.is_session(ts):
+        return SessionResolution(
+            requested,
+            last,
+            exchange,
+            f"{requested} is beyond the {exchange} calendar; using its last session {last}",
+        )
+    with _quiet():
+        is_session = bool(cal.is_session(ts))
+        prev = requested if is_session else cal.date_to_session(ts, direction="previous").date()
+    if is_session:
         return SessionResolution(requested, requested, exchange)
-    prev = cal.date_to_session(ts, direction="previous").date()
-    why = "a weekend" if ts.dayofweek >= 5 else "a holiday"
+    why = "a weekend" if ts.day_of_week >= 5 else "a holiday"
     return SessionResolution(
-        requested, prev, exchange,
-        f"{requested} is not a {exchange} session ({why}); using the previous session {prev}",
+        requested,
+        prev,
+        exchange,
+        f"{requested} is not an {exchange} session ({why}); using the previous session {prev}",
     )

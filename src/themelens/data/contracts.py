@@ -85,13 +85,14 @@ def validate_prices(frame: pd.DataFrame) -> pd.DataFrame:
             out[c] = out[c].astype(object)
     if "fetched_at" in out.columns:
         out["fetched_at"] = pd.to_datetime(out["fetched_at"]).astype("datetime64[ns]")
-    out = out[np.isfinite(out["close"].to_numpy())]
+    out = out.loc[np.isfinite(out["close"].to_numpy())]
     out = out.sort_values(["ticker", "date"], kind="mergesort").reset_index(drop=True)
     dup = out.duplicated(["ticker", "date"])
     if dup.any():
         first = out.loc[dup.idxmax()]
         raise ValueError(f"duplicate row for {first['ticker']} on {first['date']:%Y-%m-%d}")
-    return out
+    checked: pd.DataFrame = out
+    return checked
 
 
 def is_synthetic(frame: pd.DataFrame) -> bool:

@@ -20,7 +20,7 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 import pandas as pd
 
 from themelens.data.contracts import Failure
-from themelens.errors import EmptyDataError
+from themelens.errors import EmptyDataError, InputError
 
 __all__ = [
     "PROVIDERS",
@@ -46,6 +46,18 @@ class PriceQuery:
     tickers: tuple[str, ...]
     start: date | None = None
     end: date | None = None
+
+    @classmethod
+    def normalised(
+        cls, tickers: Sequence[str], *, start: date | None = None, end: date | None = None
+    ) -> PriceQuery:
+        """The standard ``build_query``: upper-case, de-duplicated tickers (order kept), a sane range."""
+        if start is not None and end is not None and start > end:
+            raise InputError(f"start {start} is after end {end}")
+        wanted = tuple(dict.fromkeys(t.strip().upper() for t in tickers if t.strip()))
+        if not wanted:
+            raise InputError("no tickers given")
+        return cls(tickers=wanted, start=start, end=end)
 
 
 @dataclass(frozen=True)
@@ -83,6 +95,8 @@ class Provider(Protocol):
 
     name: ClassVar[str]
     synthetic: ClassVar[bool]
+    remote: ClassVar[bool]
+    """True for sources reached over the network; only those go through the cache."""
 
     def build_query(
         self,
@@ -92,7 +106,9 @@ class Provider(Protocol):
         end: date | None = None,
     ) -> PriceQuery: ...
 
-    def fetch_raw(self, query: PriceQuery, *, on_progress: ProgressCallback | None = None) -> RawPrices: ...
+    def fetch_raw(
+        self, query: PriceQuery, *, on_progress: ProgressCallback | None = None
+    ) -> RawPrices: ...
 
     def to_frame(self, query: PriceQuery, raw: RawPrices) -> pd.DataFrame: ...
 
@@ -132,11 +148,14 @@ def fetch_prices(
     if frame.empty:
         reasons = "; ".join(str(f) for f in failures) or "no rows"
         ticker = query.tickers[0] if len(query.tickers) == 1 else None
-        raise EmptyDataError(reasons if ticker is None else _strip(reasons, ticker),
-                             provider=provider.name, ticker=ticker)
+        raise EmptyDataError(
+            reasons if ticker is None else _strip(reasons, ticker),
+            provider=provider.name,
+            ticker=ticker,
+        )
     return PriceBatch(frame=frame, failures=tuple(failures), provider=provider.name)
 
 
 def _strip(reasons: str, ticker: str) -> str:
     prefix = f"{ticker}: "
-    return reasons[len(prefix):] if reasons.startswith(prefix) else reasons
+    return reasons[len(prefix) :] if reasons.startswith(prefix) else reasons

@@ -1,0 +1,200 @@
+"""From names a user typed to a price frame: resolve, pick the provider, load.
+
+The CLI (and later the report) ask for "alibaba, SMIC, BIDU" against a
+theme; this module turns those into Yahoo-style tickers through the theme,
+builds the configured provider, and loads prices — through the DuckDB cache
+for remote providers, directly for local ones (a CSV folder or the demo
+market are already on this machine; caching them would only add a stale copy).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from themelens.config import Settings
+from themelens.data.contracts import Failure
+from themelens.data.providers import PROVIDERS, Provider, fetch_prices
+from themelens.errors import EmptyDataError, InputError, ProviderError, UnknownTickerError
+from themelens.theme import Theme
+
+__all__ = ["LoadedPrices", "PriceRequest", "load_for_cli", "make_provider", "provider_names"]
+
+_TICKER_SHAPE = re.compile(r"^\^?[A-Za-z0-9][A-Za-z0-9.\-=]{0,19}$")
+
+
+def provider_names() -> list[str]:
+    """The registered provider names, sorted (the CLI's ``--provider`` choices)."""
+    return sorted(PROVIDERS)
+
+
+def make_provider(settings: Settings) -> Provider:
+    """Build the provider ``settings`` names; the csv provider needs ``prices_dir``."""
+    try:
+        factory = PROVIDERS[settings.provider]
+    except KeyError:
+        raise InputError(
+            f"--provider {settings.provider}: unknown provider; choose from {', '.join(provider_names())}"
+        ) from None
+    if settings.provider == "csv":
+        if settings.prices_dir is None:
+            raise InputError("--prices-dir: required by the csv provider")
+        return factory(settings.prices_dir)
+    return factory()
+
+
+@dataclass(frozen=True)
+class PriceRequest:
+    """Tickers to load, which of them the user named, and the benchmark.
+
+    ``named`` maps ticker → what the user typed, so a failure can be reported
+    in the user's words and with close matches.
+    """
+
+    tickers: tuple[str, ...]
+    named: dict[str, str] = field(default_factory=dict)
+    benchmark: str | None = None
+    benchmark_named: bool = False
+
+    @classmethod
+    def from_names(
+        cls,
+        theme: Theme,
+        names: Sequence[str],
+        *,
+        benchmark: str | None = None,
+        all_listings: bool = False,
+    ) -> PriceRequest:
+        """Resolve ``names`` through ``theme``; no names means the theme's own entities.
+
+        A name that is neither in the theme nor shaped like a ticker raises
+        ``UnknownTickerError`` with close matches; a ticker-shaped name outside
+        the theme is passed through (the provider decides whether it exists).
+        """
+        named: dict[str, str] = {}
+        if names:
+            tickers = [_resolve(theme, n) for n in names]
+            named = dict(zip(tickers, names, strict=True))
+        elif all_listings:
+            tickers = list(theme.all_tickers())
+        else:
+            roles = ("leader", "supply-chain", "peer")
+            tickers = [e.primary.ticker for e in theme.tradable_entities(roles) if e.primary]
+        bench: str | None
+        if benchmark is not None:
+            bench = _resolve(theme, benchmark)
+        else:
+            primary = theme.benchmark().primary
+            bench = primary.ticker if primary else None
+        return cls(
+            tickers=tuple(dict.fromkeys(tickers)),
+            named=named,
+            benchmark=bench,
+            benchmark_named=benchmark is not None,
+        )
+
+
+def _resolve(theme: Theme, name: str) -> str:
+    found = theme.resolve(name)
+    if found is not None:
+        return found.ticker
+    if _TICKER_SHAPE.match(name) and not name.islower():
+        return name.upper()
+    raise UnknownTickerError(name, suggestions=theme.suggest(name))
+
+
+@dataclass(frozen=True)
+class LoadedPrices:
+    """Prices for a request: the frame, the tickers that have data, failures, warnings."""
+
+    frame: pd.DataFrame
+    tickers: tuple[str, ...]
+    benchmark: str | None
+    failures: tuple[Failure, ...]
+    warnings: tuple[str, ...]
+    named: frozenset[str] = frozenset()
+
+    def explicit(self, item: str) -> bool:
+        """True when ``item`` was named by the user (so its failure fails the command)."""
+        return item in self.named
+
+
+def load_for_cli(
+    settings: Settings,
+    theme: Theme,
+    request: PriceRequest,
+    *,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> LoadedPrices:
+    """Load the request's tickers and benchmark from the configured provider.
+
+    A named ticker with no data becomes a failure (with close matches when it
+    is unknown to the theme); a default benchmark with no data becomes a
+    warning and relative returns are left out. Raises when nothing loads.
+    """
+    provider = make_provider(settings)
+    wanted = list(request.tickers)
+    if request.benchmark and request.benchmark not in wanted:
+        wanted.append(request.benchmark)
+    try:
+        frame, failures, warnings = _load(settings, provider, wanted, on_progress)
+    except EmptyDataError as exc:
+        if len(request.tickers) == 1 and request.tickers[0] in request.named:
+            raise _unknown(theme, provider, request.named[request.tickers[0]], exc) from exc
+        raise
+    have = set(frame["ticker"].unique())
+    fails: list[Failure] = []
+    notes = list(warnings)
+    for f in failures:
+        if f.item == request.benchmark and f.item not in request.tickers:
+            if request.benchmark_named:
+                fails.append(Failure(f.item, f"benchmark: {f.reason}"))
+            else:
+                notes.append(
+                    f"no data for the benchmark {f.item} ({f.reason}); relative returns left out"
+                )
+            continue
+        typed = request.named.get(f.item)
+        if typed is not None and theme.resolve(typed) is None:
+            fails.append(
+                Failure(typed, _unknown(theme, provider, typed, None).message.split(": ", 1)[1])
+            )
+        else:
+            fails.append(f)
+    tickers = tuple(t for t in request.tickers if t in have)
+    if not tickers:
+        raise EmptyDataError("; ".join(str(f) for f in fails) or "no data", provider=provider.name)
+    bench = request.benchmark if request.benchmark in have else None
+    named = frozenset(request.named) | frozenset(request.named.values())
+    if request.benchmark_named and request.benchmark:
+        named |= {request.benchmark}
+    return LoadedPrices(frame, tickers, bench, tuple(fails), tuple(notes), named)
+
+
+def _unknown(
+    theme: Theme, provider: Provider, name: str, exc: ProviderError | None
+) -> UnknownTickerError:
+    extra: list[str] = []
+    available = getattr(provider, "available_tickers", None)
+    if callable(available):
+        extra = list(available())
+    return UnknownTickerError(name, suggestions=theme.suggest(name, extra=extra))
+
+
+def _load(
+    settings: Settings,
+    provider: Provider,
+    tickers: Sequence[str],
+    on_progress: Callable[[int, int], None] | None,
+) -> tuple[pd.DataFrame, tuple[Failure, ...], tuple[str, ...]]:
+    if not provider.remote:
+        batch = fetch_prices(provider, tickers, on_progress=on_progress)
+        return batch.frame, batch.failures, ()
+    from themelens.data.refresh import load_prices
+    from themelens.data.store import PriceStore
+
+    loaded = load_prices(PriceStore(settings.db_path), provider, tickers, on_progress=on_progress)
+    return loaded.frame, tuple(loaded.failures), tuple(loaded.warnings)

@@ -1,0 +1,42 @@
+"""Themes: the model (``model``) and the YAML loader (``loader``), re-exported here."""
+
+from __future__ import annotations
+
+from themelens.theme.loader import list_themes, load_theme
+from themelens.theme.model import (
+    DEFAULT_THEME,
+    METRICS,
+    Catalyst,
+    Entity,
+    EntityKind,
+    Exchange,
+    Fact,
+    Listing,
+    ListingKind,
+    Metric,
+    Qualifier,
+    Resolution,
+    Role,
+    Theme,
+    exchange_for_ticker,
+)
+
+__all__ = [
+    "DEFAULT_THEME",
+    "METRICS",
+    "Catalyst",
+    "Entity",
+    "EntityKind",
+    "Exchange",
+    "Fact",
+    "Listing",
+    "ListingKind",
+    "Metric",
+    "Qualifier",
+    "Resolution",
+    "Role",
+    "Theme",
+    "exchange_for_ticker",
+    "list_themes",
+    "load_theme",
+]
