@@ -47,7 +47,9 @@ app.add_typer(prices_app, name="prices")
 
 @app.callback()
 def _main(
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what the library does.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Log what the library does.")
+    ] = False,
 ) -> None:
     """Wire logging once: ours at INFO with --verbose, third-party chatter (yfinance) silenced."""
     logging.basicConfig(
@@ -57,6 +59,7 @@ def _main(
         force=True,
     )
     logging.getLogger("yfinance").setLevel(logging.CRITICAL)
+
 
 app.add_typer(theme_app, name="theme")
 

@@ -19,7 +19,7 @@ from themelens.config import Settings
 from themelens.data.contracts import Failure
 from themelens.data.providers import PROVIDERS, Provider, fetch_prices
 from themelens.errors import EmptyDataError, InputError, ProviderError, UnknownTickerError
-from themelens.theme import Theme
+from themelens.theme import Role, Theme
 
 __all__ = ["LoadedPrices", "PriceRequest", "load_for_cli", "make_provider", "provider_names"]
 
@@ -81,7 +81,7 @@ class PriceRequest:
         elif all_listings:
             tickers = list(theme.all_tickers())
         else:
-            roles = ("leader", "supply-chain", "peer")
+            roles: tuple[Role, ...] = ("leader", "supply-chain", "peer")
             tickers = [e.primary.ticker for e in theme.tradable_entities(roles) if e.primary]
         bench: str | None
         if benchmark is not None:
