@@ -1,0 +1,16 @@
+"""The ``themelens`` command line: parse, call, print. Nothing is computed here.
+
+Every ``ThemelensError`` becomes one red line on stderr and exit status 1;
+no traceback reaches the user (``pretty_exceptions_show_locals`` is off so a
+genuine crash does not dump locals either). One module per command group;
+importing them registers their commands on ``app``.
+"""
+
+from __future__ import annotations
+
+from themelens.cli import prices, rally, theme
+from themelens.cli._app import app
+
+__all__ = ["app"]
+
+_COMMAND_MODULES = (prices, rally, theme)
