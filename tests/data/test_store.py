@@ -316,7 +316,7 @@ def test_an_unwritable_location_is_one_line_naming_it(tmp_path: Path) -> None:
     with pytest.raises(StoreError) as info:
         PriceStore(path)
 
-    assert str(info.value).startswith(f"{path}: cannot create the cache folder")
+    assert str(info.value).startswith(f"{path}: cannot create the folder")
     assert "\n" not in str(info.value)
     assert isinstance(info.value.__cause__, OSError)
 

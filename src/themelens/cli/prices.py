@@ -32,7 +32,6 @@ prices_app = typer.Typer(help="Fetch and inspect cached prices.", no_args_is_hel
 app.add_typer(prices_app, name="prices")
 
 
-
 @prices_app.command("fetch")
 def prices_fetch(
     names: Annotated[

@@ -29,7 +29,6 @@ from themelens.data.contracts import SYNTHETIC_LABEL
 from themelens.data.loading import PriceRequest, load_for_cli
 
 
-
 @app.command()
 def rally(
     names: Annotated[

@@ -25,7 +25,6 @@ theme_app = typer.Typer(
 app.add_typer(theme_app, name="theme")
 
 
-
 @theme_app.command("show")
 def theme_show(theme: ThemeOpt = None, fmt: FormatOpt = OutputFormat.table) -> None:
     """List the theme's entities with role, primary listing and other listings."""

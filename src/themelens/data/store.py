@@ -22,11 +22,8 @@ file, with the original chained (``raise ... from exc``).
 from __future__ import annotations
 
 import logging
-import random
-import re
-import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -36,7 +33,7 @@ import duckdb
 import pandas as pd
 
 from themelens.data.contracts import STORED_COLUMNS, validate_prices
-from themelens.errors import StoreError
+from themelens.duckdb_file import DuckDBFile
 
 __all__ = ["PROVIDER_PREFERENCE", "FetchRecord", "PriceStore", "WriteResult"]
 
@@ -52,7 +49,6 @@ different providers are never mixed within one ticker.
 
 _SYNTHETIC_PROVIDER: Final = "demo"
 _VALUE_COLUMNS: Final = ("open", "high", "low", "close", "volume", "source")
-_LOCK_MESSAGE: Final = "Could not set lock"
 
 _SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS prices (
@@ -121,17 +117,9 @@ class PriceStore:
     """
 
     def __init__(self, path: Path, *, lock_timeout_s: float = 30.0) -> None:
-        self.path = Path(path).expanduser()
+        self._db = DuckDBFile(path, schema=_SCHEMA, lock_timeout_s=lock_timeout_s)
+        self.path = self._db.path
         self.lock_timeout_s = lock_timeout_s
-        self._has_schema = False
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(
-                f"cannot create the cache folder: {exc.strerror or exc}", path=self.path
-            ) from exc
-        with self._connect():
-            pass  # opening creates the tables
 
     def __repr__(self) -> str:
         return f"PriceStore({str(self.path)!r})"
@@ -163,7 +151,7 @@ class PriceStore:
             The database could not be written; nothing of this write is kept.
         """
         staged = _stage(frame)
-        with self._connect() as con:
+        with self._db.connect() as con:
             con.execute("BEGIN TRANSACTION")
             try:
                 con.register("incoming", staged)
@@ -187,7 +175,7 @@ class PriceStore:
         """Append fetch records to ``fetch_log`` (failures, which have no rows to write)."""
         if not records:
             return
-        with self._connect() as con:
+        with self._db.connect() as con:
             con.execute("BEGIN TRANSACTION")
             try:
                 _insert_log(con, records)
@@ -232,7 +220,7 @@ class PriceStore:
         else:
             sql = f"SELECT {cols} FROM prices"
         sql += f" WHERE {where} ORDER BY ticker, date"
-        with self._connect(read_only=True) as con:
+        with self._db.connect(read_only=True) as con:
             frame = con.execute(sql, params).df()
         return validate_prices(frame)
 
@@ -261,7 +249,7 @@ class PriceStore:
             FROM p LEFT JOIN l USING (provider, ticker)
             ORDER BY p.provider, p.ticker
         """
-        with self._connect(read_only=True) as con:
+        with self._db.connect(read_only=True) as con:
             frame = con.execute(sql, params).df()
         for c in ("first_date", "last_date", "last_fetched_at"):
             frame[c] = frame[c].astype("datetime64[ns]")
@@ -282,7 +270,7 @@ class PriceStore:
         days) without needing an exchange calendar.
         """
         sql = "SELECT date FROM prices WHERE provider = ? AND ticker = ? ORDER BY date DESC LIMIT ?"
-        with self._connect(read_only=True) as con:
+        with self._db.connect(read_only=True) as con:
             rows = con.execute(sql, [provider, ticker, n]).fetchall()
         return tuple(r[0] for r in rows)
 
@@ -299,64 +287,11 @@ class PriceStore:
             conds.append("ticker = ?")
             params.append(ticker)
         sql = f"SELECT * FROM fetch_log WHERE {' AND '.join(conds)} ORDER BY fetched_at"
-        with self._connect(read_only=True) as con:
+        with self._db.connect(read_only=True) as con:
             frame = con.execute(sql, params).df()
         for c in ("provider", "ticker", "status", "message"):
             frame[c] = frame[c].astype(object)
         return frame
-
-    # --- connections --------------------------------------------------------
-
-    @contextmanager
-    def _connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        """One operation's connection; waits out other processes' locks; errors -> StoreError."""
-        con = self._open(read_only=read_only)
-        try:
-            yield con
-        except duckdb.Error as exc:
-            raise StoreError(self._describe(exc), path=self.path) from exc
-        finally:
-            con.close()
-
-    def _describe(self, exc: duckdb.Error) -> str:
-        """DuckDB's message on one line, minus its class prefix and the path StoreError adds."""
-        text = " ".join(str(exc).split())
-        if "not a valid DuckDB database file" in text:
-            return "not a DuckDB database file (it holds something else or is corrupt)"
-        text = text.replace(f'"{self.path}"', "the file")
-        return re.sub(r"^[A-Za-z ]+ Error: ", "", text)
-
-    def _open(self, *, read_only: bool) -> duckdb.DuckDBPyConnection:
-        fresh = not self.path.exists()
-        if fresh:
-            read_only = False  # read-only DuckDB cannot create a file; a new one reads as empty
-        deadline = time.monotonic() + self.lock_timeout_s
-        delay = 0.005
-        while True:
-            try:
-                con = duckdb.connect(str(self.path), read_only=read_only)
-            except duckdb.IOException as exc:
-                if _LOCK_MESSAGE not in str(exc):
-                    raise StoreError(self._describe(exc), path=self.path) from exc
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise StoreError(
-                        f"locked by another process for more than {self.lock_timeout_s:g} s",
-                        path=self.path,
-                    ) from exc
-                time.sleep(min(remaining, delay * random.uniform(0.5, 1.5)))
-                delay = min(delay * 2, 0.1)
-                continue
-            except duckdb.Error as exc:
-                raise StoreError(self._describe(exc), path=self.path) from exc
-            if fresh or not self._has_schema:
-                try:
-                    con.execute(_SCHEMA)
-                except duckdb.Error as exc:
-                    con.close()
-                    raise StoreError(self._describe(exc), path=self.path) from exc
-                self._has_schema = True
-            return con
 
 
 _UPSERT: Final = f"""
