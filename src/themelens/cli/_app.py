@@ -32,3 +32,11 @@ def _main(
         force=True,
     )
     logging.getLogger("yfinance").setLevel(logging.CRITICAL)
+
+
+news_app = typer.Typer(help="Ingest and list news articles.", no_args_is_help=True)
+claims_app = typer.Typer(
+    help="Extract numeric claims from articles and reconcile sources.", no_args_is_help=True
+)
+app.add_typer(news_app, name="news")
+app.add_typer(claims_app, name="claims")

@@ -1,0 +1,86 @@
+"""The Claim: one checkable number an article states about one entity.
+
+The vocabulary is ``../shared/spec/claims.md``: ``entity`` (a slug, or slugs
+joined with ``+``), ``metric`` (one of ``METRICS``), ``value`` in base units
+(a ``YYYY-MM`` string for ``high_since``), ``currency`` (ISO 4217), ``window``,
+``date``, ``qualifier`` and the exact ``quote``. Extra keys (``listing``,
+``by``, ``instrument``, ``value_usd``) are optional.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any, Final
+
+__all__ = ["CLAIM_KEYS", "MARKET_METRICS", "METRICS", "Claim"]
+
+METRICS: Final = (
+    "return_pct",
+    "high_since",
+    "win_streak_weeks",
+    "drawdown_from_peak_pct",
+    "capex",
+    "capex_growth_pct",
+    "investment_plan",
+    "bond_issuance",
+    "stake_purchase",
+    "fund_flow",
+    "forward_pe",
+    "net_income_growth_pct",
+    "revenue_growth_pct",
+    "market_size",
+    "idle_capacity_pct",
+    "price_target",
+)
+"""Every metric the spec defines, and nothing else."""
+
+MARKET_METRICS: Final = ("return_pct", "high_since", "win_streak_weeks", "drawdown_from_peak_pct")
+"""Metrics that prices alone can check (``forward_pe`` needs a valuation source)."""
+
+CLAIM_KEYS: Final = (
+    "entity", "metric", "value", "currency", "window", "date", "qualifier", "quote",
+)  # fmt: skip
+"""The spec's keys, in the order JSON output prints them."""
+
+_OPTIONAL: Final = ("value_usd", "listing", "by", "instrument")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One claim, as the spec defines it, plus where in the article it stands.
+
+    ``article`` is the article's name (a file's stem); ``start``/``end`` are
+    character offsets of ``quote`` in the article text (``text[start:end] ==
+    quote``), kept for citations and highlighting.
+    """
+
+    entity: str
+    metric: str
+    value: float | str
+    currency: str | None = None
+    window: str | None = None
+    date: str | None = None
+    qualifier: str | None = None
+    quote: str = ""
+    value_usd: float | None = None
+    listing: str | None = None
+    by: str | None = None
+    instrument: str | None = None
+    article: str | None = None
+    start: int | None = None
+    end: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Spec keys first in spec order, then optional keys that are set, then ``article``."""
+        data = asdict(self)
+        out: dict[str, Any] = {k: data[k] for k in CLAIM_KEYS}
+        out.update({k: data[k] for k in _OPTIONAL if data[k] is not None})
+        if self.article is not None:
+            out["article"] = self.article
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Claim:
+        """Build from a spec JSON object; unknown keys are ignored, as the spec allows."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
