@@ -4,23 +4,29 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-stamp
+CORE_STAMP := $(VENV)/.installed-core
+TEST_STAMP := $(VENV)/.installed-test
 
 .PHONY: demo test lint bench lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): $(BIN)/python pyproject.toml requirements.lock
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
-	touch $(STAMP)
+# `make demo` needs only the core; `make test` adds the test tools and the optional
+# extras (sentiment is GPL-licensed, so it is never part of the core install).
+$(CORE_STAMP): $(BIN)/python pyproject.toml requirements.lock
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e .
+	touch $(CORE_STAMP)
 
-demo: $(STAMP)
+$(TEST_STAMP): $(BIN)/python pyproject.toml requirements.lock
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev,sentiment,bench]'
+	touch $(TEST_STAMP) $(CORE_STAMP)
+
+demo: $(CORE_STAMP)
 	@echo "Rally metrics on the synthetic demo market, as of the 2025-09-24 catalyst:"
 	$(BIN)/themelens rally --demo --asof 2025-09-24
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
@@ -28,12 +34,13 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	$(BIN)/python bench/bench_rally.py
+	$(BIN)/python bench/bench_extract.py
 
 # Re-pin every dependency to what is installed now (run after changing pyproject.toml).
 lock: $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,sentiment,bench]'
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^themelens' > requirements.lock
 
 clean:

@@ -28,6 +28,7 @@ __all__ = [
     "PriceQuery",
     "Provider",
     "RawPrices",
+    "StandardQuery",
     "fetch_prices",
     "register_provider",
 ]
@@ -87,6 +88,20 @@ class PriceBatch:
     @property
     def tickers(self) -> tuple[str, ...]:
         return tuple(sorted(self.frame["ticker"].unique()))
+
+
+class StandardQuery:
+    """Mixin giving a provider the standard ``build_query`` (``PriceQuery.normalised``)."""
+
+    def build_query(
+        self,
+        tickers: Sequence[str],
+        *,
+        start: date | None = None,
+        end: date | None = None,
+    ) -> PriceQuery:
+        """Normalise tickers (upper-case, de-duplicated, order kept) and check the range."""
+        return PriceQuery.normalised(tickers, start=start, end=end)
 
 
 @runtime_checkable

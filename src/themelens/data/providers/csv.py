@@ -22,8 +22,7 @@ Parsing is vectorised over pandas' C reader: the 41 files (~194k rows) of
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import ClassVar, Final, Literal
 
@@ -31,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from themelens.data.contracts import Failure, empty_prices, validate_prices
-from themelens.data.providers.base import PriceQuery, ProgressCallback, RawPrices
+from themelens.data.providers.base import PriceQuery, ProgressCallback, RawPrices, StandardQuery
 from themelens.errors import CsvFormatError, EmptyDataError, InputError
 
 __all__ = ["CsvProvider", "read_price_csv"]
@@ -47,7 +46,7 @@ _PANDAS_LINE: Final = re.compile(r"line (\d+)")
 _MAX_DATE_CHARS: Final = 35  # "2025-09-17T00:00:00.000000+08:00" is 32
 
 
-class CsvProvider:
+class CsvProvider(StandardQuery):
     """Prices from ``<prices_dir>/<TICKER>.csv`` files (yfinance or plain layout).
 
     Parameters
@@ -77,16 +76,6 @@ class CsvProvider:
     def available_tickers(self) -> list[str]:
         """Tickers with a file in the folder, sorted (for "close matches" suggestions)."""
         return sorted(self._files())
-
-    def build_query(
-        self,
-        tickers: Sequence[str],
-        *,
-        start: date | None = None,
-        end: date | None = None,
-    ) -> PriceQuery:
-        """Normalise tickers (upper-case, de-duplicated, order kept) and check the range."""
-        return PriceQuery.normalised(tickers, start=start, end=end)
 
     def fetch_raw(
         self, query: PriceQuery, *, on_progress: ProgressCallback | None = None

@@ -17,7 +17,7 @@ import pandas as pd
 
 from themelens.data.contracts import SYNTHETIC_LABEL, Failure, empty_prices, validate_prices
 from themelens.data.demo import DEFAULT_END, DEFAULT_SEED, DEFAULT_START, generate_demo_market
-from themelens.data.providers.base import PriceQuery, ProgressCallback, RawPrices
+from themelens.data.providers.base import PriceQuery, ProgressCallback, RawPrices, StandardQuery
 
 __all__ = ["FALLBACK_UNIVERSE", "DemoProvider"]
 
@@ -29,7 +29,7 @@ FALLBACK_UNIVERSE: Final = (
 """The china-ai theme's tickers, used when the theme module cannot be imported."""
 
 
-class DemoProvider:
+class DemoProvider(StandardQuery):
     """Deterministic synthetic prices for a fixed universe of tickers.
 
     Parameters
@@ -73,16 +73,6 @@ class DemoProvider:
     def available_tickers(self) -> list[str]:
         """The universe, sorted (for "close matches" suggestions)."""
         return sorted(self.universe)
-
-    def build_query(
-        self,
-        tickers: Sequence[str],
-        *,
-        start: date | None = None,
-        end: date | None = None,
-    ) -> PriceQuery:
-        """Normalise tickers (upper-case, de-duplicated, order kept) and check the range."""
-        return PriceQuery.normalised(tickers, start=start, end=end)
 
     def fetch_raw(
         self, query: PriceQuery, *, on_progress: ProgressCallback | None = None

@@ -40,7 +40,7 @@ import pandas as pd
 
 from themelens.data.calendar import exchange_for_ticker
 from themelens.data.contracts import Failure, empty_prices, validate_prices
-from themelens.data.providers.base import PriceQuery, ProgressCallback, RawPrices
+from themelens.data.providers.base import PriceQuery, ProgressCallback, RawPrices, StandardQuery
 from themelens.errors import InputError, OfflineError, RateLimitedError
 
 __all__ = [
@@ -74,7 +74,7 @@ _YF_LOCK: Final = threading.Lock()
 _ErrorKind = Literal["rate_limited", "offline", "no_data"]
 
 
-class YahooProvider:
+class YahooProvider(StandardQuery):
     """Prices from Yahoo Finance (adjusted for splits and dividends).
 
     Parameters
@@ -108,16 +108,6 @@ class YahooProvider:
         self.backoff_s = backoff_s
         self._sleep = sleep
         self._fetch: FetchFn = fetch if fetch is not None else yfinance_fetch
-
-    def build_query(
-        self,
-        tickers: Sequence[str],
-        *,
-        start: date | None = None,
-        end: date | None = None,
-    ) -> PriceQuery:
-        """Normalise tickers (upper-case, de-duplicated, order kept) and check the range."""
-        return PriceQuery.normalised(tickers, start=start, end=end)
 
     def fetch_raw(
         self, query: PriceQuery, *, on_progress: ProgressCallback | None = None
