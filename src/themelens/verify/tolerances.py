@@ -1,0 +1,76 @@
+"""How close a claimed figure must be to the computed one, per metric and qualifier.
+
+Every threshold lives in ``Tolerances`` so a user can override it
+(``themelens verify --return-pp 0.5 --return-rel 0.1``) and the report can
+print the rule that produced a verdict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Tolerances", "board_limit_pct", "return_matches"]
+
+
+@dataclass(frozen=True)
+class Tolerances:
+    """Thresholds for ``supported``.
+
+    return_pp, return_rel
+        A return is supported when ``|claimed − computed| ≤ max(return_pp,
+        return_rel × |computed|)``.
+    high_since_months
+        A "highest since" month is supported within this many months of the
+        computed date.
+    drawdown_pp
+        A drawdown is supported within this many percentage points.
+    limit_up_pp
+        A "limit up" move is supported when the computed move is at least the
+        board's daily limit minus this many points.
+    """
+
+    return_pp: float = 0.5
+    return_rel: float = 0.10
+    high_since_months: int = 3
+    drawdown_pp: float = 5.0
+    limit_up_pp: float = 0.5
+
+    def return_tolerance(self, computed: float) -> float:
+        return max(self.return_pp, self.return_rel * abs(computed))
+
+
+def board_limit_pct(ticker: str) -> float | None:
+    """The daily price limit of a mainland board, or None where there is none (HK, US).
+
+    Shanghai STAR (688xxx) and Shenzhen ChiNext (300xxx/301xxx) move up to 20%;
+    other Shanghai and Shenzhen A-shares 10%.
+    """
+    code, _, suffix = ticker.upper().partition(".")
+    if suffix not in {"SS", "SZ"}:
+        return None
+    if code.startswith(("688", "300", "301")):
+        return 20.0
+    return 10.0
+
+
+def return_matches(
+    claimed: float, computed: float, qualifier: str | None, tol: Tolerances, *, ticker: str = ""
+) -> bool:
+    """Whether a claimed move (percent) is consistent with a computed one, honouring the hedge.
+
+    ``over``/``at_least`` need computed ≥ claimed − tolerance; ``nearly`` needs
+    computed ≤ claimed and within tolerance; ``up_to`` needs computed ≤
+    claimed + tolerance; ``limit_up`` needs computed ≥ the board limit −
+    ``limit_up_pp``; no qualifier or ``about`` needs the plain tolerance.
+    """
+    t = tol.return_tolerance(computed)
+    if qualifier == "limit_up":
+        limit = board_limit_pct(ticker)
+        return limit is not None and computed >= limit - tol.limit_up_pp
+    if qualifier in {"over", "at_least"}:
+        return computed >= claimed - t
+    if qualifier == "nearly":
+        return computed <= claimed + 1e-9 and claimed - computed <= t
+    if qualifier == "up_to":
+        return computed <= claimed + t
+    return abs(claimed - computed) <= t
