@@ -22,9 +22,11 @@ $(TEST_STAMP): $(BIN)/python pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev,sentiment,bench]'
 	touch $(TEST_STAMP) $(CORE_STAMP)
 
+# The main job on the synthetic demo market and the demo articles, as of the week of
+# the Alibaba catalyst; prints where the report is.
 demo: $(CORE_STAMP)
-	@echo "Rally metrics on the synthetic demo market, as of the 2025-09-24 catalyst:"
-	$(BIN)/themelens rally --demo --asof 2025-09-24
+	$(BIN)/themelens rally --demo --asof 2025-09-26
+	$(BIN)/themelens report --demo --asof 2025-09-26 --db out/demo.duckdb --out out/report.html
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests bench

@@ -15,7 +15,8 @@ FORBIDDEN = {
     "data": {"news", "analytics", "verify", "report", "cli"},
     "news": {"data", "analytics", "verify", "report", "cli"},
     "analytics": {"news", "verify", "report", "cli"},
-    "verify": {"report", "cli"},
+    "verify": {"report", "cli", "pipeline"},
+    "pipeline": {"report", "cli"},
     "report": {"cli"},
 }
 

@@ -8,9 +8,19 @@ importing them registers their commands on ``app``.
 
 from __future__ import annotations
 
-from themelens.cli import prices, rally, theme
+from themelens.cli import (
+    claims,
+    claims_reconcile,
+    news,
+    prices,
+    rally,
+    report,
+    sentiment,
+    serve,
+    theme,
+)
 from themelens.cli._app import app
 
 __all__ = ["app"]
 
-_COMMAND_MODULES = (prices, rally, theme)
+_COMMAND_MODULES = (claims, claims_reconcile, news, prices, rally, report, sentiment, serve, theme)

@@ -16,12 +16,19 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from themelens.config import Settings
-from themelens.data.contracts import Failure
+from themelens.data.contracts import Failure, empty_prices
 from themelens.data.providers import PROVIDERS, Provider, fetch_prices
-from themelens.errors import EmptyDataError, InputError, ProviderError, UnknownTickerError
+from themelens.errors import EmptyDataError, InputError, UnknownTickerError
 from themelens.theme import Role, Theme
 
-__all__ = ["LoadedPrices", "PriceRequest", "load_for_cli", "make_provider", "provider_names"]
+__all__ = [
+    "LoadedPrices",
+    "PriceRequest",
+    "load_for_cli",
+    "load_tickers",
+    "make_provider",
+    "provider_names",
+]
 
 _TICKER_SHAPE = re.compile(r"^\^?[A-Za-z0-9][A-Za-z0-9.\-=]{0,19}$")
 
@@ -139,12 +146,13 @@ def load_for_cli(
     wanted = list(request.tickers)
     if request.benchmark and request.benchmark not in wanted:
         wanted.append(request.benchmark)
-    try:
-        frame, failures, warnings = _load(settings, provider, wanted, on_progress)
-    except EmptyDataError as exc:
-        if len(request.tickers) == 1 and request.tickers[0] in request.named:
-            raise _unknown(theme, provider, request.named[request.tickers[0]], exc) from exc
-        raise
+    frame, failures, warnings = load_tickers(settings, provider, wanted, on_progress=on_progress)
+    if frame.empty and len(request.tickers) == 1 and request.tickers[0] in request.named:
+        typed = request.named[request.tickers[0]]
+        if theme.resolve(typed) is None:
+            raise _unknown(theme, provider, typed)
+        reason = next((f.reason for f in failures if f.item == request.tickers[0]), "no data")
+        raise EmptyDataError(reason, provider=provider.name, ticker=request.tickers[0])
     have = set(frame["ticker"].unique())
     fails: list[Failure] = []
     notes = list(warnings)
@@ -157,10 +165,10 @@ def load_for_cli(
                     f"no data for the benchmark {f.item} ({f.reason}); relative returns left out"
                 )
             continue
-        typed = request.named.get(f.item)
-        if typed is not None and theme.resolve(typed) is None:
+        name = request.named.get(f.item)
+        if name is not None and theme.resolve(name) is None:
             fails.append(
-                Failure(typed, _unknown(theme, provider, typed, None).message.split(": ", 1)[1])
+                Failure(name, _unknown(theme, provider, name).message.split(": ", 1)[1])
             )
         else:
             fails.append(f)
@@ -174,9 +182,7 @@ def load_for_cli(
     return LoadedPrices(frame, tickers, bench, tuple(fails), tuple(notes), named)
 
 
-def _unknown(
-    theme: Theme, provider: Provider, name: str, exc: ProviderError | None
-) -> UnknownTickerError:
+def _unknown(theme: Theme, provider: Provider, name: str) -> UnknownTickerError:
     extra: list[str] = []
     available = getattr(provider, "available_tickers", None)
     if callable(available):
@@ -184,14 +190,25 @@ def _unknown(
     return UnknownTickerError(name, suggestions=theme.suggest(name, extra=extra))
 
 
-def _load(
+def load_tickers(
     settings: Settings,
     provider: Provider,
     tickers: Sequence[str],
-    on_progress: Callable[[int, int], None] | None,
+    *,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> tuple[pd.DataFrame, tuple[Failure, ...], tuple[str, ...]]:
+    """Prices for ``tickers`` with per-ticker failures and warnings; an empty frame when none load.
+
+    Remote providers go through the DuckDB cache (fetching what is missing);
+    local ones are read directly.
+    """
+    if not tickers:
+        return empty_prices(), (), ()
     if not provider.remote:
-        batch = fetch_prices(provider, tickers, on_progress=on_progress)
+        try:
+            batch = fetch_prices(provider, tickers, on_progress=on_progress)
+        except EmptyDataError as exc:
+            return empty_prices(), tuple(Failure(t, str(exc)) for t in tickers), ()
         return batch.frame, batch.failures, ()
     from themelens.data.refresh import load_prices
     from themelens.data.store import PriceStore

@@ -1,0 +1,91 @@
+"""Extraction throughput: the rules extractor vs quantulum3 on the same texts, one core.
+
+Reads the dev articles from ../shared/corpus/dev, repeats them to at least
+``--articles`` (default 2,000) and times, on one process:
+
+* ``themelens``: ``extract_claims`` per article (sentences → numbers →
+  entities → metrics → dates → dedup), the default rules extractor;
+* ``quantulum3``: ``parser.parse`` per article (quantities and units only,
+  no entities, metrics or dates), as a reference for plain number parsing.
+
+Run: ``.venv/bin/python bench/bench_extract.py [--articles N] [--corpus DIR]``.
+quantulum3 is imported only here (the ``bench`` extra).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+from themelens.news.article import Article
+from themelens.news.extract import extract_claims
+from themelens.news.ingest import ingest
+from themelens.theme import load_theme
+
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev"
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (
+        f"{platform.system()} {platform.release()} | {cpu} | {os.cpu_count()} logical CPUs "
+        f"(bench uses 1) | Python {platform.python_version()}"
+    )
+
+
+def timed(label: str, articles: list[Article], fn: object) -> float:
+    call = fn  # a callable Article -> object
+    start = time.perf_counter()
+    for article in articles:
+        call(article)  # type: ignore[operator]
+    elapsed = time.perf_counter() - start
+    rate = len(articles) / elapsed
+    print(f"{label:12} {len(articles):6d} articles  {elapsed:7.2f} s  {rate:9.1f} articles/s")
+    return rate
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--articles", type=int, default=2000)
+    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    ap.add_argument("--skip-quantulum", action="store_true")
+    args = ap.parse_args()
+    if not args.corpus.is_dir():
+        print(f"corpus not found: {args.corpus}", file=sys.stderr)
+        return 1
+    base = list(ingest([args.corpus]).articles)
+    if not base:
+        print(f"no articles in {args.corpus}", file=sys.stderr)
+        return 1
+    articles = (base * (args.articles // len(base) + 1))[: max(args.articles, len(base))]
+    chars = sum(len(a.text) for a in articles) / len(articles)
+    theme = load_theme()
+    print(machine())
+    print(f"{len(base)} dev articles repeated to {len(articles)} (mean {chars:,.0f} chars)")
+    extract_claims(base[0], theme)  # warm up: compile the theme's alias pattern once
+    claims = sum(len(extract_claims(a, theme)) for a in base)
+    print(f"claims per pass over the dev set: {claims}")
+    ours = timed("themelens", articles, lambda a: extract_claims(a, theme))
+    if args.skip_quantulum:
+        return 0
+    from quantulum3 import parser  # the bench extra only
+
+    parser.parse(base[0].text)  # warm up its model/unit tables
+    theirs = timed("quantulum3", articles, lambda a: parser.parse(a.text))
+    print(f"themelens / quantulum3 speed ratio: {ours / theirs:.1f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

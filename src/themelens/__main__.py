@@ -1,0 +1,5 @@
+"""``python -m themelens`` runs the command line."""
+
+from themelens.cli import app
+
+app()

@@ -1,0 +1,178 @@
+"""``themelens news``: ingest articles into the DuckDB store, and list what it holds."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from themelens.cli._app import news_app
+from themelens.cli._common import (
+    DbOpt,
+    FormatOpt,
+    OutputFormat,
+    ThemeOpt,
+    boundary,
+    console,
+    print_frame_csv,
+    progress,
+)
+from themelens.config import Settings, resolve_settings
+from themelens.errors import InputError, ThemelensError
+from themelens.news.article import Article
+from themelens.news.ingest import DEFAULT_MAX_BYTES, Failure, ingest
+from themelens.news.store import ArticleStore
+from themelens.theme import load_theme
+
+log = logging.getLogger(__name__)
+
+_MB = 1024 * 1024
+
+
+@news_app.command("add")
+def news_add(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="PATH|URL...",
+            help="Article files (.txt, .md, .html), folders, RSS/Atom feeds (.xml, .rss, .atom) or URLs.",
+        ),
+    ],
+    max_mb: Annotated[
+        float, typer.Option("--max-mb", help="Refuse inputs larger than this many megabytes.")
+    ] = DEFAULT_MAX_BYTES / _MB,
+    theme: ThemeOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Store articles keyed by content hash (adding one twice keeps one), then extract their claims.
+
+    Every bad input (empty, binary, too big, not UTF-8, no article text, a feed
+    that will not parse, a URL that fails) is one line on stderr; the rest are
+    stored, and the exit status is 1 if any input failed.
+    """
+    for chatty in ("trafilatura", "htmldate"):  # they log ERROR for pages we report ourselves
+        logging.getLogger(chatty).setLevel(logging.CRITICAL)
+    with boundary():
+        if max_mb <= 0:
+            raise InputError(f"--max-mb {max_mb:g}: must be above 0")
+        settings = resolve_settings(db=db, theme=theme)
+        with progress("reading articles") as on_progress:
+            result = ingest(inputs, on_progress=on_progress, max_bytes=int(max_mb * _MB))
+        store = ArticleStore(settings.db_path)
+        stored = store.add_articles(result.articles)
+        failures = list(result.failures)
+        counts = _extract(store, result.articles, settings, failures)
+        new = set(stored.added)
+        for article in result.articles:
+            status = "added" if article.id in new else "already stored"
+            console.out.print(
+                f"{status}: {_describe(article, counts.get(article.id))}",
+                highlight=False,
+                soft_wrap=True,
+                markup=False,
+            )
+        for dup in result.duplicates:
+            console.out.print(f"duplicate: {dup}", highlight=False, soft_wrap=True, markup=False)
+        for failure in failures:
+            console.err.print(
+                f"[red]failed:[/red] {escape(str(failure))}", highlight=False, soft_wrap=True
+            )
+        console.out.print(
+            f"{len(stored.added)} added, {len(stored.already_present)} already stored, "
+            f"{len(failures)} failed -> {settings.db_path}",
+            highlight=False,
+            markup=False,
+        )
+        if failures:
+            raise typer.Exit(1)
+
+
+@news_app.command("list")
+def news_list(db: DbOpt = None, fmt: FormatOpt = OutputFormat.table) -> None:
+    """Stored articles: id, name, title, published, source, kind and claims count."""
+    with boundary():
+        settings = resolve_settings(db=db)
+        frame = ArticleStore(settings.db_path).list_articles()
+        frame = frame.loc[
+            :, ["id", "name", "title", "published", "date_origin", "source", "kind", "claims"]
+        ]
+        if fmt is OutputFormat.json:
+            out = frame.assign(published=frame["published"].map(_iso)).astype(object)
+            console.out.out(
+                out.where(out.notna(), None).to_json(orient="records", indent=2),
+                highlight=False,
+            )
+        elif fmt is OutputFormat.csv:
+            print_frame_csv(frame)
+        else:
+            table = Table(title=f"articles in {settings.db_path}")
+            for col in frame.columns:
+                table.add_column(col, overflow="fold" if col == "title" else "ellipsis")
+            for row in frame.itertuples(index=False):
+                cells = ["" if pd.isna(v) else str(v) for v in row]
+                cells[0] = cells[0][:12]
+                table.add_row(*cells)
+            console.out.print(table)
+
+
+def _extract(
+    store: ArticleStore, articles: Sequence[Article], settings: Settings, failures: list[Failure]
+) -> dict[str, int]:
+    """Extract and store claims when ``themelens.news.extract`` provides ``extract_claims``.
+
+    A failure (theme, extractor, store) is one ``Failure`` per article; it never stops the run.
+    """
+    extract_claims = _extractor()
+    if extract_claims is None or not articles:
+        return {}
+    try:
+        theme = load_theme(settings.theme)
+    except ThemelensError as exc:
+        failures.append(Failure(f"theme {settings.theme}", f"claims not extracted: {exc}"))
+        return {}
+    name = f"{extract_claims.__module__}.{getattr(extract_claims, '__name__', 'extract_claims')}"
+    counts: dict[str, int] = {}
+    for article in articles:
+        try:
+            found = extract_claims(article, theme)
+            claims = list(getattr(found, "claims", found))
+            counts[article.id] = store.replace_claims(article.id, claims, extractor=name)
+        except Exception as exc:  # the extractor is a plug-in: its bug is one article's failure
+            log.info("claim extraction failed for %s", article.name, exc_info=True)
+            reason = str(exc) if isinstance(exc, ThemelensError) else f"{type(exc).__name__}: {exc}"
+            failures.append(Failure(article.name, f"claim extraction failed: {reason}"))
+    return counts
+
+
+def _extractor() -> Callable[..., Any] | None:
+    try:
+        module = importlib.import_module("themelens.news.extract")
+    except ImportError:
+        return None
+    found = getattr(module, "extract_claims", None)
+    return found if callable(found) else None
+
+
+def _describe(article: Article, claims: int | None) -> str:
+    parts = [article.name]
+    if article.title:
+        parts.append(f"“{article.title}”")
+    if article.published:
+        parts.append(f"{article.published.isoformat()} ({article.date_origin})")
+    else:
+        parts.append("no date")
+    if article.source:
+        parts.append(article.source)
+    if claims is not None:
+        parts.append(f"{claims} claims")
+    return " · ".join(parts)
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if hasattr(value, "isoformat") else None

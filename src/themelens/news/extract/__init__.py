@@ -1,0 +1,56 @@
+"""Claim extraction: article text → claims in the vocabulary of ``spec/claims.md``.
+
+A pipeline of small stages, each its own module and tested on its own:
+``sentences`` (split with offsets) → ``numbers`` (money, percent, multiples)
+→ ``metrics`` (what a number measures) → ``entities`` (who it is about,
+through the theme's aliases) → ``dates`` (window and date against the
+article's date) → ``qualifiers`` (over, nearly, ...) → ``assemble`` (the
+pipeline, exact quotes, dedup). ``base`` holds the ``Extractor`` interface
+and the ``EXTRACTORS`` registry; ``rules`` is the default and the only one
+that runs without configuration.
+"""
+
+from __future__ import annotations
+
+from themelens.news.article import Article
+from themelens.news.claim import Claim
+from themelens.news.extract.base import (
+    EXTRACTORS,
+    Extractor,
+    OpenAICompatibleExtractor,
+    RulesExtractor,
+    get_extractor,
+    parse_model_answer,
+)
+from themelens.theme import Theme
+
+__all__ = [
+    "EXTRACTORS",
+    "Extractor",
+    "OpenAICompatibleExtractor",
+    "RulesExtractor",
+    "extract_claims",
+    "get_extractor",
+    "parse_model_answer",
+]
+
+
+def extract_claims(article: Article, theme: Theme, *, extractor: str = "rules") -> list[Claim]:
+    """Claims stated by ``article``, linked to ``theme``'s entities.
+
+    Parameters
+    ----------
+    article
+        The article; its ``published`` date resolves "on Wednesday", "this year".
+    theme
+        Entities and aliases to link to (a user's theme extends the built-in one).
+    extractor
+        A name in ``EXTRACTORS``; ``"rules"`` (default) needs no network.
+
+    Returns
+    -------
+    list[Claim]
+        Deduplicated claims in order of appearance, each with its exact
+        ``quote`` and ``start``/``end`` offsets into ``article.text``.
+    """
+    return get_extractor(extractor).extract(article, theme)

@@ -1,0 +1,216 @@
+"""Entities: who a sentence talks about, linked to theme slugs through the theme's aliases.
+
+The ``EntityLinker`` compiles one pattern from the theme's entity names and
+aliases, so a user's theme that adds entities or aliases extends what is
+found. Short all-caps aliases and tickers (``JD``, ``BIDU``, ``9988.HK``) match
+case-sensitively, so an alias never fires on an ordinary word; other aliases
+match in any case. On top of the aliases it knows a few unnamed sets that
+journalists write in many ways ("Chinese tech giants", "China's biggest
+internet companies" → ``china-big-tech``; "AI data centres in China" →
+``china-ai-datacenters``; "the global AI market" → ``ai-market``; "Chinese
+tech stocks" → the theme's benchmark), each used only when the theme has
+that slug, and the anaphors that point back to one ("the index", "the
+gauge", "the company", "its shares").
+
+Mentions of a named set ("Alibaba, Tencent and Baidu") are grouped by
+``group_around``; their slugs are joined sorted with ``+`` (``join_slugs``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+from themelens.theme import Theme
+
+__all__ = ["EntityLinker", "Mention", "group_around", "join_slugs"]
+
+_BOUND_L: Final = r"(?<![A-Za-z0-9])"
+_BOUND_R: Final = r"(?![A-Za-z0-9])"
+_CN = r"(?:China(?:['’]s)?|Chinese|mainland(?:\s+Chinese)?|the\s+country['’]s)"
+_GENERIC: Final[tuple[tuple[str, str], ...]] = (
+    (
+        "china-big-tech",
+        rf"{_CN}\s+(?:(?:major|big|biggest|largest|leading|top|major\s+tech|five|four|three)\s+)*"
+        r"(?:tech(?:nology)?|internet|online|platform|AI|cloud)\s+"
+        r"(?:giants|titans|heavyweights|majors|players|companies|firms|groups|leaders|platforms)"
+        rf"|{_CN}\s+(?:big\s+tech|hyperscalers|tech\s+majors)"
+        r"|(?:Chinese|China['’]s)\s+(?:(?:major|big|biggest|largest|leading|top)\s+)*"
+        r"(?:internet|tech(?:nology)?)\s+(?:giants|companies|firms)",
+    ),
+    ("china-ai-datacenters", r"(?:(?:Chinese|China['’]s)\s+)?AI\s+data\s*cent(?:er|re)s"),
+    (
+        "ai-market",
+        r"(?:(?:global|broader|worldwide|overall|generative)\s+)?(?:AI|artificial[\s-]intelligence)\s+market"
+        r"|market\s+for\s+(?:AI|artificial\s+intelligence)",
+    ),
+)  # fmt: skip
+_BENCHMARK_PHRASE: Final = (
+    r"(?:Chinese|China(?:['’]s)?|Hong\s+Kong(?:-listed)?|China['’]s\s+(?:battered\s+)?)\s+"
+    r"(?:tech(?:nology)?|internet)\s+(?:stocks|shares|equities|sector)"
+)
+_INDEX_ANAPHOR: Final = r"\bthe\s+(?:tech\s+)?(?:index|gauge|benchmark|barometer|measure)\b"
+_COMPANY_ANAPHOR: Final = (
+    r"\bthe\s+(?:[\w-]+\s+){0,2}?(?:company|firm|group|giant|chipmaker|foundry|startup|"
+    r"conglomerate|e-commerce\s+(?:giant|group|leader)|search\s+giant)\b"
+)
+_PRONOUN: Final = r"\b(?:its|their|it|they)\b"
+_SEP_RE: Final = re.compile(
+    r"^\s*(?:\([^()]{0,30}\)\s*)?(?:,\s*(?:and\s+|as\s+well\s+as\s+)?|and\s+|&\s*|/\s*|plus\s+)$",
+    re.IGNORECASE,
+)
+_TICKER_PAREN_RE: Final = re.compile(r"^\s*\((?:[A-Za-z]+\s*:\s*)?$")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A mention at ``start``/``end`` of a sentence.
+
+    ``kind`` is the entity's kind (``company``, ``index``, ``investor``,
+    ``channel``, ``aggregate``), or ``index-anaphor`` / ``company-anaphor`` /
+    ``pronoun`` for a word that points back to one; anaphors have ``slug`` "".
+    """
+
+    start: int
+    end: int
+    slug: str
+    kind: str
+
+
+def join_slugs(slugs: list[str] | tuple[str, ...] | set[str]) -> str:
+    """A named set's entity: its distinct slugs, sorted, joined with ``+``."""
+    return "+".join(sorted(set(slugs)))
+
+
+def _case_sensitive(alias: str) -> bool:
+    letters = [c for c in alias if c.isalpha()]
+    short_caps = bool(letters) and len(letters) <= 4 and alias.upper() == alias
+    return any(c.isdigit() for c in alias) or short_caps
+
+
+class EntityLinker:
+    """Finds theme entities, unnamed sets and anaphors in text.
+
+    Build one per theme (``EntityLinker(theme)``); ``find`` is then a few
+    regex scans per sentence.
+    """
+
+    def __init__(self, theme: Theme) -> None:
+        self.theme = theme
+        self.kinds: dict[str, str] = {e.slug: e.kind for e in theme.entities}
+        exact: dict[str, str] = {}
+        folded: dict[str, str] = {}
+        for ent in theme.entities:
+            for alias in (ent.name, *ent.aliases):
+                target = exact if _case_sensitive(alias) else folded
+                target.setdefault(alias if target is exact else alias.casefold(), ent.slug)
+        self._exact = exact
+        self._folded = folded
+        self._exact_re = self._alternation(exact, 0)
+        self._folded_re = self._alternation(folded, re.IGNORECASE)
+        generic = [(slug, rx) for slug, rx in _GENERIC if slug in self.kinds]
+        if theme.default_benchmark in self.kinds:
+            generic.append((theme.default_benchmark, _BENCHMARK_PHRASE))
+        self._generic = [(slug, re.compile(rx, re.IGNORECASE)) for slug, rx in generic]
+        self._anaphors = [
+            ("index-anaphor", re.compile(_INDEX_ANAPHOR, re.IGNORECASE)),
+            ("company-anaphor", re.compile(_COMPANY_ANAPHOR, re.IGNORECASE)),
+            ("pronoun", re.compile(_PRONOUN, re.IGNORECASE)),
+        ]
+
+    @staticmethod
+    def _alternation(names: dict[str, str], flags: int) -> re.Pattern[str] | None:
+        if not names:
+            return None
+        parts = sorted(names, key=len, reverse=True)
+        body = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in parts)
+        return re.compile(f"{_BOUND_L}(?:{body}){_BOUND_R}", flags)
+
+    def _slug_of(self, matched: str) -> str:
+        norm = " ".join(matched.split())
+        return self._exact.get(norm) or self._folded[norm.casefold()]
+
+    def find(self, text: str) -> list[Mention]:
+        """Entity mentions and anaphors in ``text``, in order, longest match first on overlap.
+
+        A ticker in brackets right after its company ("Baidu (NASDAQ:BIDU)")
+        is folded into the name's mention.
+        """
+        found: list[Mention] = []
+        taken: list[tuple[int, int]] = []
+
+        def add(start: int, end: int, slug: str, kind: str) -> None:
+            if any(start < e and s < end for s, e in taken):
+                return
+            found.append(Mention(start, end, slug, kind))
+            taken.append((start, end))
+
+        for start, end in _longest_first(text, (self._folded_re, self._exact_re)):
+            slug = self._slug_of(text[start:end])
+            add(start, end, slug, self.kinds[slug])
+        for slug, rx in self._generic:
+            for m in rx.finditer(text):
+                add(m.start(), m.end(), slug, self.kinds[slug])
+        for kind, rx in self._anaphors:
+            for m in rx.finditer(text):
+                add(m.start(), m.end(), "", kind)
+        found.sort(key=lambda m: m.start)
+        return _fold_tickers(text, found)
+
+
+def _longest_first(
+    text: str, patterns: tuple[re.Pattern[str] | None, ...]
+) -> list[tuple[int, int]]:
+    """Alias spans, overlapping candidates resolved longest first.
+
+    A regex alternation takes the leftmost match, so "the Hang Seng" would win
+    over "Hang Seng Tech Index" in "the Hang Seng Tech Index"; trying every
+    start and keeping the longest span fixes that.
+    """
+    spans: list[tuple[int, int]] = []
+    for rx in patterns:
+        if rx is None:
+            continue
+        pos = 0
+        while (m := rx.search(text, pos)) is not None:
+            spans.append(m.span())
+            pos = m.start() + 1
+    spans.sort(key=lambda sp: (_content_start(text, sp[0]) - sp[1], sp[0]))
+    chosen: list[tuple[int, int]] = []
+    for sp in spans:
+        if not any(sp[0] < e and s < sp[1] for s, e in chosen):
+            chosen.append(sp)
+    return chosen
+
+
+def _content_start(text: str, start: int) -> int:
+    """Where a span's words start once a leading "the " is skipped (for length ties)."""
+    return start + 4 if text[start : start + 4].lower() == "the " else start
+
+
+def _fold_tickers(text: str, mentions: list[Mention]) -> list[Mention]:
+    out: list[Mention] = []
+    for m in mentions:
+        prev = out[-1] if out else None
+        if prev is not None and prev.slug == m.slug and m.slug:
+            if _TICKER_PAREN_RE.match(text[prev.end : m.start]):
+                continue
+        out.append(m)
+    return out
+
+
+def group_around(text: str, mentions: list[Mention], index: int) -> list[Mention]:
+    """The named set that mention ``index`` belongs to ("Alibaba, Tencent, and Baidu").
+
+    Neighbours joined only by commas, "and", "&" or "/" (a bracketed ticker
+    may sit between) are one set; a lone mention is a set of one.
+    """
+    if not mentions[index].slug:
+        return [mentions[index]]
+    lo = hi = index
+    while lo > 0 and mentions[lo - 1].slug and _SEP_RE.match(text[mentions[lo - 1].end : mentions[lo].start]):
+        lo -= 1
+    while hi + 1 < len(mentions) and mentions[hi + 1].slug and _SEP_RE.match(text[mentions[hi].end : mentions[hi + 1].start]):
+        hi += 1
+    return mentions[lo : hi + 1]

@@ -1,0 +1,319 @@
+"""Metrics: what a number measures, read from the words around it.
+
+``classify`` looks at the cue words of the number's clause and picks the
+metric whose cue stands nearest: "a 123% surge in capital spending" is
+``capex_growth_pct``, "raised $3.2 billion in convertible bonds"
+``bond_issuance``, "21 times forward earnings" ``forward_pe``. Blocking cues
+compete too, so a number nearest to a word no metric measures ("market
+share", "revenue of", "a valuation of") yields None: it is not a claim.
+
+``find_phrases`` reads the claims that carry no money or percent: "its
+highest level since November 2021", "a four-year high", "seventh straight
+week of gains", "hit the daily limit".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Final
+
+from themelens.news.extract.dates import months_before
+from themelens.news.extract.numbers import Quantity, parse_count
+from themelens.news.extract.qualifiers import LIMIT_RE, QualifierName
+
+__all__ = ["MetricCall", "PhraseClaim", "classify", "find_phrases"]
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+_UP = (
+    r"ros[e]|rises?|rising|risen|gain(?:ed|s|ing)?|jump(?:ed|s|ing)?|surg(?:e|ed|es|ing)|"
+    r"soar(?:ed|s|ing)?|climb(?:ed|s|ing)?|rall(?:y|ied|ies|ying)|advanc(?:e|ed|es|ing)|added|"
+    r"skyrocket(?:ed|ing|s)?|increas(?:e|ed|es|ing)|up|higher|spik(?:e|ed)|rebound(?:ed|s)?|"
+    r"leap(?:t|ed|s)?|popped|grew|grow(?:s|ing|th)?|boost(?:ed)?|doubled|expan(?:d|ded|sion)|"
+    r"upswing|uptick|rise|lift(?:ed)?|firmed|outperform(?:ed)?"
+)
+_DOWN = (
+    r"fell|fall(?:s|ing|en)?|drop(?:ped|s|ping)?|declin(?:e|ed|es|ing)|slump(?:ed|s)?|slid|slides?|"
+    r"slip(?:ped|s)?|tumbl(?:e|ed|es)|plung(?:e|ed|es)|sank|sink(?:s|ing)?|lost|los(?:e|es|ing|s)|"
+    r"shed|retreat(?:ed|s)?|down|lower|decreas(?:e|ed|es)|crash(?:ed)?|tank(?:ed)?|eased|"
+    r"weaken(?:ed)?|contract(?:ed|ion)|shrank|shrink|dipped|dip"
+)
+_CUES: Final[dict[str, re.Pattern[str]]] = {
+    "capex": _rx(
+        r"\b(?:capex|cap-ex|capital\s+(?:expenditures?|spending|investments?|outlays?)|"
+        r"spending|spend(?:s)?|spent|expenditures?|outlays?|invest(?:ed|ing|s|ments?)?)\b"
+    ),
+    "plan": _rx(
+        r"\b(?:plan(?:s|ned)?|pledg(?:e|ed|es|ing)|commit(?:s|ted|ment|ments)?|vow(?:ed|s)?|"
+        r"earmark(?:ed|s)?|program(?:me)?|initiative|promis(?:e|ed))\b"
+    ),
+    "bond": _rx(
+        r"\b(?:bonds?|(?:convertible|senior|exchangeable)\s+notes?|notes?\s+offering|convertibles?|"
+        r"debt\s+(?:offering|sale|issuance)|debentures|bond\s+market|notes)\b"
+    ),
+    "stake": _rx(r"\b(?:stake|shares|ADRs?|stock|worth\s+of|holdings?)\b"),
+    "buy": _rx(r"\b(?:bought|purchas(?:ed|es|e|ing)|buy(?:s|ing)?|acquir(?:ed|es|ing)|snapped\s+up|picked\s+up|added)\b"),
+    "flow": _rx(
+        r"\b(?:net\s+(?:buy(?:ing)?|bought|purchases?|inflows?|outflows?|sell(?:ing)?|sold)|"
+        r"inflows?|outflows?|southbound|northbound|ETF)\b"
+    ),
+    "market": _rx(
+        r"(?<!bond\s)(?<!stock\s)(?<!equity\s)(?<!capital\s)(?<!debt\s)(?<!offshore\s)"
+        r"\bmarket\b(?!\s+(?:value|cap\w*|share|price|debut|rally|close))"
+    ),
+    "target": _rx(r"\b(?:price\s+target|target\s+price|price\s+objective|target\s+of)\b"),
+    "revenue": _rx(r"\b(?:revenues?|sales|turnover|top\s+line)\b"),
+    "income": _rx(r"\b(?:net\s+(?:income|profit)|profits?|earnings|bottom\s+line)\b"),
+    "block_pct": _rx(
+        r"\b(?:market\s+share|share\s+of|stake|margins?|rates?|yields?|tariffs?|tax(?:es)?|"
+        r"inflation|GDP|unemployment|users|penetration|utili[sz]ation|probability|chances?|odds|"
+        r"discount|premium|ownership|weighting|accounts?\s+for|accounted\s+for|"
+        r"of\s+(?:its|their|the)\s+(?:revenue|sales|portfolio)|population|respondents)\b"
+    ),
+    "block_money": _rx(
+        r"\b(?:market\s+(?:value|cap\w*)|valuations?|valued|dividends?|buybacks?|repurchases?|"
+        r"IPO|listing|acquisition|takeover|deal|fines?|penalty|salary|costs?|contracts?|orders|"
+        r"loss(?:es)?|price(?!\s+target)|prices|fund(?:ing)?\s+round|round)\b"
+    ),
+}  # fmt: skip
+_MOVE_RE: Final = _rx(rf"(?<![-\w])(?:(?P<up>{_UP})|(?P<down>{_DOWN}))\b")
+_IDLE_RE: Final = _rx(
+    r"\b(?:unused|idle|underused|under-?utili[sz]ed|dormant|vacant|sit(?:ting)?\s+empty|"
+    r"lying\s+empty|unoccupied)\b"
+)
+_PEAK_RE: Final = _rx(
+    r"^\W{0,3}(?:\w+\s+){0,2}?(?:below|off|from|under|short\s+of|beneath)\s+(?:its|their|the)\s+"
+    r"(?:[\w-]+\s+){0,3}?(?:peak|record|(?:all-time\s+|record\s+)?high)s?\b"
+)
+_PE_RE: Final = _rx(
+    r"\b(?:forward|P/?E\b|price[\s-]to[\s-]earnings|earnings\s+multiple|"
+    r"times\s+(?:(?:projected|expected|estimated|next\s+year['’]s)\s+)?earnings|valuation)"
+)
+_FROM_RE: Final = _rx(r"\bfrom\s+$")
+_RIGHT_STOP_RE: Final = _rx(
+    r"\b(?:after|as|amid|following|because|since|when|which|while|despite|thanks|on\s+news)\b|[;(]"
+    r"|,\s+(?=\w+ing\b|the\b|a\b|an\b|and\b|but\b|according\b|up\b|down\b|from\b)"
+)
+
+_LEFT_REACH: Final = 160
+_RIGHT_REACH: Final = 45
+_MONEY_CUES: Final = (
+    "capex", "bond", "flow", "market", "target", "block_money", "revenue", "income", "plan"
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class MetricCall:
+    """A number's metric; ``negative`` flips a fall's sign; ``cue`` is the deciding word's span."""
+
+    metric: str
+    negative: bool = False
+    qualifier: QualifierName | None = None
+    cue: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class PhraseClaim:
+    """A claim stated by a phrase rather than a money or percent figure."""
+
+    metric: str
+    value: float | str
+    start: int
+    end: int
+    qualifier: QualifierName | None = None
+
+
+def _nearest(
+    text: str, names: tuple[str, ...], q: Quantity, lo: int, hi: int
+) -> tuple[str, int, tuple[int, int]] | None:
+    """The cue (name, distance, span) nearest to ``q`` within ``[lo, hi)``."""
+    best: tuple[str, int, tuple[int, int]] | None = None
+    left_lo = max(lo, q.start - _LEFT_REACH)
+    right_hi = min(hi, q.end + _RIGHT_REACH)
+    if stop := _RIGHT_STOP_RE.search(text, q.end, right_hi):
+        right_hi = stop.start()
+    for name in names:
+        for m in _CUES[name].finditer(text, left_lo, right_hi):
+            if m.end() <= q.start:
+                dist = q.start - m.end()
+            elif m.start() >= q.end:
+                dist = m.start() - q.end + 8  # a cue before the number binds a little tighter
+            else:
+                continue
+            if best is None or dist < best[1]:
+                best = (name, dist, m.span())
+    return best
+
+
+def _move(text: str, q: Quantity, lo: int, hi: int) -> tuple[bool, tuple[int, int]] | None:
+    """The price-move word nearest ``q`` (is it a fall?, span), within a short reach."""
+    best: tuple[int, bool, tuple[int, int]] | None = None
+    for m in _MOVE_RE.finditer(text, max(lo, q.start - 60), min(hi, q.end + 40)):
+        if q.start <= m.start() < q.end:
+            continue
+        dist = q.start - m.end() if m.end() <= q.start else m.start() - q.end
+        if best is None or dist < best[0]:
+            best = (dist, m["down"] is not None, m.span())
+    return (best[1], best[2]) if best else None
+
+
+def _percent(text: str, q: Quantity, lo: int, hi: int) -> MetricCall | None:
+    window = text[max(lo, q.start - 30) : min(hi, q.end + 30)]
+    if LIMIT_RE.search(window):
+        return MetricCall("return_pct", qualifier="limit_up")
+    if m := _IDLE_RE.search(text, q.end, min(hi, q.end + 90)):
+        return MetricCall("idle_capacity_pct", cue=m.span())
+    if m := _PEAK_RE.search(text[q.end : hi]):
+        return MetricCall("drawdown_from_peak_pct", cue=(q.end, q.end + m.end()))
+    move = _move(text, q, lo, hi)
+    cue = _nearest(text, ("capex", "revenue", "income", "block_pct"), q, lo, hi)
+    if cue is not None and cue[1] <= 60:
+        name = cue[0]
+        if name == "block_pct" or move is None:
+            return None
+        metric = {"capex": "capex_growth_pct", "revenue": "revenue_growth_pct"}.get(
+            name, "net_income_growth_pct"
+        )
+        return MetricCall(metric, negative=move[0], cue=cue[2])
+    if move is None:
+        return None
+    return MetricCall("return_pct", negative=move[0] and not q.signed, cue=move[1])
+
+
+def _money(text: str, q: Quantity, lo: int, hi: int) -> MetricCall | None:
+    buy = _CUES["buy"].search(text, lo, q.start)
+    if buy is not None and (stake := _nearest(text, ("stake",), q, buy.end(), hi)):
+        if stake[1] <= 40:
+            return MetricCall("stake_purchase", cue=stake[2])
+    cue = _nearest(text, _MONEY_CUES, q, lo, hi)
+    if cue is None:
+        return None
+    name, _, span = cue
+    if name == "plan":  # "pledged 380 billion yuan", "a $53 billion plan"
+        return MetricCall("investment_plan", cue=span)
+    if name == "capex":
+        if _CUES["plan"].search(text, lo, hi) or _DURATION_RE.search(text, lo, hi):
+            return MetricCall("investment_plan", cue=span)
+        return MetricCall("capex", cue=span)
+    if name == "target" and _FROM_RE.search(text, max(lo, q.start - 6), q.start):
+        return None  # the old target in "to US$245 from US$200"
+    metric = {
+        "bond": "bond_issuance", "flow": "fund_flow", "market": "market_size",
+        "target": "price_target",
+    }.get(name)  # fmt: skip
+    return MetricCall(metric, cue=span) if metric else None
+
+
+_COUNT_WORD = r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty)"
+_DURATION_RE: Final = _rx(
+    rf"\b(?:{_COUNT_WORD}[\s-]year\b(?![\s-](?:high|low|old|average|peak))|"
+    rf"over\s+(?:the\s+)?(?:next\s+|coming\s+)?{_COUNT_WORD}\s+years)"
+)
+
+
+def classify(text: str, q: Quantity, lo: int, hi: int) -> MetricCall | None:
+    """The metric of quantity ``q`` in sentence ``text``, looking only inside clause ``[lo, hi)``.
+
+    Notes
+    -----
+    Nearest cue wins because journalists put the measured thing next to its
+    number ("a 176% jump in capex", "capex jumped 176%"); clause bounds stop
+    a cue of one company's clause ("..., while Tencent's bonds ...") from
+    reaching another's number.
+    """
+    if q.kind == "percent":
+        return _percent(text, q, lo, hi)
+    if q.kind == "money":
+        return _money(text, q, lo, hi)
+    if _PE_RE.search(text):
+        return MetricCall("forward_pe")
+    return None
+
+
+# --- phrases ------------------------------------------------------------------
+
+_N = r"(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty)"
+_ORDN = (
+    r"(?P<n>\d+(?:st|nd|rd|th)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|"
+    r"fourteenth|fifteenth)"
+)
+_MONTH = r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
+_HEDGE = r"(?P<hedge>over|more\s+than|nearly|almost|about|around|roughly|at\s+least)?\s*"
+_MONTHS: Final = {
+    m: i for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}  # fmt: skip
+_HIGH_SINCE_RE: Final = _rx(
+    r"\b(?:highest|strongest\s+(?:level|close|finish)|best\s+(?:level|close|finish)|"
+    r"(?:levels?|heights?|highs?|peaks?)\s+(?:not\s+seen|last\s+seen|unseen))"
+    r"\s+(?:(?:level|close|closing\s+level|point|reading)\s+)?(?:seen\s+)?(?:since|in)\s+"
+    r"(?:(?P<part>early|mid|late)[\s-]+)?(?:" + _MONTH + r"\s+)?(?P<year>(?:19|20)\d\d)\b"
+)
+_YEARS_HIGH_RE: Final = _rx(r"\b" + _N + r"[\s-]+(?:year|yr)s?\s+high\b")
+_NOT_SEEN_RE: Final = _rx(
+    r"\b(?:(?:levels?|heights?|highs?|peaks?)\s+(?:not\s+seen|last\s+seen|unseen)|highest\s+(?:\w+\s+){0,2}?(?:seen\s+)?)"
+    r"\s*(?:in|for)\s+" + _HEDGE + _N + r"\s+years\b"
+)
+_STREAK_RES: Final = tuple(
+    _rx(rx)
+    for rx in (
+        r"\b" + _ORDN + r"\s+(?:straight|consecutive|successive)\s+(?:weekly\s+(?:gain|advance|rise|increase)s?|"
+        r"weeks?(?!\s+of\s+(?:loss|decline|drop|fall))(?:\s+of\s+(?:gains?|advances?|increases?|rises?))?)",
+        r"\b" + _N + r"[\s-]+week\s+(?:winning\s+streak|win\s+streak|winning\s+run|rally|streak)",
+        r"\b(?:weekly\s+gains?|higher|gains?|advanced?)\s+for\s+(?:a|the)\s+" + _ORDN
+        + r"\s+(?:straight\s+|consecutive\s+|successive\s+)?week\b",
+    )
+)  # fmt: skip
+_LIMIT_PHRASE_RE: Final = _rx(
+    r"\b(?:hit|hits|hitting|rose\s+by|surged\s+by|jumped\s+by|soared\s+by|closed\s+at|climbed\s+by)"
+    r"\s+(?:the|its)\s+(?:daily\s+)?(?:upper\s+)?(?:trading\s+)?limit\b|\blimit[\s-]up\b"
+)
+_HEDGE_NAME: Final[dict[str, QualifierName]] = {
+    "over": "over", "more than": "over", "nearly": "nearly", "almost": "nearly", "about": "about",
+    "around": "about", "roughly": "about", "at least": "at_least",
+}  # fmt: skip
+
+
+def _high_since(m: re.Match[str]) -> str:
+    year = int(m["year"])
+    if m["month"]:
+        return f"{year:04d}-{_MONTHS[m['month'][:3].lower()]:02d}"
+    part = (m["part"] or "mid").lower()
+    return f"{year:04d}-{ {'early': 2, 'mid': 6, 'late': 11}[part]:02d}"
+
+
+def find_phrases(text: str, published: date | None) -> list[PhraseClaim]:
+    """High-since, win-streak and limit-up claims stated in words, in order of position.
+
+    "A four-year high" needs the article's date to become a month; without
+    one it is skipped rather than guessed.
+    """
+    out: list[PhraseClaim] = []
+    for m in _HIGH_SINCE_RE.finditer(text):
+        out.append(PhraseClaim("high_since", _high_since(m), m.start(), m.end()))
+    if published is not None:
+        for rx in (_YEARS_HIGH_RE, _NOT_SEEN_RE):
+            for m in rx.finditer(text):
+                n = parse_count(m["n"])
+                if n is None or n > 30:
+                    continue
+                hedge = m.groupdict().get("hedge")
+                qual = _HEDGE_NAME.get(" ".join(hedge.lower().split())) if hedge else None
+                value = months_before(published, 12 * n)
+                out.append(PhraseClaim("high_since", value, m.start(), m.end(), qual))
+    for rx in _STREAK_RES:
+        for m in rx.finditer(text):
+            n = parse_count(re.sub(r"(?<=\d)(?:st|nd|rd|th)$", "", m["n"]))
+            if n is not None and 1 < n < 60:
+                out.append(PhraseClaim("win_streak_weeks", float(n), m.start(), m.end()))
+    for m in _LIMIT_PHRASE_RE.finditer(text):
+        out.append(PhraseClaim("return_pct", 10.0, m.start(), m.end(), "limit_up"))
+    out.sort(key=lambda p: p.start)
+    return out

@@ -1,0 +1,201 @@
+"""Numbers: money, percentages and multiples in a piece of text, with their offsets.
+
+``find_quantities`` reads what a financial journalist writes for an amount
+("$3.2 billion", "US$245", "HK$16.73bn", "RMB 50 billion", "380 billion yuan
+($53 billion)", "16.73 billion HKD"), a percentage ("4.2%", "4.2 per cent",
+"+7.8%", "8%-10%") or a valuation multiple ("21x", "21 times"). Bare counts,
+years and index points are not returned: they are never claims by themselves
+(the metric stage reads counts such as "seven straight weeks" from phrases).
+
+A range ("8%-10%", "8 to 10 per cent") is one quantity whose ``value`` is the
+first bound and ``high`` the second. The sign is kept only when the text
+writes one ("+7.8%", "-3%"); a fall told by a verb ("fell 3%") is the metric
+stage's business.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final, Literal
+
+__all__ = [
+    "ORDINALS",
+    "WORD_NUMBERS",
+    "Quantity",
+    "QuantityKind",
+    "find_quantities",
+    "parse_count",
+]
+
+QuantityKind = Literal["money", "percent", "multiple"]
+
+WORD_NUMBERS: Final[dict[str, int]] = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50, "a": 1, "an": 1, "single": 1,
+}  # fmt: skip
+ORDINALS: Final[dict[str, int]] = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13,
+    "fourteenth": 14, "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18,
+    "nineteenth": 19, "twentieth": 20,
+}  # fmt: skip
+
+_SCALES: Final[dict[str, float]] = {
+    "trillion": 1e12, "tn": 1e12, "tln": 1e12, "t": 1e12,
+    "billion": 1e9, "bn": 1e9, "bln": 1e9, "b": 1e9,
+    "million": 1e6, "mn": 1e6, "mln": 1e6, "mil": 1e6, "m": 1e6,
+    "thousand": 1e3, "k": 1e3,
+}  # fmt: skip
+
+_PREFIX_CURRENCY: Final[dict[str, str]] = {
+    "us$": "USD", "u.s.$": "USD", "$": "USD", "usd": "USD", "hk$": "HKD", "hkd": "HKD",
+    "rmb": "CNY", "cny": "CNY", "€": "EUR", "eur": "EUR", "£": "GBP", "gbp": "GBP",
+    "s$": "SGD", "nt$": "TWD", "a$": "AUD", "c$": "CAD",
+}  # fmt: skip
+_SUFFIX_CURRENCY: Final[dict[str, str]] = {
+    "yuan": "CNY", "renminbi": "CNY", "rmb": "CNY", "cny": "CNY", "hkd": "HKD",
+    "hong kong dollars": "HKD", "usd": "USD", "us dollars": "USD", "u.s. dollars": "USD",
+    "dollars": "USD", "euros": "EUR", "eur": "EUR",
+}  # fmt: skip
+
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
+# long scale words may stand apart ("50 billion"); single letters must be glued ("$16.3M")
+_SCALE = r"(?:\s?(?:trillion|billion|million|thousand|tln|bln|mln|tn|bn|mn|mil)\b|(?:[tbmk])\b)"
+_PREFIX = r"(?:US\$|U\.S\.\s?\$|HK\$|S\$|NT\$|A\$|C\$|\$|€|£|(?:USD|HKD|RMB|CNY|EUR|GBP)\s?)"
+_SUFFIX = (
+    r"(?:yuan|renminbi|RMB|CNY|HKD|USD|EUR|euros|Hong\s+Kong\s+dollars|U\.?S\.?\s+dollars|dollars)"
+)
+
+_MONEY_RE: Final = re.compile(
+    rf"(?<![A-Za-z])(?P<sign>[-−+])?(?P<pre>{_PREFIX})\s?(?P<num>{_NUM})(?P<scale>{_SCALE})?"
+    rf"(?:\s+(?P<suf1>{_SUFFIX})\b)?"
+    rf"|(?<![\w$.])(?P<num2>{_NUM})(?P<scale2>{_SCALE})?\s*(?P<suf2>{_SUFFIX})\b",
+    re.IGNORECASE,
+)
+_USD_BRACKET_RE: Final = re.compile(
+    rf"\s*\(\s*(?:about|around|roughly|approximately|some|nearly|~)?\s*"
+    rf"(?:US\$|U\.S\.\s?\$|\$|USD\s?)\s?(?P<num>{_NUM})(?P<scale>{_SCALE})?\s*\)",
+    re.IGNORECASE,
+)
+_PCT = r"(?:\s?%|\s?per\s?cent\b|\s?percent\b|\s?pct\b)"
+_PERCENT_RE: Final = re.compile(
+    rf"(?<![\w.])(?P<sign>[-−+])?(?P<num>{_NUM}){_PCT}?"
+    rf"(?P<range>\s?(?:-|–|to)\s?(?P<sign2>[-−+])?(?P<num2>{_NUM}))?{_PCT}"
+    rf"(?!\s?points?\b)(?P<pp>\s?(?:percentage\s+)?points?\b)?",
+    re.IGNORECASE,
+)
+_MULTIPLE_RE: Final = re.compile(
+    rf"(?<![\w.$])(?P<num>{_NUM})(?:\s?x\b|\s+times\b(?!\s+(?:more|less|as|larger|bigger|higher)\b))",
+    re.IGNORECASE,
+)
+_COUNT_RE: Final = re.compile(
+    r"^(?:(?P<digits>\d+)(?:st|nd|rd|th)?|(?P<word>[a-z]+))$", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """One number the text states, with ``start``/``end`` offsets into the text given.
+
+    ``value`` is in base units (percent as percent, money in whole units);
+    ``currency`` is an ISO code for money; ``value_usd`` the dollar figure the
+    text adds in brackets; ``high`` the upper bound of a range.
+    """
+
+    kind: QuantityKind
+    value: float
+    start: int
+    end: int
+    currency: str | None = None
+    value_usd: float | None = None
+    high: float | None = None
+    signed: bool = False
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def _scaled(num: str, scale: str | None) -> float:
+    value = _number(num)
+    if scale:
+        value *= _SCALES[scale.strip().lower()]
+    return value
+
+
+def _sign(text: str | None) -> float:
+    return -1.0 if text in ("-", "−") else 1.0
+
+
+def parse_count(token: str) -> int | None:
+    """A small count written as digits, a word or an ordinal ("7", "seven", "seventh", "7th")."""
+    m = _COUNT_RE.match(token.strip())
+    if m is None:
+        return None
+    if m["digits"]:
+        return int(m["digits"])
+    word = m["word"].lower()
+    return WORD_NUMBERS.get(word, ORDINALS.get(word))
+
+
+def _money(text: str, taken: list[tuple[int, int]]) -> list[Quantity]:
+    found: list[Quantity] = []
+    for m in _MONEY_RE.finditer(text):
+        if _overlaps(m.span(), taken):
+            continue
+        if m["num"] is not None:
+            pre = re.sub(r"\s", "", m["pre"]).lower()
+            currency = _PREFIX_CURRENCY.get(pre, "USD")
+            if m["suf1"]:  # "$50 billion Hong Kong dollars" is rare; the word wins
+                currency = _SUFFIX_CURRENCY.get(" ".join(m["suf1"].lower().split()), currency)
+            value = _scaled(m["num"], m["scale"]) * _sign(m["sign"])
+        else:
+            suffix = " ".join(m["suf2"].lower().split())
+            currency = _SUFFIX_CURRENCY.get(suffix, "USD")
+            value = _scaled(m["num2"], m["scale2"])
+        end = m.end()
+        value_usd = None
+        bracket = _USD_BRACKET_RE.match(text, end)
+        if bracket is not None and currency != "USD":
+            value_usd = _scaled(bracket["num"], bracket["scale"])
+            taken.append((bracket.start(), bracket.end()))
+        found.append(
+            Quantity("money", value, m.start(), end, currency, value_usd, signed=bool(m["sign"]))
+        )
+        taken.append((m.start(), end))
+    return found
+
+
+def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
+    return any(span[0] < e and s < span[1] for s, e in taken)
+
+
+def find_quantities(text: str) -> list[Quantity]:
+    """Money, percentages and multiples in ``text``, in order of position.
+
+    Notes
+    -----
+    Money is read first, so the bracketed dollar figure of "380 billion yuan
+    ($53 billion)" becomes the ``value_usd`` of one quantity, not a second one.
+    Percentage points ("2 percentage points") are left out: they are changes
+    of a rate, which no metric of the spec measures.
+    """
+    taken: list[tuple[int, int]] = []
+    found = _money(text, taken)
+    for m in _PERCENT_RE.finditer(text):
+        if m["pp"] or _overlaps(m.span(), taken):
+            continue
+        high = _number(m["num2"]) * _sign(m["sign2"] or m["sign"]) if m["range"] else None
+        value = _number(m["num"]) * _sign(m["sign"])
+        found.append(
+            Quantity("percent", value, m.start(), m.end(), high=high, signed=bool(m["sign"]))
+        )
+        taken.append(m.span())
+    for m in _MULTIPLE_RE.finditer(text):
+        if not _overlaps(m.span(), taken):
+            found.append(Quantity("multiple", _number(m["num"]), m.start(), m.end()))
+    found.sort(key=lambda q: q.start)
+    return found

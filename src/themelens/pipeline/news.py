@@ -1,0 +1,155 @@
+"""The news half of a theme run: ingest, extract, store, verify, reconcile, sentiment.
+
+Each step that fails for one article becomes a sentence in ``missing``; the
+rest go on. Claims and their verdicts are stored in the DuckDB store so the
+web app (``themelens serve``) shows what the report showed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from themelens.config import Settings
+from themelens.data.fx import FxConverter
+from themelens.data.loading import load_tickers
+from themelens.data.providers import Provider
+from themelens.errors import ThemelensError
+from themelens.news.article import Article
+from themelens.news.claim import Claim
+from themelens.news.extract import extract_claims
+from themelens.news.ingest import ingest
+from themelens.news.reconcile import ReconcileResult, reconcile_claims
+from themelens.news.sentiment import measure_sentiment, sentiment_available
+from themelens.news.store import ArticleStore, StoredVerdict
+from themelens.pipeline.model import ArticleInfo
+from themelens.theme import Theme
+from themelens.verify import VerifyResult, tickers_to_load, verify_claims
+
+__all__ = ["NewsRun", "entity_sentiment", "run_news"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class NewsRun:
+    """What the news half produced; ``prices`` is the frame widened by the claims' extra tickers."""
+
+    articles: tuple[ArticleInfo, ...]
+    verify: VerifyResult | None
+    reconcile: ReconcileResult | None
+    sentiment: pd.DataFrame | None
+    prices: pd.DataFrame | None
+    missing: tuple[str, ...]
+
+    @classmethod
+    def empty(cls) -> NewsRun:
+        return cls((), None, None, None, None, ())
+
+
+def entity_sentiment(articles: Sequence[Article], theme: Theme) -> pd.DataFrame | None:
+    """Loughran–McDonald counts per entity over every sentence that names it (None without the extra).
+
+    Polarity is (positive − negative) / (positive + negative), 0 when neither occurs.
+    """
+    if not articles or not sentiment_available():
+        return None
+    frame = measure_sentiment(articles, theme=theme).to_frame()
+    ents = frame[frame["scope"] == "entity"]
+    if ents.empty:
+        return None
+    totals = ents.groupby("entity", sort=True).agg(
+        articles=("article", "nunique"),
+        sentences=("sentences", "sum"),
+        positive=("positive", "sum"),
+        negative=("negative", "sum"),
+    )
+    hits = totals["positive"] + totals["negative"]
+    totals["polarity"] = (
+        ((totals["positive"] - totals["negative"]) / hits.where(hits > 0)).fillna(0.0).round(3)
+    )
+    return totals.reset_index()
+
+
+def _extract(
+    articles: Sequence[Article], theme: Theme, store: ArticleStore, missing: list[str]
+) -> list[Claim]:
+    claims: list[Claim] = []
+    for article in articles:
+        try:
+            found = extract_claims(article, theme)
+            store.replace_claims(article.id, found, extractor="rules")
+        except ThemelensError as exc:
+            missing.append(f"article {article.name}: {exc}")
+            continue
+        claims.extend(found)
+    return claims
+
+
+def _record(
+    store: ArticleStore, articles: Sequence[Article], result: VerifyResult, missing: list[str]
+) -> None:
+    by_article: dict[str, list[StoredVerdict]] = {}
+    for row in result.rows:
+        by_article.setdefault(row.claim.article or "", []).append(
+            StoredVerdict(row.ticker, row.asof, row.computed, row.verdict, row.reason, row.proxy)
+        )
+    for article in articles:
+        try:
+            store.record_verdicts(article.id, by_article.get(article.name, []))
+        except ThemelensError as exc:
+            missing.append(f"article {article.name}: verdicts not stored: {exc}")
+
+
+def run_news(
+    settings: Settings,
+    theme: Theme,
+    sources: Sequence[str | Path],
+    *,
+    prices: pd.DataFrame,
+    provider: Provider,
+    proxy: bool,
+) -> NewsRun:
+    """Articles → claims → verdicts against ``prices`` (plus the tickers claims point at)."""
+    missing: list[str] = []
+    ingested = ingest(list(sources))
+    missing.extend(f"article {f}" for f in ingested.failures)
+    articles = list(ingested.articles)
+    if not articles:
+        missing.append("no readable articles")
+        return NewsRun((), None, None, None, None, tuple(missing))
+    store = ArticleStore(settings.db_path)
+    store.add_articles(articles)
+    claims = _extract(articles, theme, store, missing)
+    have = set(prices["ticker"].unique()) if len(prices) else set()
+    extra = [t for t in tickers_to_load(claims, theme, proxy=proxy) if t not in have]
+    frame = prices
+    if extra:
+        more, _, _ = load_tickers(settings, provider, extra)
+        frame = pd.concat([prices, more], ignore_index=True) if len(more) else prices
+    verified = verify_claims(
+        claims,
+        prices=frame,
+        theme=theme,
+        article_dates={a.name: a.published for a in articles},
+        proxy=proxy,
+    )
+    _record(store, articles, verified, missing)
+    counts: dict[str, int] = {}
+    for claim in claims:
+        counts[claim.article or ""] = counts.get(claim.article or "", 0) + 1
+    infos = tuple(
+        ArticleInfo(a.name, a.title, a.published, a.source, a.origin, counts.get(a.name, 0))
+        for a in articles
+    )
+    converter: Any = FxConverter(source="reference" if not provider.remote else "auto")
+    reconciled = reconcile_claims(claims, to_usd=converter.to_usd)
+    sentiment = entity_sentiment(articles, theme)
+    if sentiment is None and not sentiment_available():
+        missing.append("sentiment left out: install the optional extra themelens[sentiment]")
+    return NewsRun(infos, verified, reconciled, sentiment, frame, tuple(missing))

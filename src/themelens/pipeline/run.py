@@ -1,0 +1,180 @@
+"""The main job: a theme's prices, rally, articles, claims and verdicts, computed once.
+
+``run_theme`` gathers everything the report shows into a ``ReportContext``.
+It never fails on missing pieces: a ticker without data, an as-of date before
+the data or articles without claims become sentences in ``missing`` and the
+report says so where the figure would have been.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from themelens.analytics.groups import summarise_groups
+from themelens.analytics.rally import RallyResult, measure_rally
+from themelens.config import Settings
+from themelens.data.contracts import is_synthetic
+from themelens.data.loading import load_tickers, make_provider
+from themelens.data.store import PriceStore
+from themelens.errors import ThemelensError
+from themelens.pipeline.model import ReportContext, SourceInfo
+from themelens.pipeline.news import NewsRun, run_news
+from themelens.theme import Role, Theme
+
+__all__ = ["MarketFigures", "market_figures", "run_theme", "theme_tickers"]
+
+log = logging.getLogger(__name__)
+
+_MEMBER_ROLES: tuple[Role, ...] = ("leader", "supply-chain", "peer")
+
+Progress = Callable[[int, int], None]
+
+
+def theme_tickers(theme: Theme) -> tuple[list[str], list[str], dict[str, tuple[str, str, str]]]:
+    """(member tickers, benchmark tickers with the default first, ticker → (slug, name, role))."""
+    members: list[str] = []
+    benchmarks: list[str] = []
+    roles: dict[str, tuple[str, str, str]] = {}
+    for entity in theme.tradable_entities((*_MEMBER_ROLES, "benchmark")):
+        assert entity.primary is not None
+        ticker = entity.primary.ticker
+        roles[ticker] = (entity.slug, entity.name, entity.role or "other")
+        (benchmarks if entity.role == "benchmark" else members).append(ticker)
+    default = theme.benchmark().primary
+    if default is not None and default.ticker in benchmarks:
+        benchmarks.remove(default.ticker)
+        benchmarks.insert(0, default.ticker)
+    return members, benchmarks, roles
+
+
+def sources_of(frame: pd.DataFrame) -> tuple[SourceInfo, ...]:
+    if frame.empty:
+        return ()
+    out = []
+    for provider, part in frame.groupby("provider", sort=True):
+        sources = sorted({str(s) for s in part.get("source", pd.Series(dtype=object)).dropna()})
+        folder = sorted({str(Path(s).parent) for s in sources if "/" in s})
+        fetched = part["fetched_at"].max() if "fetched_at" in part else None
+        out.append(
+            SourceInfo(
+                provider=str(provider),
+                tickers=tuple(sorted(part["ticker"].unique())),
+                first_date=part["date"].min().date(),
+                last_date=part["date"].max().date(),
+                fetched_at=None
+                if fetched is None or pd.isna(fetched)
+                else pd.Timestamp(fetched).to_pydatetime(),
+                source=", ".join(folder)
+                if folder
+                else (sources[0] if len(sources) == 1 else f"{len(sources)} sources"),
+            )
+        )
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class MarketFigures:
+    """The price half of a run: rally rows, group averages, the benchmark used, what is missing."""
+
+    rally: RallyResult | None
+    groups: pd.DataFrame | None
+    benchmark: str | None
+    roles: dict[str, tuple[str, str, str]]
+    missing: tuple[str, ...]
+
+
+def market_figures(theme: Theme, frame: pd.DataFrame, asof: date | None) -> MarketFigures:
+    """Rally metrics for the theme's members and benchmark found in ``frame``, and group averages.
+
+    The benchmark is the theme's default when ``frame`` has its series, else
+    the next benchmark with data (the missing one is listed).
+    """
+    missing: list[str] = []
+    members, benchmarks, roles = theme_tickers(theme)
+    have = set(frame["ticker"].unique()) if len(frame) else set()
+    bench = next((b for b in benchmarks if b in have), None)
+    if benchmarks and bench != benchmarks[0]:
+        missing.append(
+            f"no series for the default benchmark {benchmarks[0]}; relative figures use {bench or 'nothing'}"
+        )
+    rally: RallyResult | None = None
+    measured = [t for t in [*([bench] if bench else []), *members] if t in have]
+    if not measured:
+        missing.append("no prices for any of the theme's tickers")
+    else:
+        try:
+            rally = measure_rally(frame, measured, asof=asof, benchmark=bench)
+            missing.extend(f"{f.item}: {f.reason}" for f in rally.failures)
+        except ThemelensError as exc:
+            missing.append(str(exc))
+    if rally is not None and rally.rows.empty:
+        rally = None
+    groups = None
+    if rally is not None:
+        groups = summarise_groups(rally.to_frame(), {t: roles[t][2] for t in members if t in roles})
+    return MarketFigures(rally, groups, bench, roles, tuple(missing))
+
+
+def run_theme(
+    settings: Settings,
+    theme: Theme,
+    *,
+    asof: date | None = None,
+    articles: Sequence[str | Path] = (),
+    proxy: bool = True,
+    on_progress: Progress | None = None,
+) -> ReportContext:
+    """Compute what the report shows, and store prices, articles, claims and verdicts.
+
+    Parameters
+    ----------
+    articles
+        Files, folders, feeds or URLs of articles; their claims are extracted,
+        verified against the same prices, reconciled and scored for sentiment.
+    proxy
+        Check index claims with no index series against an equal-weight proxy.
+
+    Notes
+    -----
+    Everything used is written to the DuckDB store (``settings.db_path``), so
+    ``themelens serve`` shows the same figures without the original files.
+    """
+    members, benchmarks, _ = theme_tickers(theme)
+    provider = make_provider(settings)
+    frame, failures, warnings = load_tickers(
+        settings, provider, [*members, *benchmarks], on_progress=on_progress
+    )
+    missing = [f"{f.item}: {f.reason}" for f in failures]
+    missing.extend(warnings)
+    market = market_figures(theme, frame, asof)
+    missing.extend(market.missing)
+    news = NewsRun.empty()
+    if articles:
+        news = run_news(settings, theme, articles, prices=frame, provider=provider, proxy=proxy)
+        missing.extend(news.missing)
+    used = news.prices if news.prices is not None else frame
+    if len(used) and not provider.remote:
+        PriceStore(settings.db_path).write_prices(used[used["provider"] != "proxy"])
+    return ReportContext(
+        theme=theme,
+        asof=asof,
+        generated_at=datetime.now(UTC).replace(tzinfo=None),
+        synthetic=is_synthetic(frame),
+        prices=frame,
+        rally=market.rally,
+        roles=market.roles,
+        benchmark=market.benchmark,
+        groups=market.groups,
+        sources=sources_of(used),
+        articles=news.articles,
+        verify=news.verify,
+        reconcile=news.reconcile,
+        sentiment=news.sentiment,
+        missing=tuple(dict.fromkeys(missing)),
+    )

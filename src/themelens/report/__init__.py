@@ -1,0 +1,11 @@
+"""The report: sections built from result objects, rendered to HTML or served by a web app.
+
+``report`` reads results and never computes them (DESIGN.md).
+"""
+
+from __future__ import annotations
+
+from themelens.report.context import ArticleInfo, ReportContext, SourceInfo
+from themelens.report.html import render_report, write_report
+
+__all__ = ["ArticleInfo", "ReportContext", "SourceInfo", "render_report", "write_report"]

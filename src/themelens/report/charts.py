@@ -1,0 +1,97 @@
+"""Plotly figures for the report, as JSON dicts drawn by the inlined plotly.js basic bundle.
+
+Charts rebase closes to 100 at the window's first session, a display
+transform (no figure in the text comes from a chart). Figures use no
+template, so each stays a few kilobytes and the report stays small.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+__all__ = ["price_window", "rebased_chart", "relative_chart"]
+
+_LAYOUT: dict[str, Any] = {
+    "template": "none",
+    "height": 380,
+    "margin": {"l": 50, "r": 20, "t": 40, "b": 40},
+    "hovermode": "x unified",
+    "legend": {"orientation": "h", "y": -0.15},
+    "yaxis": {"gridcolor": "#e5e5e5"},
+    "xaxis": {"gridcolor": "#f0f0f0"},
+}
+
+
+def price_window(
+    prices: pd.DataFrame, tickers: Sequence[str], asof: date | None, *, days: int = 365
+) -> pd.DataFrame:
+    """Closes of ``tickers`` (wide: date × ticker) over the ``days`` before ``asof``."""
+    frame = prices[prices["ticker"].isin(list(tickers))]
+    if frame.empty:
+        return pd.DataFrame()
+    end = pd.Timestamp(asof) if asof else frame["date"].max()
+    start = end - timedelta(days=days)
+    frame = frame[(frame["date"] >= start) & (frame["date"] <= end)]
+    return frame.pivot_table(
+        index="date", columns="ticker", values="close", aggfunc="last"
+    ).sort_index()
+
+
+def _figure_json(fig: go.Figure) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(fig.to_json())
+    return loaded
+
+
+def rebased_chart(
+    wide: pd.DataFrame, labels: Mapping[str, str], title: str
+) -> dict[str, Any] | None:
+    """Lines rebased to 100 at each ticker's first close in the window."""
+    if wide.empty:
+        return None
+    fig = go.Figure()
+    for ticker in wide.columns:
+        series = wide[ticker].dropna()
+        if series.empty:
+            continue
+        rebased = 100 * series / series.iloc[0]
+        fig.add_trace(go.Scatter(x=[f"{d:%Y-%m-%d}" for d in rebased.index], y=rebased.round(2).tolist(),
+                                 mode="lines", name=labels.get(ticker, ticker)))  # fmt: skip
+    fig.update_layout(title={"text": title}, **_LAYOUT)
+    return _figure_json(fig)
+
+
+def relative_chart(
+    wide: pd.DataFrame, benchmark: str, labels: Mapping[str, str], title: str
+) -> dict[str, Any] | None:
+    """Each ticker's rebased close divided by the benchmark's (100 = kept pace).
+
+    The benchmark is taken as of each ticker's session (its last close on or
+    before that date), the same alignment the rally table's excess returns use.
+    """
+    if wide.empty or benchmark not in wide.columns:
+        return None
+    bench = wide[benchmark].ffill()
+    fig = go.Figure()
+    for ticker in wide.columns:
+        if ticker == benchmark:
+            continue
+        series = wide[ticker].dropna()
+        base = bench.reindex(series.index)
+        ok = base.notna()
+        series, base = series[ok], base[ok]
+        if series.empty:
+            continue
+        rel = 100 * (series / series.iloc[0]) / (base / base.iloc[0])
+        fig.add_trace(go.Scatter(x=[f"{d:%Y-%m-%d}" for d in rel.index], y=rel.round(2).tolist(),
+                                 mode="lines", name=labels.get(ticker, ticker)))  # fmt: skip
+    if not fig.data:
+        return None
+    fig.add_hline(y=100, line={"dash": "dot", "color": "#888"})
+    fig.update_layout(title={"text": title}, **_LAYOUT)
+    return _figure_json(fig)

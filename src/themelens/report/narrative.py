@@ -1,0 +1,125 @@
+"""Headline sentences from computed numbers, each figure linked to the row it came from.
+
+Templates only: a sentence is written when its numbers exist, and every
+number in it is a cell of the rally or group table (the link says which).
+Nothing here computes a figure; missing numbers drop the clause.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+from markupsafe import Markup, escape
+
+from themelens.report.format import anchor, fmt_date, fmt_pct, link
+
+__all__ = ["headline_sentences"]
+
+_GROUP_LABEL = {"leader": "The leaders", "supply-chain": "The chip supply chain", "peer": "Peers"}
+
+
+def _name(ticker: str, roles: Mapping[str, tuple[str, str, str]]) -> str:
+    return roles[ticker][1] if ticker in roles else ticker
+
+
+def _years_back(asof: pd.Timestamp, since: pd.Timestamp) -> float:
+    return (asof - since).days / 365.25
+
+
+def _cell(value: float, ticker: str, *, unit: str = "%") -> Markup:
+    return link(fmt_pct(value, unit=unit), anchor("rally", ticker))
+
+
+def benchmark_sentence(row: pd.Series, name: str) -> Markup | None:
+    """'<Index> rose 4.20% on 2025-09-17 to its highest close since 2021-10-05; +41.00% this year; 7 straight weekly gains.'"""
+    if pd.isna(row["return_1d_pct"]):
+        return None
+    t = str(row["ticker"])
+    verb = "rose" if row["return_1d_pct"] >= 0 else "fell"
+    parts = [
+        Markup("{} {} {} on {}").format(
+            escape(name), verb, _cell(abs(row["return_1d_pct"]), t), fmt_date(row["asof"])
+        )
+    ]
+    if pd.isna(row["high_since"]):
+        parts.append(Markup(" to an all-time high in the data"))
+    elif _years_back(pd.Timestamp(row["asof"]), pd.Timestamp(row["high_since"])) >= 1:
+        parts.append(
+            Markup(" to its highest close since {}").format(
+                link(fmt_date(row["high_since"]), anchor("rally", t))
+            )
+        )
+    text = Markup("").join(parts)
+    if not pd.isna(row["return_ytd_pct"]):
+        text += Markup("; {} year to date").format(_cell(row["return_ytd_pct"], t))
+    if int(row["win_streak_weeks"]) >= 2:
+        text += Markup("; {} straight weekly gains").format(
+            link(str(int(row["win_streak_weeks"])), anchor("rally", t))
+        )
+    return text + Markup(".")
+
+
+def group_sentence(group: pd.Series, roles: Mapping[str, tuple[str, str, str]]) -> Markup | None:
+    """'The leaders rose 5.10% on average on the day (equal weight, 3 names); Baidu led with +15.72%.'"""
+    if pd.isna(group["return_1d_pct"]):
+        return None
+    label = _GROUP_LABEL.get(str(group["group"]), str(group["group"]).capitalize())
+    verb = "rose" if group["return_1d_pct"] >= 0 else "fell"
+    target = anchor("group", str(group["group"]))
+    text = Markup("{} {} {} on average on the day (equal weight, {} names)").format(
+        label,
+        verb,
+        link(fmt_pct(abs(group["return_1d_pct"]), signed=False), target),
+        int(group["members"]),
+    )
+    if group["best_1d_ticker"] and int(group["members"]) > 1:
+        t = str(group["best_1d_ticker"])
+        text += Markup("; {} led with {}").format(_name(t, roles), _cell(group["best_1d_pct"], t))
+    if not pd.isna(group["return_ytd_pct"]):
+        text += Markup(", and the group averages {} year to date").format(
+            link(fmt_pct(group["return_ytd_pct"]), target)
+        )
+    return text + Markup(".")
+
+
+def highs_sentence(
+    rows: pd.DataFrame, roles: Mapping[str, tuple[str, str, str]], *, min_years: float = 3.0
+) -> Markup | None:
+    """Names closing at multi-year highs (the latest earlier higher close ≥ ``min_years`` back)."""
+    picks = []
+    for _, row in rows.iterrows():
+        if pd.isna(row["high_since"]):
+            continue
+        years = _years_back(pd.Timestamp(row["asof"]), pd.Timestamp(row["high_since"]))
+        if years >= min_years:
+            t = str(row["ticker"])
+            picks.append(
+                Markup("{} (highest since {})").format(
+                    _name(t, roles), link(fmt_date(row["high_since"]), anchor("rally", t))
+                )
+            )
+    if not picks:
+        return None
+    return Markup("Closing at multi-year highs: ") + Markup(", ").join(picks) + Markup(".")
+
+
+def headline_sentences(
+    rows: pd.DataFrame,
+    groups: pd.DataFrame | None,
+    roles: Mapping[str, tuple[str, str, str]],
+    benchmark: str | None,
+    benchmark_name: str | None,
+) -> list[Markup]:
+    """The headline, in reading order: benchmark, each group, multi-year highs."""
+    out: list[Markup] = []
+    if benchmark is not None:
+        bench = rows[rows["ticker"] == benchmark]
+        if len(bench) and (s := benchmark_sentence(bench.iloc[0], benchmark_name or benchmark)):
+            out.append(s)
+    if groups is not None:
+        out.extend(s for _, g in groups.iterrows() if (s := group_sentence(g, roles)) is not None)
+    members = rows[rows["ticker"] != benchmark] if benchmark else rows
+    if (s := highs_sentence(members, roles)) is not None:
+        out.append(s)
+    return out

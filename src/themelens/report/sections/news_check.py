@@ -1,0 +1,127 @@
+"""News check: every claim with its verdict, the computed figure, quote, source and date;
+conflicts between sources; sentiment per entity."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from markupsafe import Markup, escape
+
+from themelens.report.context import ReportContext
+from themelens.report.format import anchor, fmt_date, html_table
+from themelens.report.sections import Section, register_section
+
+__all__ = ["build_news_check"]
+
+_FILTER = """
+<div class="filters" id="claims-filters">
+  <label>verdict <select id="filter-verdict"><option value="">all</option>{verdicts}</select></label>
+  <label>entity <select id="filter-entity"><option value="">all</option>{entities}</select></label>
+  <span id="claims-count"></span>
+</div>"""
+
+
+def _value(record: dict[str, Any]) -> str:
+    value, currency = record.get("value"), record.get("currency")
+    if isinstance(value, (int, float)) and currency:
+        return f"{currency} {value:,.0f}"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _claims_frame(ctx: ReportContext) -> tuple[pd.DataFrame, list[dict[str, str]]]:
+    assert ctx.verify is not None
+    by_name = {a.name: a for a in ctx.articles}
+    rows, attrs = [], []
+    for r in ctx.verify.to_records():
+        art = by_name.get(str(r.get("article", "")))
+        computed = r.get("computed")
+        rows.append(
+            {
+                "verdict": r["verdict"],
+                "entity": r["entity"],
+                "metric": r["metric"],
+                "claimed": ("" if not r.get("qualifier") else f"{r['qualifier']} ") + _value(r),
+                "window": r.get("window") or "—",
+                "computed": "—"
+                if computed is None
+                else (f"{computed:+.2f}" if isinstance(computed, float) else str(computed)),
+                "session": r.get("asof") or "—",
+                "quote": r.get("quote", ""),
+                "source": (art.source if art and art.source else r.get("article", "")),
+                "published": fmt_date(art.published) if art else "—",
+                "reason": r["reason"],
+            }
+        )
+        attrs.append({"verdict": str(r["verdict"]), "entity": str(r["entity"])})
+    return pd.DataFrame(rows), attrs
+
+
+def _conflicts(ctx: ReportContext) -> Markup:
+    if ctx.reconcile is None:
+        return Markup("")
+    frame = ctx.reconcile.to_frame()
+    if frame.empty or "label" not in frame.columns:
+        return Markup("")
+    conflicts = frame[frame["label"] == "conflict"]
+    if conflicts.empty:
+        return Markup("<h3>Sources in conflict</h3><p>No conflicts between sources.</p>")
+    shown = conflicts.astype(str)
+    return Markup("<h3>Sources in conflict</h3>") + html_table(shown, table_id="conflicts")
+
+
+def _sentiment(ctx: ReportContext) -> Markup:
+    if ctx.sentiment is None or ctx.sentiment.empty:
+        return Markup("")
+    return Markup("<h3>Sentiment per entity (Loughran–McDonald)</h3>") + html_table(
+        ctx.sentiment.astype(str), table_id="sentiment"
+    )
+
+
+@register_section(30, "news")
+def build_news_check(ctx: ReportContext) -> Section:
+    """Present even without articles, to say that none were given."""
+    if ctx.verify is None:
+        return Section(
+            "news",
+            "News check",
+            str(
+                Markup(
+                    '<p class="missing">No articles were given (use <code>--articles DIR</code>), so no claims were checked.</p>'
+                )
+            ),
+        )
+    if not ctx.verify.rows:
+        return Section(
+            "news",
+            "News check",
+            str(Markup('<p class="missing">The articles contain no numeric claims.</p>')),
+        )
+    frame, attrs = _claims_frame(ctx)
+    tally = ctx.verify.tally()
+    verdicts = Markup("").join(
+        Markup('<option value="{0}">{0}</option>').format(v)
+        for v in sorted(frame["verdict"].unique())
+    )
+    entities = Markup("").join(
+        Markup('<option value="{0}">{0}</option>').format(e)
+        for e in sorted(frame["entity"].unique())
+    )
+    parts = [
+        html_table(tally.astype(str), table_id="verdict-tally"),
+        Markup(_FILTER.format(verdicts=verdicts, entities=entities)),
+        html_table(
+            frame,
+            table_id="claims",
+            row_id=lambda r: anchor("claim", str(r.name)),
+            row_attrs=lambda r: attrs[int(str(r.name))],
+            classes=["claims"],
+        ),
+        _conflicts(ctx),
+        _sentiment(ctx),
+    ]
+    note = escape(ctx.verify.summary().notes[0])
+    parts.append(Markup('<p class="notes">Tolerances: {}</p>').format(note))
+    return Section("news", "News check", str(Markup("").join(parts)))
