@@ -35,9 +35,16 @@ def _commands() -> list[list[str]]:
 
 def render_cli_doc() -> str:
     runner = CliRunner()
-    parts = ["# themelens command line", "", "Generated from `--help`; `tests/test_docs.py` checks it.", ""]
+    parts = [
+        "# themelens command line",
+        "",
+        "Generated from `--help`; `tests/test_docs.py` checks it.",
+        "",
+    ]
     for path in _commands():
-        result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"})
+        result = runner.invoke(
+            app, [*path, "--help"], env={"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"}
+        )
         assert result.exit_code == 0, result.output
         title = " ".join(["themelens", *path])
         parts += [f"## `{title}`", "", "```text", result.stdout.rstrip(), "```", ""]

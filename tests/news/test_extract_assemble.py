@@ -26,7 +26,9 @@ def run(theme: Theme, text: str, published: date | None = THU) -> list[Claim]:
 
 
 def facts(claims: list[Claim]) -> list[tuple[object, ...]]:
-    return [(c.entity, c.metric, c.value, c.currency, c.window, c.date, c.qualifier) for c in claims]
+    return [
+        (c.entity, c.metric, c.value, c.currency, c.window, c.date, c.qualifier) for c in claims
+    ]
 
 
 def test_price_moves_with_day_and_clause_bound_entities(theme: Theme) -> None:

@@ -43,7 +43,10 @@ def test_parse_model_answer_validates_each_claim() -> None:
         }
     )  # fmt: skip
     claims = parse_model_answer(f"```json\n{answer}\n```", ARTICLE)
-    assert [(c.metric, c.value) for c in claims] == [("return_pct", 16.0), ("high_since", "2021-11")]
+    assert [(c.metric, c.value) for c in claims] == [
+        ("return_pct", 16.0),
+        ("high_since", "2021-11"),
+    ]
     first = claims[0]
     assert first.currency is None and first.qualifier is None  # not money; not a qualifier
     assert ARTICLE.text[first.start : first.end] == "Baidu jumped 16%"  # type: ignore[misc]
@@ -68,7 +71,9 @@ def test_openai_extractor_through_a_fake_post() -> None:
         content = json.dumps([{"entity": "baidu", "metric": "return_pct", "value": 16}])
         return json.dumps({"choices": [{"message": {"content": content}}]}).encode()
 
-    ex = OpenAICompatibleExtractor(base_url="http://llm.local/v1/", model="m", api_key="k", post=post)
+    ex = OpenAICompatibleExtractor(
+        base_url="http://llm.local/v1/", model="m", api_key="k", post=post
+    )
     claims = ex.extract(ARTICLE, load_theme())
     assert [(c.entity, c.value, c.article) for c in claims] == [("baidu", 16.0, "a1")]
     assert seen["url"] == "http://llm.local/v1/chat/completions"

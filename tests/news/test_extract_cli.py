@@ -28,7 +28,16 @@ def test_jsonl_lines_carry_the_article_stem(tmp_path: Path) -> None:
     assert (claim["entity"], claim["metric"], claim["value"], claim["date"]) == (
         "baidu", "return_pct", 16.0, "2025-09-17",
     )  # fmt: skip
-    assert list(claim)[:8] == ["entity", "metric", "value", "currency", "window", "date", "qualifier", "quote"]
+    assert list(claim)[:8] == [
+        "entity",
+        "metric",
+        "value",
+        "currency",
+        "window",
+        "date",
+        "qualifier",
+        "quote",
+    ]
 
 
 def test_bad_inputs_get_one_line_each_and_exit_1(tmp_path: Path) -> None:
@@ -50,7 +59,9 @@ def test_bad_inputs_get_one_line_each_and_exit_1(tmp_path: Path) -> None:
 
 def test_table_format(tmp_path: Path) -> None:
     good = write(tmp_path, "t.txt", b"SMIC rose nearly 8% on Monday.\n")
-    result = runner.invoke(app, ["claims", "extract", str(good), "--format", "table"], env={"COLUMNS": "200"})
+    result = runner.invoke(
+        app, ["claims", "extract", str(good), "--format", "table"], env={"COLUMNS": "200"}
+    )
     assert result.exit_code == 0, result.output
     assert "smic" in result.stdout and "return_pct" in result.stdout and "nearly" in result.stdout
 

@@ -44,7 +44,10 @@ def test_dev_corpus_meets_the_quality_bar(tmp_path: Path) -> None:
                 out.write(json.dumps(claim.to_dict()) + "\n")
                 assert article.text[claim.start : claim.end] == claim.quote  # type: ignore[misc]
     scores = scorer.score(scorer.load_gold(DEV), scorer.load_predictions(pred))
-    summary = {k: round(scores[k], 3) for k in ("precision", "recall", "f1", "window_accuracy", "date_accuracy")}
+    summary = {
+        k: round(scores[k], 3)
+        for k in ("precision", "recall", "f1", "window_accuracy", "date_accuracy")
+    }
     assert scores["f1"] >= 0.90, summary
     assert scores["window_accuracy"] >= 0.8, summary
     assert scores["date_accuracy"] >= 0.8, summary

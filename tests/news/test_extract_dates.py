@@ -48,7 +48,9 @@ def test_expressions(text: str, expected: tuple[str, str | None, str | None]) ->
 
 
 def test_same_period_takes_the_half_of_the_other_period() -> None:
-    found = find_time_exprs("in the first half of 2024, double the sum in the same period in 2023", WED)
+    found = find_time_exprs(
+        "in the first half of 2024, double the sum in the same period in 2023", WED
+    )
     assert [t.window for t in found] == ["2024H1", "2023H1"]
 
 

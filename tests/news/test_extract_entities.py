@@ -25,8 +25,14 @@ def test_aliases_names_tickers_and_chinese(linker: EntityLinker) -> None:
 
 
 def test_longest_alias_wins_over_a_leftmost_shorter_one(linker: EntityLinker) -> None:
-    assert slugs(linker, "the Hang Seng Tech Index and the Nasdaq 100's multiple") == ["hstech", "ndx"]
-    assert slugs(linker, "outpacing the Hang Seng Index and the Nasdaq") == ["hsi", "nasdaq-composite"]
+    assert slugs(linker, "the Hang Seng Tech Index and the Nasdaq 100's multiple") == [
+        "hstech",
+        "ndx",
+    ]
+    assert slugs(linker, "outpacing the Hang Seng Index and the Nasdaq") == [
+        "hsi",
+        "nasdaq-composite",
+    ]
 
 
 def test_all_caps_aliases_are_case_sensitive(linker: EntityLinker) -> None:

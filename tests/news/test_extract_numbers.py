@@ -76,7 +76,8 @@ def test_years_counts_points_and_citations_are_not_quantities() -> None:
 
 
 @pytest.mark.parametrize(
-    ("token", "n"), [("7", 7), ("seven", 7), ("seventh", 7), ("7th", 7), ("Third", 3), ("zillion", None)]
+    ("token", "n"),
+    [("7", 7), ("seven", 7), ("seventh", 7), ("7th", 7), ("Third", 3), ("zillion", None)],
 )
 def test_parse_count(token: str, n: int | None) -> None:
     assert parse_count(token) == n

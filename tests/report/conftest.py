@@ -77,7 +77,9 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def served(demo_context: ReportContext, demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def served(
+    demo_context: ReportContext, demo_db: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """``themelens serve`` in a subprocess on a free loopback port, over the store the demo run wrote."""
     port = _free_port()
     log = tmp_path_factory.mktemp("serve") / "serve.log"

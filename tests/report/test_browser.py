@@ -47,7 +47,9 @@ def test_report_renders_charts_without_console_errors(chromium: Any, report_file
     assert page.locator("#synthetic-banner").inner_text().startswith("synthetic demo data")
 
 
-def test_script_in_an_article_shows_as_text_and_never_runs(chromium: Any, report_file: Path) -> None:
+def test_script_in_an_article_shows_as_text_and_never_runs(
+    chromium: Any, report_file: Path
+) -> None:
     page, errors, dialogs = _open(chromium, report_file.as_uri())
     assert dialogs == []
     assert "<script>alert(1)</script>" in page.locator("#articles").inner_text()

@@ -65,7 +65,9 @@ def test_report_without_articles_says_so(tmp_path: Path) -> None:
 
 
 def test_asof_before_the_data_still_builds_and_says_what_is_missing(tmp_path: Path) -> None:
-    ctx = run_theme(resolve_settings(db=tmp_path / "s.duckdb", demo=True), load_theme(), asof=date(2010, 1, 4))
+    ctx = run_theme(
+        resolve_settings(db=tmp_path / "s.duckdb", demo=True), load_theme(), asof=date(2010, 1, 4)
+    )
     html = render_report(ctx)
     assert ctx.rally is None
     assert '<section id="leaders">' not in html  # no figures: left out, not empty
@@ -90,7 +92,11 @@ def test_a_new_section_plugs_in_without_touching_the_others(demo_context: Report
 
     try:
         html = render_report(demo_context)
-        assert html.index('<section id="news">') < html.index('<section id="probe">') < html.index('<section id="provenance">')
+        assert (
+            html.index('<section id="news">')
+            < html.index('<section id="probe">')
+            < html.index('<section id="provenance">')
+        )
         assert '<section id="probe">' not in render_report(replace(demo_context, rally=None))
     finally:
         SECTIONS[:] = before

@@ -254,3 +254,48 @@ def test_real_alibaba_four_year_high(real: pd.DataFrame) -> None:
     )
     status, computed, _ = verdict(claim, real)
     assert status == "supported" and computed == "2021-10"
+
+
+def test_tally_counts_market_claims_by_verdict() -> None:
+    from themelens.verify import VerifiedClaim, VerifyResult
+
+    rows = (
+        VerifiedClaim(
+            Claim("baidu", "return_pct", 1.0, article="x"), "9888.HK", None, 1.0, "supported", "r"
+        ),
+        VerifiedClaim(
+            Claim("baidu", "capex", 1.0, article="x"),
+            None,
+            None,
+            None,
+            "unverifiable",
+            "not a market claim",
+        ),
+        VerifiedClaim(
+            Claim("baidu", "return_pct", 1.0, article="y"),
+            "9888.HK",
+            None,
+            None,
+            "unverifiable",
+            "gap",
+        ),
+        VerifiedClaim(
+            Claim("smic", "high_since", "2021-01", article="y"),
+            "0981.HK",
+            None,
+            "2024-01",
+            "contradicted",
+            "r",
+        ),
+    )
+    tally = VerifyResult(rows, Tolerances()).tally().set_index("article")
+    assert tally.loc["x"].tolist() == [
+        2,
+        1,
+        1,
+        0,
+        0,
+        0,
+    ]  # claims, checked, supported, intraday, contradicted, unverifiable
+    assert tally.loc["y"].tolist() == [2, 2, 0, 0, 1, 1]
+    assert tally.loc["(all)"].tolist() == [4, 3, 1, 0, 1, 1]

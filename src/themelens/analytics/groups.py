@@ -42,9 +42,15 @@ def summarise_groups(rows: pd.DataFrame, groups: Mapping[str, str]) -> pd.DataFr
         members = frame[frame["group"] == name]
         record: dict[str, object] = {"group": name, "members": len(members)}
         for column in GROUP_RETURN_COLUMNS:
-            record[column] = float(members[column].mean(skipna=True)) if members[column].notna().any() else float("nan")
+            record[column] = (
+                float(members[column].mean(skipna=True))
+                if members[column].notna().any()
+                else float("nan")
+            )
         has_1d = members["return_1d_pct"].notna().any()
-        best = members.iloc[int(np.nanargmax(members["return_1d_pct"].to_numpy()))] if has_1d else None
+        best = (
+            members.iloc[int(np.nanargmax(members["return_1d_pct"].to_numpy()))] if has_1d else None
+        )
         record["best_1d_ticker"] = None if best is None else best["ticker"]
         record["best_1d_pct"] = float("nan") if best is None else float(best["return_1d_pct"])
         out.append(record)

@@ -18,9 +18,21 @@ from themelens.cli import (
     sentiment,
     serve,
     theme,
+    verify,
 )
 from themelens.cli._app import app
 
 __all__ = ["app"]
 
-_COMMAND_MODULES = (claims, claims_reconcile, news, prices, rally, report, sentiment, serve, theme)
+_COMMAND_MODULES = (
+    claims,
+    claims_reconcile,
+    news,
+    prices,
+    rally,
+    report,
+    sentiment,
+    serve,
+    theme,
+    verify,
+)

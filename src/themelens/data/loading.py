@@ -167,9 +167,7 @@ def load_for_cli(
             continue
         name = request.named.get(f.item)
         if name is not None and theme.resolve(name) is None:
-            fails.append(
-                Failure(name, _unknown(theme, provider, name).message.split(": ", 1)[1])
-            )
+            fails.append(Failure(name, _unknown(theme, provider, name).message.split(": ", 1)[1]))
         else:
             fails.append(f)
     tickers = tuple(t for t in request.tickers if t in have)

@@ -16,8 +16,9 @@ from typing import Any
 import pandas as pd
 
 from themelens.config import Settings
+from themelens.data.contracts import empty_prices
 from themelens.data.fx import FxConverter
-from themelens.data.loading import load_tickers
+from themelens.data.loading import load_tickers, make_provider
 from themelens.data.providers import Provider
 from themelens.errors import ThemelensError
 from themelens.news.article import Article
@@ -29,9 +30,9 @@ from themelens.news.sentiment import measure_sentiment, sentiment_available
 from themelens.news.store import ArticleStore, StoredVerdict
 from themelens.pipeline.model import ArticleInfo
 from themelens.theme import Theme
-from themelens.verify import VerifyResult, tickers_to_load, verify_claims
+from themelens.verify import Tolerances, VerifyResult, tickers_to_load, verify_claims
 
-__all__ = ["NewsRun", "entity_sentiment", "run_news"]
+__all__ = ["CheckedArticles", "NewsRun", "check_articles", "entity_sentiment", "run_news"]
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +107,67 @@ def _record(
             missing.append(f"article {article.name}: verdicts not stored: {exc}")
 
 
+@dataclass(frozen=True)
+class CheckedArticles:
+    """Articles ingested, their claims, the verdicts, and the prices the verdicts used."""
+
+    articles: tuple[Article, ...]
+    claims: tuple[Claim, ...]
+    verify: VerifyResult
+    prices: pd.DataFrame
+    missing: tuple[str, ...]
+    failed_inputs: tuple[str, ...]
+
+
+def check_articles(
+    settings: Settings,
+    theme: Theme,
+    sources: Sequence[str | Path],
+    *,
+    prices: pd.DataFrame | None = None,
+    provider: Provider | None = None,
+    proxy: bool = False,
+    tolerances: Tolerances | None = None,
+) -> CheckedArticles:
+    """Ingest ``sources``, extract and store their claims, verify them and store the verdicts.
+
+    ``prices`` already loaded are reused; the tickers the claims point at are
+    loaded from ``provider`` (default: the configured one) on top.
+    """
+    missing: list[str] = []
+    provider = provider or make_provider(settings)
+    ingested = ingest(list(sources))
+    failed = tuple(str(f) for f in ingested.failures)
+    missing.extend(f"article {f}" for f in failed)
+    articles = list(ingested.articles)
+    frame = prices if prices is not None else empty_prices()
+    if not articles:
+        empty = VerifyResult((), tolerances or Tolerances())
+        return CheckedArticles((), (), empty, frame, (*missing, "no readable articles"), failed)
+    store = ArticleStore(settings.db_path)
+    store.add_articles(articles)
+    claims = _extract(articles, theme, store, missing)
+    have = set(frame["ticker"].unique()) if len(frame) else set()
+    extra = [t for t in tickers_to_load(claims, theme, proxy=proxy) if t not in have]
+    if extra:
+        more, _, _ = load_tickers(settings, provider, extra)
+        frame = (
+            pd.concat([frame, more], ignore_index=True)
+            if len(frame) and len(more)
+            else (more if len(more) else frame)
+        )
+    verified = verify_claims(
+        claims,
+        prices=frame,
+        theme=theme,
+        article_dates={a.name: a.published for a in articles},
+        tolerances=tolerances,
+        proxy=proxy,
+    )
+    _record(store, articles, verified, missing)
+    return CheckedArticles(tuple(articles), tuple(claims), verified, frame, tuple(missing), failed)
+
+
 def run_news(
     settings: Settings,
     theme: Theme,
@@ -115,41 +177,24 @@ def run_news(
     provider: Provider,
     proxy: bool,
 ) -> NewsRun:
-    """Articles → claims → verdicts against ``prices`` (plus the tickers claims point at)."""
-    missing: list[str] = []
-    ingested = ingest(list(sources))
-    missing.extend(f"article {f}" for f in ingested.failures)
-    articles = list(ingested.articles)
-    if not articles:
-        missing.append("no readable articles")
-        return NewsRun((), None, None, None, None, tuple(missing))
-    store = ArticleStore(settings.db_path)
-    store.add_articles(articles)
-    claims = _extract(articles, theme, store, missing)
-    have = set(prices["ticker"].unique()) if len(prices) else set()
-    extra = [t for t in tickers_to_load(claims, theme, proxy=proxy) if t not in have]
-    frame = prices
-    if extra:
-        more, _, _ = load_tickers(settings, provider, extra)
-        frame = pd.concat([prices, more], ignore_index=True) if len(more) else prices
-    verified = verify_claims(
-        claims,
-        prices=frame,
-        theme=theme,
-        article_dates={a.name: a.published for a in articles},
-        proxy=proxy,
+    """Articles → claims → verdicts against ``prices`` (plus the tickers claims point at),
+    then reconciliation across sources and sentiment per entity."""
+    checked = check_articles(
+        settings, theme, sources, prices=prices, provider=provider, proxy=proxy
     )
-    _record(store, articles, verified, missing)
+    missing = list(checked.missing)
+    if not checked.articles:
+        return NewsRun((), None, None, None, None, tuple(missing))
     counts: dict[str, int] = {}
-    for claim in claims:
+    for claim in checked.claims:
         counts[claim.article or ""] = counts.get(claim.article or "", 0) + 1
     infos = tuple(
         ArticleInfo(a.name, a.title, a.published, a.source, a.origin, counts.get(a.name, 0))
-        for a in articles
+        for a in checked.articles
     )
     converter: Any = FxConverter(source="reference" if not provider.remote else "auto")
-    reconciled = reconcile_claims(claims, to_usd=converter.to_usd)
-    sentiment = entity_sentiment(articles, theme)
+    reconciled = reconcile_claims(list(checked.claims), to_usd=converter.to_usd)
+    sentiment = entity_sentiment(checked.articles, theme)
     if sentiment is None and not sentiment_available():
         missing.append("sentiment left out: install the optional extra themelens[sentiment]")
-    return NewsRun(infos, verified, reconciled, sentiment, frame, tuple(missing))
+    return NewsRun(infos, checked.verify, reconciled, sentiment, checked.prices, tuple(missing))

@@ -8,7 +8,7 @@ from typing import Any, Final
 
 import pandas as pd
 
-from themelens.news.claim import Claim
+from themelens.news.claim import MARKET_METRICS, Claim
 from themelens.summary import Summary
 from themelens.verify.tolerances import Tolerances
 
@@ -16,6 +16,8 @@ __all__ = ["VERDICTS", "VerifiedClaim", "VerifyResult"]
 
 VERDICTS: Final = ("supported", "supported_intraday", "contradicted", "unverifiable")
 _TALLY: Final = ("checked", *VERDICTS)
+MARKET_CHECKS: Final = frozenset(MARKET_METRICS)
+"""Metrics verify checks against prices; ``forward_pe`` waits for a valuation source."""
 
 
 @dataclass(frozen=True)
@@ -68,25 +70,29 @@ class VerifyResult:
         return frame
 
     def tally(self) -> pd.DataFrame:
-        """Counts per article and overall: checked (market claims), then each verdict.
-
-        ``checked`` counts claims with a market metric; claims that are not
-        market claims are counted as ``unverifiable`` but not as checked.
+        """Counts per article and overall: ``claims`` (all), ``checked`` (market claims), then
+        each verdict among the checked ones. Claims that are not market claims are counted in
+        ``claims`` only, so ``checked`` = supported + supported_intraday + contradicted + unverifiable.
         """
-        records = []
-        for r in self.rows:
-            market = r.reason != "not a market claim"
-            records.append(
-                {"article": r.claim.article or "", "verdict": r.verdict, "checked": int(market)}
-            )
-        frame = pd.DataFrame.from_records(records, columns=["article", "verdict", "checked"])
-        counts = pd.crosstab(frame["article"], frame["verdict"]).reindex(
-            columns=list(VERDICTS), fill_value=0
+        records = [
+            {
+                "article": r.claim.article or "",
+                "verdict": r.verdict,
+                "market": r.claim.metric in MARKET_CHECKS,
+            }
+            for r in self.rows
+        ]
+        frame = pd.DataFrame.from_records(records, columns=["article", "verdict", "market"])
+        market = frame[frame["market"]]
+        counts = pd.crosstab(market["article"], market["verdict"]).reindex(
+            index=sorted(frame["article"].unique()), columns=list(VERDICTS), fill_value=0
         )
-        counts.insert(0, "checked", frame.groupby("article")["checked"].sum())
+        counts = counts.fillna(0).astype(int)
+        counts.insert(0, "checked", counts.sum(axis=1))
+        counts.insert(0, "claims", frame.groupby("article").size())
         counts.loc["(all)"] = counts.sum()
         counts.index.name = "article"
-        return counts.reset_index()[["article", *_TALLY]]
+        return counts.reset_index()[["article", "claims", *_TALLY]]
 
     def summary(self) -> Summary:
         table = self.tally()

@@ -214,7 +214,9 @@ _DATE_KINDS: Final[dict[str, frozenset[str]]] = {
 }
 
 
-def _window_date(found: _Found, sent: _Sentence, times: list[TimeExpr]) -> tuple[str | None, str | None]:
+def _window_date(
+    found: _Found, sent: _Sentence, times: list[TimeExpr]
+) -> tuple[str | None, str | None]:
     ctx = sent.ctx
     metric = found.metric
     bound = _times_for(found, times, sent)
@@ -376,7 +378,9 @@ def _build(
         quote=article.text[base + start : base + end],
         value_usd=q.value_usd if q is not None and currency else None,
         by=by,
-        instrument="convertible" if f.metric == "bond_issuance" and "convertible" in sent.text.lower() else None,
+        instrument="convertible"
+        if f.metric == "bond_issuance" and "convertible" in sent.text.lower()
+        else None,
         article=article.name,
         start=base + start,
         end=base + end,
@@ -412,7 +416,9 @@ def _merge_amounts(claims: list[Claim]) -> list[Claim]:
         for b in money:
             if a is b or a.entity != b.entity or a.metric == b.metric:
                 continue
-            same = any(_close(x, y) for x in _usd(a) for y in _usd(b)) or _same(replace(a, metric=b.metric), b)
+            same = any(_close(x, y) for x in _usd(a) for y in _usd(b)) or _same(
+                replace(a, metric=b.metric), b
+            )
             if same and _SPECIFIC.index(a.metric) > _SPECIFIC.index(b.metric):
                 drop.add(id(money[i]))
     return [c for c in claims if id(c) not in drop]

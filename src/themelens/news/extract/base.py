@@ -76,7 +76,7 @@ Article date: {published}.
 
 def _urllib_post(url: str, headers: dict[str, str], body: bytes) -> bytes:
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
-    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - configured URL
+    with urllib.request.urlopen(request, timeout=60) as response:
         data: bytes = response.read()
     return data
 
@@ -116,7 +116,9 @@ class OpenAICompatibleExtractor:
 
     def extract(self, article: Article, theme: Theme) -> list[Claim]:
         if not self.base_url:
-            raise InputError("the openai extractor needs THEMELENS_LLM_BASE_URL (it is off by default)")
+            raise InputError(
+                "the openai extractor needs THEMELENS_LLM_BASE_URL (it is off by default)"
+            )
         prompt = _PROMPT.format(
             slugs=", ".join(e.slug for e in theme.entities),
             metrics=", ".join(METRICS),
@@ -141,7 +143,9 @@ class OpenAICompatibleExtractor:
         except (OSError, urllib.error.URLError) as exc:
             raise ArticleError(f"model endpoint failed: {exc}", source=article.name) from exc
         except (ValueError, KeyError, IndexError, TypeError) as exc:
-            raise ArticleError(f"model endpoint gave no answer: {exc}", source=article.name) from exc
+            raise ArticleError(
+                f"model endpoint gave no answer: {exc}", source=article.name
+            ) from exc
         return parse_model_answer(str(content), article)
 
 
@@ -175,7 +179,9 @@ def _claim_from(item: Any, article: Article) -> Claim | None:
         date=str(item["date"]) if item.get("date") else None,
         qualifier=qualifier,
         quote=quote,
-        value_usd=float(usd) if isinstance(usd, int | float) and not isinstance(usd, bool) else None,
+        value_usd=float(usd)
+        if isinstance(usd, int | float) and not isinstance(usd, bool)
+        else None,
         by=item.get("by") if isinstance(item.get("by"), str) else None,
         article=article.name,
         start=start if start >= 0 else None,
@@ -218,5 +224,7 @@ def get_extractor(name: str) -> Extractor:
     """The registered extractor ``name``; an ``InputError`` lists the choices otherwise."""
     factory = EXTRACTORS.get(name)
     if factory is None:
-        raise InputError(f"--extractor {name}: unknown extractor; choose from {', '.join(EXTRACTORS)}")
+        raise InputError(
+            f"--extractor {name}: unknown extractor; choose from {', '.join(EXTRACTORS)}"
+        )
     return factory()

@@ -209,8 +209,16 @@ def group_around(text: str, mentions: list[Mention], index: int) -> list[Mention
     if not mentions[index].slug:
         return [mentions[index]]
     lo = hi = index
-    while lo > 0 and mentions[lo - 1].slug and _SEP_RE.match(text[mentions[lo - 1].end : mentions[lo].start]):
+    while (
+        lo > 0
+        and mentions[lo - 1].slug
+        and _SEP_RE.match(text[mentions[lo - 1].end : mentions[lo].start])
+    ):
         lo -= 1
-    while hi + 1 < len(mentions) and mentions[hi + 1].slug and _SEP_RE.match(text[mentions[hi].end : mentions[hi + 1].start]):
+    while (
+        hi + 1 < len(mentions)
+        and mentions[hi + 1].slug
+        and _SEP_RE.match(text[mentions[hi].end : mentions[hi + 1].start])
+    ):
         hi += 1
     return mentions[lo : hi + 1]

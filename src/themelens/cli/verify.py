@@ -1,0 +1,128 @@
+"""``themelens verify``: every market claim in the articles checked against prices."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.table import Table
+
+from themelens.cli._app import app
+from themelens.cli._common import (
+    DbOpt,
+    DemoOpt,
+    PricesDirOpt,
+    ProviderOpt,
+    ThemeOpt,
+    boundary,
+    console,
+    json_default,
+    settings_and_theme,
+)
+from themelens.data.contracts import SYNTHETIC_LABEL
+from themelens.errors import InputError
+
+
+class VerifyFormat(StrEnum):
+    jsonl = "jsonl"
+    table = "table"
+
+
+@app.command()
+def verify(
+    paths: Annotated[list[str], typer.Argument(help="Article files, folders, feeds or URLs.")],
+    proxy: Annotated[
+        bool,
+        typer.Option(
+            "--proxy",
+            help="Check index claims with no index series against an equal-weight proxy of the theme's names.",
+        ),
+    ] = False,
+    return_pp: Annotated[
+        float, typer.Option("--return-pp", help="Return tolerance floor, percentage points.")
+    ] = 0.5,
+    return_rel: Annotated[
+        float, typer.Option("--return-rel", help="Return tolerance, share of the computed move.")
+    ] = 0.10,
+    high_since_months: Annotated[
+        int, typer.Option("--high-since-months", help="'Highest since' tolerance, months.")
+    ] = 3,
+    drawdown_pp: Annotated[
+        float, typer.Option("--drawdown-pp", help="Drawdown tolerance, percentage points.")
+    ] = 5.0,
+    fmt: Annotated[
+        VerifyFormat, typer.Option("--format", help="jsonl (one claim a line) or table.")
+    ] = VerifyFormat.table,
+    prices_dir: PricesDirOpt = None,
+    provider: ProviderOpt = None,
+    demo: DemoOpt = False,
+    theme: ThemeOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Extract claims and give each market claim a verdict: supported, supported_intraday,
+    contradicted or unverifiable, with the computed figure and the reason. Verdicts are stored."""
+    from themelens.pipeline.news import check_articles
+    from themelens.verify import Tolerances
+
+    with boundary():
+        if return_pp < 0 or return_rel < 0 or high_since_months < 0 or drawdown_pp < 0:
+            raise InputError("tolerances must not be negative")
+        settings, th = settings_and_theme(
+            db=db, theme=theme, provider=provider, prices_dir=prices_dir, demo=demo
+        )
+        tol = Tolerances(
+            return_pp=return_pp,
+            return_rel=return_rel,
+            high_since_months=high_since_months,
+            drawdown_pp=drawdown_pp,
+        )
+        checked = check_articles(settings, th, paths, proxy=proxy, tolerances=tol)
+        for failed in checked.failed_inputs:
+            console.err.print(f"[red]failed:[/red] {failed}", highlight=False, soft_wrap=True)
+        result = checked.verify
+        if fmt is VerifyFormat.jsonl:
+            for record in result.to_records():
+                console.out.out(
+                    json.dumps(record, default=json_default, ensure_ascii=False), highlight=False
+                )
+            console.err.print(result.summary())
+        else:
+            console.out.print(_claims_table(result.to_frame()))
+            console.out.print(result.summary())
+        if settings.synthetic:
+            console.err.print(
+                f"[bold black on yellow] {SYNTHETIC_LABEL} [/] verdicts here are against simulated prices"
+            )
+        if checked.failed_inputs:
+            raise typer.Exit(1)
+
+
+def _claims_table(frame: pd.DataFrame) -> Table:
+    table = Table(title="Claims and verdicts")
+    columns = [
+        "article",
+        "entity",
+        "metric",
+        "value",
+        "qualifier",
+        "ticker",
+        "asof",
+        "computed",
+        "verdict",
+        "reason",
+    ]
+    for col in columns:
+        table.add_column(col, overflow="fold")
+    style = {"supported": "green", "supported_intraday": "yellow", "contradicted": "red"}
+    for row in frame.to_dict("records"):
+        cells = [
+            ""
+            if row.get(c) is None or (isinstance(row.get(c), float) and pd.isna(row.get(c)))
+            else str(row.get(c))
+            for c in columns
+        ]
+        table.add_row(*cells, style=style.get(str(row["verdict"]), "dim"))
+    return table

@@ -1,0 +1,77 @@
+"""``themelens verify`` end to end on articles we write, against the real prices."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from themelens.cli import app
+from themelens.news.store import ArticleStore
+
+ARTICLE = """date: 2025-09-17
+source: test desk
+
+Baidu shares jumped 16% on Wednesday in Hong Kong. Meanwhile Baidu's profit outlook improved.
+"""
+
+
+def test_verify_jsonl_gives_verdicts_and_stores_them(
+    tmp_path: Path, shared_prices_dir: Path
+) -> None:
+    article = tmp_path / "baidu-day.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    db = tmp_path / "s.duckdb"
+    result = CliRunner().invoke(
+        app,
+        [
+            "verify",
+            str(article),
+            "--prices-dir",
+            str(shared_prices_dir),
+            "--format",
+            "jsonl",
+            "--db",
+            str(db),
+        ],
+        env={"COLUMNS": "200"},
+    )
+    assert result.exit_code == 0, result.stderr
+    lines = [json.loads(x) for x in result.stdout.splitlines() if x.strip()]
+    baidu = [x for x in lines if x["entity"] == "baidu" and x["metric"] == "return_pct"]
+    assert len(baidu) == 1
+    row = baidu[0]
+    assert (row["ticker"], row["asof"], row["verdict"]) == ("9888.HK", "2025-09-17", "supported")
+    assert abs(row["computed"] - 15.72) < 0.01
+    assert row["article"] == "baidu-day"
+    stored = ArticleStore(db).read_verified()
+    assert [
+        (c.entity, v.verdict if v else None) for c, v in stored if c.metric == "return_pct"
+    ] == [("baidu", "supported")]
+
+
+def test_verify_goes_on_past_a_bad_input(tmp_path: Path, shared_prices_dir: Path) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text(ARTICLE, encoding="utf-8")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    result = CliRunner().invoke(
+        app,
+        [
+            "verify",
+            str(empty),
+            str(good),
+            "--prices-dir",
+            str(shared_prices_dir),
+            "--format",
+            "jsonl",
+            "--db",
+            str(tmp_path / "s.duckdb"),
+        ],
+    )
+    assert result.exit_code == 1
+    assert "empty.txt" in result.stderr and "Traceback" not in result.stderr
+    assert any(
+        json.loads(x)["verdict"] == "supported" for x in result.stdout.splitlines() if x.strip()
+    )
