@@ -85,6 +85,8 @@ def verify(
         result = checked.verify
         if fmt is VerifyFormat.jsonl:
             for record in result.to_records():
+                if settings.synthetic:
+                    record["data_note"] = SYNTHETIC_LABEL
                 console.out.out(
                     json.dumps(record, default=json_default, ensure_ascii=False), highlight=False
                 )

@@ -239,7 +239,7 @@ class ArticleStore:
                             now,
                             article_id,
                             i,
-                        ]  # fmt: skip
+                        ]
                         for i, v in enumerate(verdicts)
                     ],
                 )

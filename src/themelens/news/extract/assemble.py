@@ -20,6 +20,7 @@ from typing import Final
 from themelens.news.article import Article
 from themelens.news.claim import Claim
 from themelens.news.extract.dates import TimeExpr, find_time_exprs
+from themelens.news.extract.dedup import dedup, merge_amounts
 from themelens.news.extract.entities import EntityLinker, Mention, group_around, join_slugs
 from themelens.news.extract.metrics import MetricCall, classify, find_phrases
 from themelens.news.extract.numbers import Quantity, find_quantities
@@ -27,7 +28,7 @@ from themelens.news.extract.qualifiers import qualifier_before
 from themelens.news.extract.sentences import Sentence, split_sentences
 from themelens.theme import Theme
 
-__all__ = ["extract_rules", "linker_for"]
+__all__ = ["dedup", "extract_rules", "linker_for"]
 
 _CLAUSE_RE: Final = re.compile(
     r";|,\s+(?:while|whereas|but|although)\b|\s(?:while|whereas)\s|—|\s–\s|\s--\s", re.IGNORECASE
@@ -47,6 +48,7 @@ _SECTOR_CUE_RE: Final = re.compile(
     re.IGNORECASE,
 )
 _TABLE_CELL_MAX_WORDS: Final = 6
+_CANDIDATE_RE: Final = re.compile(r"\d|high|week|limit", re.IGNORECASE)  # may hold a claim
 _MARKET_METRICS: Final = frozenset(
     {"return_pct", "high_since", "win_streak_weeks", "drawdown_from_peak_pct", "forward_pe"}
 )
@@ -55,8 +57,6 @@ _MONEY_METRICS: Final = frozenset(
     {"capex", "investment_plan", "bond_issuance", "stake_purchase", "fund_flow", "market_size",
      "price_target"}
 )  # fmt: skip
-_SPECIFIC: Final = ("bond_issuance", "stake_purchase", "fund_flow", "investment_plan",
-                    "market_size", "price_target", "capex")  # fmt: skip
 _LINKERS: dict[int, tuple[Theme, EntityLinker]] = {}
 
 
@@ -114,12 +114,13 @@ def _clause_of(clauses: list[tuple[int, int]], pos: int) -> tuple[int, int]:
 class _Sentence:
     """One sentence being read, with its mentions and the article context."""
 
-    def __init__(self, s: Sentence, linker: EntityLinker, ctx: _Context) -> None:
+    def __init__(self, s: Sentence, linker: EntityLinker, ctx: _Context, *, full: bool) -> None:
         self.s = s
         self.text = s.text
         self.ctx = ctx
         self.linker = linker
-        self.mentions = linker.find(s.text)
+        self.mentions = linker.find(s.text, names_only=not full)
+        self.quantities = find_quantities(s.text)
         self.clauses = _clauses(s.text)
         self.appositives = [m.span() for m in _APPOSITIVE_RE.finditer(s.text)]
 
@@ -169,9 +170,9 @@ class _Sentence:
         theme = self.linker.theme
         if f.metric in ("win_streak_weeks", "high_since") and len(self.text.split()) > 6:
             return self.ctx.salient_index() or theme.default_benchmark
-        if f.metric in _MONEY_METRICS and _SECTOR_CUE_RE.search(self.text):
-            if theme.find_entity("china-big-tech") is not None:
-                return "china-big-tech"
+        sector_wide = f.metric in _MONEY_METRICS and _SECTOR_CUE_RE.search(self.text)
+        if sector_wide and theme.find_entity("china-big-tech") is not None:
+            return "china-big-tech"
         return None
 
 
@@ -180,7 +181,7 @@ def _times_for(found: _Found, times: list[TimeExpr], sent: _Sentence) -> list[Ti
     q = found.quantity
     _, hi = _clause_of(sent.clauses, found.start)
     others = [
-        x.start for x in find_quantities_cached(sent)
+        x.start for x in sent.quantities
         if q is not None and x.kind == q.kind and x.start != q.start
     ]  # fmt: skip
     after = [
@@ -189,14 +190,6 @@ def _times_for(found: _Found, times: list[TimeExpr], sent: _Sentence) -> list[Ti
     ]  # fmt: skip
     before = [t for t in times if t.end <= found.start]
     return after + list(reversed(before))
-
-
-def find_quantities_cached(sent: _Sentence) -> list[Quantity]:
-    cached: list[Quantity] | None = getattr(sent, "_quantities", None)
-    if cached is None:
-        cached = find_quantities(sent.text)
-        sent._quantities = cached  # type: ignore[attr-defined]
-    return cached
 
 
 _ACCEPTS: Final[dict[str, frozenset[str]]] = {
@@ -297,8 +290,8 @@ def _read_sentence(
     sentences: list[Sentence], i: int, linker: EntityLinker, ctx: _Context, article: Article
 ) -> list[Claim]:
     s = sentences[i]
-    sent = _Sentence(s, linker, ctx)
-    quantities = find_quantities_cached(sent)
+    sent = _Sentence(s, linker, ctx, full=_CANDIDATE_RE.search(s.text) is not None)
+    quantities = sent.quantities
     found: list[_Found] = []
     for q in quantities:
         lo, hi = _clause_of(sent.clauses, q.start)
@@ -387,52 +380,6 @@ def _build(
     )
 
 
-def _close(a: float, b: float) -> bool:
-    return abs(a - b) <= max(0.05, 0.01 * max(abs(a), abs(b)))
-
-
-def _same(a: Claim, b: Claim) -> bool:
-    if a.entity != b.entity or a.metric != b.metric:
-        return False
-    if isinstance(a.value, str) or isinstance(b.value, str):
-        return a.value == b.value
-    return a.currency == b.currency and _close(a.value, b.value)
-
-
-def _usd(c: Claim) -> set[float]:
-    out: set[float] = set()
-    if isinstance(c.value, float | int) and c.currency == "USD":
-        out.add(float(c.value))
-    if c.value_usd is not None:
-        out.add(c.value_usd)
-    return out
-
-
-def _merge_amounts(claims: list[Claim]) -> list[Claim]:
-    """One amount for one entity is one thing: drop the vaguer metric (capex < a plan, a bond...)."""
-    money = [c for c in claims if c.metric in _MONEY_METRICS]
-    drop: set[int] = set()
-    for i, a in enumerate(money):
-        for b in money:
-            if a is b or a.entity != b.entity or a.metric == b.metric:
-                continue
-            same = any(_close(x, y) for x in _usd(a) for y in _usd(b)) or _same(
-                replace(a, metric=b.metric), b
-            )
-            if same and _SPECIFIC.index(a.metric) > _SPECIFIC.index(b.metric):
-                drop.add(id(money[i]))
-    return [c for c in claims if id(c) not in drop]
-
-
-def dedup(claims: list[Claim]) -> list[Claim]:
-    """Claims that agree on entity, metric, value (within tolerance) and currency, kept once."""
-    out: list[Claim] = []
-    for c in claims:
-        if not any(_same(c, o) for o in out):
-            out.append(c)
-    return out
-
-
 def extract_rules(article: Article, theme: Theme) -> list[Claim]:
     """Claims of ``article`` by the rule pipeline, deduplicated, in order of appearance."""
     sentences = split_sentences(article.text)
@@ -441,4 +388,4 @@ def extract_rules(article: Article, theme: Theme) -> list[Claim]:
     claims: list[Claim] = []
     for i in range(len(sentences)):
         claims.extend(_read_sentence(sentences, i, linker, ctx, article))
-    return dedup(_merge_amounts(claims))
+    return dedup(merge_amounts(claims))

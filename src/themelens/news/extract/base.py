@@ -25,7 +25,8 @@ from typing import Any, Final, Protocol
 from themelens.errors import ArticleError, InputError
 from themelens.news.article import Article
 from themelens.news.claim import METRICS, Claim
-from themelens.news.extract.assemble import dedup, extract_rules
+from themelens.news.extract.assemble import extract_rules
+from themelens.news.extract.dedup import dedup
 from themelens.theme import Theme
 
 __all__ = [
@@ -165,7 +166,8 @@ def _claim_from(item: Any, article: Article) -> Claim | None:
     if metric in _MONEY and not isinstance(currency, str):
         return None
     qualifier = item.get("qualifier") if item.get("qualifier") in _QUALIFIERS else None
-    quote = item.get("quote") if isinstance(item.get("quote"), str) else ""
+    raw_quote = item.get("quote")
+    quote = raw_quote if isinstance(raw_quote, str) else ""
     start = article.text.find(quote) if quote else -1
     if quote and start < 0:
         return None  # a quote the article does not contain is an invention

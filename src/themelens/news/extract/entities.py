@@ -112,12 +112,18 @@ class EntityLinker:
         generic = [(slug, rx) for slug, rx in _GENERIC if slug in self.kinds]
         if theme.default_benchmark in self.kinds:
             generic.append((theme.default_benchmark, _BENCHMARK_PHRASE))
-        self._generic = [(slug, re.compile(rx, re.IGNORECASE)) for slug, rx in generic]
-        self._anaphors = [
-            ("index-anaphor", re.compile(_INDEX_ANAPHOR, re.IGNORECASE)),
-            ("company-anaphor", re.compile(_COMPANY_ANAPHOR, re.IGNORECASE)),
-            ("pronoun", re.compile(_PRONOUN, re.IGNORECASE)),
-        ]
+        self._generic_slugs = [slug for slug, _ in generic]
+        self._generic = (
+            re.compile(
+                "|".join(f"(?P<g{i}>{rx})" for i, (_, rx) in enumerate(generic)), re.IGNORECASE
+            )
+            if generic
+            else None
+        )
+        self._anaphors = re.compile(
+            f"(?P<index>{_INDEX_ANAPHOR})|(?P<company>{_COMPANY_ANAPHOR})|(?P<pronoun>{_PRONOUN})",
+            re.IGNORECASE,
+        )
 
     @staticmethod
     def _alternation(names: dict[str, str], flags: int) -> re.Pattern[str] | None:
@@ -131,8 +137,11 @@ class EntityLinker:
         norm = " ".join(matched.split())
         return self._exact.get(norm) or self._folded[norm.casefold()]
 
-    def find(self, text: str) -> list[Mention]:
+    def find(self, text: str, *, names_only: bool = False) -> list[Mention]:
         """Entity mentions and anaphors in ``text``, in order, longest match first on overlap.
+
+        ``names_only`` skips unnamed sets and anaphors (enough to keep the
+        running context of a sentence that states no number).
 
         A ticker in brackets right after its company ("Baidu (NASDAQ:BIDU)")
         is folded into the name's mention.
@@ -149,12 +158,16 @@ class EntityLinker:
         for start, end in _longest_first(text, (self._folded_re, self._exact_re)):
             slug = self._slug_of(text[start:end])
             add(start, end, slug, self.kinds[slug])
-        for slug, rx in self._generic:
-            for m in rx.finditer(text):
+        if names_only:
+            found.sort(key=lambda m: m.start)
+            return found
+        if self._generic is not None:
+            for m in self._generic.finditer(text):
+                slug = self._generic_slugs[int(str(m.lastgroup)[1:])]
                 add(m.start(), m.end(), slug, self.kinds[slug])
-        for kind, rx in self._anaphors:
-            for m in rx.finditer(text):
-                add(m.start(), m.end(), "", kind)
+        for m in self._anaphors.finditer(text):
+            kind = "pronoun" if m.lastgroup == "pronoun" else f"{m.lastgroup}-anaphor"
+            add(m.start(), m.end(), "", kind)
         found.sort(key=lambda m: m.start)
         return _fold_tickers(text, found)
 
@@ -193,9 +206,9 @@ def _fold_tickers(text: str, mentions: list[Mention]) -> list[Mention]:
     out: list[Mention] = []
     for m in mentions:
         prev = out[-1] if out else None
-        if prev is not None and prev.slug == m.slug and m.slug:
-            if _TICKER_PAREN_RE.match(text[prev.end : m.start]):
-                continue
+        same = prev is not None and prev.slug == m.slug and bool(m.slug)
+        if same and prev is not None and _TICKER_PAREN_RE.match(text[prev.end : m.start]):
+            continue
         out.append(m)
     return out
 

@@ -187,9 +187,9 @@ def _percent(text: str, q: Quantity, lo: int, hi: int) -> MetricCall | None:
 
 def _money(text: str, q: Quantity, lo: int, hi: int) -> MetricCall | None:
     buy = _CUES["buy"].search(text, lo, q.start)
-    if buy is not None and (stake := _nearest(text, ("stake",), q, buy.end(), hi)):
-        if stake[1] <= 40:
-            return MetricCall("stake_purchase", cue=stake[2])
+    stake = _nearest(text, ("stake",), q, buy.end(), hi) if buy is not None else None
+    if stake is not None and stake[1] <= 40:
+        return MetricCall("stake_purchase", cue=stake[2])
     cue = _nearest(text, _MONEY_CUES, q, lo, hi)
     if cue is None:
         return None
@@ -275,6 +275,7 @@ _LIMIT_PHRASE_RE: Final = _rx(
     r"\b(?:hit|hits|hitting|rose\s+by|surged\s+by|jumped\s+by|soared\s+by|closed\s+at|climbed\s+by)"
     r"\s+(?:the|its)\s+(?:daily\s+)?(?:upper\s+)?(?:trading\s+)?limit\b|\blimit[\s-]up\b"
 )
+_PHRASE_HINT_RE: Final = _rx(r"high|week|limit")
 _HEDGE_NAME: Final[dict[str, QualifierName]] = {
     "over": "over", "more than": "over", "nearly": "nearly", "almost": "nearly", "about": "about",
     "around": "about", "roughly": "about", "at least": "at_least",
@@ -295,6 +296,8 @@ def find_phrases(text: str, published: date | None) -> list[PhraseClaim]:
     "A four-year high" needs the article's date to become a month; without
     one it is skipped rather than guessed.
     """
+    if _PHRASE_HINT_RE.search(text) is None:
+        return []
     out: list[PhraseClaim] = []
     for m in _HIGH_SINCE_RE.finditer(text):
         out.append(PhraseClaim("high_since", _high_since(m), m.start(), m.end()))

@@ -91,6 +91,7 @@ _MULTIPLE_RE: Final = re.compile(
     rf"(?<![\w.$])(?P<num>{_NUM})(?:\s?x\b|\s+times\b(?!\s+(?:more|less|as|larger|bigger|higher)\b))",
     re.IGNORECASE,
 )
+_DIGIT_RE: Final = re.compile(r"\d")
 _COUNT_RE: Final = re.compile(
     r"^(?:(?P<digits>\d+)(?:st|nd|rd|th)?|(?P<word>[a-z]+))$", re.IGNORECASE
 )
@@ -183,6 +184,8 @@ def find_quantities(text: str) -> list[Quantity]:
     Percentage points ("2 percentage points") are left out: they are changes
     of a rate, which no metric of the spec measures.
     """
+    if _DIGIT_RE.search(text) is None:
+        return []
     taken: list[tuple[int, int]] = []
     found = _money(text, taken)
     for m in _PERCENT_RE.finditer(text):

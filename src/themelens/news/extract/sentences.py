@@ -146,11 +146,9 @@ def split_sentences(text: str) -> list[Sentence]:
     """
     sentences: list[Sentence] = []
     para_start = 0
-    paragraph = 0
     bounds = [(m.start(), m.end()) for m in _PARA_RE.finditer(text)] + [(len(text), len(text))]
-    for para_end, next_start in bounds:
+    for paragraph, (para_end, next_start) in enumerate(bounds):
         for b_start, b_end in _line_blocks(text, para_start, para_end):
             sentences.extend(_sentences_in(text, b_start, b_end, paragraph))
-        paragraph += 1
         para_start = next_start
     return sentences
