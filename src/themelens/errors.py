@@ -30,6 +30,7 @@ that met them with ``raise ... from exc``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "DataError",
     "DataGapWarning",
     "EmptyDataError",
+    "Failure",
     "InputError",
     "OfflineError",
     "ProviderError",
@@ -51,6 +53,21 @@ __all__ = [
     "UnknownTickerError",
     "VerifyError",
 ]
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One item of a batch that failed (ticker, file, URL) and a one-line reason.
+
+    Batches return these instead of raising, so one bad item never stops the
+    rest; ``str()`` is the line the CLI prints.
+    """
+
+    item: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.item}: {self.reason}"
 
 
 class ThemelensError(Exception):

@@ -20,7 +20,9 @@ CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "dev
 def checked(shared_prices_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> CheckedArticles:
     if not CORPUS.is_dir():
         pytest.skip(f"../shared/corpus/dev not found at {CORPUS}")
-    settings = resolve_settings(db=tmp_path_factory.mktemp("v") / "s.duckdb", prices_dir=shared_prices_dir)
+    settings = resolve_settings(
+        db=tmp_path_factory.mktemp("v") / "s.duckdb", prices_dir=shared_prices_dir
+    )
     return check_articles(settings, load_theme(), [str(CORPUS)])
 
 
@@ -30,10 +32,16 @@ def _closes(prices_dir: Path, ticker: str) -> pd.DataFrame:
     return raw.set_index("day")[["Close", "High", "Low"]]
 
 
-def test_every_verified_return_matches_an_independent_computation(checked: CheckedArticles, shared_prices_dir: Path) -> None:
+def test_every_verified_return_matches_an_independent_computation(
+    checked: CheckedArticles, shared_prices_dir: Path
+) -> None:
     seen = 0
     for row in checked.verify.rows:
-        if row.claim.metric != "return_pct" or row.computed is None or row.claim.window not in (None, "1d"):
+        if (
+            row.claim.metric != "return_pct"
+            or row.computed is None
+            or row.claim.window not in (None, "1d")
+        ):
             continue
         bars = _closes(shared_prices_dir, str(row.ticker))
         assert row.asof is not None
@@ -53,11 +61,19 @@ def test_the_issue_examples_get_the_expected_verdicts(checked: CheckedArticles) 
     hua = by_quote[("hua-hong", "return_pct", date(2025, 9, 24))]
     assert hua.verdict == "supported_intraday"
     # no Hang Seng TECH series in the shared data, and no proxy asked for
-    index_claims = [r for r in checked.verify.rows if r.claim.entity == "hstech" and r.claim.metric == "return_pct"]
-    assert index_claims and all(r.verdict == "unverifiable" and r.reason == "no series for hstech" for r in index_claims)
+    index_claims = [
+        r
+        for r in checked.verify.rows
+        if r.claim.entity == "hstech" and r.claim.metric == "return_pct"
+    ]
+    assert index_claims and all(
+        r.verdict == "unverifiable" and r.reason == "no series for hstech" for r in index_claims
+    )
 
 
-def test_high_since_verdicts_match_an_independent_scan(checked: CheckedArticles, shared_prices_dir: Path) -> None:
+def test_high_since_verdicts_match_an_independent_scan(
+    checked: CheckedArticles, shared_prices_dir: Path
+) -> None:
     rows = [r for r in checked.verify.rows if r.claim.metric == "high_since" and r.asof is not None]
     assert rows
     for row in rows:

@@ -8,11 +8,12 @@ supplied it and when.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
 import pandas as pd
+
+from themelens.errors import Failure
 
 __all__ = [
     "PRICE_COLUMNS",
@@ -37,17 +38,6 @@ SYNTHETIC_LABEL: Final = "synthetic demo data"
 """The words every output built on the demo provider carries."""
 
 _FLOAT_COLUMNS: Final = ("open", "high", "low", "close", "volume")
-
-
-@dataclass(frozen=True)
-class Failure:
-    """One item of a batch that failed: the item (ticker, file, URL) and a one-line reason."""
-
-    item: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.item}: {self.reason}"
 
 
 def empty_prices() -> pd.DataFrame:

@@ -318,20 +318,7 @@ class ArticleStore:
 
     def read_claims(self, article_ids: Sequence[str] | None = None) -> list[Claim]:
         """Stored claims, by article (name, id) then position; ``Claim.article`` is the article's name."""
-        where, params = (
-            ("TRUE", [])
-            if article_ids is None
-            else ("list_contains(?, c.article_id)", [list(article_ids)])
-        )
-        sql = f"""
-            SELECT a.name, c.entity, c.metric, c.value_num, c.value_text, c.currency, c."window",
-                   c."date", c.qualifier, c.quote, c.quote_start, c.quote_end, c.extras
-            FROM claims c JOIN articles a ON a.id = c.article_id
-            WHERE {where} ORDER BY a.name, c.article_id, c.idx
-        """
-        with self._db.connect(read_only=True) as con:
-            rows = con.execute(sql, params).fetchall()
-        return [_claim_from_row(r) for r in rows]
+        return [claim for claim, _ in self.read_verified(article_ids)]
 
     def _select(self, where: str, params: list[Any]) -> list[Article]:
         sql = (

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
-from themelens.errors import ArticleError
+from themelens.errors import ArticleError, Failure
 from themelens.news.article import Article
 from themelens.news.ingest._decode import DEFAULT_MAX_BYTES, read_limited
 from themelens.news.ingest._feeds import FeedRead
@@ -28,21 +28,11 @@ FOLDER_SUFFIXES: Final = (".txt", ".md", ".markdown", ".html", ".htm")
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
 
-@dataclass(frozen=True)
-class Failure:
-    """One input that gave no article: the input (path, URL, feed entry) and a one-line reason."""
-
-    item: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.item}: {self.reason}"
-
-    @classmethod
-    def from_error(cls, exc: ArticleError) -> Failure:
-        text = str(exc)
-        prefix = f"{exc.source}: "
-        return cls(exc.source, text[len(prefix) :] if text.startswith(prefix) else text)
+def failure_from(exc: ArticleError) -> Failure:
+    """The batch line for an article error: its source, and the message without the source prefix."""
+    text = str(exc)
+    prefix = f"{exc.source}: "
+    return Failure(exc.source, text[len(prefix) :] if text.startswith(prefix) else text)
 
 
 @dataclass(frozen=True)
@@ -115,10 +105,10 @@ def ingest(
                 raise ArticleError(item.error, source=item.label)
             found = _read(item, fetcher, max_bytes=max_bytes, fetched_at=fetched_at)
             read.extend(found.articles)
-            failures.extend(Failure.from_error(e) for e in found.failures)
+            failures.extend(failure_from(e) for e in found.failures)
         except ArticleError as exc:
             log.info("%s", exc)
-            failures.append(Failure.from_error(exc))
+            failures.append(failure_from(exc))
         if on_progress is not None:
             on_progress(done, len(work))
     articles, duplicates = _unique(read)
