@@ -27,8 +27,8 @@ def _years_back(asof: pd.Timestamp, since: pd.Timestamp) -> float:
     return (asof - since).days / 365.25
 
 
-def _cell(value: float, ticker: str, *, unit: str = "%") -> Markup:
-    return link(fmt_pct(value, unit=unit), anchor("rally", ticker))
+def _cell(value: float, ticker: str, *, unit: str = "%", signed: bool = True) -> Markup:
+    return link(fmt_pct(value, unit=unit, signed=signed), anchor("rally", ticker))
 
 
 def benchmark_sentence(row: pd.Series, name: str) -> Markup | None:
@@ -39,7 +39,10 @@ def benchmark_sentence(row: pd.Series, name: str) -> Markup | None:
     verb = "rose" if row["return_1d_pct"] >= 0 else "fell"
     parts = [
         Markup("{} {} {} on {}").format(
-            escape(name), verb, _cell(abs(row["return_1d_pct"]), t), fmt_date(row["asof"])
+            escape(name),
+            verb,
+            _cell(abs(row["return_1d_pct"]), t, signed=False),
+            fmt_date(row["asof"]),
         )
     ]
     if pd.isna(row["high_since"]):

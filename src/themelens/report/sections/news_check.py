@@ -62,22 +62,34 @@ def _claims_frame(ctx: ReportContext) -> tuple[pd.DataFrame, list[dict[str, str]
 def _conflicts(ctx: ReportContext) -> Markup:
     if ctx.reconcile is None:
         return Markup("")
-    frame = ctx.reconcile.to_frame()
-    if frame.empty or "label" not in frame.columns:
+    summary = ctx.reconcile.summary()
+    table = summary.table
+    if table.empty:
         return Markup("")
-    conflicts = frame[frame["label"] == "conflict"]
-    if conflicts.empty:
-        return Markup("<h3>Sources in conflict</h3><p>No conflicts between sources.</p>")
-    shown = conflicts.astype(str)
-    return Markup("<h3>Sources in conflict</h3>") + html_table(shown, table_id="conflicts")
+    shown = table[table["label"].isin(["conflict", "agree", "gap"])].fillna("—").astype(str)
+    if shown.empty:
+        return Markup(
+            "<h3>Sources compared</h3><p>No claim is stated by more than one article.</p>"
+        )
+    notes = Markup("").join(Markup("<li>{}</li>").format(n) for n in summary.notes)
+    return (
+        Markup("<h3>Sources compared</h3>")
+        + html_table(shown, table_id="conflicts", row_attrs=lambda r: {"label": str(r["label"])})
+        + Markup('<ul class="notes">')
+        + notes
+        + Markup("</ul>")
+    )
 
 
 def _sentiment(ctx: ReportContext) -> Markup:
     if ctx.sentiment is None or ctx.sentiment.empty:
         return Markup("")
-    return Markup("<h3>Sentiment per entity (Loughran–McDonald)</h3>") + html_table(
-        ctx.sentiment.astype(str), table_id="sentiment"
-    )
+    frame = ctx.sentiment.copy()
+    for column in ("articles", "sentences", "positive", "negative"):
+        if column in frame.columns:
+            frame[column] = frame[column].fillna(0).astype(int)
+    title = Markup("<h3>Sentiment per entity (Loughran–McDonald word counts)</h3>")
+    return title + html_table(frame.astype(str), table_id="sentiment")
 
 
 @register_section(30, "news")
