@@ -116,3 +116,43 @@ def test_web_api_filters_claims(demo_context: ReportContext) -> None:
 def test_web_pages_answer(demo_context: ReportContext, path: str) -> None:
     response = TestClient(create_app(lambda: demo_context)).get(path)
     assert response.status_code == 200 and "<html" in response.text
+
+
+def test_articles_without_claims_say_so(tmp_path: Path) -> None:
+    article = tmp_path / "quiet.txt"
+    article.write_text(
+        "date: 2025-09-18\n\nMarkets were calm and nobody said anything numeric.\n",
+        encoding="utf-8",
+    )
+    ctx = run_theme(
+        resolve_settings(db=tmp_path / "s.duckdb", demo=True), load_theme(), articles=[str(article)]
+    )
+    html = render_report(ctx)
+    assert "The articles contain no numeric claims." in html
+    assert "quiet" in html  # still listed under provenance
+
+
+def test_report_command_writes_the_file_and_prints_its_path(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from themelens.cli import app
+
+    out = tmp_path / "r" / "report.html"
+    result = CliRunner().invoke(
+        app,
+        [
+            "report",
+            "--demo",
+            "--asof",
+            "2025-09-26",
+            "--db",
+            str(tmp_path / "s.duckdb"),
+            "--out",
+            str(out),
+        ],
+        env={"COLUMNS": "200"},
+    )
+    assert result.exit_code == 0, result.stderr
+    assert f"report: {out.resolve()}" in result.stdout
+    assert "synthetic demo data" in result.stdout
+    assert out.read_text(encoding="utf-8").count('<section id="') >= 4
