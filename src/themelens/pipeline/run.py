@@ -23,6 +23,7 @@ from themelens.data.contracts import is_synthetic
 from themelens.data.loading import load_tickers, make_provider
 from themelens.data.store import PriceStore
 from themelens.errors import ThemelensError
+from themelens.pipeline.extras import RunInputs, run_steps
 from themelens.pipeline.model import ReportContext, SourceInfo
 from themelens.pipeline.news import NewsRun, run_news
 from themelens.theme import Role, Theme
@@ -158,6 +159,10 @@ def run_theme(
     if articles:
         news = run_news(settings, theme, articles, prices=frame, provider=provider, proxy=proxy)
         missing.extend(news.missing)
+    extra, failed_steps = run_steps(
+        RunInputs(settings, theme, frame, asof, market.benchmark, market.roles)
+    )
+    missing.extend(failed_steps)
     used = news.prices if news.prices is not None else frame
     if len(used) and not provider.remote:
         PriceStore(settings.db_path).write_prices(used[used["provider"] != "proxy"])
@@ -176,5 +181,6 @@ def run_theme(
         verify=news.verify,
         reconcile=news.reconcile,
         sentiment=news.sentiment,
+        extra=extra,
         missing=tuple(dict.fromkeys(missing)),
     )

@@ -7,6 +7,7 @@ module that calls ``register_section`` — no other section changes.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -34,6 +35,9 @@ class Section:
     charts: tuple[Chart, ...] = field(default_factory=tuple)
 
 
+_SECTION_MODULES: tuple[str, ...] = ("headline", "leaders", "news_check", "provenance")
+"""Modules under ``report.sections`` that register a section on import (a capability adds its own)."""
+
 SectionBuilder = Callable[[ReportContext], Section | None]
 
 _B = TypeVar("_B", bound=SectionBuilder)
@@ -56,6 +60,7 @@ def register_section(order: int, name: str) -> Callable[[_B], _B]:
 
 def build_sections(ctx: ReportContext) -> list[Section]:
     """Run every registered builder in order; skip the ones with nothing to show."""
-    from themelens.report.sections import headline, leaders, news_check, provenance  # noqa: F401
+    for module in _SECTION_MODULES:
+        importlib.import_module(f"themelens.report.sections.{module}")
 
     return [s for _, _, build in SECTIONS if (s := build(ctx)) is not None]
