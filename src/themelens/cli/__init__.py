@@ -9,8 +9,11 @@ importing them registers their commands on ``app``.
 from __future__ import annotations
 
 from themelens.cli import (
+    basket,
     claims,
     claims_reconcile,
+    events,
+    fundamentals,
     news,
     prices,
     rally,
@@ -25,8 +28,11 @@ from themelens.cli._app import app
 __all__ = ["app"]
 
 _COMMAND_MODULES = (
+    basket,
     claims,
     claims_reconcile,
+    events,
+    fundamentals,
     news,
     prices,
     rally,

@@ -41,7 +41,11 @@ class RunInputs:
 Step = Callable[[RunInputs], Any]
 STEPS: dict[str, Step] = {}
 
-_STEP_MODULES: Final[tuple[str, ...]] = ()
+_STEP_MODULES: Final[tuple[str, ...]] = (
+    "themelens.pipeline.steps_basket",
+    "themelens.pipeline.steps_events",
+    "themelens.pipeline.steps_fundamentals",
+)
 """Modules that register steps on import (each capability adds its own line)."""
 
 

@@ -20,11 +20,23 @@ from themelens.theme.model import (
     Theme,
     exchange_for_ticker,
 )
+from themelens.theme.scenarios import (
+    CASES,
+    CapexFact,
+    CaseName,
+    Drivers,
+    ScenarioCase,
+    Scenarios,
+)
 
 __all__ = [
+    "CASES",
     "DEFAULT_THEME",
     "METRICS",
+    "CapexFact",
+    "CaseName",
     "Catalyst",
+    "Drivers",
     "Entity",
     "EntityKind",
     "Exchange",
@@ -35,6 +47,8 @@ __all__ = [
     "Qualifier",
     "Resolution",
     "Role",
+    "ScenarioCase",
+    "Scenarios",
     "Theme",
     "exchange_for_ticker",
     "list_themes",

@@ -27,6 +27,7 @@ from themelens.theme.model import (
     Listing,
     Theme,
 )
+from themelens.theme.scenarios import CapexFact, Drivers, ScenarioCase, Scenarios
 
 __all__ = ["list_themes", "load_theme"]
 
@@ -84,9 +85,14 @@ def _describe(err: ErrorDetails) -> tuple[str, str]:
 def _fields_at(loc: list[str]) -> list[str]:
     """Field names of the model found at ``loc`` (``entities.0.listings.1`` → Listing)."""
     children: dict[str, type[BaseModel]]
-    children = {"entities": Entity, "listings": Listing, "catalysts": Catalyst, "facts": Fact}
+    children = {"entities": Entity, "listings": Listing, "catalysts": Catalyst, "facts": Fact,
+                "capex_facts": CapexFact, "scenarios": Scenarios, "bull": ScenarioCase,
+                "base": ScenarioCase, "bear": ScenarioCase}  # fmt: skip
     model: type[BaseModel] = Theme
     for part in loc:
+        if model is ScenarioCase and part == "entities":  # scenarios.bull.entities.<slug>
+            model = Drivers
+            break
         model = children.get(part, model)
     return list(model.model_fields)
 

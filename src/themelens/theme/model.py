@@ -32,6 +32,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from themelens.errors import InputError, UnknownTickerError
+from themelens.theme.scenarios import CapexFact, Scenarios
 
 __all__ = [
     "DEFAULT_THEME", "METRICS", "Catalyst", "Entity", "EntityKind", "Exchange", "Fact",
@@ -234,9 +235,11 @@ class Resolution:
 class Theme(_Model):
     """A market theme: its entities (with listings and roles) and dated catalysts.
 
-    Cross-checks on load: slugs are unique, no ticker is listed by two
-    entities, no slug/alias/ticker names two entities (case-insensitively),
-    every catalyst names a known entity, and ``default_benchmark`` is a
+    ``capex_facts`` and ``scenarios`` (``themelens.theme.scenarios``) feed the
+    fundamentals tracker. Cross-checks on load: slugs are unique, no ticker is
+    listed by two entities, no slug/alias/ticker names two entities
+    (case-insensitively), every catalyst, capex fact and scenario override
+    names a known entity, and ``default_benchmark`` is a
     benchmark entity with a listing. Lookups are then unambiguous.
     """
 
@@ -246,6 +249,8 @@ class Theme(_Model):
     default_benchmark: Slug
     entities: tuple[Entity, ...] = Field(min_length=1)
     catalysts: tuple[Catalyst, ...] = ()
+    capex_facts: tuple[CapexFact, ...] = ()
+    scenarios: Scenarios | None = None
 
     _by_slug: dict[str, Entity] = PrivateAttr(default_factory=dict)
     _by_name: dict[str, Entity] = PrivateAttr(default_factory=dict)
@@ -275,6 +280,13 @@ class Theme(_Model):
         for i, cat in enumerate(self.catalysts):
             if cat.entity not in self._by_slug:
                 problems.append((f"catalysts.{i}.entity", self._unknown(cat.entity)))
+        for i, fact in enumerate(self.capex_facts):
+            for slug in fact.members:
+                if slug not in self._by_slug:
+                    problems.append((f"capex_facts.{i}.entity", self._unknown(slug)))
+        for where, slug in self.scenarios.override_slugs() if self.scenarios else ():
+            if slug not in self._by_slug:
+                problems.append((where, self._unknown(slug)))
         bench = self._by_slug.get(self.default_benchmark)
         if bench is None:
             problems.append(("default_benchmark", self._unknown(self.default_benchmark)))

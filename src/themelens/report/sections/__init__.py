@@ -35,7 +35,15 @@ class Section:
     charts: tuple[Chart, ...] = field(default_factory=tuple)
 
 
-_SECTION_MODULES: tuple[str, ...] = ("headline", "leaders", "news_check", "provenance")
+_SECTION_MODULES: tuple[str, ...] = (
+    "basket",
+    "events",
+    "fundamentals",
+    "headline",
+    "leaders",
+    "news_check",
+    "provenance",
+)
 """Modules under ``report.sections`` that register a section on import (a capability adds its own)."""
 
 SectionBuilder = Callable[[ReportContext], Section | None]

@@ -1,0 +1,466 @@
+"""The capex tracker: statement capex per company and period, in USD, against press reports.
+
+``analytics.fundamentals`` re-exports everything public here.
+
+Definitions
+-----------
+``period``
+    A calendar label when the fiscal period is one (``2024`` for a year ending
+    31 December, ``2024Q2`` for a quarter ending 30 June); otherwise a fiscal
+    label (``FY2025 (to 2025-03-31)``), since Alibaba's year ends in March.
+``capex_usd``
+    ``capex × usd_per_unit`` with the rate for the period from the FX
+    converter: a calendar label is looked up as is (the mean of its months);
+    a fiscal period is the mean of the monthly rates (units per USD) of its
+    months. Without a rate the cell is NaN and ``fx`` says why.
+``yoy_pct``
+    ``(capex / capex a year earlier − 1) × 100`` in the *reporting currency*
+    (so FX moves do not pose as spending growth); the earlier period is the
+    same ticker's row whose end lies within :data:`YOY_MATCH_DAYS` of one year
+    before. NaN when there is none.
+group totals
+    The sum of ``capex_usd`` over the tracked entities for each calendar
+    period. ``total_usd`` is NaN unless every entity has a USD figure for it
+    (``complete``); ``partial_usd`` sums the ones that do, ``missing`` names
+    the rest — a partial sum is never shown as the total.
+gaps (reported vs statement)
+    For each press-reported capex fact, the statement figure for the same
+    entity (or the sum over a ``+`` set) and calendar period, built from
+    calendar-labelled rows (a year from its annual row or four quarters, a
+    half from two quarters), converted to the fact's currency through USD.
+    ``gap_pct = (statement / reported − 1) × 100``. A growth fact is compared
+    as the ratio it implies: ``((1 + g_stmt) / (1 + g_reported) − 1) × 100``,
+    so one tolerance serves both. ``|gap_pct| ≤ tolerance_pct`` is ``match``,
+    else ``differs``; a figure on one side only is ``reported only`` or
+    ``statement only`` (the latter for periods some fact covers); a pledge is
+    ``not comparable``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+
+from themelens.data.fx import FxConverter, UnknownCurrencyError
+from themelens.errors import AsofError, Failure, InputError
+from themelens.summary import Summary
+from themelens.theme import CapexFact
+
+__all__ = [
+    "CAPEX_ROW_COLUMNS",
+    "GAP_COLUMNS",
+    "TOTAL_COLUMNS",
+    "YOY_MATCH_DAYS",
+    "CapexResult",
+    "track_capex",
+]
+
+YOY_MATCH_DAYS: Final = 15
+"""How far a period end may sit from "one year before" and still count as the prior period
+(fiscal calendars that end on the last Saturday drift by days, not weeks)."""
+
+CAPEX_ROW_COLUMNS: Final = (
+    "entity", "ticker", "freq", "period", "period_end", "capex", "currency", "capex_usd",
+    "yoy_pct", "fx", "provider", "source",
+)  # fmt: skip
+TOTAL_COLUMNS: Final = (
+    "freq", "period", "total_usd", "partial_usd", "members", "expected", "complete", "missing",
+)  # fmt: skip
+GAP_COLUMNS: Final = (
+    "entity", "metric", "period", "basis", "reported", "statement", "unit", "gap_pct", "status",
+    "source", "reported_date", "note",
+)  # fmt: skip
+
+_ROUNDING_PCT: Final = 1e-9
+"""Slack on the tolerance so a gap of exactly 5% (105/100 − 1 = 5.000000000000004) is a match."""
+_HALF_RE: Final = re.compile(r"^(\d{4})H([12])$")
+_QUARTER_RE: Final = re.compile(r"^(\d{4})Q([1-4])$")
+_YEAR_RE: Final = re.compile(r"^\d{4}$")
+
+
+def _calendar_label(end: pd.Timestamp, freq: str) -> str | None:
+    if end != end + pd.offsets.MonthEnd(0):
+        return None
+    if freq == "quarterly" and end.month % 3 == 0:
+        return f"{end.year}Q{end.month // 3}"
+    if freq == "annual" and end.month == 12:
+        return str(end.year)
+    return None
+
+
+def _label(end: pd.Timestamp, freq: str) -> str:
+    cal = _calendar_label(end, freq)
+    if cal is not None:
+        return cal
+    kind = "FY" if freq == "annual" else "FQ"
+    year = str(end.year) if freq == "annual" else ""
+    return f"{kind}{year} (to {end:%Y-%m-%d})"
+
+
+def _quarters(period: str) -> list[str] | None:
+    """The calendar quarters a year/half/quarter label spans (None for a span like ``3y``)."""
+    if _YEAR_RE.match(period):
+        return [f"{period}Q{q}" for q in range(1, 5)]
+    if m := _HALF_RE.match(period):
+        first = 1 if m.group(2) == "1" else 3
+        return [f"{m.group(1)}Q{q}" for q in (first, first + 1)]
+    if _QUARTER_RE.match(period):
+        return [period]
+    return None
+
+
+def _previous(period: str) -> str:
+    """The same calendar period a year earlier (``2024H1`` → ``2023H1``)."""
+    return f"{int(period[:4]) - 1}{period[4:]}"
+
+
+class _Fx:
+    """FX lookups for the tracker: USD per unit for a label or fiscal span, and why not."""
+
+    def __init__(self, converter: FxConverter) -> None:
+        self.converter = converter
+
+    def usd_per_unit(self, currency: str, period: str, start: pd.Timestamp | None = None,
+                     end: pd.Timestamp | None = None) -> tuple[float, str]:  # fmt: skip
+        try:
+            if start is None or end is None:
+                rate = self.converter.rate(currency, period)
+                return rate.usd_per_unit, rate.label
+            months = pd.period_range(start, end, freq="M")
+            rates = [self.converter.rate(currency, f"{m:%Y-%m}") for m in months]
+        except (UnknownCurrencyError, AsofError, InputError) as exc:
+            return float("nan"), str(exc)
+        units = float(np.mean([r.units_per_usd for r in rates]))
+        label = f"mean of {len(rates)} monthly rates {months[0]}..{months[-1]}: {units:.4g} {currency} per USD ({rates[0].source})"  # fmt: skip
+        return 1.0 / units, label
+
+
+def _rows(
+    statements: pd.DataFrame, entity_of: Mapping[str, str], fx: _Fx
+) -> tuple[pd.DataFrame, list[str]]:
+    notes: list[str] = []
+    records: list[dict[str, Any]] = []
+    for (ticker, freq), group in statements.groupby(["ticker", "freq"], sort=False):
+        ends = pd.DatetimeIndex(group["period_end"])
+        values = group["capex"].to_numpy(dtype="float64")
+        for k, (end, row) in enumerate(zip(ends, group.itertuples(index=False), strict=True)):
+            months = 12 if freq == "annual" else 3
+            label = _label(end, str(freq))
+            cal = _calendar_label(end, str(freq))
+            start = (end - pd.DateOffset(months=months)) + pd.Timedelta(days=1)
+            usd_rate, fx_label = (
+                fx.usd_per_unit(str(row.currency), cal)
+                if cal is not None
+                else fx.usd_per_unit(str(row.currency), label, start, end)
+            )
+            if np.isnan(usd_rate):
+                notes.append(f"{ticker} {label}|{fx_label}")
+            gap = np.abs((ends - (end - pd.DateOffset(years=1))).days)
+            prior = np.flatnonzero(gap <= YOY_MATCH_DAYS)
+            yoy = (values[k] / values[prior[0]] - 1.0) * 100.0 if len(prior) and values[prior[0]] > 0 else np.nan  # fmt: skip
+            records.append({
+                "entity": entity_of.get(str(ticker), str(ticker)), "ticker": ticker, "freq": freq,
+                "period": label, "period_end": end, "capex": values[k], "currency": row.currency,
+                "capex_usd": values[k] * usd_rate, "yoy_pct": yoy, "fx": fx_label,
+                "provider": row.provider, "source": row.source,
+            })  # fmt: skip
+    rows = pd.DataFrame.from_records(records, columns=list(CAPEX_ROW_COLUMNS))
+    rows = rows.sort_values(["freq", "entity", "period_end"], kind="mergesort")
+    if notes:  # one line, not one per period: which periods, and the first reason
+        where = ", ".join(n.split("|")[0] for n in notes)
+        notes = [f"no USD figure for {len(notes)} period(s) ({where}): {notes[0].split('|')[1]}"]
+    return rows.reset_index(drop=True), notes
+
+
+def _totals(rows: pd.DataFrame, expected: Sequence[str]) -> pd.DataFrame:
+    records: list[dict[str, Any]] = []
+    keep = [_calendar_label(e, f) is not None for e, f in zip(rows["period_end"], rows["freq"], strict=True)]  # fmt: skip
+    cal = rows.loc[np.asarray(keep, dtype=bool)]
+    for (freq, period), group in cal.groupby(["freq", "period"], sort=True):
+        have = group.dropna(subset=["capex_usd"])
+        missing = [e for e in expected if e not in set(have["entity"])]
+        partial = float(have["capex_usd"].sum())
+        records.append({
+            "freq": freq, "period": period, "total_usd": np.nan if missing else partial,
+            "partial_usd": partial, "members": len(have), "expected": len(expected),
+            "complete": not missing, "missing": ", ".join(missing) or None,
+        })  # fmt: skip
+    return pd.DataFrame.from_records(records, columns=list(TOTAL_COLUMNS))
+
+
+def _statement_for(
+    rows: pd.DataFrame, entity: str, period: str
+) -> tuple[float, str | None, str | None]:
+    """(capex in the reporting currency, currency, None) or (nan, None, why not)."""
+    mine = rows[rows["entity"] == entity]
+    if mine.empty:
+        return np.nan, None, f"no statement for {entity}"
+    annual = mine[(mine["freq"] == "annual") & (mine["period"] == period)]
+    if len(annual):
+        return float(annual["capex"].iloc[0]), str(annual["currency"].iloc[0]), None
+    wanted = _quarters(period)
+    if wanted is None:
+        return np.nan, None, f"{period} has no statement equivalent"
+    quarters = mine[(mine["freq"] == "quarterly") & mine["period"].isin(wanted)]
+    if len(quarters) < len(wanted):
+        have = ", ".join(quarters["period"]) or "none of them"
+        return np.nan, None, f"{entity}: statement lacks quarters of {period} (have {have})"
+    currencies = set(quarters["currency"])
+    if len(currencies) != 1:
+        return np.nan, None, f"{entity}: {period} quarters mix currencies"
+    return float(quarters["capex"].sum()), currencies.pop(), None
+
+
+def _in_currency(value: float, have: str, want: str, period: str, fx: _Fx) -> tuple[float, str | None]:  # fmt: skip
+    if have == want:
+        return value, None
+    src, why = fx.usd_per_unit(have, period)
+    dst, why2 = fx.usd_per_unit(want, period)
+    if np.isnan(src) or np.isnan(dst):
+        return np.nan, why if np.isnan(src) else why2
+    return value * src / dst, None
+
+
+def _compare(rows: pd.DataFrame, facts: Sequence[CapexFact], tolerance_pct: float, fx: _Fx) -> pd.DataFrame:  # fmt: skip
+    records: list[dict[str, Any]] = []
+    for fact in facts:
+        rec: dict[str, Any] = {
+            "entity": fact.entity, "metric": fact.metric, "period": fact.period,
+            "basis": fact.basis, "reported": fact.value, "statement": np.nan,
+            "unit": fact.currency or "%", "gap_pct": np.nan, "source": fact.source,
+            "reported_date": fact.date, "note": fact.note,
+        }  # fmt: skip
+        if fact.metric == "investment_plan":
+            rec["status"] = "not comparable"
+            records.append(rec)
+            continue
+        why: str | None = None
+        if fact.metric == "capex":
+            total = 0.0
+            for slug in fact.members:
+                value, ccy, why = _statement_for(rows, slug, fact.period)
+                if why is None and ccy is not None and fact.currency is not None:
+                    value, why = _in_currency(value, ccy, fact.currency, fact.period, fx)
+                if why is not None:
+                    break
+                total += value
+            statement, ratio = total, total / fact.value
+        else:
+            now, _, why = _statement_for(rows, fact.entity, fact.period)
+            before, _, why_before = _statement_for(rows, fact.entity, _previous(fact.period))
+            why = why or why_before
+            statement = (now / before - 1.0) * 100.0 if why is None else np.nan
+            ratio = (1.0 + statement / 100.0) / (1.0 + fact.value / 100.0)
+        if why is not None:
+            rec["status"] = "reported only"
+            rec["note"] = "; ".join(x for x in (fact.note, why) if x)
+        else:
+            rec["statement"] = statement
+            rec["gap_pct"] = (ratio - 1.0) * 100.0
+            within = abs(rec["gap_pct"]) <= tolerance_pct + _ROUNDING_PCT
+            rec["status"] = "match" if within else "differs"
+        records.append(rec)
+    covered = {f.period for f in facts if _quarters(f.period) is not None}
+    reported = {(m, f.period) for f in facts if f.metric == "capex" for m in f.members}
+    for entity in dict.fromkeys(rows["entity"]):
+        for period in sorted(covered):
+            if (entity, period) in reported:
+                continue
+            value, ccy, why = _statement_for(rows, entity, period)
+            if why is None:
+                records.append({
+                    "entity": entity, "metric": "capex", "period": period, "basis": "statement",
+                    "reported": np.nan, "statement": value, "unit": ccy, "gap_pct": np.nan,
+                    "status": "statement only", "source": None, "reported_date": None,
+                    "note": "no press figure for this entity and period",
+                })  # fmt: skip
+    return pd.DataFrame.from_records(records, columns=list(GAP_COLUMNS))
+
+
+def _money(value: Any, unit: str | None) -> str | None:
+    if value is None or pd.isna(value):
+        return None
+    if unit in (None, "%"):
+        return f"{value:+.1f}%"
+    return f"{unit} {value / 1e9:,.2f}bn"
+
+
+@dataclass(frozen=True, eq=False)
+class CapexResult:
+    """Capex per entity and period, group totals, and press figures set against statements.
+
+    ``rows`` has :data:`CAPEX_ROW_COLUMNS`, ``totals`` :data:`TOTAL_COLUMNS`,
+    ``gaps`` :data:`GAP_COLUMNS` (definitions in the module docstring).
+    ``statements_available`` is False when no statement source answered
+    (offline, ``--demo``): then every fact is ``reported only`` and
+    ``warnings`` says why.
+    """
+
+    freq: str
+    tolerance_pct: float
+    rows: pd.DataFrame
+    totals: pd.DataFrame
+    gaps: pd.DataFrame
+    statements_available: bool
+    warnings: tuple[str, ...] = ()
+    failures: tuple[Failure, ...] = ()
+    synthetic: bool = False
+
+    def to_frame(self) -> pd.DataFrame:
+        """A copy of ``rows`` (one row per ticker and fiscal period)."""
+        return self.rows.copy()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything as JSON-safe data: rows, totals, gaps, the chart, warnings, failures."""
+        from themelens.analytics._rally_result import _json_value
+
+        def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+            return [
+                {str(k): _json_value(v) for k, v in r.items()} for r in frame.to_dict("records")
+            ]
+
+        return {
+            "freq": self.freq, "tolerance_pct": self.tolerance_pct, "synthetic": self.synthetic,
+            "statements_available": self.statements_available, "rows": records(self.rows),
+            "totals": records(self.totals), "gaps": records(self.gaps),
+            "warnings": list(self.warnings),
+            "failures": [{"item": f.item, "reason": f.reason} for f in self.failures],
+        }  # fmt: skip
+
+    def summary(self) -> Summary:
+        """Statement capex per entity and period (local, USD, YoY), with warnings as notes."""
+        r = self.rows
+        table = pd.DataFrame({
+            "entity": r["entity"], "period": r["period"],
+            "capex": [_money(v, c) for v, c in zip(r["capex"], r["currency"], strict=True)],
+            "capex usd": [_money(v, "USD") for v in r["capex_usd"]],
+            "yoy": [_money(v, "%") for v in r["yoy_pct"]],
+        })  # fmt: skip
+        notes = [*self.warnings, *(f"no statement: {f}" for f in self.failures)]
+        notes.append("capex from cash-flow statements (spend, positive); yoy in reporting currency")
+        title = f"Capex from statements ({self.freq})"
+        if not self.statements_available:
+            title += ": statement figures unavailable"
+        return Summary(title, table, tuple(notes), self.synthetic)
+
+    def totals_summary(self) -> Summary:
+        """Group totals per calendar period; incomplete periods show no total."""
+        t = self.totals
+        table = pd.DataFrame({
+            "period": t["period"], "total usd": [_money(v, "USD") for v in t["total_usd"]],
+            "members": [f"{m}/{e}" for m, e in zip(t["members"], t["expected"], strict=True)],
+            "missing": t["missing"],
+        })  # fmt: skip
+        notes = ("a total is shown only when every tracked entity has a USD figure",)
+        return Summary(f"Group capex totals ({self.freq})", table, notes, self.synthetic)
+
+    def gaps_summary(self) -> Summary:
+        """Press-reported figures beside statement figures, with each gap's status."""
+        g = self.gaps
+        table = pd.DataFrame({
+            "entity": g["entity"], "metric": g["metric"], "period": g["period"],
+            "basis": g["basis"],
+            "reported": [_money(v, u) for v, u in zip(g["reported"], g["unit"], strict=True)],
+            "statement": [_money(v, u) for v, u in zip(g["statement"], g["unit"], strict=True)],
+            "gap": [_money(v, "%") for v in g["gap_pct"]], "status": g["status"],
+            "source": g["source"],
+        })  # fmt: skip
+        notes = (
+            f"match: statement within ±{self.tolerance_pct:g}% of the reported figure"
+            " (growth compared as the ratio 1+g)",
+            "reported figures are as the press reported them (theme capex_facts)",
+        )
+        return Summary("Reported capex vs statements", table, notes, self.synthetic)
+
+    def figure(self) -> dict[str, Any]:
+        """A plotly figure (JSON dict, no template): USD capex bars per entity, press figures as markers."""
+        data: list[dict[str, Any]] = []
+        for entity, group in self.rows.groupby("entity", sort=False):
+            ok = group.dropna(subset=["capex_usd"])
+            data.append({"type": "bar", "name": str(entity), "x": list(ok["period"]),
+                         "y": [round(v / 1e9, 3) for v in ok["capex_usd"]]})  # fmt: skip
+        reported = self.gaps[(self.gaps["metric"] == "capex") & (self.gaps["basis"] != "statement")]
+        usd = reported[reported["unit"] == "USD"]
+        if len(usd):
+            data.append({
+                "type": "scatter", "mode": "markers", "name": "press reports (USD)",
+                "x": list(usd["period"]), "y": [round(v / 1e9, 3) for v in usd["reported"]],
+                "text": list(usd["entity"]), "marker": {"symbol": "diamond", "size": 11},
+            })  # fmt: skip
+        layout = {
+            "title": {"text": f"Capital expenditure, USD bn ({self.freq} statements)"},
+            "barmode": "group", "height": 380, "yaxis": {"title": {"text": "USD bn"}},
+            "xaxis": {"type": "category"}, "legend": {"orientation": "h", "y": -0.2},
+        }  # fmt: skip
+        return {"data": data, "layout": layout}
+
+
+def track_capex(
+    statements: pd.DataFrame,
+    facts: Sequence[CapexFact] = (),
+    *,
+    entity_of: Mapping[str, str] | None = None,
+    freq: str = "annual",
+    fx: FxConverter | None = None,
+    tolerance_pct: float = 5.0,
+    statements_available: bool = True,
+    warnings: Sequence[str] = (),
+    failures: Sequence[Failure] = (),
+    synthetic: bool = False,
+) -> CapexResult:
+    """Track capex: per period in local currency and USD, YoY, group totals, gaps to press figures.
+
+    Parameters
+    ----------
+    statements
+        Capex rows (``data.fundamentals`` contract); annual and quarterly rows
+        may both be present: the table shows ``freq``, the gap check uses both.
+    facts
+        The theme's ``capex_facts``.
+    entity_of
+        Ticker → entity slug; the entities tracked (the group) are its values.
+    fx
+        Converter for USD figures; default the built-in reference table (offline).
+    tolerance_pct
+        Largest ``|gap_pct|`` still called a match.
+    statements_available, warnings, failures, synthetic
+        Echoed into the result (what the source said).
+
+    Returns
+    -------
+    CapexResult
+
+    Notes
+    -----
+    Definitions are in the module docstring. Nothing missing becomes zero: a
+    missing rate leaves ``capex_usd`` NaN, a missing member leaves the group
+    total NaN, a missing statement leaves a fact ``reported only``.
+    """
+    if tolerance_pct < 0:
+        raise InputError(f"--tolerance {tolerance_pct}: must not be negative")
+    entity_of = dict(entity_of or {t: t for t in statements["ticker"].unique()})
+    converter = _Fx(fx if fx is not None else FxConverter(source="reference"))
+    every, notes = _rows(statements, entity_of, converter)
+    shown = every[every["freq"] == freq].reset_index(drop=True)
+    expected = list(dict.fromkeys(entity_of.values()))
+    totals = _totals(shown, expected)
+    gaps = _compare(every, facts, tolerance_pct, converter)
+    fiscal = sorted({e for e, p in zip(shown["entity"], shown["period"], strict=True) if p.startswith(("FY", "FQ"))})  # fmt: skip
+    if fiscal:
+        notes.append(f"fiscal periods off the calendar ({', '.join(fiscal)}) are left out of calendar group totals")  # fmt: skip
+    return CapexResult(
+        freq=freq,
+        tolerance_pct=tolerance_pct,
+        rows=shown,
+        totals=totals,
+        gaps=gaps,
+        statements_available=statements_available,
+        warnings=(*warnings, *notes),
+        failures=tuple(failures),
+        synthetic=synthetic,
+    )

@@ -1,0 +1,263 @@
+"""Weighting schemes and caps: equal, inverse-volatility, risk parity, minimum variance.
+
+The optimising schemes go through PyPortfolioOpt (cvxpy underneath, Clarabel
+by default): minimum variance is ``EfficientFrontier.min_volatility`` with the
+name cap as weight bounds and role caps as sector constraints; risk parity is
+the convex log-barrier formulation of equal risk contribution (Spinu 2013;
+Maillard, Roncalli & Teïletche 2010) handed to PyPortfolioOpt's
+``convex_objective``. Nothing here is a home-made solver.
+
+Every function returns finite, non-negative weights summing to at most 1
+(the rest is cash) and explains any fallback in ``WeightDecision.notes``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+
+from themelens.analytics.basket.spec import Scheme
+
+__all__ = [
+    "WeightDecision",
+    "apply_caps",
+    "caps_feasible",
+    "decide_weights",
+    "inverse_vol_weights",
+    "min_variance_weights",
+    "risk_parity_weights",
+]
+
+Floats = npt.NDArray[np.float64]
+
+SINGULAR_RCOND: Final = 1e-10
+"""Smallest/largest eigenvalue ratio below which a covariance counts as singular."""
+
+_TOL: Final = 1e-12
+
+
+class SolverFailed(Exception):
+    """PyPortfolioOpt/cvxpy could not solve; the caller falls back and says so."""
+
+
+@dataclass(frozen=True)
+class WeightDecision:
+    """Weights for the eligible names (same order), the scheme used and why it differs."""
+
+    weights: Floats
+    used: str
+    notes: tuple[str, ...] = ()
+
+
+def inverse_vol_weights(vols: Floats) -> Floats:
+    """Weights ∝ 1/σ_i, summing to 1 (σ must be positive)."""
+    inv = 1.0 / vols
+    out: Floats = inv / inv.sum()
+    return out
+
+
+def _solve(fn: Any) -> dict[Any, float]:
+    """Run a PyPortfolioOpt call, turning its errors and solver warnings into ``SolverFailed``."""
+    from pypfopt.exceptions import OptimizationError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            result: dict[Any, float] = fn()
+    except (OptimizationError, ValueError, ArithmeticError, UserWarning) as exc:
+        raise SolverFailed(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from exc
+    except Exception as exc:  # cvxpy.error.SolverError and DCP errors share no narrower base
+        if type(exc).__module__.startswith(("cvxpy", "pypfopt")):
+            raise SolverFailed(type(exc).__name__) from exc
+        raise
+    return result
+
+
+def risk_parity_weights(cov: Floats) -> Floats:
+    """Equal-risk-contribution weights (long only, fully invested).
+
+    Notes
+    -----
+    Solves ``min ½ yᵀΣy − (1/n) Σ log yᵢ`` over ``y > 0`` and returns
+    ``y / Σy``: at the optimum ``yᵢ (Σy)ᵢ = 1/n`` for every name, i.e. equal
+    risk contributions (Spinu 2013). The problem is strictly convex for a
+    positive-definite Σ, so the answer is unique.
+    """
+    from pypfopt import EfficientFrontier
+
+    cp: Any = importlib.import_module("cvxpy")  # untyped at these attributes
+    n = cov.shape[0]
+    if n == 1:
+        return np.ones(1)
+    # scale Σ to unit mean variance: y then sits near 1/√n, far inside the (0, 1e3) box
+    # (PyPortfolioOpt turns a missing upper bound into 1, which would bind and break ERC)
+    scaled = cov / float(np.mean(np.diag(cov)))
+    ef = EfficientFrontier(None, scaled, weight_bounds=(0, 1e3))
+
+    def objective(w: Any) -> Any:
+        return 0.5 * cp.quad_form(w, scaled) - cp.sum(cp.log(w)) / n
+
+    raw = _solve(lambda: ef.convex_objective(objective, weights_sum_to_one=False))
+    y = np.clip(np.array([raw[i] for i in range(n)], dtype=np.float64), 0.0, None)
+    if not np.all(np.isfinite(y)) or y.sum() <= 0:
+        raise SolverFailed("risk parity returned no usable weights")
+    out: Floats = y / y.sum()
+    return out
+
+
+def min_variance_weights(
+    cov: Floats,
+    *,
+    max_weight: float | None,
+    roles: Sequence[str],
+    role_caps: Mapping[str, float],
+) -> Floats:
+    """Long-only minimum-variance weights with the caps as constraints.
+
+    Notes
+    -----
+    ``EfficientFrontier.min_volatility`` with bounds ``(0, max_weight)`` and
+    ``add_sector_constraints`` for the role caps: the caps shape the optimum
+    instead of being forced on afterwards, which would no longer be minimum
+    variance.
+    """
+    from pypfopt import EfficientFrontier
+
+    n = cov.shape[0]
+    ef = EfficientFrontier(None, cov, weight_bounds=(0, 1 if max_weight is None else max_weight))
+    capped = {r: c for r, c in role_caps.items() if r in roles}
+    if capped:
+        mapper = dict(enumerate(roles))
+        lower = dict.fromkeys(set(roles), 0.0)
+        upper = {r: capped.get(r, 1.0) for r in set(roles)}
+        ef.add_sector_constraints(mapper, lower, upper)
+    raw = _solve(ef.min_volatility)
+    w = np.clip(np.array([raw[i] for i in range(n)], dtype=np.float64), 0.0, None)
+    if not np.all(np.isfinite(w)) or w.sum() <= 0:
+        raise SolverFailed("minimum variance returned no usable weights")
+    out: Floats = w / w.sum()
+    return out
+
+
+def caps_feasible(
+    n_by_role: Mapping[str, int], max_weight: float | None, role_caps: Mapping[str, float]
+) -> bool:
+    """Whether names and roles can hold 100 % without breaking a cap."""
+    room = 0.0
+    for role, n in n_by_role.items():
+        per_role = n * (1.0 if max_weight is None else max_weight)
+        room += min(per_role, role_caps.get(role, 1.0))
+    return room >= 1.0 - 1e-9
+
+
+def apply_caps(
+    weights: Floats,
+    *,
+    max_weight: float | None,
+    roles: Sequence[str],
+    role_caps: Mapping[str, float],
+) -> Floats:
+    """Cap names and roles, handing the excess to the uncapped names pro rata.
+
+    Notes
+    -----
+    The usual index-provider rule ("cap and redistribute"): clip, then spread
+    what was cut over the names still below their caps in proportion to their
+    uncapped weights, and repeat until nothing moves. It keeps the scheme's
+    shape among the uncapped names. When the caps cannot hold 100 %
+    (:func:`caps_feasible` is False) the remainder stays in cash: caps are
+    risk limits, so they win over being fully invested.
+    """
+    base = np.asarray(weights, dtype=np.float64)
+    if base.sum() <= 0:
+        return np.zeros_like(base)
+    base = base / base.sum()
+    role_arr = np.asarray(roles, dtype=object)
+    cap_name = np.inf if max_weight is None else max_weight
+    w = base.copy()
+    for _ in range(200):
+        w = np.minimum(w, cap_name)
+        frozen = w >= cap_name - _TOL
+        for role, cap in role_caps.items():
+            member = role_arr == role
+            total = w[member].sum()
+            if total > cap + _TOL:
+                w[member] *= cap / total
+            if member.any() and w[member].sum() >= cap - _TOL:
+                frozen |= member
+        excess = 1.0 - w.sum()
+        free = ~frozen & (base > 0)
+        if excess <= 1e-12 or not free.any():
+            break
+        share = base[free] / base[free].sum()
+        w[free] += excess * share
+    out: Floats = np.clip(w, 0.0, None)
+    return out
+
+
+def decide_weights(
+    scheme: Scheme,
+    cov: Floats,
+    *,
+    max_weight: float | None,
+    roles: Sequence[str],
+    role_caps: Mapping[str, float],
+) -> WeightDecision:
+    """Weights for one rebalance from the eligible names' covariance (annualised).
+
+    Notes
+    -----
+    Fallbacks, each stated in ``notes``: a singular covariance (smallest to
+    largest eigenvalue below :data:`SINGULAR_RCOND`, e.g. two names with the
+    same prices, or fewer sessions than names) turns risk parity and minimum
+    variance into inverse volatility, which needs only the diagonal; a
+    solver failure does the same; caps that cannot hold 100 % leave the
+    remainder in cash.
+    """
+    n = cov.shape[0]
+    notes: list[str] = []
+    counts: dict[str, int] = {}
+    for r in roles:
+        counts[r] = counts.get(r, 0) + 1
+    feasible = caps_feasible(counts, max_weight, role_caps)
+    if not feasible:
+        notes.append(f"caps cannot hold 100% with {n} name(s); the remainder is held in cash")
+    vols = np.sqrt(np.diag(cov))
+    used: str = scheme
+    if scheme == "equal":
+        raw = np.full(n, 1.0 / n)
+    elif scheme == "inverse-vol":
+        raw = inverse_vol_weights(vols)
+    else:
+        eig = np.linalg.eigvalsh(cov)
+        if eig[0] <= SINGULAR_RCOND * eig[-1]:
+            notes.append(
+                f"covariance of {n} names is singular (rank {int(np.sum(eig > SINGULAR_RCOND * eig[-1]))}); "
+                f"{scheme} fell back to inverse-vol"
+            )
+            used, raw = "inverse-vol", inverse_vol_weights(vols)
+        elif scheme == "min-variance" and not feasible:
+            used, raw = "inverse-vol", inverse_vol_weights(vols)
+            notes.append("min-variance needs feasible caps; fell back to inverse-vol")
+        else:
+            try:
+                if scheme == "risk-parity":
+                    raw = risk_parity_weights(cov)
+                else:
+                    raw = min_variance_weights(
+                        cov, max_weight=max_weight, roles=roles, role_caps=role_caps
+                    )
+            except SolverFailed as exc:
+                notes.append(f"{scheme} solver failed ({exc}); fell back to inverse-vol")
+                used, raw = "inverse-vol", inverse_vol_weights(vols)
+    w = apply_caps(raw, max_weight=max_weight, roles=roles, role_caps=role_caps)
+    if not np.all(np.isfinite(w)):  # pragma: no cover - guarded above; never hand out NaN
+        notes.append("weights were not finite; fell back to equal weight")
+        w = apply_caps(np.full(n, 1.0 / n), max_weight=max_weight, roles=roles, role_caps=role_caps)
+    return WeightDecision(w, used, tuple(notes))

@@ -1,0 +1,133 @@
+"""The frames fundamentals travel in: capex statements and valuation observations.
+
+Like prices (``data.contracts``), fundamentals move as long frames with the
+provenance of every row, so a capex figure in a report can be traced to the
+statement (or CSV file) it came from.
+
+Capex statements (:data:`CAPEX_COLUMNS`)
+    one row per ticker, frequency and fiscal period: ``period_end`` (naive
+    date), ``capex`` (spend as a *positive* amount in the reporting
+    ``currency``; yfinance reports it as a negative cash flow).
+Valuation (:data:`VALUATION_COLUMNS`)
+    one row per ticker and observation date: ``pe_fwd`` and ``pe_trailing``
+    (multiples), ``eps_fwd`` (forward earnings per share) and ``price`` when
+    the source gives them; a missing value is NaN, never 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final, Literal
+
+import numpy as np
+import pandas as pd
+
+from themelens.errors import Failure
+
+__all__ = [
+    "CAPEX_COLUMNS",
+    "VALUATION_COLUMNS",
+    "CapexStatements",
+    "Freq",
+    "ValuationData",
+    "empty_capex",
+    "empty_valuation",
+    "validate_capex",
+    "validate_valuation",
+]
+
+Freq = Literal["annual", "quarterly"]
+
+CAPEX_COLUMNS: Final = (
+    "ticker", "freq", "period_end", "capex", "currency", "provider", "source", "fetched_at",
+)  # fmt: skip
+VALUATION_COLUMNS: Final = (
+    "date", "ticker", "pe_fwd", "pe_trailing", "eps_fwd", "price", "provider", "source",
+)  # fmt: skip
+_VALUATION_FLOATS: Final = ("pe_fwd", "pe_trailing", "eps_fwd", "price")
+
+
+def empty_capex() -> pd.DataFrame:
+    """A zero-row capex frame with the contract's columns and dtypes."""
+    return validate_capex(pd.DataFrame({c: [] for c in CAPEX_COLUMNS}))
+
+
+def empty_valuation() -> pd.DataFrame:
+    """A zero-row valuation frame with the contract's columns and dtypes."""
+    return validate_valuation(pd.DataFrame({c: [] for c in VALUATION_COLUMNS}))
+
+
+def validate_capex(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` coerced to :data:`CAPEX_COLUMNS`, sorted, or ``ValueError`` saying why.
+
+    Rows without a capex figure are dropped (a NaN cell is "not reported", and
+    keeping it would invite a zero later); duplicate ``(ticker, freq,
+    period_end)`` rows are an error.
+    """
+    missing = [c for c in CAPEX_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"capex frame lacks columns {missing}")
+    out = frame.loc[:, list(CAPEX_COLUMNS)].copy()
+    out["period_end"] = pd.to_datetime(out["period_end"]).astype("datetime64[ns]")
+    out["fetched_at"] = pd.to_datetime(out["fetched_at"]).astype("datetime64[ns]")
+    out["capex"] = pd.to_numeric(out["capex"], errors="coerce").astype("float64")
+    for c in ("ticker", "freq", "currency", "provider", "source"):
+        out[c] = out[c].astype(object)
+    out = out.loc[np.isfinite(out["capex"].to_numpy())]
+    out = out.sort_values(["ticker", "freq", "period_end"], kind="mergesort")
+    out = out.reset_index(drop=True)
+    dup = out.duplicated(["ticker", "freq", "period_end"])
+    if dup.any():
+        row = out.iloc[int(np.argmax(dup.to_numpy()))]
+        raise ValueError(f"duplicate {row['freq']} capex for {row['ticker']} {row['period_end']:%Y-%m-%d}")  # fmt: skip
+    checked: pd.DataFrame = out
+    return checked
+
+
+def validate_valuation(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` coerced to :data:`VALUATION_COLUMNS` (missing value columns become NaN)."""
+    for c in ("date", "ticker"):
+        if c not in frame.columns:
+            raise ValueError(f"valuation frame lacks column {c!r}")
+    out = frame.copy()
+    for c in _VALUATION_FLOATS:
+        out[c] = pd.to_numeric(out[c], errors="coerce") if c in out.columns else np.nan
+        out[c] = out[c].astype("float64")
+    for c in ("provider", "source"):
+        out[c] = out[c].astype(object) if c in out.columns else None
+    out["date"] = pd.to_datetime(out["date"]).dt.normalize().astype("datetime64[ns]")
+    out["ticker"] = out["ticker"].astype(str)
+    out = out.loc[:, list(VALUATION_COLUMNS)]
+    out = out.sort_values(["ticker", "date"], kind="mergesort").reset_index(drop=True)
+    dup = out.duplicated(["ticker", "date"])
+    if dup.any():
+        row = out.iloc[int(np.argmax(dup.to_numpy()))]
+        raise ValueError(f"duplicate valuation row for {row['ticker']} on {row['date']:%Y-%m-%d}")
+    return out
+
+
+@dataclass(frozen=True)
+class CapexStatements:
+    """Capex rows for a batch of tickers, the tickers that failed and why, and notes.
+
+    ``synthetic`` is True when the rows are invented (a synthetic recording);
+    ``available`` is False when no statement source could answer at all
+    (offline, or the demo market), which ``notes`` then explains.
+    """
+
+    frame: pd.DataFrame
+    failures: tuple[Failure, ...] = ()
+    notes: tuple[str, ...] = ()
+    synthetic: bool = False
+    available: bool = True
+
+
+@dataclass(frozen=True)
+class ValuationData:
+    """Valuation observations for a batch, with failures and notes (as :class:`CapexStatements`)."""
+
+    frame: pd.DataFrame
+    failures: tuple[Failure, ...] = ()
+    notes: tuple[str, ...] = ()
+    synthetic: bool = False
+    available: bool = True

@@ -1,0 +1,294 @@
+"""Statements and valuation from Yahoo Finance, through two injectable fetch seams.
+
+The only places yfinance is called are :func:`yfinance_cash_flow`
+(``Ticker.get_cash_flow(pretty=True, freq=...)``: line items × period ends,
+"Capital Expenditure" negative) and :func:`yfinance_info` (``Ticker.get_info()``:
+``forwardPE``, ``trailingPE``, ``forwardEps``, ``financialCurrency``...).
+:class:`YahooFundamentals` works on what they return, which is also what
+:func:`record` saves and :func:`replay` serves back in tests (our seam, as for
+prices: yfinance talks through curl_cffi, which HTTP cassette tools miss).
+
+Errors are translated once, here, with the price adapter's classifier
+(``providers.yahoo.classify_error``): offline and rate limits raise
+(``OfflineError``, ``RateLimitedError`` — the next ticker would fare no
+better); a ticker with no cash-flow statement, or a statement without a
+"Capital Expenditure" line, becomes a ``Failure`` naming it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+
+from themelens.data.fundamentals.contracts import (
+    CapexStatements,
+    Freq,
+    ValuationData,
+    empty_capex,
+    validate_capex,
+    validate_valuation,
+)
+from themelens.data.providers.yahoo import _yfinance_raises, classify_error
+from themelens.errors import Failure, OfflineError, RateLimitedError
+
+__all__ = [
+    "CAPEX_LINE",
+    "CashFlowFetchFn",
+    "InfoFetchFn",
+    "YahooFundamentals",
+    "record",
+    "replay",
+    "yfinance_cash_flow",
+    "yfinance_info",
+]
+
+CashFlowFetchFn = Callable[[str, Freq], pd.DataFrame]
+"""``(ticker, freq) -> Ticker.get_cash_flow(pretty=True, freq=...)``'s frame."""
+InfoFetchFn = Callable[[str], Mapping[str, Any]]
+"""``ticker -> Ticker.get_info()``'s dict."""
+
+CAPEX_LINE: Final = "Capital Expenditure"
+_YF_FREQ: Final[dict[str, str]] = {"annual": "yearly", "quarterly": "quarterly"}
+_NAME: Final = "yahoo"
+
+
+def yfinance_cash_flow(ticker: str, freq: Freq) -> pd.DataFrame:
+    """The cash-flow statement (rows: line items, columns: period ends), yfinance's errors raised."""
+    import yfinance as yf
+
+    with _yfinance_raises():
+        frame: pd.DataFrame = yf.Ticker(ticker).get_cash_flow(
+            as_dict=False, pretty=True, freq=_YF_FREQ[freq]
+        )
+    return frame
+
+
+def yfinance_info(ticker: str) -> Mapping[str, Any]:
+    """``Ticker.get_info()`` with yfinance's errors raised."""
+    import yfinance as yf
+
+    with _yfinance_raises():
+        info: Mapping[str, Any] = yf.Ticker(ticker).get_info()
+    return info
+
+
+def _translate(exc: Exception, ticker: str) -> str:
+    """Raise ours for offline / rate limit; return the reason for a per-ticker failure."""
+    kind, reason = classify_error(exc)
+    if kind == "offline":
+        raise OfflineError(
+            f"cannot reach Yahoo Finance (offline?): {reason}", provider=_NAME, ticker=ticker
+        ) from exc
+    if kind == "rate_limited":
+        raise RateLimitedError(
+            "Yahoo Finance is rate-limiting us (HTTP 429); try again later",
+            provider=_NAME,
+            ticker=ticker,
+        ) from exc
+    if kind == "no_data":
+        return reason
+    raise exc
+
+
+def _number(value: Any) -> float:
+    """A finite float, or NaN for None / text / non-finite (Yahoo sends 'Infinity' at times)."""
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return float("nan")
+    return out if np.isfinite(out) else float("nan")
+
+
+class YahooFundamentals:
+    """Capex statements and P/E snapshots from Yahoo Finance.
+
+    Parameters
+    ----------
+    cash_flow, info
+        The fetch seams; default :func:`yfinance_cash_flow` and
+        :func:`yfinance_info`. Tests pass :func:`replay`'s pair.
+    synthetic
+        True when the seams serve invented data (a synthetic recording);
+        results built on it carry the synthetic label.
+
+    Notes
+    -----
+    Yahoo's ``info`` is a snapshot, so valuation from here has one row per
+    ticker dated ``today`` and no history: z-scores need a CSV history import.
+    """
+
+    name: Final = _NAME
+
+    def __init__(
+        self,
+        *,
+        cash_flow: CashFlowFetchFn | None = None,
+        info: InfoFetchFn | None = None,
+        synthetic: bool = False,
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        self._cash_flow = cash_flow if cash_flow is not None else yfinance_cash_flow
+        self._info = info if info is not None else yfinance_info
+        self.synthetic = synthetic
+        self._today = today
+
+    def capex(self, tickers: Sequence[str], *, freq: Freq = "annual") -> CapexStatements:
+        """Capex per fiscal period in the reporting currency; one failure per ticker without it."""
+        parts: list[pd.DataFrame] = []
+        failures: list[Failure] = []
+        fetched_at = datetime.now(UTC).replace(tzinfo=None)
+        for ticker in tickers:
+            try:
+                statement = self._cash_flow(ticker, freq)
+                info = self._info(ticker)
+            except Exception as exc:
+                failures.append(Failure(ticker, _translate(exc, ticker)))
+                continue
+            part, reason = _capex_rows(ticker, freq, statement, info)
+            if reason is not None:
+                failures.append(Failure(ticker, reason))
+                continue
+            parts.append(part.assign(provider=self.name, fetched_at=fetched_at))
+        frame = validate_capex(pd.concat(parts, ignore_index=True)) if parts else empty_capex()
+        return CapexStatements(frame, tuple(failures), synthetic=self.synthetic)
+
+    def valuation(self, tickers: Sequence[str]) -> ValuationData:
+        """Today's forward and trailing P/E (and forward EPS, price) per ticker."""
+        rows: list[dict[str, Any]] = []
+        failures: list[Failure] = []
+        today = self._today()
+        for ticker in tickers:
+            try:
+                info = self._info(ticker)
+            except Exception as exc:
+                failures.append(Failure(ticker, _translate(exc, ticker)))
+                continue
+            row: dict[str, Any] = {
+                "date": today,
+                "ticker": ticker,
+                "pe_fwd": _number(info.get("forwardPE")),
+                "pe_trailing": _number(info.get("trailingPE")),
+                "eps_fwd": _number(info.get("forwardEps")),
+                "price": _number(info.get("currentPrice", info.get("regularMarketPrice"))),
+                "provider": self.name,
+                "source": f"https://finance.yahoo.com/quote/{ticker}/key-statistics",
+            }
+            if np.isnan(row["pe_fwd"]) and np.isnan(row["pe_trailing"]):
+                failures.append(Failure(ticker, "Yahoo Finance gives no forward or trailing P/E"))
+                continue
+            rows.append(row)
+        frame = (
+            validate_valuation(pd.DataFrame(rows))
+            if rows
+            else validate_valuation(pd.DataFrame({"date": [], "ticker": []}))
+        )
+        return ValuationData(frame, tuple(failures), synthetic=self.synthetic)
+
+
+def _capex_rows(
+    ticker: str, freq: Freq, statement: pd.DataFrame | None, info: Mapping[str, Any]
+) -> tuple[pd.DataFrame, str | None]:
+    """The capex line as contract rows, or an empty frame and why there is none."""
+    if statement is None or statement.empty:
+        return pd.DataFrame(), f"no {freq} cash-flow statement from Yahoo Finance"
+    if CAPEX_LINE not in statement.index:
+        return pd.DataFrame(), f"the {freq} cash-flow statement has no {CAPEX_LINE!r} line"
+    currency = info.get("financialCurrency") or info.get("currency")
+    if not isinstance(currency, str) or not currency:
+        return pd.DataFrame(), "Yahoo Finance gives no reporting currency (financialCurrency)"
+    raw = statement.loc[CAPEX_LINE]
+    if isinstance(raw, pd.DataFrame):  # a line printed twice: the first is the statement's
+        raw = raw.iloc[0]
+    line = pd.to_numeric(raw, errors="coerce").dropna()
+    if line.empty:
+        return pd.DataFrame(), f"the {CAPEX_LINE!r} line is empty for every {freq} period"
+    ends = pd.to_datetime(pd.Index(line.index)).tz_localize(None).normalize()
+    part = pd.DataFrame(
+        {
+            "ticker": ticker,
+            "freq": freq,
+            "period_end": ends,
+            # a cash outflow in the statement; the tracker speaks of spend
+            "capex": -line.to_numpy(dtype="float64"),
+            "currency": currency.upper(),
+            "source": f"https://finance.yahoo.com/quote/{ticker}/cash-flow",
+        }
+    )
+    return part, None
+
+
+# --- record and replay at our seam -----------------------------------------------------------
+
+
+def record(
+    tickers: Sequence[str],
+    directory: Path,
+    *,
+    cash_flow: CashFlowFetchFn = yfinance_cash_flow,
+    info: InfoFetchFn = yfinance_info,
+    synthetic: bool = False,
+    note: str = "",
+) -> Path:
+    """Save what the seams return per ticker for :func:`replay`.
+
+    Writes ``<TICKER>.cashflow.<freq>.csv`` (the statement as yfinance gives
+    it), ``<TICKER>.info.json`` and ``meta.json`` (whether it is synthetic,
+    when recorded). A ticker whose statement is empty gets no CSV, which is
+    how replay reproduces "no cash-flow statement".
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    entries: dict[str, dict[str, Any]] = {}
+    for ticker in tickers:
+        entry: dict[str, Any] = {}
+        for freq in ("annual", "quarterly"):
+            frame = cash_flow(ticker, freq)
+            if frame is not None and not frame.empty:
+                frame.to_csv(directory / f"{ticker}.cashflow.{freq}.csv", index_label="line")
+            entry[freq] = 0 if frame is None else int(frame.shape[1])
+        payload = dict(info(ticker))
+        (directory / f"{ticker}.info.json").write_text(
+            json.dumps(payload, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        )
+        entries[ticker] = entry
+    meta = {
+        "format": "yfinance get_cash_flow(pretty=True) as CSV and get_info() as JSON",
+        "synthetic": synthetic,
+        "note": note,
+        "periods": entries,
+    }
+    path = directory / "meta.json"
+    path.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return path
+
+
+def replay(directory: Path) -> tuple[CashFlowFetchFn, InfoFetchFn, bool]:
+    """The ``(cash_flow, info, synthetic)`` that serve :func:`record`'s files.
+
+    A ticker without a statement file answers an empty frame, as yfinance
+    does; without an info file, an empty dict.
+    """
+    meta_path = directory / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
+
+    def cash_flow(ticker: str, freq: Freq) -> pd.DataFrame:
+        path = directory / f"{ticker}.cashflow.{freq}.csv"
+        if not path.is_file():
+            return pd.DataFrame()
+        frame = pd.read_csv(path, index_col="line")
+        frame.columns = pd.to_datetime(frame.columns)
+        return frame
+
+    def info(ticker: str) -> Mapping[str, Any]:
+        path = directory / f"{ticker}.info.json"
+        if not path.is_file():
+            return {}
+        loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return loaded
+
+    return cash_flow, info, bool(meta.get("synthetic", False))

@@ -1,0 +1,208 @@
+"""Event-study tests: each statistic by hand on a tiny example, and against a plain loop.
+
+The hand-worked examples are small enough to redo on paper; the loop
+versions below are the textbook definitions written event by event, with
+none of the array tricks of ``_event_tests``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from themelens.analytics._event_tests import (
+    bmp,
+    caar_path,
+    corrado_rank,
+    cross_sectional_t,
+    generalised_sign,
+    kolari_pynnonen,
+    mean_cross_correlation,
+    patell,
+)
+
+# --- hand-worked ------------------------------------------------------------------------------
+
+
+def test_cross_sectional_t_by_hand() -> None:
+    # CARs 2%, 4%, 3%: mean 3%, sd 1%, t = 0.03 / (0.01 / sqrt 3) = 3 sqrt 3
+    t = cross_sectional_t(np.array([0.02, 0.04, 0.03]))
+    assert t.statistic == pytest.approx(3 * math.sqrt(3), rel=1e-12)
+    assert t.p_value == pytest.approx(2 * stats.t.sf(3 * math.sqrt(3), 2), rel=1e-12)
+    assert t.distribution == "t(2)"
+
+
+def test_patell_by_hand() -> None:
+    # SCARs 1, 2, 0.5 with nu 10, 10, 6: variances 10/8 + 10/8 + 6/4 = 4, Z = 3.5 / 2
+    z = patell(np.array([1.0, 2.0, 0.5]), np.array([10.0, 10.0, 6.0]))
+    assert z.statistic == pytest.approx(1.75, rel=1e-12)
+    assert z.p_value == pytest.approx(2 * stats.norm.sf(1.75), rel=1e-12)
+
+
+def test_bmp_by_hand() -> None:
+    # SCARs 1, 2, 3: mean 2, sd 1, z = 2 sqrt 3
+    assert bmp(np.array([1.0, 2.0, 3.0])).statistic == pytest.approx(2 * math.sqrt(3), rel=1e-12)
+
+
+def test_kolari_pynnonen_by_hand() -> None:
+    base = bmp(np.array([1.0, 2.0, 3.0]))
+    # all three on one date, r̄ = 0.5: factor sqrt((1 - .5) / (1 + 2 * .5)) = 0.5
+    assert kolari_pynnonen(base, 0.5, 1.0).statistic == pytest.approx(math.sqrt(3), rel=1e-12)
+    # one pair of three on a date (share 1/3): r̄c = 1/6, factor sqrt((5/6) / (4/3))
+    adj = kolari_pynnonen(base, 0.5, 1 / 3).statistic
+    assert adj == pytest.approx(2 * math.sqrt(3) * math.sqrt(0.625), rel=1e-12)
+    # no correlation: unchanged
+    assert kolari_pynnonen(base, 0.0, 1.0).statistic == pytest.approx(base.statistic)
+
+
+def test_corrado_rank_by_hand() -> None:
+    # event 1: residuals -1, 0, 1 then AR 2 -> ranks 1 2 3 4, U = r/5, U - .5 = -.3 -.1 .1 .3
+    # event 2: residuals 3, 1, 2 then AR 4 -> ranks 3 1 2 4,          U - .5 =  .1 -.3 -.1 .3
+    # Ū_t = -.1 -.2 0 .3; S_U = sqrt((.01 + .04 + 0 + .09) / 4) = sqrt(.035); T = .3 / S_U
+    resid = np.array([[-1.0, 0.0, 1.0], [3.0, 1.0, 2.0]])
+    ar = np.array([[2.0], [4.0]])
+    assert corrado_rank(resid, ar).statistic == pytest.approx(0.3 / math.sqrt(0.035), rel=1e-12)
+
+
+def test_generalised_sign_by_hand() -> None:
+    # p̂ = (1/3 + 3/3) / 2 = 2/3; one positive CAR of two: Z = (1 - 4/3) / sqrt(2 * 2/9) = -0.5
+    resid = np.array([[-1.0, 0.0, 1.0], [3.0, 1.0, 2.0]])
+    z = generalised_sign(resid, np.array([0.02, -0.01]))
+    assert z.statistic == pytest.approx(-0.5, rel=1e-12)
+    assert "1 of 2 positive" in z.note
+
+
+def test_mean_cross_correlation_by_hand() -> None:
+    # events 0 and 1 share a date, residuals perfectly correlated; event 2 is alone
+    base = np.arange(12, dtype=float)
+    resid = np.vstack([base, 2 * base + 1, -base])
+    days = np.tile(np.arange(100, 112), (3, 1))
+    rbar, pairs = mean_cross_correlation(resid, days, np.array([5, 5, 9]))
+    assert (rbar, pairs) == (pytest.approx(1.0), 1)
+
+
+def test_single_event_tests_say_why_they_are_missing() -> None:
+    assert math.isnan(cross_sectional_t(np.array([0.01])).statistic)
+    assert "at least 2" in bmp(np.array([1.0])).note
+
+
+def test_caar_band_is_cross_sectional_with_several_events_and_model_based_with_one() -> None:
+    car = np.array([[0.01, 0.03], [0.03, 0.05]])
+    var = np.full((2, 2), 1e-4)
+    path = caar_path(car, var, np.array([100.0, 100.0]), [0, 1], 0.95)
+    half = stats.t.ppf(0.975, 1) * np.std([0.01, 0.03], ddof=1) / math.sqrt(2)
+    assert path["ci_high"].iloc[0] - path["caar"].iloc[0] == pytest.approx(half)
+    assert path["aar"].tolist() == pytest.approx([0.02, 0.02])
+    one = caar_path(car[:1], var[:1], np.array([100.0]), [0, 1], 0.95)
+    assert one["ci_high"].iloc[1] - 0.03 == pytest.approx(stats.t.ppf(0.975, 100) * 0.01)
+
+
+# --- against plain per-event loops ------------------------------------------------------------
+
+
+def loop_patell(scar: list[float], nu: list[float]) -> float:
+    total, var = 0.0, 0.0
+    for s, v in zip(scar, nu, strict=True):
+        total += s
+        var += v / (v - 2)
+    return total / math.sqrt(var)
+
+
+def loop_bmp(scar: list[float]) -> float:
+    n = len(scar)
+    mean = sum(scar) / n
+    sd = math.sqrt(sum((s - mean) ** 2 for s in scar) / (n - 1))
+    return mean / (sd / math.sqrt(n))
+
+
+def loop_sign(resid: list[list[float]], car: list[float]) -> float:
+    shares = []
+    for row in resid:
+        present = [r for r in row if not math.isnan(r)]
+        shares.append(sum(1 for r in present if r > 0) / len(present))
+    p = sum(shares) / len(shares)
+    n = len(car)
+    w = sum(1 for c in car if c > 0)
+    return (w - n * p) / math.sqrt(n * p * (1 - p))
+
+
+def loop_corrado(resid: list[list[float]], ar: list[list[float]]) -> float:
+    by_day: dict[int, list[float]] = {}
+    width = len(resid[0])
+    for est, evt in zip(resid, ar, strict=True):
+        series = [(t, v) for t, v in enumerate(est + evt) if not math.isnan(v)]
+        ranks = stats.rankdata([v for _, v in series])
+        for (t, _), r in zip(series, ranks, strict=True):
+            by_day.setdefault(t, []).append(r / (len(series) + 1) - 0.5)
+    means = {t: sum(v) / len(v) for t, v in by_day.items()}
+    s_u = math.sqrt(sum(m * m for m in means.values()) / len(means))
+    event = [m for t, m in means.items() if t >= width]
+    return math.sqrt(len(event)) * (sum(event) / len(event)) / s_u
+
+
+def loop_cross_correlation(resid: np.ndarray, days: np.ndarray, cluster: np.ndarray) -> float:
+    corrs = []
+    for i in range(len(resid)):
+        for j in range(i + 1, len(resid)):
+            if cluster[i] != cluster[j]:
+                continue
+            a = pd.Series(resid[i], index=days[i]).dropna()
+            b = pd.Series(resid[j], index=days[j]).dropna()
+            both = pd.concat([a, b], axis=1, join="inner")
+            if len(both) >= 10:
+                corrs.append(both.iloc[:, 0].corr(both.iloc[:, 1]))
+    return float(np.mean(corrs))
+
+
+@pytest.fixture()
+def panel() -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(11)
+    events, width, length = 30, 60, 4
+    resid = rng.normal(0, 0.02, (events, width))
+    resid[rng.random(resid.shape) < 0.1] = np.nan
+    ar = rng.normal(0.004, 0.02, (events, length))
+    days = np.tile(np.arange(1000, 1000 + width), (events, 1))
+    days[::3] += 1  # a third trade on a calendar shifted by a day: matched by date, not position
+    return {
+        "resid": resid,
+        "ar": ar,
+        "car": ar.sum(axis=1),
+        "scar": rng.normal(0.3, 1.1, events),
+        "nu": rng.integers(50, 120, events).astype(float),
+        "days": days,
+        "cluster": rng.integers(0, 6, events),
+    }
+
+
+def test_patell_bmp_sign_equal_their_loops(panel: dict[str, np.ndarray]) -> None:
+    p = panel
+    assert patell(p["scar"], p["nu"]).statistic == pytest.approx(
+        loop_patell(list(p["scar"]), list(p["nu"])), rel=1e-12
+    )
+    assert bmp(p["scar"]).statistic == pytest.approx(loop_bmp(list(p["scar"])), rel=1e-12)
+    assert generalised_sign(p["resid"], p["car"]).statistic == pytest.approx(
+        loop_sign(p["resid"].tolist(), list(p["car"])), rel=1e-12
+    )
+    t = cross_sectional_t(p["car"])
+    assert t.statistic == pytest.approx(stats.ttest_1samp(p["car"], 0.0).statistic, rel=1e-12)
+
+
+def test_corrado_equals_its_loop(panel: dict[str, np.ndarray]) -> None:
+    got = corrado_rank(panel["resid"], panel["ar"]).statistic
+    assert got == pytest.approx(
+        loop_corrado(panel["resid"].tolist(), panel["ar"].tolist()), rel=1e-12
+    )
+
+
+def test_cross_correlation_equals_its_loop(panel: dict[str, np.ndarray]) -> None:
+    common = np.random.default_rng(3).normal(0, 0.02, 2000)
+    p = dict(panel)
+    # make residuals of one cluster share a component, matched by calendar date
+    resid = p["resid"] + 0.8 * common[p["days"] - 1000]
+    rbar, pairs = mean_cross_correlation(resid, p["days"], p["cluster"])
+    assert pairs > 0 and rbar > 0.3
+    assert rbar == pytest.approx(loop_cross_correlation(resid, p["days"], p["cluster"]), rel=1e-10)
