@@ -3,9 +3,11 @@
 A pipeline of small stages, each its own module and tested on its own:
 ``sentences`` (split with offsets) → ``numbers`` (money, percent, multiples)
 → ``metrics`` (what a number measures) → ``entities`` (who it is about,
-through the theme's aliases) → ``dates`` (window and date against the
-article's date) → ``qualifiers`` (over, nearly, ...) → ``assemble`` (the
-pipeline, exact quotes, dedup). ``base`` holds the ``Extractor`` interface
+through the theme's aliases) → ``resolve`` (anaphors and the company in
+focus) → ``dates`` (time expressions against the article's date) →
+``windows`` (which of them bind to a claim, and the context's defaults) →
+``qualifiers`` (over, nearly, ...) → ``assemble`` (the pipeline, exact
+quotes, dedup). ``base`` holds the ``Extractor`` interface
 and the ``EXTRACTORS`` registry; ``rules`` is the default and the only one
 that runs without configuration.
 """

@@ -8,12 +8,18 @@ dated, and the date of the last event of each metric in the paragraph (a
 Then the article-wide clean-up: one amount for one entity is one claim
 (the more specific metric wins), and claims that agree on entity, metric,
 value and currency are one (the spec's dedup).
+
+Conventions the spec leaves open: a range ("70 to 80 per cent", "8%-10%") is
+one claim whose value is the upper end; "A and B each fell 2%" is one claim
+per company, and "A and B rose 5% and 8%, respectively" pairs them in order;
+a signed percent on a short table or list line ("SMIC +2.9pc") is a price
+move dated by the list's heading ("Friday close:").
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
 from typing import Final
 
@@ -23,36 +29,28 @@ from themelens.news.extract.dates import TimeExpr, find_time_exprs
 from themelens.news.extract.dedup import dedup, merge_amounts
 from themelens.news.extract.entities import EntityLinker, Mention, group_around, join_slugs
 from themelens.news.extract.metrics import MetricCall, classify, find_phrases
-from themelens.news.extract.numbers import Quantity, find_quantities
+from themelens.news.extract.numbers import Quantity
 from themelens.news.extract.qualifiers import qualifier_before
+from themelens.news.extract.resolve import Found, SentenceView, clause_of
 from themelens.news.extract.sentences import Sentence, split_sentences
+from themelens.news.extract.windows import Context, bind_times, window_date
 from themelens.theme import Theme
 
 __all__ = ["dedup", "extract_rules", "linker_for"]
 
-_CLAUSE_RE: Final = re.compile(
-    r";|,\s+(?:while|whereas|but|although)\b|\s(?:while|whereas)\s|—|\s–\s|\s--\s", re.IGNORECASE
-)
-_APPOSITIVE_RE: Final = re.compile(
-    r",\s+(?:a|an|the|one\s+of|which|who|whose)\b[^,;()]{0,100},", re.IGNORECASE
-)
-_POST_RE: Final = re.compile(
-    r"^\W{0,3}(?:[\w-]+\s+){0,3}?(?:in|of|for|at)\s+(?:[\w-]+\s+){0,2}?$", re.IGNORECASE
-)
-_CONTRIB_RE: Final = re.compile(
-    r"\b(?:contribut\w*\s+to|help(?:ed|ing|s)?\s+(?:to\s+)?(?:drive|lift|push|power|fuel))\b",
-    re.IGNORECASE,
-)
-_SECTOR_CUE_RE: Final = re.compile(
-    r"\b(?:spree|combined|collectively|in\s+total|total|sector[\s-]wide|industry[\s-]wide)\b",
-    re.IGNORECASE,
-)
 _TABLE_CELL_MAX_WORDS: Final = 6
+_PERIOD_HINT_RE: Final = re.compile(
+    r"quarter|half|three\s+months|\b[QH][1-4]\b|\b[1-4][QH]\b", re.IGNORECASE
+)
+_PE_FOLLOW_RE: Final = re.compile(r"\b(?:average|historical|history|median|norm)\b", re.IGNORECASE)
+_EACH_RE: Final = re.compile(r"\b(?:each|both)\b", re.IGNORECASE)
+_APIECE_RE: Final = re.compile(r"\s+(?:each|apiece)\b", re.IGNORECASE)
+_RESPECTIVELY_RE: Final = re.compile(r"\brespectively\b", re.IGNORECASE)
+_LIST_JOIN_RE: Final = re.compile(r"^\s*(?:,\s*and|,|and)\s*$", re.IGNORECASE)
 _CANDIDATE_RE: Final = re.compile(r"\d|high|week|limit", re.IGNORECASE)  # may hold a claim
 _MARKET_METRICS: Final = frozenset(
     {"return_pct", "high_since", "win_streak_weeks", "drawdown_from_peak_pct", "forward_pe"}
 )
-_EVENT_METRICS: Final = frozenset({"bond_issuance", "stake_purchase", "fund_flow"})
 _MONEY_METRICS: Final = frozenset(
     {"capex", "investment_plan", "bond_issuance", "stake_purchase", "fund_flow", "market_size",
      "price_target"}
@@ -69,191 +67,11 @@ def linker_for(theme: Theme) -> EntityLinker:
     return cached[1]
 
 
-@dataclass
-class _Context:
-    """What earlier sentences tell a later one."""
-
-    published: date | None
-    last: dict[str, str] = field(default_factory=dict)  # kind -> slug
-    seen: dict[str, int] = field(default_factory=dict)  # index slug -> mentions so far
-    subject: str | None = None  # first entity of the previous sentence
-    move_day: str | None = None
-    event_dates: dict[tuple[int, str], str] = field(default_factory=dict)
-
-    def salient_index(self) -> str | None:
-        """The index named most often so far ("the index" means the article's index)."""
-        if not self.seen:
-            return None
-        return max(self.seen, key=lambda slug: self.seen[slug])
-
-
-@dataclass(frozen=True)
-class _Found:
-    metric: str
-    value: float | str
-    start: int  # anchor in the sentence
-    end: int
-    qualifier: str | None
-    cue: tuple[int, int] | None
-    quantity: Quantity | None
-
-
-def _clauses(text: str) -> list[tuple[int, int]]:
-    bounds, cur = [], 0
-    for m in _CLAUSE_RE.finditer(text):
-        bounds.append((cur, m.start()))
-        cur = m.end()
-    bounds.append((cur, len(text)))
-    return bounds
-
-
-def _clause_of(clauses: list[tuple[int, int]], pos: int) -> tuple[int, int]:
-    return next((c for c in clauses if c[0] <= pos < c[1]), clauses[-1])
-
-
-class _Sentence:
-    """One sentence being read, with its mentions and the article context."""
-
-    def __init__(self, s: Sentence, linker: EntityLinker, ctx: _Context, *, full: bool) -> None:
-        self.s = s
-        self.text = s.text
-        self.ctx = ctx
-        self.linker = linker
-        self.mentions = linker.find(s.text, names_only=not full)
-        self.quantities = find_quantities(s.text)
-        self.clauses = _clauses(s.text)
-        self.appositives = [m.span() for m in _APPOSITIVE_RE.finditer(s.text)]
-
-    def _named(self, m: Mention, before: int) -> str | None:
-        """Resolve a mention (or anaphor) standing before ``before`` to a slug."""
-        if m.slug:
-            idx = self.mentions.index(m)
-            return join_slugs([g.slug for g in group_around(self.text, self.mentions, idx)])
-        prior = [x for x in self.mentions if x.slug and x.end <= m.start]
-        if m.kind == "index-anaphor":
-            hit = next((x.slug for x in reversed(prior) if x.kind == "index"), None)
-            return hit or self.ctx.salient_index() or self.linker.theme.default_benchmark
-        if m.kind == "company-anaphor":
-            hit = next((x.slug for x in reversed(prior) if x.kind == "company"), None)
-            return hit or self.ctx.last.get("company")
-        subject = prior[0] if prior else None
-        if subject is not None:
-            return self._named(subject, before)
-        return self.ctx.subject or self.ctx.last.get("company")
-
-    def _in_appositive(self, m: Mention) -> bool:
-        return any(s < m.start and m.end <= e for s, e in self.appositives)
-
-    def entity(self, f: _Found) -> tuple[str | None, Mention | None]:
-        lo, hi = _clause_of(self.clauses, f.start)
-        after = [m for m in self.mentions if f.end <= m.start < hi]
-        for m in after[:2]:
-            if _POST_RE.match(self.text[f.end : m.start]) and m.kind != "pronoun":
-                return self._named(m, m.start), m
-        before = [m for m in self.mentions if lo <= m.start and m.end <= f.start]
-        plain = [m for m in before if not self._in_appositive(m)] or before
-        if plain:
-            m = plain[-1]
-            if _CONTRIB_RE.search(self.text, m.end, f.start):
-                return self.ctx.salient_index() or self.linker.theme.default_benchmark, None
-            return self._named(m, f.start), m
-        if after:
-            named = [m for m in after if m.kind != "pronoun"]
-            if named:
-                return self._named(named[0], named[0].start), named[0]
-        earlier = [m for m in self.mentions if m.end <= lo]
-        if earlier:
-            return self._named(earlier[-1], f.start), earlier[-1]
-        return self._fallback(f), None
-
-    def _fallback(self, f: _Found) -> str | None:
-        theme = self.linker.theme
-        if f.metric in ("win_streak_weeks", "high_since") and len(self.text.split()) > 6:
-            return self.ctx.salient_index() or theme.default_benchmark
-        sector_wide = f.metric in _MONEY_METRICS and _SECTOR_CUE_RE.search(self.text)
-        if sector_wide and theme.find_entity("china-big-tech") is not None:
-            return "china-big-tech"
-        return None
-
-
-def _times_for(found: _Found, times: list[TimeExpr], sent: _Sentence) -> list[TimeExpr]:
-    """Time expressions that bind to ``found``: the first after it in its clause, else before."""
-    q = found.quantity
-    _, hi = _clause_of(sent.clauses, found.start)
-    others = [
-        x.start for x in sent.quantities
-        if q is not None and x.kind == q.kind and x.start != q.start
-    ]  # fmt: skip
-    after = [
-        t for t in times
-        if found.end <= t.start < hi and not any(found.end <= o < t.start for o in others)
-    ]  # fmt: skip
-    before = [t for t in times if t.end <= found.start]
-    return after + list(reversed(before))
-
-
-_ACCEPTS: Final[dict[str, frozenset[str]]] = {
-    "return_pct": frozenset({"day", "week", "month", "ytd", "year", "period"}),
-    "money": frozenset({"year", "period", "target", "duration"}),
-    "growth": frozenset({"year", "period"}),
-    "forward_pe": frozenset(),
-}
-
-
-_ANY_DATE: Final = frozenset({"day", "point", "week", "month", "ytd", "target"})
-_DATE_KINDS: Final[dict[str, frozenset[str]]] = {
-    m: frozenset({"day", "week"})
-    for m in ("high_since", "win_streak_weeks", "drawdown_from_peak_pct")
-}
-
-
-def _window_date(
-    found: _Found, sent: _Sentence, times: list[TimeExpr]
-) -> tuple[str | None, str | None]:
-    ctx = sent.ctx
-    metric = found.metric
-    bound = _times_for(found, times, sent)
-    window: str | None = None
-    when: str | None = None
-    if metric == "return_pct":
-        accepts = _ACCEPTS["return_pct"]
-    elif metric in _MONEY_METRICS:
-        accepts = _ACCEPTS["money"]
-    elif metric.endswith("_growth_pct"):
-        accepts = _ACCEPTS["growth"]
-    else:
-        accepts = frozenset()
-    for t in bound:
-        if t.kind == "ytd" and metric != "return_pct" and t.date:
-            t = replace(t, kind="year", window=t.date[:4], date=t.date[:4])
-        if window is None and t.kind in accepts and t.window:
-            if metric == "market_size" and t.kind == "target":
-                when = when or t.date
-                continue
-            if t.kind == "duration" and metric not in ("investment_plan", "capex"):
-                continue
-            window = t.window
-            when = when or t.date
-        elif when is None and t.kind in _DATE_KINDS.get(metric, _ANY_DATE) and t.date:
-            when = t.date
-    if metric == "return_pct" and window is None:
-        window, when = "1d", when or ctx.move_day or _iso(ctx.published)
-    if metric in ("high_since", "win_streak_weeks", "drawdown_from_peak_pct", "idle_capacity_pct"):
-        when = when or (_iso(ctx.published) if metric != "idle_capacity_pct" else None)
-    if metric in _EVENT_METRICS and when is None:
-        when = ctx.event_dates.get((sent.s.paragraph, metric)) or _iso(ctx.published)
-    if metric == "return_pct" and window == "1d" and when:
-        ctx.move_day = when
-    if metric in _EVENT_METRICS and when:
-        ctx.event_dates[(sent.s.paragraph, metric)] = when
-    return window, when
-
-
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def _quote(sent: _Sentence, f: _Found, mention: Mention | None) -> tuple[int, int]:
+def _quote(sent: SentenceView, f: Found, mention: Mention | None) -> tuple[int, int]:
     start, end = f.start, f.end
     if f.cue is not None and f.cue[0] >= f.end and f.cue[1] - f.end < 50:
         end = f.cue[1]
@@ -286,37 +104,107 @@ def _is_table_cell(s: Sentence) -> bool:
     return len(s.text.split()) <= _TABLE_CELL_MAX_WORDS and not s.text.rstrip().endswith(".")
 
 
-def _read_sentence(
-    sentences: list[Sentence], i: int, linker: EntityLinker, ctx: _Context, article: Article
-) -> list[Claim]:
-    s = sentences[i]
-    sent = _Sentence(s, linker, ctx, full=_CANDIDATE_RE.search(s.text) is not None)
-    quantities = sent.quantities
-    found: list[_Found] = []
-    for q in quantities:
-        lo, hi = _clause_of(sent.clauses, q.start)
-        call: MetricCall | None = classify(s.text, q, lo, hi)
+def _implicit(sent: SentenceView, q: Quantity, cell: bool) -> MetricCall | None:
+    """A metric the number's own words do not name, read from where it stands.
+
+    A signed percent in a table or list line ("SMIC +2.9pc", "Baidu (BIDU):
+    +58%") is a price move; a bare multiple right after a forward P/E in the
+    same paragraph ("Its five-year average is 24 times") is one too.
+    """
+    if q.kind == "percent" and q.signed and cell:
+        return MetricCall("return_pct")
+    pe_here = sent.ctx.pe_paragraph == sent.s.paragraph
+    if q.kind == "multiple" and pe_here and _PE_FOLLOW_RE.search(sent.text):
+        return MetricCall("forward_pe")
+    return None
+
+
+def _found_in(sent: SentenceView, cell: bool) -> list[Found]:
+    text = sent.text
+    found: list[Found] = []
+    for q in sent.quantities:
+        lo, hi = clause_of(sent.clauses, q.start)
+        call = classify(text, q, lo, hi) or _implicit(sent, q, cell)
         if call is None:
             continue
-        value = abs(q.value) if call.metric == "drawdown_from_peak_pct" else q.value
+        value = q.high if q.high is not None else q.value  # a range: the upper end
+        value = abs(value) if call.metric == "drawdown_from_peak_pct" else value
         if call.negative and value > 0:
             value = -value
-        qual = call.qualifier or qualifier_before(s.text, q.start)
-        found.append(_Found(call.metric, value, q.start, q.end, qual, call.cue, q))
-    for p in find_phrases(s.text, ctx.published):
-        found.append(_Found(p.metric, p.value, p.start, p.end, p.qualifier, None, None))
-    claims: list[Claim] = []
-    times = find_time_exprs(s.text, ctx.published) if found else []
+        qual = call.qualifier or qualifier_before(text, q.start)
+        found.append(Found(call.metric, value, q.start, q.end, qual, call.cue, q))
+    for p in find_phrases(text, sent.ctx.published):
+        found.append(Found(p.metric, p.value, p.start, p.end, p.qualifier, None, None))
+    return found
+
+
+def _times(sent: SentenceView, found: list[Found], cell: bool) -> list[TimeExpr]:
+    """The sentence's time expressions; keeps the results period and a list's times in context."""
+    ctx, text = sent.ctx, sent.text
+    need = found or _PERIOD_HINT_RE.search(text) or text.rstrip().endswith(":")
+    times = find_time_exprs(text, ctx.published) if need else []
+    period = next((t.window for t in times if t.kind == "period"), None)
+    if period is not None:
+        ctx.period = period
+    if text.rstrip().endswith(":"):
+        ctx.list_times = [replace(t, start=0, end=0) for t in times]
+    elif not cell:
+        ctx.list_times = []
+    elif not times:
+        times = ctx.list_times  # "Market snapshot, Friday close:" dates the lines below it
     phrases = [(f.start, f.end) for f in found if f.quantity is None]
-    times = [t for t in times if not any(a <= t.start < b for a, b in phrases)]
+    return [t for t in times if not any(a <= t.start < b for a, b in phrases)]
+
+
+def _members(sent: SentenceView, f: Found, entity: str, mention: Mention | None) -> list[str]:
+    """One entity per claim: "A and B each fell 2%", "A and B rose 5% and 8%, respectively"."""
+    if "+" not in entity or mention is None or not mention.slug:
+        return [entity]
+    text = sent.text
+    group = group_around(text, sent.mentions, sent.mentions.index(mention))
+    slugs = [g.slug for g in group]
+    if _EACH_RE.search(text, group[-1].end, f.start) or _APIECE_RE.match(text, f.end):
+        return list(dict.fromkeys(slugs))
+    if f.quantity is not None and _RESPECTIVELY_RE.search(text, f.end):
+        run = _number_run(sent, f.quantity)
+        if len(run) == len(slugs):
+            return [slugs[run.index(f.quantity)]]
+    return [entity]
+
+
+def _number_run(sent: SentenceView, q: Quantity) -> list[Quantity]:
+    """The list of numbers ``q`` stands in ("5.6% and 8.4%", "3%, 4% and 5%")."""
+    same = [x for x in sent.quantities if x.kind == q.kind]
+    k = same.index(q)
+    lo = hi = k
+    while lo > 0 and _LIST_JOIN_RE.match(sent.text[same[lo - 1].end : same[lo].start]):
+        lo -= 1
+    while hi + 1 < len(same) and _LIST_JOIN_RE.match(sent.text[same[hi].end : same[hi + 1].start]):
+        hi += 1
+    return same[lo : hi + 1]
+
+
+def _read_sentence(
+    sentences: list[Sentence], i: int, linker: EntityLinker, ctx: Context, article: Article
+) -> list[Claim]:
+    s = sentences[i]
+    sent = SentenceView(s, linker, ctx)
     cell = _is_table_cell(s)
+    found = _found_in(sent, cell) if _CANDIDATE_RE.search(s.text) else []
+    if found:
+        sent.read_all()
+    claims: list[Claim] = []
+    times = _times(sent, found, cell)
     for f in found:
         entity, mention = sent.entity(f)
         if entity is None or (cell and mention is None):
             continue
-        claim = _build(sent, f, entity, mention, times, sentences, i, article)
-        if claim is not None:
-            claims.append(claim)
+        for member in _members(sent, f, entity, mention):
+            claim = _build(sent, f, member, mention, times, sentences, i, article)
+            if claim is not None:
+                claims.append(claim)
+                if claim.metric == "forward_pe":
+                    ctx.pe_paragraph = s.paragraph
     for m in sent.mentions:
         if m.slug and m.kind in ("company", "index"):
             ctx.last[m.kind] = m.slug
@@ -329,8 +217,8 @@ def _read_sentence(
 
 
 def _build(
-    sent: _Sentence,
-    f: _Found,
+    sent: SentenceView,
+    f: Found,
     entity: str,
     mention: Mention | None,
     times: list[TimeExpr],
@@ -353,10 +241,17 @@ def _build(
         entity = join_slugs(parts)
     if f.metric in _MARKET_METRICS and any(kinds.get(p) in ("investor", "channel") for p in parts):
         return None
-    window, when = _window_date(f, sent, times)
+    q = f.quantity
+    others = [
+        (x.start, x.end) for x in sent.quantities
+        if q is not None and x.kind == q.kind and x.start != q.start
+    ]  # fmt: skip
+    clause = clause_of(sent.clauses, f.start)
+    end = max(f.end, q.outer_end) if q is not None else f.end
+    bound = bind_times(sent.text, f.start, end, clause, others, times)
+    window, when = window_date(f.metric, bound, sent.text, sent.ctx, sent.s.paragraph)
     if f.metric == "investment_plan" and (window is None or not window.endswith("y")):
         window = _investment_window(sentences, i, sent.ctx.published) or window
-    q = f.quantity
     start, end = _quote(sent, f, mention)
     base = sent.s.start
     currency = q.currency if q is not None and f.metric in _MONEY_METRICS else None
@@ -384,7 +279,7 @@ def extract_rules(article: Article, theme: Theme) -> list[Claim]:
     """Claims of ``article`` by the rule pipeline, deduplicated, in order of appearance."""
     sentences = split_sentences(article.text)
     linker = linker_for(theme)
-    ctx = _Context(published=article.published)
+    ctx = Context(published=article.published)
     claims: list[Claim] = []
     for i in range(len(sentences)):
         claims.extend(_read_sentence(sentences, i, linker, ctx, article))

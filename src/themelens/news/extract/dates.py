@@ -9,6 +9,16 @@ date; "in the first half of 2024" is ``2024H1`` in ``2024``; "by 2031" is the
 target year ``2031``; "three-year" or "over three years" is the duration
 ``3y``. Expressions that need the article date are skipped when it is unknown.
 
+A period named without a year ("second-quarter", "Q2", "the June quarter",
+"the three months to June", "first-half", "1H") is the latest such period
+that has begun on or before the article date: in an article of 2025-08-29
+"the second quarter" is 2025Q2 and "the fourth quarter" 2024Q4. A month
+without a year ("in September", "late September", "on Sept. 17") is the
+latest such month on or before the article date (a day up to a month ahead
+is this year's). "So far in 2025" in a 2025 article is ``ytd``. An
+expression after "since", "from", "than", "versus" or "compared with" is a
+reference point ("its best day since early 2023") and never returned.
+
 ``kind`` tells the assembler which claims an expression may bind to: a day
 or a week is a price move's window, a fiscal half is a spending window, a
 duration is a plan's length, and so on.
@@ -25,7 +35,9 @@ from themelens.news.extract.numbers import parse_count
 
 __all__ = ["TimeExpr", "TimeKind", "find_time_exprs", "months_before"]
 
-TimeKind = Literal["day", "week", "month", "ytd", "year", "period", "duration", "target", "point"]
+TimeKind = Literal[
+    "day", "week", "month", "ytd", "year", "period", "duration", "average", "target", "point"
+]
 
 _WEEKDAYS: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTHS: Final[dict[str, int]] = {
@@ -46,40 +58,72 @@ def _count_group(name: str) -> str:
 _COUNT = _count_group("n")
 _HALF = r"(?P<half>first|second|1st|2nd)[\s-]+half"
 _QUARTER = r"(?P<q>first|second|third|fourth|1st|2nd|3rd|4th)[\s-]+quarter"
+_QHINTS: Final = ("q1", "q2", "q3", "q4", "1q", "2q", "3q", "4q")
 _ORD: Final[dict[str, int]] = {
     "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4
 }  # fmt: skip
 
-_PATTERNS: Final[list[tuple[str, re.Pattern[str]]]] = [
-    (name, re.compile(rx, re.IGNORECASE))
-    for name, rx in [
-        ("same_period", r"\b(?:in|during|over)\s+the\s+same\s+(?:period|quarter|half)\s+(?:(?:of|in|a\s+year\s+earlier\s+in)\s+)?" + _YEAR),
-        ("half", r"\b(?:in\s+|during\s+|for\s+)?(?:the\s+)?" + _HALF + r"\s+(?:of\s+)?(?:fiscal\s+(?:year\s+)?)?" + _YEAR),
-        ("half_short", r"\b(?P<half2>H[12]|[12]H)\s?(?P<yy>(?:20)?\d\d)\b"),
-        ("quarter", r"\b(?:in\s+|during\s+|for\s+)?(?:the\s+)?" + _QUARTER + r"\s+(?:of\s+)?(?:fiscal\s+(?:year\s+)?)?" + _YEAR),
-        ("quarter_short", r"\b(?P<q2>Q[1-4]|[1-4]Q)\s?(?P<yy>(?:20)?\d\d)\b"),
-        ("month_quarter", r"\b(?:in\s+|during\s+|for\s+)?the\s+(?P<qm>March|June|September|December)\s+quarter\b"),
-        ("fiscal", r"\b(?:FY\s?|fiscal\s+(?:year\s+)?)(?P<fy>(?:20)?\d\d)\b"),
-        ("full_date", r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+" + _YEAR),
-        ("month_year", r"\b(?:in\s+|since\s+|from\s+)?" + _MONTH + r"\s+(?:of\s+)?" + _YEAR),
-        ("early_year", r"\b(?:as\s+of\s+|in\s+|by\s+)?(?:early|mid|late)[\s-]+" + _YEAR),
-        ("target", r"\b(?:by|through|until)\s+(?:the\s+end\s+of\s+)?" + _YEAR + r"\b"),
-        ("year", r"\b(?:in|for|from|of|during)\s+(?:fiscal\s+)?" + _YEAR + r"\b(?!\s*(?:peak|high|low)\b)"),
-        ("year_poss", r"(?<![\w$])" + _YEAR + r"(?:’|')s\b"),
-        ("weekday", r"\b(?:on\s+|last\s+)?(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?:(?:’|')s)?\b"),
-        ("today", r"\b(?:today|on\s+the\s+day|in\s+(?:a\s+)?(?:single|one)\s+(?:day|session)|intraday|in\s+(?:a\s+)?single\s+trading\s+day|on\s+the\s+session)\b"),
-        ("yesterday", r"\byesterday\b"),
-        ("this_week", r"\b(?:this|the\s+past|over\s+the)\s+week\b|\bweek[\s-]to[\s-]date\b"),
-        ("last_week", r"\blast\s+week\b"),
-        ("this_month", r"\b(?:this|the\s+past)\s+month\b|\bmonth[\s-]to[\s-]date\b"),
-        ("last_month", r"\blast\s+month\b"),
-        ("earlier_year", r"\b(?:earlier|later)\s+this\s+year\b"),
-        ("ytd", r"\b(?:so\s+far\s+)?this\s+year\b|\byear[\s-]to[\s-]date\b|\bYTD\b|\bsince\s+the\s+(?:start|beginning)\s+of\s+(?:the\s+|this\s+)?year\b"),
-        ("last_year", r"\blast\s+year\b"),
-        ("average", r"\b" + _COUNT + r"[\s-]+year\s+(?:historical\s+)?average\b"),
-        ("duration", r"\b(?:over|within|across|in)\s+(?:the\s+)?(?:next|coming|following)\s+" + _count_group("n1") + r"\s+years\b|\bover\s+" + _count_group("n2") + r"\s+years\b|\b" + _count_group("n3") + r"[\s-]+year\b(?![\s-]+(?:high|low|average|old|peak))"),
+_Q_END: Final = r"(?P<qm>March|June|September|December)"
+_PATTERNS: Final[list[tuple[str, re.Pattern[str], tuple[str, ...]]]] = [
+    (name, re.compile(rx, re.IGNORECASE), hints)
+    for name, rx, hints in [
+        ("same_period", r"\b(?:in|during|over)\s+the\s+same\s+(?:period|quarter|half)\s+(?:(?:of|in|a\s+year\s+earlier\s+in)\s+)?" + _YEAR, ("same",)),
+        ("half", r"\b(?:in\s+|during\s+|for\s+)?(?:the\s+)?" + _HALF + r"\s+(?:of\s+)?(?:fiscal\s+(?:year\s+)?)?" + _YEAR, ("half",)),
+        ("half_short", r"\b(?P<half2>H[12]|[12]H)\s?(?P<yy>(?:20)?\d\d)\b", ("h1", "h2", "1h", "2h")),
+        ("quarter", r"\b(?:in\s+|during\s+|for\s+)?(?:the\s+)?" + _QUARTER + r"\s+(?:of\s+)?(?:fiscal\s+(?:year\s+)?)?" + _YEAR, ("quarter",)),
+        ("quarter_short", r"\b(?P<q2>Q[1-4]|[1-4]Q)\s?(?P<yy>(?:20)?\d\d)\b", _QHINTS),
+        ("month_quarter", r"\b(?:in\s+|during\s+|for\s+)?the\s+(?:(?:January|April|July|October)\s*[-–]\s*)?" + _Q_END + r"\s+quarter\b", ("quarter",)),
+        ("three_months", r"\b(?:in\s+|for\s+)?(?:the\s+)?three\s+months\s+(?:through|to|ended|ending|until)\s+(?:the\s+end\s+of\s+)?" + _Q_END + r"\b", ("three months",)),
+        ("quarter_bare", r"\b(?:in\s+|during\s+|for\s+)?(?:the\s+)?(?:(?:latest|most\s+recent|fiscal)\s+)?" + _QUARTER + r"(?![\s-]+(?:of\s+)?(?:fiscal\s+)?(?:19|20)\d\d)", ("quarter",)),
+        ("last_quarter", r"\b(?:(?:in|during|for)\s+)?(?:the\s+)?(?:last|previous|prior|latest|most\s+recent)\s+quarter\b", ("quarter",)),
+        ("quarter_bare_short", r"(?<![\w-])(?P<q2>Q[1-4]|[1-4]Q)(?![\w-])", _QHINTS),
+        ("half_bare", r"\b(?:in\s+|during\s+|for\s+)?(?:the\s+)?" + _HALF + r"\b(?![\s-]+(?:of\s+)?(?:fiscal\s+)?(?:19|20)\d\d)", ("half",)),
+        ("half_bare_short", r"(?<![\w-])(?P<half2>H[12]|[12]H)(?![\w-])", ("h1", "h2", "1h", "2h")),
+        ("fiscal", r"\b(?:FY\s?|fiscal\s+(?:year\s+)?|full[\s-]year\s+(?:of\s+)?)(?P<fy>(?:20)?\d\d)\b", ("fy", "fiscal", "full")),
+        ("so_far_in", r"\bso\s+far\s+in\s+" + _YEAR + r"\b", ("so far",)),
+        ("full_date", r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+" + _YEAR, ("#month",)),
+        ("month_year", r"\b(?:in\s+|since\s+|from\s+)?" + _MONTH + r"\s+(?:of\s+)?" + _YEAR, ("#month",)),
+        ("month_day", r"\b(?:on\s+)?" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?![.,]?\d)", ("#month",)),
+        ("part_month", r"\b(?:in\s+)?(?P<part>early|mid|late)[\s-]+" + _MONTH + r"(?!\w)", ("#month",)),
+        ("month", r"\b(?:in|during|for|through|throughout)\s+" + _MONTH + r"(?!\w)(?:\s+alone)?", ("#month",)),
+        ("early_year", r"\b(?:as\s+of\s+|in\s+|by\s+)?(?:early|mid|late)[\s-]+" + _YEAR, ("#year",)),
+        ("target", r"\b(?:by|through|until)\s+(?:the\s+end\s+of\s+)?" + _YEAR + r"\b", ("#year",)),
+        ("year", r"\b(?:in|for|from|of|during)\s+(?:fiscal\s+)?" + _YEAR + r"\b(?!\s*(?:peak|high|low)\b)", ("#year",)),
+        ("year_poss", r"(?<![\w$])" + _YEAR + r"(?:’|')s\b", ("#year",)),
+        ("weekday", r"\b(?:on\s+|last\s+)?(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?:(?:’|')s)?\b", ("day",)),
+        ("today", r"\b(?:today|on\s+the\s+day|in\s+(?:a\s+)?(?:single|one)\s+(?:day|session)|intraday|in\s+(?:a\s+)?single\s+trading\s+day|on\s+the\s+session)\b", ("day", "session")),
+        ("yesterday", r"\byesterday\b", ("yesterday",)),
+        ("this_week", r"\b(?:this(?:\s+past)?|the\s+past|over\s+the(?:\s+past)?|for\s+the|on\s+the)\s+week\b(?!\s+(?:before|earlier|ago))|\bweek[\s-]to[\s-]date\b|\b(?:ended|ending|finished|closed)\s+the\s+week\b", ("week",)),
+        ("last_week", r"\blast\s+week\b", ("week",)),
+        ("earlier_month", r"\b(?:earlier|later)\s+this\s+month\b", ("month",)),
+        ("this_month", r"\b(?:this(?:\s+past)?|the\s+past)\s+month\b|\bmonth[\s-]to[\s-]date\b", ("month",)),
+        ("last_month", r"\blast\s+month\b", ("month",)),
+        ("earlier_year", r"\b(?:earlier|later)\s+this\s+year\b", ("year",)),
+        ("ytd", r"\b(?:so\s+far\s+)?this\s+year\b|\byear[\s-]to[\s-]date\b|\bYTD\b|\bsince\s+the\s+(?:start|beginning)\s+of\s+(?:the\s+|this\s+)?year\b", ("year", "ytd")),
+        ("last_year", r"\blast\s+year\b", ("year",)),
+        ("average", r"\b" + _COUNT + r"[\s-]+year\s+(?:historical\s+)?average\b", ("year",)),
+        ("duration", r"\b(?:over|within|across|in)\s+(?:the\s+)?(?:next|coming|following)\s+" + _count_group("n1") + r"\s+years\b|\bover\s+" + _count_group("n2") + r"\s+years\b|\b" + _count_group("n3") + r"[\s-]+year\b(?![\s-]+(?:high|low|average|old|peak))", ("year",)),
     ]
 ]  # fmt: skip
+_MONTH_HINTS: Final = (
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "may",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "oct",
+    "nov",
+    "dec",
+)
+_HINTS: Final = frozenset(h for _, _, hints in _PATTERNS for h in hints if h[0] != "#")
+_YEAR_RE: Final = re.compile(r"(?:19|20)\d\d")
+_SINCE_RE: Final = re.compile(
+    r"\b(?:since|from|than|versus|vs\.?|compared\s+(?:with|to)|against)\s+$", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -108,6 +152,11 @@ def _count(text: str) -> int | None:
     return parse_count(text)
 
 
+def _started(published: date, month: int) -> int:
+    """The year of the most recent period starting in ``month`` that has begun by ``published``."""
+    return published.year if month <= published.month else published.year - 1
+
+
 def _resolve(
     name: str, m: re.Match[str], published: date | None
 ) -> tuple[TimeKind, str | None, str | None] | None:
@@ -115,24 +164,44 @@ def _resolve(
     g = m.groupdict()
     if name == "same_period":
         return "period", f"{g['year']}*", g["year"]
-    if name in ("half", "half_short"):
-        year = _year(g.get("year") or g["yy"])
+    if name in ("half", "half_short", "half_bare", "half_bare_short"):
         half = g.get("half") or g["half2"]
-        return "period", f"{year}H{1 if '1' in half or half.lower() == 'first' else 2}", str(year)
-    if name in ("quarter", "quarter_short"):
-        year = _year(g.get("year") or g["yy"])
+        num = 1 if "1" in half or half.lower() == "first" else 2
+        if g.get("year") or g.get("yy"):
+            year = _year(g.get("year") or g["yy"])
+        elif published is None:
+            return None
+        else:
+            year = _started(published, 6 * num - 5)
+        return "period", f"{year}H{num}", str(year)
+    if name in ("quarter", "quarter_short", "quarter_bare", "quarter_bare_short"):
         q = g.get("q") or g["q2"]
         num = _ORD.get(q.lower(), 0) or int(q.strip("Qq"))
+        if g.get("year") or g.get("yy"):
+            year = _year(g.get("year") or g["yy"])
+        elif published is None:
+            return None
+        else:
+            year = _started(published, 3 * num - 2)
         return "period", f"{year}Q{num}", str(year)
-    if name == "month_quarter":
+    if name == "last_quarter":
+        if published is None:
+            return None
+        total = published.year * 4 + (published.month - 1) // 3 - 1  # the quarter before this one
+        return "period", f"{total // 4}Q{total % 4 + 1}", str(total // 4)
+    if name in ("month_quarter", "three_months"):
         if published is None:
             return None
         num = {"march": 1, "june": 2, "september": 3, "december": 4}[g["qm"].lower()]
-        year = published.year if num * 3 <= published.month + 1 else published.year - 1
+        year = _started(published, 3 * num - 2)
         return "period", f"{year}Q{num}", str(year)
     if name == "fiscal":
         year = _year(g["fy"])
         return "year", str(year), str(year)
+    if name == "so_far_in":
+        if published is None or int(g["year"]) != published.year:
+            return "year", g["year"], g["year"]
+        return "ytd", "ytd", published.isoformat()
     if name == "full_date":
         day = date(int(g["year"]), _MONTHS[g["month"].lower()], int(g["day"]))
         return "point", None, day.isoformat()
@@ -140,6 +209,8 @@ def _resolve(
         if m.group(0).lower().startswith("since"):
             return None  # "since November 2021" is a reference point, not when a thing happened
         return "point", None, f"{g['year']}-{_MONTHS[g['month'].lower()]:02d}"
+    if name in ("month_day", "part_month", "month"):
+        return _month(name, g, published)
     if name in ("early_year", "year_poss"):
         return "point", None, g["year"]
     if name == "target":
@@ -150,8 +221,32 @@ def _resolve(
         n = _count(g.get("n") or next(v for k, v in g.items() if k.startswith("n") and v))
         if n is None:
             return None
-        return "duration", f"{n}y", None
+        return ("average" if name == "average" else "duration"), f"{n}y", None
     return _relative(name, m, published)
+
+
+def _month(
+    name: str, g: dict[str, str], published: date | None
+) -> tuple[TimeKind, str | None, str | None] | None:
+    """A month named without a year: the latest such month on or before the article date.
+
+    "On Sept. 17" is that day (a day up to a month after the article date is
+    read as this year's); "late September" is the month; "in September" is
+    the month as a ``1m`` window.
+    """
+    if published is None:
+        return None
+    month = _MONTHS[g["month"].lower()]
+    if name == "month_day":
+        try:
+            day = date(published.year, month, int(g["day"]))
+        except ValueError:
+            return None
+        if day > published + timedelta(days=31):
+            day = day.replace(year=day.year - 1)
+        return "point", None, day.isoformat()
+    ym = f"{_started(published, month):04d}-{month:02d}"
+    return ("point", None, ym) if name == "part_month" else ("month", "1m", ym)
 
 
 def _relative(
@@ -175,6 +270,8 @@ def _relative(
         return "week", "1w", (published - timedelta(days=7)).isoformat()
     if name == "this_month":
         return "month", "1m", published.isoformat()[:7]
+    if name == "earlier_month":
+        return "point", None, published.isoformat()[:7]
     if name == "last_month":
         return "month", "1m", months_before(published, 1)
     if name == "ytd":
@@ -196,9 +293,22 @@ def find_time_exprs(text: str, published: date | None) -> list[TimeExpr]:
     """
     found: list[TimeExpr] = []
     taken: list[tuple[int, int]] = []
-    for name, rx in _PATTERNS:
+    low = text.lower()
+    present = {h for h in _HINTS if h in low}
+    if _YEAR_RE.search(text) is not None:
+        present.add("#year")
+    if any(h in low for h in _MONTH_HINTS):
+        present.add("#month")
+    for name, rx, hints in _PATTERNS:
+        if present.isdisjoint(hints):
+            continue
         for m in rx.finditer(text):
             if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            if name != "ytd" and _SINCE_RE.search(text, max(0, m.start() - 14), m.start()):
+                taken.append(
+                    m.span()
+                )  # "since early 2023", "up from the first quarter": references
                 continue
             resolved = _resolve(name, m, published)
             if resolved is None:

@@ -63,9 +63,27 @@ def merge_amounts(claims: list[Claim]) -> list[Claim]:
 
 
 def dedup(claims: list[Claim]) -> list[Claim]:
-    """Claims that agree on entity, metric, value (within tolerance) and currency, kept once."""
+    """Claims that agree on entity, metric, value (within tolerance) and currency, kept once.
+
+    The first statement is kept; a window or date it lacks is taken from a
+    restatement that has one (a headline's "$53 billion AI budget", then the
+    body's "the $53 billion three-year plan it unveiled in February").
+    """
     out: list[Claim] = []
     for c in claims:
-        if not any(_same(c, o) for o in out):
+        k = next((k for k, o in enumerate(out) if _same(c, o) or _same_in_usd(c, o)), None)
+        if k is None:
             out.append(c)
+            continue
+        if c.value_usd is not None and out[k].value_usd is None and out[k].currency == "USD":
+            c, out[k] = out[k], c  # "$53 billion" then "380 billion yuan ($53 billion)": one
+        if out[k].window is None and out[k].date is None and (c.window or c.date):
+            out[k] = replace(out[k], window=c.window, date=c.date)
     return out
+
+
+def _same_in_usd(a: Claim, b: Claim) -> bool:
+    """A dollar amount that is the bracketed dollar figure of the other claim."""
+    if a.entity != b.entity or a.metric != b.metric or a.metric not in _MONEY_METRICS:
+        return False
+    return any(_close(x, y) for x in _usd(a) for y in _usd(b))

@@ -43,25 +43,47 @@ _GENERIC: Final[tuple[tuple[str, str], ...]] = (
     ("china-ai-datacenters", r"(?:(?:Chinese|China['’]s)\s+)?AI\s+data\s*cent(?:er|re)s"),
     (
         "ai-market",
-        r"(?:(?:global|broader|worldwide|overall|generative)\s+)?(?:AI|artificial[\s-]intelligence)\s+market"
+        r"(?:(?:global|broader|worldwide|overall|generative)\s+)?(?:AI|artificial[\s-]intelligence)\s+"
+        r"(?:(?:cloud|computing|software|services|applications?)\s+)?market"
         r"|market\s+for\s+(?:AI|artificial\s+intelligence)",
     ),
+    (
+        "southbound",
+        r"mainland(?:\s+Chinese)?\s+(?:investors|funds|buyers|traders|money)"
+        r"|(?:Stock\s+Connect\s+)?southbound(?:\s+(?:trading\s+)?(?:link|channel|flows?|investors|funds|buying))?",
+    ),
+    (
+        "hsi",
+        r"(?<!['’]s\s)(?<!\bits\s)(?<!\btheir\s)"
+        r"Hong\s+Kong(?:['’]s)?\s+(?:stocks|shares|equities|stock\s+market|market)\b",
+    ),
 )  # fmt: skip
+_SUBSIDIARY_RE: Final = re.compile(
+    r"\s+(?:Health|Pictures|Music|Logistics|Property|Properties|Entertainment|Digits|Industrials|"
+    r"Auto|Securities|Bank|Financial|Life)\b"
+)  # a separately listed unit named after its parent ("Alibaba Health") is another company
 _BENCHMARK_PHRASE: Final = (
     r"(?:Chinese|China(?:['’]s)?|Hong\s+Kong(?:-listed)?|China['’]s\s+(?:battered\s+)?)\s+"
     r"(?:tech(?:nology)?|internet)\s+(?:stocks|shares|equities|sector)"
 )
-_INDEX_ANAPHOR: Final = r"\bthe\s+(?:tech\s+)?(?:index|gauge|benchmark|barometer|measure)\b"
-_COMPANY_ANAPHOR: Final = (
-    r"\bthe\s+(?:[\w-]+\s+){0,2}?(?:company|firm|group|giant|chipmaker|foundry|startup|"
-    r"conglomerate|e-commerce\s+(?:giant|group|leader)|search\s+giant)\b"
+_INDEX_ANAPHOR: Final = (
+    r"\b(?:the|Hong\s+Kong['’]s|its)\s+(?:(?:tech(?:nology)?|tech-heavy|broader|benchmark|main|"
+    r"blue-chip)\s+)?(?:index|gauge|benchmark|barometer|measure)\b"
 )
+_COMPANY_ANAPHOR: Final = (
+    r"\bthe\s+(?:[\w-]+\s+){0,3}?(?:company|firm|group|giant|chipmaker|foundry|startup|"
+    r"conglomerate|retailer|maker|platform|operator|carrier|developer|designer|e-commerce\s+"
+    r"(?:giant|group|leader)|search\s+giant)\b(?!['’]s\s+(?:[\w.-]+\s+)?(?:shares|stock|ADRs))"
+    r"|\b(?:the|its|their)\s+(?:[\w.-]+(?:['’]s)?\s+){0,2}?(?:shares|stock|ADRs|ADSs|"
+    r"American\s+depositary\s+(?:receipts|shares))\b|^(?:(?:And|But|Meanwhile),?\s+)?[Ss]hares\b"
+)
+_CORP = r"(?:\s*(?:Corp|Inc|Co|Ltd|Holdings?|Group|Limited|PLC|SA|AG|NV)\b\.?,?)*"
 _PRONOUN: Final = r"\b(?:its|their|it|they)\b"
 _SEP_RE: Final = re.compile(
-    r"^\s*(?:\([^()]{0,30}\)\s*)?(?:,\s*(?:and\s+|as\s+well\s+as\s+)?|and\s+|&\s*|/\s*|plus\s+)$",
+    rf"^{_CORP}\s*(?:\([^()]{{0,30}}\)\s*)?(?:,\s*(?:and\s+|as\s+well\s+as\s+)?|and\s+|&\s*|/\s*|plus\s+)$",
     re.IGNORECASE,
 )
-_TICKER_PAREN_RE: Final = re.compile(r"^\s*\((?:[A-Za-z]+\s*:\s*)?$")
+_TICKER_PAREN_RE: Final = re.compile(rf"^{_CORP}\s*\((?:[A-Za-z]+\s*:\s*)?$")
 
 
 @dataclass(frozen=True)
@@ -69,8 +91,10 @@ class Mention:
     """A mention at ``start``/``end`` of a sentence.
 
     ``kind`` is the entity's kind (``company``, ``index``, ``investor``,
-    ``channel``, ``aggregate``), or ``index-anaphor`` / ``company-anaphor`` /
-    ``pronoun`` for a word that points back to one; anaphors have ``slug`` "".
+    ``channel``, ``aggregate``; ``market`` for "Hong Kong stocks"), or
+    ``index-anaphor`` / ``company-anaphor`` / ``pronoun`` for a word that points
+    back to one, or ``unknown`` for a company the theme does not know ("Alibaba
+    Health"); anaphors and unknowns have ``slug`` "".
     """
 
     start: int
@@ -156,6 +180,9 @@ class EntityLinker:
 
         for start, end in _longest_first(text, (self._folded_re, self._exact_re)):
             slug = self._slug_of(text[start:end])
+            if self.kinds[slug] == "company" and (sub := _SUBSIDIARY_RE.match(text, end)):
+                add(start, sub.end(), "", "unknown")  # "Alibaba Health" is not Alibaba
+                continue
             add(start, end, slug, self.kinds[slug])
         if names_only:
             found.sort(key=lambda m: m.start)
@@ -163,7 +190,9 @@ class EntityLinker:
         if self._generic is not None:
             for m in self._generic.finditer(text):
                 slug = self._generic_slugs[int(str(m.lastgroup)[1:])]
-                add(m.start(), m.end(), slug, self.kinds[slug])
+                kind = self.kinds[slug]
+                # "Hong Kong stocks" is the market (its index), not an index the article follows
+                add(m.start(), m.end(), slug, "market" if slug == "hsi" else kind)
         for m in self._anaphors.finditer(text):
             kind = "pronoun" if m.lastgroup == "pronoun" else f"{m.lastgroup}-anaphor"
             add(m.start(), m.end(), "", kind)

@@ -35,7 +35,7 @@ _UP = (
     r"soar(?:ed|s|ing)?|climb(?:ed|s|ing)?|rall(?:y|ied|ies|ying)|advanc(?:e|ed|es|ing)|added|"
     r"skyrocket(?:ed|ing|s)?|increas(?:e|ed|es|ing)|up|higher|spik(?:e|ed)|rebound(?:ed|s)?|"
     r"leap(?:t|ed|s)?|popped|grew|grow(?:s|ing|th)?|boost(?:ed)?|doubled|expan(?:d|ded|sion)|"
-    r"upswing|uptick|rise|lift(?:ed)?|firmed|outperform(?:ed)?"
+    r"upswing|uptick|rise|lift(?:ed)?|firmed|outperform(?:ed)?|accelerat(?:e|ed|es|ing)"
 )
 _DOWN = (
     r"fell|fall(?:s|ing|en)?|drop(?:ped|s|ping)?|declin(?:e|ed|es|ing)|slump(?:ed|s)?|slid|slides?|"
@@ -57,7 +57,7 @@ _CUES: Final[dict[str, re.Pattern[str]]] = {
         r"debt\s+(?:offering|sale|issuance)|debentures|bond\s+market|notes)\b"
     ),
     "stake": _rx(r"\b(?:stake|shares|ADRs?|stock|worth\s+of|holdings?)\b"),
-    "buy": _rx(r"\b(?:bought|purchas(?:ed|es|e|ing)|buy(?:s|ing)?|acquir(?:ed|es|ing)|snapped\s+up|picked\s+up|added)\b"),
+    "buy": _rx(r"\b(?:bought|purchas(?:ed|es|e|ing)|buy(?:s|ing)?|acquir(?:ed|es|ing)|(?:snapped|scooped|picked)\s+up|added)\b"),
     "flow": _rx(
         r"\b(?:net\s+(?:buy(?:ing)?|bought|purchases?|inflows?|outflows?|sell(?:ing)?|sold)|"
         r"inflows?|outflows?|southbound|northbound|ETF)\b"
@@ -66,7 +66,7 @@ _CUES: Final[dict[str, re.Pattern[str]]] = {
         r"(?<!bond\s)(?<!stock\s)(?<!equity\s)(?<!capital\s)(?<!debt\s)(?<!offshore\s)"
         r"\bmarket\b(?!\s+(?:value|cap\w*|share|price|debut|rally|close))"
     ),
-    "target": _rx(r"\b(?:price\s+target|target\s+price|price\s+objective|target\s+of)\b"),
+    "target": _rx(r"\b(?:price\s+target|target\s+price|price\s+objective|target)\b"),
     "revenue": _rx(r"\b(?:revenues?|sales|turnover|top\s+line)\b"),
     "income": _rx(r"\b(?:net\s+(?:income|profit)|profits?|earnings|bottom\s+line)\b"),
     "block_pct": _rx(
@@ -78,7 +78,8 @@ _CUES: Final[dict[str, re.Pattern[str]]] = {
     "block_money": _rx(
         r"\b(?:market\s+(?:value|cap\w*)|valuations?|valued|dividends?|buybacks?|repurchases?|"
         r"IPO|listing|acquisition|takeover|deal|fines?|penalty|salary|costs?|contracts?|orders|"
-        r"loss(?:es)?|price(?!\s+target)|prices|fund(?:ing)?\s+round|round)\b"
+        r"loss(?:es)?|price(?!\s+target)|prices|fund(?:ing)?\s+round|round|cash|debt|"
+        r"assets|reserves|charge|write-?downs?|placement|worth(?!\s+of))\b"
     ),
 }  # fmt: skip
 _MOVE_RE: Final = _rx(rf"(?<![-\w])(?:(?P<up>{_UP})|(?P<down>{_DOWN}))\b")
@@ -94,6 +95,11 @@ _PE_RE: Final = _rx(
     r"\b(?:forward|P/?E\b|price[\s-]to[\s-]earnings|earnings\s+multiple|"
     r"times\s+(?:(?:projected|expected|estimated|next\s+year['’]s)\s+)?earnings|valuation)"
 )
+_AFTER_BREAK_RE: Final = _rx(
+    r",\s+(?:\w+\s+){0,3}?(?:said|says|told|reported|according|while|but|and|which|who|whose|"
+    r"as|after|before|when)\b"
+)
+_JOIN_RE: Final = _rx(r"[,;]\s*(?:and|but|while|yet|with)\b")
 _FROM_RE: Final = _rx(r"\bfrom\s+$")
 _RIGHT_STOP_RE: Final = _rx(
     r"\b(?:after|as|amid|following|because|since|when|which|while|despite|thanks|on\s+news)\b|[;(]"
@@ -134,15 +140,20 @@ def _nearest(
     """The cue (name, distance, span) nearest to ``q`` within ``[lo, hi)``."""
     best: tuple[str, int, tuple[int, int]] | None = None
     left_lo = max(lo, q.start - _LEFT_REACH)
-    right_hi = min(hi, q.end + _RIGHT_REACH)
-    if stop := _RIGHT_STOP_RE.search(text, q.end, right_hi):
+    q_end = max(q.end, q.outer_end)
+    right_hi = min(hi, q_end + _RIGHT_REACH)
+    if stop := _RIGHT_STOP_RE.search(text, q_end, right_hi):
         right_hi = stop.start()
     for name in names:
-        for m in _CUES[name].finditer(text, left_lo, right_hi):
+        for m in _CUES[name].finditer(text, left_lo, hi):  # endpos would cut lookaheads
+            if m.start() >= right_hi:
+                break
             if m.end() <= q.start:
                 dist = q.start - m.end()
-            elif m.start() >= q.end:
-                dist = m.start() - q.end + 8  # a cue before the number binds a little tighter
+            elif m.start() >= q_end:
+                if _AFTER_BREAK_RE.search(text, q_end, m.start()):
+                    continue  # "rose 2% on Monday, said profit ...": the cue is another clause's
+                dist = m.start() - q_end + 8  # a cue before the number binds a little tighter
             else:
                 continue
             if best is None or dist < best[1]:
@@ -172,6 +183,13 @@ def _percent(text: str, q: Quantity, lo: int, hi: int) -> MetricCall | None:
         return MetricCall("drawdown_from_peak_pct", cue=(q.end, q.end + m.end()))
     move = _move(text, q, lo, hi)
     cue = _nearest(text, ("capex", "revenue", "income", "block_pct"), q, lo, hi)
+    if (
+        cue is not None
+        and move is not None
+        and cue[2][1] <= move[1][0] < q.start
+        and _JOIN_RE.search(text, cue[2][1], move[1][0])
+    ):
+        cue = None  # "... boost AI spending, and they were up another 1.4%": another clause
     if cue is not None and cue[1] <= 60:
         name = cue[0]
         if name == "block_pct" or move is None:
@@ -185,23 +203,46 @@ def _percent(text: str, q: Quantity, lo: int, hi: int) -> MetricCall | None:
     return MetricCall("return_pct", negative=move[0] and not q.signed, cue=move[1])
 
 
+def _per_share(q: Quantity) -> bool:
+    """A price target is a price per share: no scale word, well under 100,000."""
+    return abs(q.value) < 1e5
+
+
 def _money(text: str, q: Quantity, lo: int, hi: int) -> MetricCall | None:
+    if m := _NET_FLOW_RE.search(text, max(lo, q.start - 30), q.start):
+        return MetricCall("fund_flow", cue=m.span())  # "bought a net HK$8.2 billion"
     buy = _CUES["buy"].search(text, lo, q.start)
     stake = _nearest(text, ("stake",), q, buy.end(), hi) if buy is not None else None
     if stake is not None and stake[1] <= 40:
         return MetricCall("stake_purchase", cue=stake[2])
+    if buy is not None and (m := _DEAL_WORTH_RE.search(text, lo, q.start)):
+        return MetricCall("stake_purchase", cue=m.span())  # "The purchase was worth $22.6 million"
+    if _per_share(q) and (m := _SEES_RE.search(text, max(lo, q.start - 90), q.start)):
+        return MetricCall("price_target", cue=m.span())  # "sees the ADRs reaching $200"
     cue = _nearest(text, _MONEY_CUES, q, lo, hi)
     if cue is None:
         return None
     name, _, span = cue
+    spent_on = _SPENT_ON_RE.match(text, max(q.end, q.outer_end))
+    if (
+        name in ("plan", "capex")
+        and not _CAPEX_WORD_RE.match(text, span[0])
+        and spent_on is not None
+        and not _INFRA_RE.search(spent_on["obj"])
+    ):
+        return None  # "plans to spend 50 billion yuan on subsidies" is no AI investment
+    if name in ("plan", "capex", "market", "bond") and abs(q.value) < 1e6:
+        return None  # "invested $1,000 ... you'd have $652,133": not a company's or market's sum
     if name == "plan":  # "pledged 380 billion yuan", "a $53 billion plan"
         return MetricCall("investment_plan", cue=span)
     if name == "capex":
         if _CUES["plan"].search(text, lo, hi) or _DURATION_RE.search(text, lo, hi):
             return MetricCall("investment_plan", cue=span)
         return MetricCall("capex", cue=span)
-    if name == "target" and _FROM_RE.search(text, max(lo, q.start - 6), q.start):
-        return None  # the old target in "to US$245 from US$200"
+    if name == "target" and (
+        not _per_share(q) or _FROM_RE.search(text, max(lo, q.start - 6), q.start)
+    ):
+        return None  # "could be worth $20 billion"; the old target in "to US$245 from US$200"
     metric = {
         "bond": "bond_issuance", "flow": "fund_flow", "market": "market_size",
         "target": "price_target",
@@ -209,6 +250,21 @@ def _money(text: str, q: Quantity, lo: int, hi: int) -> MetricCall | None:
     return MetricCall(metric, cue=span) if metric else None
 
 
+_NET_FLOW_RE: Final = _rx(r"\b(?:a\s+)?net\s+(?:(?:buy(?:ing)?|purchases?|inflows?)\s+of\s+)?$")
+_DEAL_WORTH_RE: Final = _rx(
+    r"\b(?:the|that|this)\s+(?:purchase|acquisition|buy|trade)s?\s+(?:was|were|is)\s+"
+    r"(?:worth|valued\s+at)\s+(?:\w+\s+)?$"
+)
+_SEES_RE: Final = _rx(
+    r"\b(?:sees?|expects?|predicts?|forecasts?)\s+(?:[\w'’.-]+\s+){1,5}?"
+    r"(?:reaching|hitting|rising\s+to|climbing\s+to|going\s+to|at)\s+$"
+)
+_SPENT_ON_RE: Final = _rx(r"\s*(?:on|for|into)\s+(?![\d(])(?P<obj>[^,.;()]{1,80})")
+_CAPEX_WORD_RE: Final = _rx(r"capex|cap-ex|capital\s+|expenditure")
+_INFRA_RE: Final = _rx(
+    r"\b(?:AI|artificial\s+intelligence|cloud|infrastructure|data\s*cent(?:er|re)s?|computing|"
+    r"chips?|semiconductors?|servers?|GPUs?|capacity|fabs?|models?|technology|capital)\b"
+)
 _COUNT_WORD = r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty)"
 _DURATION_RE: Final = _rx(
     rf"\b(?:{_COUNT_WORD}[\s-]year\b(?![\s-](?:high|low|old|average|peak))|"
@@ -253,7 +309,7 @@ _MONTHS: Final = {
 _HIGH_SINCE_RE: Final = _rx(
     r"\b(?:highest|strongest\s+(?:level|close|finish)|best\s+(?:level|close|finish)|"
     r"(?:levels?|heights?|highs?|peaks?)\s+(?:not\s+seen|last\s+seen|unseen))"
-    r"\s+(?:(?:level|close|closing\s+level|point|reading)\s+)?(?:seen\s+)?(?:since|in)\s+"
+    r"\s+(?:(?:level|close|closing\s+level|point|reading|finish|print|settlement)\s+)?(?:seen\s+)?(?:since|in)\s+"
     r"(?:(?P<part>early|mid|late)[\s-]+)?(?:" + _MONTH + r"\s+)?(?P<year>(?:19|20)\d\d)\b"
 )
 _YEARS_HIGH_RE: Final = _rx(r"\b" + _N + r"[\s-]+(?:year|yr)s?\s+high\b")

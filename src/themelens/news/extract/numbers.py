@@ -80,7 +80,7 @@ _USD_BRACKET_RE: Final = re.compile(
     rf"(?:US\$|U\.S\.\s?\$|\$|USD\s?)\s?(?P<num>{_NUM})(?P<scale>{_SCALE})?\s*\)",
     re.IGNORECASE,
 )
-_PCT = r"(?:\s?%|\s?per\s?cent\b|\s?percent\b|\s?pct\b)"
+_PCT = r"(?:\s?%|\s?per\s?cent\b|\s?percent\b|\s?pct\b|\s?pc\b)"
 _PERCENT_RE: Final = re.compile(
     rf"(?<![\w.])(?P<sign>[-−+])?(?P<num>{_NUM}){_PCT}?"
     rf"(?P<range>\s?(?:-|–|to)\s?(?P<sign2>[-−+])?(?P<num2>{_NUM}))?{_PCT}"
@@ -114,6 +114,7 @@ class Quantity:
     value_usd: float | None = None
     high: float | None = None
     signed: bool = False
+    outer_end: int = -1  # end of a bracketed dollar figure that follows, else -1
 
 
 def _number(text: str) -> float:
@@ -163,9 +164,13 @@ def _money(text: str, taken: list[tuple[int, int]]) -> list[Quantity]:
         if bracket is not None and currency != "USD":
             value_usd = _scaled(bracket["num"], bracket["scale"])
             taken.append((bracket.start(), bracket.end()))
+        outer = bracket.end() if bracket is not None else -1
         found.append(
-            Quantity("money", value, m.start(), end, currency, value_usd, signed=bool(m["sign"]))
-        )
+            Quantity(
+                "money", value, m.start(), end, currency, value_usd, signed=bool(m["sign"]),
+                outer_end=outer,
+            )
+        )  # fmt: skip
         taken.append((m.start(), end))
     return found
 

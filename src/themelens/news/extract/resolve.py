@@ -1,0 +1,200 @@
+"""Resolve: who a number in a sentence is about (mentions, anaphors and the article context).
+
+``SentenceView`` holds one sentence's mentions, numbers and clauses;
+``entity`` picks the mention a number belongs to (the name after it in "21
+times for Tencent", else the nearest before it in its clause, else the
+context), and resolves anaphors:
+
+* "the index", "the gauge" → the index named last in the sentence, else the
+  article's most-mentioned index; "the tech gauge", "the tech index" prefer
+  an index whose name says tech (the theme's benchmark when none was named);
+* "the company", "the retailer", "the e-commerce giant", "the shares", "the
+  stock", "its ADRs" → the company named last (in the sentence, else before);
+* "it", "its", "they" → the sentence's subject, else the previous one's.
+
+A results line with no name at all ("Revenue rose 2%", "Non-GAAP net income
+dropped 35%") is about the company in focus (the last one named); an idle
+capacity figure with no name is about the theme's AI data centres. A flow of
+money "into Hong Kong stocks" is the channel's (southbound), not the
+market's; a company the theme does not know ("Alibaba Health") gives no claim.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Final
+
+from themelens.news.extract.entities import EntityLinker, Mention, group_around, join_slugs
+from themelens.news.extract.numbers import Quantity, find_quantities
+from themelens.news.extract.sentences import Sentence
+from themelens.news.extract.windows import Context
+
+__all__ = ["Found", "SentenceView", "clause_of"]
+
+_CLAUSE_RE: Final = re.compile(
+    r";|,\s+(?:while|whereas|but|although)\b|\s(?:while|whereas)\s|—|\s–\s|\s--\s"
+    r"|,\s+and\s+(?=(?:they|it|its|their|the|shares)\b)",
+    re.IGNORECASE,
+)
+_APPOSITIVE_RE: Final = re.compile(
+    r",\s+(?:a|an|the|one\s+of|which|who|whose)\b[^,;()]{0,100},", re.IGNORECASE
+)
+_POST_RE: Final = re.compile(
+    r"^\W{0,3}(?:[\w-]+\s+){0,3}?(?:in|of|for|at)\s+(?:[\w-]+\s+){0,2}?$", re.IGNORECASE
+)
+_CONTRIB_RE: Final = re.compile(
+    r"\b(?:contribut\w*\s+to|help(?:ed|ing|s)?\s+(?:to\s+)?(?:drive|lift|push|power|fuel))\b",
+    re.IGNORECASE,
+)
+_SECTOR_CUE_RE: Final = re.compile(
+    r"\b(?:spree|combined|collectively|in\s+total|total|sector[\s-]wide|industry[\s-]wide)\b",
+    re.IGNORECASE,
+)
+_TECH_RE: Final = re.compile(r"\btech", re.IGNORECASE)
+_MONEY_METRICS: Final = frozenset(
+    {"capex", "investment_plan", "bond_issuance", "stake_purchase", "fund_flow", "market_size",
+     "price_target"}
+)  # fmt: skip
+_FOCUS_METRICS: Final = frozenset(
+    {"revenue_growth_pct", "net_income_growth_pct", "capex_growth_pct", "capex", "price_target",
+     "forward_pe", "drawdown_from_peak_pct", "stake_purchase"}
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Found:
+    """A number (or phrase) a metric was found for, at ``start:end`` of the sentence."""
+
+    metric: str
+    value: float | str
+    start: int
+    end: int
+    qualifier: str | None
+    cue: tuple[int, int] | None
+    quantity: Quantity | None
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    bounds, cur = [], 0
+    for m in _CLAUSE_RE.finditer(text):
+        bounds.append((cur, m.start()))
+        cur = m.end()
+    bounds.append((cur, len(text)))
+    return bounds
+
+
+def clause_of(clauses: list[tuple[int, int]], pos: int) -> tuple[int, int]:
+    """The ``(start, end)`` of the clause holding ``pos``."""
+    return next((c for c in clauses if c[0] <= pos < c[1]), clauses[-1])
+
+
+class SentenceView:
+    """One sentence being read, with its mentions and the article context."""
+
+    def __init__(self, s: Sentence, linker: EntityLinker, ctx: Context) -> None:
+        self.s = s
+        self.text = s.text
+        self.ctx = ctx
+        self.linker = linker
+        self.mentions = linker.find(s.text, names_only=True)
+        self.full = False
+
+    @cached_property
+    def quantities(self) -> list[Quantity]:
+        return find_quantities(self.text)
+
+    @cached_property
+    def clauses(self) -> list[tuple[int, int]]:
+        return _clauses(self.text)
+
+    @cached_property
+    def appositives(self) -> list[tuple[int, int]]:
+        return [m.span() for m in _APPOSITIVE_RE.finditer(self.text)]
+
+    def read_all(self) -> None:
+        """Find unnamed sets and anaphors too (only needed where a number was found)."""
+        if not self.full:
+            self.mentions = self.linker.find(self.text)
+            self.full = True
+
+    def _index(self, m: Mention, prior: list[Mention]) -> str | None:
+        theme = self.linker.theme
+        if _TECH_RE.search(self.text, m.start, m.end):  # "the tech gauge"
+            named = [x.slug for x in prior if x.kind == "index"]
+            techy = [s for s in (*reversed(named), *self.ctx.seen) if self._is_tech(s)]
+            if techy:
+                return techy[0]
+            if theme.default_benchmark and self._is_tech(theme.default_benchmark):
+                return theme.default_benchmark
+        hit = next((x.slug for x in reversed(prior) if x.kind == "index"), None)
+        return hit or self.ctx.salient_index() or theme.default_benchmark
+
+    def _is_tech(self, slug: str) -> bool:
+        ent = self.linker.theme.find_entity(slug)
+        return ent is not None and bool(_TECH_RE.search(ent.name))
+
+    def _named(self, m: Mention, before: int) -> str | None:
+        """Resolve a mention (or anaphor) standing before ``before`` to a slug."""
+        if m.slug:
+            idx = self.mentions.index(m)
+            return join_slugs([g.slug for g in group_around(self.text, self.mentions, idx)])
+        if m.kind == "unknown":
+            return None
+        prior = [x for x in self.mentions if x.slug and x.end <= m.start]
+        if m.kind == "index-anaphor":
+            return self._index(m, prior)
+        if m.kind == "company-anaphor":
+            hit = next((x.slug for x in reversed(prior) if x.kind == "company"), None)
+            return hit or self.ctx.last.get("company")
+        subject = next((x for x in prior if x.kind != "market"), None)
+        if subject is not None:
+            return self._named(subject, before)
+        return self.ctx.subject or self.ctx.last.get("company")
+
+    def _in_appositive(self, m: Mention) -> bool:
+        return any(s < m.start and m.end <= e for s, e in self.appositives)
+
+    def entity(self, f: Found) -> tuple[str | None, Mention | None]:
+        """The slug ``f`` is about and the mention that says so (None: from context)."""
+        if f.metric == "fund_flow":
+            channel = next((m for m in self.mentions if m.kind == "channel"), None)
+            flows_in = [m for m in self.mentions if m.kind == "company" and m.end <= f.start]
+            if channel is not None and not (flows_in and flows_in[-1].start > channel.end):
+                return channel.slug, channel
+        lo, hi = clause_of(self.clauses, f.start)
+        after = [m for m in self.mentions if f.end <= m.start < hi]
+        for m in after[:2]:
+            if _POST_RE.match(self.text[f.end : m.start]) and m.kind != "pronoun":
+                return self._named(m, m.start), m
+        before = [m for m in self.mentions if lo <= m.start and m.end <= f.start]
+        plain = [m for m in before if not self._in_appositive(m)] or before
+        if plain:
+            m = plain[-1]
+            if _CONTRIB_RE.search(self.text, m.end, f.start):
+                return self.ctx.salient_index() or self.linker.theme.default_benchmark, None
+            slug = self._named(m, f.start)
+            if slug is not None or m.kind == "unknown":
+                return slug, m
+        if after:
+            named = [m for m in after if m.kind != "pronoun"]
+            if named:
+                return self._named(named[0], named[0].start), named[0]
+        earlier = [m for m in self.mentions if m.end <= lo]
+        if earlier:
+            return self._named(earlier[-1], f.start), earlier[-1]
+        return self._fallback(f), None
+
+    def _fallback(self, f: Found) -> str | None:
+        theme = self.linker.theme
+        if f.metric in ("win_streak_weeks", "high_since") and len(self.text.split()) > 6:
+            return self.ctx.salient_index() or theme.default_benchmark
+        sector_wide = f.metric in _MONEY_METRICS and _SECTOR_CUE_RE.search(self.text)
+        if sector_wide and theme.find_entity("china-big-tech") is not None:
+            return "china-big-tech"
+        if f.metric in _FOCUS_METRICS:
+            return self.ctx.last.get("company")
+        if f.metric == "idle_capacity_pct" and theme.find_entity("china-ai-datacenters"):
+            return "china-ai-datacenters"
+        return None

@@ -1,0 +1,172 @@
+"""Windows: which time expressions of a sentence bind to a claim, and what holds when none does.
+
+A time expression binds to a number when it stands after it in the same
+stretch of the clause ("rose 3% on Wednesday"), else when it stands before it
+("In the second quarter, revenue rose 4%"). Scope keeps one clause's time off
+another's number:
+
+* after the number, the reach ends at a new clause ("..., after", "as",
+  "since", "which", ", extending ...", "(") and at the next number unless the
+  two are a list ("5.6% and 8.4%, respectively, on Monday");
+* before the number, a day, week, month, year-to-date or point expression
+  must stand in the number's own clause, and not before a relative clause
+  the number sits in ("..., which rose 1.6%"); a results period or a year may
+  come from anywhere earlier in the sentence ("second-quarter revenue grew
+  22%, but net income fell 51%");
+* "since early 2023" never binds (``dates`` drops it): a reference, not a date.
+
+When nothing binds, the article context fills in: a price move is a ``1d``
+move on the last dated trading day (else the article date); a results figure
+(revenue, profit, capex growth, capex) takes the results period last named in
+the article ("the April-June quarter" ... "Revenue rose 2%"); a new high takes
+the day of the move just before it in the paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Final
+
+from themelens.news.extract.dates import TimeExpr
+
+__all__ = ["Context", "bind_times", "window_date"]
+
+_TIME_STOP_RE: Final = re.compile(
+    r"\b(?:after|as(?!\s+of\b)|amid|following|because|since(?!\s+the\s+(?:start|beginning))|"
+    r"when|which|while|despite|thanks\s+to|making|"
+    r"extending|taking|bringing|compared|versus|than|before)\b|[;(]|,\s+\w+ing\b",
+    re.IGNORECASE,
+)
+_RELATIVE_RE: Final = re.compile(r",\s+(?:which|who|whose|where)\b", re.IGNORECASE)
+_LIST_JOIN_RE: Final = re.compile(r"^\s*(?:,\s*and|,|and|or|to)\s*$", re.IGNORECASE)
+_EXPLICIT_YTD_RE: Final = re.compile(r"so\s+far|to[\s-]date|ytd|since|in\s+\d", re.IGNORECASE)
+_FREE_KINDS: Final = frozenset({"period", "year", "average", "duration", "target"})
+_GROWTH: Final = frozenset(
+    {"revenue_growth_pct", "net_income_growth_pct", "capex_growth_pct", "capex"}
+)
+_MONEY_METRICS: Final = frozenset(
+    {"capex", "investment_plan", "bond_issuance", "stake_purchase", "fund_flow", "market_size",
+     "price_target"}
+)  # fmt: skip
+_EVENT_METRICS: Final = frozenset({"bond_issuance", "stake_purchase", "fund_flow"})
+_MOVES: Final = frozenset({"day", "week", "month", "ytd", "year", "period"})
+_ACCEPTS: Final[dict[str, frozenset[str]]] = {
+    "return_pct": _MOVES,
+    "fund_flow": _MOVES,
+    "money": frozenset({"year", "period", "target", "duration"}),
+    "growth": frozenset({"year", "period"}),
+    "forward_pe": frozenset({"average"}),
+}
+_ANY_DATE: Final = frozenset({"day", "point", "week", "month", "ytd", "target"})
+_DATE_KINDS: Final[dict[str, frozenset[str]]] = {
+    m: frozenset({"day", "week"})
+    for m in ("high_since", "win_streak_weeks", "drawdown_from_peak_pct")
+}
+
+
+@dataclass
+class Context:
+    """What earlier sentences tell a later one (entities and times)."""
+
+    published: date | None
+    last: dict[str, str] = field(default_factory=dict)  # kind -> slug
+    seen: dict[str, int] = field(default_factory=dict)  # index slug -> mentions so far
+    subject: str | None = None  # first entity of the previous sentence
+    move_day: str | None = None
+    move_paragraph: int = -1
+    period: str | None = None  # the results period last named ("2025Q2")
+    pe_paragraph: int = -1  # paragraph of the last forward P/E claim
+    list_times: list[TimeExpr] = field(default_factory=list)  # of a "...:" list intro
+    list_text: str = ""
+    event_dates: dict[tuple[int, str], str] = field(default_factory=dict)
+
+    def salient_index(self) -> str | None:
+        """The index named most often so far ("the index" means the article's index)."""
+        if not self.seen:
+            return None
+        return max(self.seen, key=lambda slug: self.seen[slug])
+
+
+def bind_times(
+    text: str,
+    start: int,
+    end: int,
+    clause: tuple[int, int],
+    others: list[tuple[int, int]],
+    times: list[TimeExpr],
+) -> list[TimeExpr]:
+    """Time expressions that may bind to the number at ``start:end``, best first.
+
+    ``others`` are the spans of the sentence's other numbers of the same kind.
+    """
+    lo, hi = clause
+    if stop := _TIME_STOP_RE.search(text, end, hi):
+        hi = stop.start()
+    blockers = [o for o in others if not _LIST_JOIN_RE.match(text[end : o[0]])]
+    after = [
+        t for t in times
+        if end <= t.start < hi and t.kind != "average"  # "16 times, below its 5-year average of 12"
+        and not any(end <= o[0] < t.start for o in blockers)
+    ]  # fmt: skip
+    scope_lo = lo
+    for m in _RELATIVE_RE.finditer(text, lo, start):
+        scope_lo = m.start()
+    before = [t for t in times if t.end <= start and (t.kind in _FREE_KINDS or t.start >= scope_lo)]
+    return after + list(reversed(before))
+
+
+def _accepts(metric: str) -> frozenset[str]:
+    if metric in _ACCEPTS:
+        return _ACCEPTS[metric]
+    if metric in _MONEY_METRICS:
+        return _ACCEPTS["money"]
+    if metric.endswith("_growth_pct"):
+        return _ACCEPTS["growth"]
+    return frozenset()
+
+
+def window_date(
+    metric: str, bound: list[TimeExpr], text: str, ctx: Context, paragraph: int
+) -> tuple[str | None, str | None]:
+    """The claim's (window, date) from the bound expressions, else from the context."""
+    accepts = _accepts(metric)
+    window: str | None = None
+    when: str | None = None
+    for t in bound:
+        if (
+            t.kind == "ytd"
+            and t.date
+            and not (
+                metric in ("return_pct", "fund_flow")
+                or _EXPLICIT_YTD_RE.search(text, t.start, t.end)
+            )
+        ):
+            t = replace(t, kind="year", window=t.date[:4], date=t.date[:4])  # "capex this year"
+        if window is None and t.kind in accepts and t.window:
+            if metric == "market_size" and t.kind == "target":
+                when = when or t.date
+                continue
+            if t.kind == "duration" and metric not in ("investment_plan", "capex"):
+                continue
+            window = t.window
+            when = when or t.date
+        elif when is None and t.kind in _DATE_KINDS.get(metric, _ANY_DATE) and t.date:
+            when = t.date
+    published = ctx.published.isoformat() if ctx.published else None
+    if metric == "return_pct" and window is None:
+        window, when = "1d", when or ctx.move_day or published
+    if metric in _GROWTH and window is None:
+        window = ctx.period
+    if metric == "high_since" and when is None and ctx.move_paragraph == paragraph:
+        when = ctx.move_day
+    if metric in ("high_since", "win_streak_weeks", "drawdown_from_peak_pct", "idle_capacity_pct"):
+        when = when or published
+    if metric in _EVENT_METRICS and when is None:
+        when = ctx.event_dates.get((paragraph, metric)) or published
+    if metric == "return_pct" and window == "1d" and when and len(when) == 10:
+        ctx.move_day, ctx.move_paragraph = when, paragraph
+    if metric in _EVENT_METRICS and when:
+        ctx.event_dates[(paragraph, metric)] = when
+    return window, when
