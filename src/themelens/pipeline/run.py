@@ -160,7 +160,8 @@ def run_theme(
         news = run_news(settings, theme, articles, prices=frame, provider=provider, proxy=proxy)
         missing.extend(news.missing)
     extra, failed_steps = run_steps(
-        RunInputs(settings, theme, frame, asof, market.benchmark, market.roles)
+        RunInputs(settings, theme, frame, asof, market.benchmark, market.roles),
+        cache=settings.db_path.parent / "step-cache",
     )
     missing.extend(failed_steps)
     used = news.prices if news.prices is not None else frame

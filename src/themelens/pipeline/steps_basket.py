@@ -4,13 +4,17 @@ The basket is the one the issue describes ("exposure to Alibaba and its
 supply-chain beneficiaries ... requires risk management"): leaders, supply
 chain and peers, weighted by risk parity, at most 25 % a name and 60 % in
 leaders, scaled to 20 % annualised volatility, braked after a 15 % drawdown,
-rebalanced monthly at 10 bps. ``themelens basket backtest`` runs any other
-choice.
+rebalanced monthly at 10 bps, over the five years to the as-of date (long
+enough for a full cycle of the 2021–2024 slump and the 2025 rally, short enough
+that the report's optimiser runs ~60 rebalances, not one per month since 1980).
+``themelens basket backtest`` runs any other choice and window.
 """
 
 from __future__ import annotations
 
 from typing import Final
+
+import pandas as pd
 
 from themelens.analytics.basket import BasketResult, BasketSpec, backtest_basket
 from themelens.pipeline.extras import RunInputs, register_step
@@ -29,6 +33,7 @@ REPORT_BASKET: Final = BasketSpec.build(
 """The spec the report shows."""
 
 _MEMBER_ROLES: Final = ("leader", "supply-chain", "peer")
+_YEARS: Final = 5
 
 
 @register_step("basket")
@@ -40,6 +45,14 @@ def basket_step(inputs: RunInputs) -> BasketResult | None:
     if len(members) < 2:
         return None
     bench = inputs.benchmark if inputs.benchmark in have else None
+    end = pd.Timestamp(inputs.asof) if inputs.asof else inputs.prices["date"].max()
+    start = (end - pd.DateOffset(years=_YEARS)).date()
     return backtest_basket(
-        inputs.prices, members, spec=REPORT_BASKET, benchmark=bench, roles=roles, end=inputs.asof
+        inputs.prices,
+        members,
+        spec=REPORT_BASKET,
+        benchmark=bench,
+        roles=roles,
+        start=start,
+        end=end.date(),
     )

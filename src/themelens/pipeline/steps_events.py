@@ -49,7 +49,7 @@ def report_events(inputs: RunInputs) -> tuple[Event, ...]:
     return tuple(out)
 
 
-@register_step("events")
+@register_step("events", cacheable=False)  # reads verified claims from the store
 def event_study_step(inputs: RunInputs) -> EventStudyResult | None:
     """Market-model event study of the report's events; None when there are none.
 
