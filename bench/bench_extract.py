@@ -79,7 +79,12 @@ def main() -> int:
     ours = timed("themelens", articles, lambda a: extract_claims(a, theme))
     if args.skip_quantulum:
         return 0
-    from quantulum3 import parser  # the bench extra only
+    from quantulum3 import classifier, parser  # the bench extra only
+
+    # quantulum3's shipped unit classifier is a scikit-learn pickle that does not load
+    # with the scikit-learn PyPortfolioOpt brings in; use its own no-classifier path,
+    # which is what it does whenever scikit-learn is absent.
+    classifier.USE_CLF = False
 
     parser.parse(base[0].text)  # warm up its model/unit tables
     theirs = timed("quantulum3", articles, lambda a: parser.parse(a.text))

@@ -134,6 +134,9 @@ class EntityLinker:
         self._folded = folded
         self._exact_re = self._alternation(exact, 0)
         self._folded_re = self._alternation(folded, re.IGNORECASE)
+        # the same names matched case-sensitively against lower-cased text: IGNORECASE
+        # makes Python's re compare every character twice, and linking runs on every sentence
+        self._lower_re = self._alternation({k.lower(): v for k, v in folded.items()}, 0)
         generic = [(slug, rx) for slug, rx in _GENERIC if slug in self.kinds]
         if theme.default_benchmark in self.kinds:
             generic.append((theme.default_benchmark, _BENCHMARK_PHRASE))
@@ -178,7 +181,12 @@ class EntityLinker:
             found.append(Mention(start, end, slug, kind))
             taken.append((start, end))
 
-        for start, end in _longest_first(text, (self._folded_re, self._exact_re)):
+        lowered = text.lower()
+        if len(lowered) == len(text):  # offsets line up (no "İ"-style expansions)
+            spans = _longest_first(text, ((lowered, self._lower_re), (text, self._exact_re)))
+        else:
+            spans = _longest_first(text, ((text, self._folded_re), (text, self._exact_re)))
+        for start, end in spans:
             slug = self._slug_of(text[start:end])
             if self.kinds[slug] == "company" and (sub := _SUBSIDIARY_RE.match(text, end)):
                 add(start, sub.end(), "", "unknown")  # "Alibaba Health" is not Alibaba
@@ -234,7 +242,7 @@ def _trie_pattern(words: Iterable[str]) -> str:
 
 
 def _longest_first(
-    text: str, patterns: tuple[re.Pattern[str] | None, ...]
+    text: str, patterns: tuple[tuple[str, re.Pattern[str] | None], ...]
 ) -> list[tuple[int, int]]:
     """Alias spans, overlapping candidates resolved longest first.
 
@@ -243,11 +251,11 @@ def _longest_first(
     start and keeping the longest span fixes that.
     """
     spans: list[tuple[int, int]] = []
-    for rx in patterns:
+    for haystack, rx in patterns:
         if rx is None:
             continue
         pos = 0
-        while (m := rx.search(text, pos)) is not None:
+        while (m := rx.search(haystack, pos)) is not None:
             spans.append(m.span())
             pos = m.start() + 1
     spans.sort(key=lambda sp: (_content_start(text, sp[0]) - sp[1], sp[0]))
