@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from themelens.config import Settings, resolve_settings
@@ -75,7 +76,9 @@ def boundary() -> Iterator[None]:
     try:
         yield
     except ThemelensError as exc:
-        console.err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
+        console.err.print(
+            f"[red]error:[/red] {escape(str(exc))}", markup=True, highlight=False, soft_wrap=True
+        )
         raise typer.Exit(1) from None
 
 

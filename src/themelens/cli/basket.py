@@ -9,6 +9,7 @@ from typing import Annotated
 
 import pandas as pd
 import typer
+from rich.markup import escape
 
 from themelens.cli._app import app
 from themelens.cli._common import (
@@ -218,7 +219,9 @@ def basket_backtest(
             end=end_d,
         )
         for line in notes:
-            console.err.print(f"[yellow]warning:[/yellow] {line}", highlight=False, soft_wrap=True)
+            console.err.print(
+                f"[yellow]warning:[/yellow] {escape(str(line))}", highlight=False, soft_wrap=True
+            )
         if fmt is OutputFormat.json:
             console.out.out(
                 json.dumps(result.to_dict(), indent=2, default=json_default, ensure_ascii=False),
@@ -231,9 +234,9 @@ def basket_backtest(
         failed = [f for f in (*loaded.failures, *result.failures) if loaded.explicit(f.item)]
         for f in (*loaded.failures, *result.failures):
             console.err.print(
-                f"[red]failed:[/red] {f}"
+                f"[red]failed:[/red] {escape(str(f))}"
                 if loaded.explicit(f.item)
-                else f"[yellow]skipped:[/yellow] {f}",
+                else f"[yellow]skipped:[/yellow] {escape(str(f))}",
                 highlight=False,
                 soft_wrap=True,
             )

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from themelens.cli._app import claims_app
@@ -67,6 +68,8 @@ def claims_extract(
             for c in claims:
                 console.out.out(json.dumps(c.to_dict(), ensure_ascii=False), highlight=False)
         for failure in result.failures:
-            console.err.print(f"[red]error:[/red] {failure}", highlight=False, soft_wrap=True)
+            console.err.print(
+                f"[red]error:[/red] {escape(str(failure))}", highlight=False, soft_wrap=True
+            )
         if result.failures:
             raise typer.Exit(1)

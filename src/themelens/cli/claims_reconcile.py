@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from themelens.cli._app import claims_app
 from themelens.cli._common import (
@@ -135,7 +136,9 @@ def _extract(paths: list[str], theme_name: str) -> tuple[list[Claim], bool]:
     with progress("articles") as on_progress:
         read = ingest(paths, on_progress=on_progress)
     for failure in read.failures:
-        console.err.print(f"[red]failed:[/red] {failure}", highlight=False, soft_wrap=True)
+        console.err.print(
+            f"[red]failed:[/red] {escape(str(failure))}", highlight=False, soft_wrap=True
+        )
     claims: list[Claim] = []
     for article in read.articles:
         claims.extend(extract_claims(article, th))

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Final, cast
 
 import pandas as pd
 import typer
+from rich.markup import escape
 
 from themelens.cli._app import app
 from themelens.cli._common import (
@@ -140,7 +141,9 @@ def _load(
 
 def _print(result: Any, fmt: OutputFormat, notes: list[str]) -> None:
     for line in notes:
-        console.err.print(f"[yellow]note:[/yellow] {line}", highlight=False, soft_wrap=True)
+        console.err.print(
+            f"[yellow]note:[/yellow] {escape(str(line))}", highlight=False, soft_wrap=True
+        )
     if fmt is OutputFormat.json:
         data = result.to_dict()
         data["notes"] = notes

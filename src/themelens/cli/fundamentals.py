@@ -18,6 +18,7 @@ from typing import Annotated, Any, cast
 
 import pandas as pd
 import typer
+from rich.markup import escape
 
 from themelens.cli._app import app
 from themelens.cli._common import (
@@ -82,7 +83,9 @@ NamesArg = Annotated[
 
 def _warn(lines: Any, label: str = "note") -> None:
     for line in lines:
-        console.err.print(f"[yellow]{label}:[/yellow] {line}", highlight=False, soft_wrap=True)
+        console.err.print(
+            f"[yellow]{label}:[/yellow] {escape(str(line))}", highlight=False, soft_wrap=True
+        )
 
 
 def _members(th: Theme, names: list[str] | None, *, benchmarks: bool = False) -> dict[str, str]:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import pandas as pd
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from themelens.cli._app import app
@@ -74,7 +75,9 @@ def prices_fetch(
         if prov.synthetic:
             console.out.print(f"[bold yellow]{SYNTHETIC_LABEL}[/bold yellow]")
         for f in result.failures:
-            console.err.print(f"[red]failed:[/red] {f}", highlight=False, soft_wrap=True)
+            console.err.print(
+                f"[red]failed:[/red] {escape(str(f))}", highlight=False, soft_wrap=True
+            )
         if result.failures:
             raise typer.Exit(1)
 

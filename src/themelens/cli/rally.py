@@ -7,6 +7,7 @@ from typing import Annotated
 
 import pandas as pd
 import typer
+from rich.markup import escape
 
 from themelens.cli._app import app
 from themelens.cli._common import (
@@ -71,9 +72,13 @@ def rally(
             benchmark=loaded.benchmark,
         )
         for line in loaded.warnings:
-            console.err.print(f"[yellow]warning:[/yellow] {line}", highlight=False, soft_wrap=True)
+            console.err.print(
+                f"[yellow]warning:[/yellow] {escape(str(line))}", highlight=False, soft_wrap=True
+            )
         for line in result.warnings:
-            console.err.print(f"[yellow]note:[/yellow] {line}", highlight=False, soft_wrap=True)
+            console.err.print(
+                f"[yellow]note:[/yellow] {escape(str(line))}", highlight=False, soft_wrap=True
+            )
         records = result.to_records()
         entity_of = {
             t: (e.slug if (e := th.entity_for_ticker(t)) else None) for t in loaded.tickers
@@ -95,9 +100,9 @@ def rally(
         failed = [f for f in (*loaded.failures, *result.failures) if loaded.explicit(f.item)]
         for f in (*loaded.failures, *result.failures):
             console.err.print(
-                f"[red]failed:[/red] {f}"
+                f"[red]failed:[/red] {escape(str(f))}"
                 if loaded.explicit(f.item)
-                else f"[yellow]skipped:[/yellow] {f}",
+                else f"[yellow]skipped:[/yellow] {escape(str(f))}",
                 highlight=False,
                 soft_wrap=True,
             )

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from themelens.cli._app import app
 from themelens.cli._common import (
@@ -81,7 +82,9 @@ def report(
         path = write_report(ctx, out)
         size_kb = path.stat().st_size / 1024
         for line in ctx.missing:
-            console.err.print(f"[yellow]missing:[/yellow] {line}", highlight=False, soft_wrap=True)
+            console.err.print(
+                f"[yellow]missing:[/yellow] {escape(str(line))}", highlight=False, soft_wrap=True
+            )
         if ctx.synthetic:
             console.out.print(
                 f"[bold black on yellow] {SYNTHETIC_LABEL} [/] every figure in this report is simulated"

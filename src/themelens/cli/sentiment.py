@@ -6,6 +6,7 @@ import json
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from themelens.cli._app import news_app
 from themelens.cli._common import (
@@ -60,7 +61,9 @@ def sentiment(
             with progress("articles") as on_progress:
                 read = ingest(paths, on_progress=on_progress)
             for failure in read.failures:
-                console.err.print(f"[red]failed:[/red] {failure}", highlight=False, soft_wrap=True)
+                console.err.print(
+                    f"[red]failed:[/red] {escape(str(failure))}", highlight=False, soft_wrap=True
+                )
             articles = list(read.articles)
             failed = bool(read.failures)
         else:

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import pandas as pd
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from themelens.cli._app import app
@@ -81,7 +82,9 @@ def verify(
         )
         checked = check_articles(settings, th, paths, proxy=proxy, tolerances=tol)
         for failed in checked.failed_inputs:
-            console.err.print(f"[red]failed:[/red] {failed}", highlight=False, soft_wrap=True)
+            console.err.print(
+                f"[red]failed:[/red] {escape(str(failed))}", highlight=False, soft_wrap=True
+            )
         result = checked.verify
         if fmt is VerifyFormat.jsonl:
             for record in result.to_records():
