@@ -23,7 +23,7 @@ from themelens.data.providers.yahoo import replay_fetch
 from themelens.errors import EmptyDataError
 
 RECORDINGS = Path(__file__).resolve().parents[1] / "recordings" / "yahoo"
-TICKERS = ("0700.HK", "^IXIC")  # in the recording and in the demo universe
+TICKERS = ("SYNTH.HK", "^SYNTH")  # the synthetic recording's made-up tickers
 BAD = "NOSUCH.HK"
 
 
@@ -33,7 +33,7 @@ def _no_sleep(seconds: float) -> None:
 
 BUILDERS: dict[str, Callable[[], Provider]] = {
     "csv": lambda: PROVIDERS["csv"](RECORDINGS),
-    "demo": lambda: PROVIDERS["demo"](),
+    "demo": lambda: PROVIDERS["demo"](universe=TICKERS),
     "yahoo": lambda: PROVIDERS["yahoo"](fetch=replay_fetch(RECORDINGS), sleep=_no_sleep),
 }
 

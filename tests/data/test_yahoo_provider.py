@@ -295,12 +295,12 @@ def test_the_committed_recording_is_labelled_synthetic() -> None:
 
 def test_replayed_recording_lands_on_exchange_sessions() -> None:
     yahoo, _ = provider(replay_fetch(RECORDINGS))
-    frame = fetch_prices(yahoo, ["0700.HK", "^IXIC"]).frame
-    for ticker, exchange in (("0700.HK", "XHKG"), ("^IXIC", "XNYS")):
+    frame = fetch_prices(yahoo, ["SYNTH.HK", "^SYNTH"]).frame
+    for ticker, exchange in (("SYNTH.HK", "XHKG"), ("^SYNTH", "XNYS")):
         dates = pd.DatetimeIndex(frame.loc[frame["ticker"] == ticker, "date"])
         assert dates.equals(sessions(exchange, dates.min(), dates.max()))
     # the US file crosses the end of daylight saving and keeps every date
-    ixic = (RECORDINGS / "^IXIC.csv").read_text(encoding="utf-8")
+    ixic = (RECORDINGS / "^SYNTH.csv").read_text(encoding="utf-8")
     assert "-04:00" in ixic
     assert "-05:00" in ixic
 

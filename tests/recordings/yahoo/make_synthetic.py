@@ -8,7 +8,7 @@ Yahoo Finance live, this script builds frames shaped exactly like
 (tz-aware ``Date`` index, Open/High/Low/Close float, Volume int, Dividends,
 Stock Splits) from the synthetic demo market, and saves them through the same
 ``record()`` a live recording would use. The prices are invented; meta.json
-says ``"synthetic": true``. ``^IXIC`` spans the end of US daylight saving
+says ``"synthetic": true``. ``^SYNTH`` (a US-style index) spans the end of US daylight saving
 (2025-11-02), so its file mixes -04:00 and -05:00 offsets as real files do.
 """
 
@@ -23,9 +23,9 @@ from themelens.data.demo import generate_demo_market
 from themelens.data.providers.yahoo import record
 
 HERE = Path(__file__).resolve().parent
-TICKERS = ("0700.HK", "^IXIC")
+TICKERS = ("SYNTH.HK", "^SYNTH")  # made-up tickers: nothing here is a real series
 START, END = date(2025, 10, 13), date(2025, 11, 21)
-ZONES = {"0700.HK": "Asia/Hong_Kong", "^IXIC": "America/New_York"}
+ZONES = {"SYNTH.HK": "Asia/Hong_Kong", "^SYNTH": "America/New_York"}
 
 
 def synthetic_history(ticker: str, start: date | None, end: date | None) -> pd.DataFrame:
