@@ -15,9 +15,9 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-__all__ = ["price_window", "rebased_chart", "relative_chart"]
+__all__ = ["CHART_LAYOUT", "figure_json", "price_window", "rebased_chart", "relative_chart"]
 
-_LAYOUT: dict[str, Any] = {
+CHART_LAYOUT: dict[str, Any] = {
     "template": "none",
     "height": 380,
     "margin": {"l": 50, "r": 20, "t": 40, "b": 40},
@@ -43,7 +43,12 @@ def price_window(
     ).sort_index()
 
 
-def _figure_json(fig: go.Figure) -> dict[str, Any]:
+def figure_json(fig: go.Figure, title: str, **layout: Any) -> dict[str, Any]:
+    """The figure as a JSON dict with the report's shared layout (``layout`` overrides keys of it).
+
+    Every section draws through this, so all charts look alike and stay small.
+    """
+    fig.update_layout(title={"text": title}, **{**CHART_LAYOUT, **layout})
     loaded: dict[str, Any] = json.loads(fig.to_json())
     return loaded
 
@@ -62,8 +67,7 @@ def rebased_chart(
         rebased = 100 * series / series.iloc[0]
         fig.add_trace(go.Scatter(x=[f"{d:%Y-%m-%d}" for d in rebased.index], y=rebased.round(2).tolist(),
                                  mode="lines", name=labels.get(ticker, ticker)))  # fmt: skip
-    fig.update_layout(title={"text": title}, **_LAYOUT)
-    return _figure_json(fig)
+    return figure_json(fig, title)
 
 
 def relative_chart(
@@ -93,5 +97,4 @@ def relative_chart(
     if not fig.data:
         return None
     fig.add_hline(y=100, line={"dash": "dot", "color": "#888"})
-    fig.update_layout(title={"text": title}, **_LAYOUT)
-    return _figure_json(fig)
+    return figure_json(fig, title)

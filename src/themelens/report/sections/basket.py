@@ -3,34 +3,18 @@ drawdowns and the weights over time. It only renders ``ctx.extra["basket"]``."""
 
 from __future__ import annotations
 
-import json
-from typing import Any, Final
+from typing import Any
 
 import plotly.graph_objects as go
 from markupsafe import Markup, escape
 
 from themelens.analytics.basket import BasketResult
+from themelens.report.charts import figure_json
 from themelens.report.context import ReportContext
 from themelens.report.format import html_table
 from themelens.report.sections import Chart, Section, register_section
 
 __all__ = ["build_basket"]
-
-_LAYOUT: Final[dict[str, Any]] = {
-    "template": "none",
-    "height": 360,
-    "margin": {"l": 50, "r": 20, "t": 40, "b": 40},
-    "hovermode": "x unified",
-    "legend": {"orientation": "h", "y": -0.15},
-    "yaxis": {"gridcolor": "#e5e5e5"},
-    "xaxis": {"gridcolor": "#f0f0f0"},
-}
-
-
-def _figure(fig: go.Figure, title: str, **layout: Any) -> dict[str, Any]:
-    fig.update_layout(title={"text": title}, **{**_LAYOUT, **layout})
-    loaded: dict[str, Any] = json.loads(fig.to_json())
-    return loaded
 
 
 def _x(dates: Any) -> list[str]:
@@ -48,7 +32,7 @@ def _equity(result: BasketResult) -> dict[str, Any]:
     if result.benchmark is not None:
         fig.add_trace(go.Scatter(x=_x(d["date"]), y=(100 * d["benchmark_equity"]).round(2).tolist(),
                                  mode="lines", name=result.benchmark))  # fmt: skip
-    return _figure(fig, "Equity, start = 100 (after costs)")
+    return figure_json(fig, "Equity, start = 100 (after costs)", height=360)
 
 
 def _drawdown(result: BasketResult) -> dict[str, Any]:
@@ -61,10 +45,11 @@ def _drawdown(result: BasketResult) -> dict[str, Any]:
                                  mode="lines", name=result.benchmark))  # fmt: skip
     fig.add_trace(go.Scatter(x=_x(d["date"]), y=(100 * d["exposure"]).round(1).tolist(), mode="lines",
                              name="exposure % (right)", yaxis="y2", line={"dash": "dot"}))  # fmt: skip
-    return _figure(
+    return figure_json(
         fig,
         "Drawdown from peak, % (exposure after vol target and brake on the right)",
         yaxis2={"overlaying": "y", "side": "right", "rangemode": "tozero"},
+        height=360,
     )
 
 
@@ -78,7 +63,9 @@ def _weights(result: BasketResult) -> dict[str, Any]:
         fig.add_trace(go.Scatter(x=_x(wide.index), y=(100 * col).round(2).tolist(), mode="lines",
                                  stackgroup="weights", line={"shape": "hv", "width": 0.5},
                                  name=str(ticker)))  # fmt: skip
-    return _figure(fig, "Target weights at each rebalance, % of the basket (stacked)")
+    return figure_json(
+        fig, "Target weights at each rebalance, % of the basket (stacked)", height=360
+    )
 
 
 @register_section(60, "basket")

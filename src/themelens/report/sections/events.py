@@ -7,23 +7,20 @@ event could be computed.
 
 from __future__ import annotations
 
-import json
 from typing import Any, Final
 
 import plotly.graph_objects as go
 from markupsafe import Markup, escape
 
 from themelens.analytics.events import EventStudyResult
+from themelens.report.charts import figure_json
 from themelens.report.context import ReportContext
 from themelens.report.sections import Chart, Section, register_section
 
 __all__ = ["build_events", "caar_chart"]
 
-_LAYOUT: Final[dict[str, Any]] = {
-    "template": "none",
+_LAYOUT: Final[dict[str, Any]] = {  # the event-day axis on top of the shared layout
     "height": 340,
-    "margin": {"l": 50, "r": 20, "t": 40, "b": 40},
-    "hovermode": "x unified",
     "legend": {"orientation": "h", "y": -0.2},
     "yaxis": {"gridcolor": "#e5e5e5", "ticksuffix": "%", "zeroline": True},
     "xaxis": {
@@ -53,9 +50,7 @@ def caar_chart(result: EventStudyResult) -> dict[str, Any] | None:
     fig.add_hline(y=0, line={"dash": "dot", "color": "#888"})
     n = len(result.events)
     title = f"Mean CAR over {n} event{'s' if n != 1 else ''}, {result.model} model"
-    fig.update_layout(title={"text": title}, **_LAYOUT)
-    loaded: dict[str, Any] = json.loads(fig.to_json())
-    return loaded
+    return figure_json(fig, title, **_LAYOUT)
 
 
 @register_section(40, "events")
