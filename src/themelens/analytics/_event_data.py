@@ -24,6 +24,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from themelens.data.contracts import coerce_closes
+
 __all__ = ["EventWindows", "ReturnPanel", "build_panel", "equal_weight_index", "gather"]
 
 Floats = npt.NDArray[np.float64]
@@ -53,19 +55,8 @@ class ReturnPanel:
 
 
 def _prepare(prices: pd.DataFrame, tickers: set[str]) -> pd.DataFrame:
-    missing = [c for c in ("date", "ticker", "close") if c not in prices.columns]
-    if missing:
-        raise ValueError(f"price frame lacks columns {missing}")
-    cols = [c for c in ("date", "ticker", "close", "provider") if c in prices.columns]
-    frame = prices.loc[prices["ticker"].isin(tickers), cols].copy()
-    dates = pd.to_datetime(frame["date"])
-    if isinstance(dates.dtype, pd.DatetimeTZDtype):
-        dates = dates.dt.tz_localize(None)
-    frame["date"] = dates.dt.normalize().astype("datetime64[ns]")
-    frame["ticker"] = frame["ticker"].astype(str)
-    frame["close"] = pd.to_numeric(frame["close"], errors="coerce").astype("float64")
-    close = frame["close"].to_numpy()
-    frame = frame.loc[np.isfinite(close) & (close > 0)]
+    frame = coerce_closes(prices, tickers)
+    frame = frame.loc[frame["close"].to_numpy() > 0]
     # provider frames arrive sorted by (ticker, date) (validate_prices); sort only when not
     codes, names = pd.factorize(frame["ticker"])
     rank = np.argsort(np.argsort(np.asarray(names, dtype=object)))

@@ -78,7 +78,7 @@ from themelens.analytics._rally_result import (
     RallyResult,
 )
 from themelens.data.calendar import exchange_for_ticker, resolve_session
-from themelens.data.contracts import Failure, is_synthetic
+from themelens.data.contracts import Failure, coerce_closes, is_synthetic
 from themelens.errors import AsofError, UnknownTickerError
 
 __all__ = [
@@ -104,18 +104,7 @@ def _prepare(prices: pd.DataFrame) -> pd.DataFrame:
     non-positive closes raise ``ValueError``: percent returns are undefined
     for them and guessing would hide a broken input.
     """
-    missing = [c for c in ("date", "ticker", "close") if c not in prices.columns]
-    if missing:
-        raise ValueError(f"price frame lacks columns {missing}")
-    cols = [c for c in ("date", "ticker", "close", "provider") if c in prices.columns]
-    frame: pd.DataFrame = prices.loc[:, cols].copy()
-    dates = pd.to_datetime(frame["date"])
-    if isinstance(dates.dtype, pd.DatetimeTZDtype):
-        dates = dates.dt.tz_localize(None)
-    frame["date"] = dates.dt.normalize().astype("datetime64[ns]")
-    frame["ticker"] = frame["ticker"].astype(str)
-    frame["close"] = pd.to_numeric(frame["close"], errors="coerce").astype("float64")
-    frame = frame.loc[np.isfinite(frame["close"].to_numpy())]
+    frame = coerce_closes(prices)
     frame = frame.sort_values(["ticker", "date"], kind="mergesort").reset_index(drop=True)
     dup = frame.duplicated(["ticker", "date"]).to_numpy()
     bad = (frame["close"] <= 0).to_numpy()

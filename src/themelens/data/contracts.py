@@ -21,6 +21,7 @@ __all__ = [
     "STORED_COLUMNS",
     "SYNTHETIC_LABEL",
     "Failure",
+    "coerce_closes",
     "empty_prices",
     "is_synthetic",
     "validate_prices",
@@ -83,6 +84,31 @@ def validate_prices(frame: pd.DataFrame) -> pd.DataFrame:
         raise ValueError(f"duplicate row for {first['ticker']} on {first['date']:%Y-%m-%d}")
     checked: pd.DataFrame = out
     return checked
+
+
+def coerce_closes(prices: pd.DataFrame, tickers: set[str] | None = None) -> pd.DataFrame:
+    """``date, ticker, close`` (+ ``provider``) coerced, for analytics that need only closes.
+
+    The looser sibling of ``validate_prices``: open/high/low/volume may be
+    absent. Dates become naive normalised ``datetime64[ns]``, tickers ``str``,
+    closes ``float64``; rows without a finite close are dropped; ``tickers``
+    keeps only those. Order and duplicates are left to the caller, whose rules
+    differ. Raises ``ValueError`` when a needed column is missing.
+    """
+    missing = [c for c in ("date", "ticker", "close") if c not in prices.columns]
+    if missing:
+        raise ValueError(f"price frame lacks columns {missing}")
+    cols = [c for c in ("date", "ticker", "close", "provider") if c in prices.columns]
+    rows = prices["ticker"].isin(tickers) if tickers is not None else slice(None)
+    frame: pd.DataFrame = prices.loc[rows, cols].copy()
+    dates = pd.to_datetime(frame["date"])
+    if isinstance(dates.dtype, pd.DatetimeTZDtype):
+        dates = dates.dt.tz_localize(None)
+    frame["date"] = dates.dt.normalize().astype("datetime64[ns]")
+    frame["ticker"] = frame["ticker"].astype(str)
+    frame["close"] = pd.to_numeric(frame["close"], errors="coerce").astype("float64")
+    kept: pd.DataFrame = frame.loc[np.isfinite(frame["close"].to_numpy())]
+    return kept
 
 
 def is_synthetic(frame: pd.DataFrame) -> bool:
