@@ -6,6 +6,7 @@ CLI's ``--provider`` choices are simply ``sorted(PROVIDERS)``.
 
 from __future__ import annotations
 
+from themelens.data.providers.akshare import AkshareProvider
 from themelens.data.providers.base import (
     PROVIDERS,
     PriceBatch,
@@ -19,12 +20,14 @@ from themelens.data.providers.csv import CsvProvider
 from themelens.data.providers.demo import DemoProvider
 from themelens.data.providers.yahoo import YahooProvider
 
+register_provider("akshare", AkshareProvider)
 register_provider("csv", CsvProvider)
 register_provider("demo", DemoProvider)
 register_provider("yahoo", YahooProvider)
 
 __all__ = [
     "PROVIDERS",
+    "AkshareProvider",
     "CsvProvider",
     "DemoProvider",
     "PriceBatch",
