@@ -40,7 +40,7 @@ from themelens.errors import EmptyDataError, OfflineError
 
 RECORDING = Path(__file__).resolve().parents[1] / "recordings" / "akshare"
 INDEXES = {"SYNTHIDX.HK": "SYNTHIDX", "SYNTHEM.HK": "SYNTHEM"}
-WEEK = {"start": date(2025, 11, 3), "end": date(2025, 11, 7)}
+START, END = date(2025, 11, 3), date(2025, 11, 7)
 
 
 class Calls:
@@ -111,7 +111,7 @@ def test_mapping_round_trips(ticker: str) -> None:
 
 def test_each_market_calls_its_function_with_forward_adjusted_prices() -> None:
     calls = Calls(replay_fetch(RECORDING))
-    fetch_prices(_provider(calls), ["0000.HK", "000000.SZ", "SYNTHIDX.HK"], **WEEK)
+    fetch_prices(_provider(calls), ["0000.HK", "000000.SZ", "SYNTHIDX.HK"], start=START, end=END)
     assert calls.seen == [
         ("stock_hk_hist", {"symbol": "00000", "period": "daily", "adjust": "qfq",
                            "start_date": "20251103", "end_date": "20251107"}),
@@ -122,7 +122,9 @@ def test_each_market_calls_its_function_with_forward_adjusted_prices() -> None:
 
 
 def test_frames_are_converted_to_the_contract() -> None:
-    batch = fetch_prices(_provider(replay_fetch(RECORDING)), ["0000.HK", "000000.SZ"], **WEEK)
+    batch = fetch_prices(
+        _provider(replay_fetch(RECORDING)), ["0000.HK", "000000.SZ"], start=START, end=END
+    )
     hk = _recorded("stock_hk_hist").set_index("日期").loc["2025-11-03":"2025-11-07"]
     a = _recorded("stock_zh_a_hist").set_index("日期").loc["2025-11-03":"2025-11-07"]
     got_hk = batch.frame[batch.frame["ticker"] == "0000.HK"].set_index("date")
@@ -138,7 +140,7 @@ def test_frames_are_converted_to_the_contract() -> None:
 
 def test_index_falls_back_from_sina_to_eastmoney() -> None:
     calls = Calls(replay_fetch(RECORDING))
-    batch = fetch_prices(_provider(calls), ["SYNTHEM.HK"], **WEEK)
+    batch = fetch_prices(_provider(calls), ["SYNTHEM.HK"], start=START, end=END)
     assert [f for f, _ in calls.seen] == ["stock_hk_index_daily_sina", "stock_hk_index_daily_em"]
     em = _recorded("stock_hk_index_daily_em").set_index("date").loc["2025-11-03":"2025-11-07"]
     assert batch.frame["close"].tolist() == em["latest"].tolist()
@@ -152,7 +154,7 @@ def test_index_falls_back_from_sina_to_eastmoney() -> None:
 
 
 def test_sources_name_the_call() -> None:
-    batch = fetch_prices(_provider(replay_fetch(RECORDING)), ["0000.HK"], **WEEK)
+    batch = fetch_prices(_provider(replay_fetch(RECORDING)), ["0000.HK"], start=START, end=END)
     assert set(batch.frame["source"]) == {
         "akshare stock_hk_hist(symbol='00000', period='daily', adjust='qfq') [synthetic recording]"
     }
@@ -163,7 +165,9 @@ def test_sources_name_the_call() -> None:
 
 
 def test_unknown_symbol_names_function_and_symbol_and_the_batch_goes_on() -> None:
-    batch = fetch_prices(_provider(replay_fetch(RECORDING)), ["99999.HK", "0000.HK"], **WEEK)
+    batch = fetch_prices(
+        _provider(replay_fetch(RECORDING)), ["99999.HK", "0000.HK"], start=START, end=END
+    )
     assert batch.tickers == ("0000.HK",)
     (failure,) = batch.failures
     assert failure.item == "99999.HK"
@@ -179,7 +183,9 @@ def test_unknown_symbol_alone_is_empty_data() -> None:
 
 
 def test_a_ticker_akshare_does_not_serve_is_a_failure() -> None:
-    batch = fetch_prices(_provider(replay_fetch(RECORDING)), ["BIDU", "0000.HK"], **WEEK)
+    batch = fetch_prices(
+        _provider(replay_fetch(RECORDING)), ["BIDU", "0000.HK"], start=START, end=END
+    )
     assert [f.item for f in batch.failures] == ["BIDU"]
     assert "A-shares" in batch.failures[0].reason
 
@@ -196,7 +202,7 @@ def _renamed(inner: FetchFn) -> FetchFn:
 
 def test_renamed_columns_name_the_function_and_the_expected_columns() -> None:
     batch = fetch_prices(
-        _provider(_renamed(replay_fetch(RECORDING))), ["000000.SZ", "0000.HK"], **WEEK
+        _provider(_renamed(replay_fetch(RECORDING))), ["000000.SZ", "0000.HK"], start=START, end=END
     )
     assert batch.tickers == ("0000.HK",)
     reason = batch.failures[0].reason
@@ -218,7 +224,9 @@ def test_empty_frame_is_a_failure_naming_function_and_symbol() -> None:
 def test_timeout_mid_batch_is_retried_with_backoff_then_skipped() -> None:
     sleeps: list[float] = []
     calls = Calls(replay_fetch(RECORDING), raises={"000000": requests.Timeout("read timed out")})
-    batch = fetch_prices(_provider(calls, sleeps), ["0000.HK", "000000.SZ", "SYNTHIDX.HK"], **WEEK)
+    batch = fetch_prices(
+        _provider(calls, sleeps), ["0000.HK", "000000.SZ", "SYNTHIDX.HK"], start=START, end=END
+    )
     assert batch.tickers == ("0000.HK", "SYNTHIDX.HK")
     (failure,) = batch.failures
     assert failure.item == "000000.SZ"
@@ -237,7 +245,7 @@ def _http_error(status: int) -> requests.HTTPError:
 def test_a_ban_mid_batch_is_retried_then_reported_and_the_rest_fetched() -> None:
     sleeps: list[float] = []
     calls = Calls(replay_fetch(RECORDING), raises={"00000": _http_error(403)})
-    batch = fetch_prices(_provider(calls, sleeps), ["0000.HK", "000000.SZ"], **WEEK)
+    batch = fetch_prices(_provider(calls, sleeps), ["0000.HK", "000000.SZ"], start=START, end=END)
     assert batch.tickers == ("000000.SZ",)
     assert "refused with HTTP 403 (throttled or banned)" in batch.failures[0].reason
     assert len(sleeps) == 3
@@ -254,7 +262,7 @@ def test_a_transient_failure_that_clears_is_invisible() -> None:
         return inner(function, kwargs)
 
     sleeps: list[float] = []
-    batch = fetch_prices(_provider(fetch, sleeps), ["0000.HK"], **WEEK)
+    batch = fetch_prices(_provider(fetch, sleeps), ["0000.HK"], start=START, end=END)
     assert batch.tickers == ("0000.HK",) and not batch.failures
     assert sleeps == [2.0, 4.0]
 
@@ -269,7 +277,7 @@ def test_offline_raises_offline_error() -> None:
         OfflineError,
         match=r"cannot reach AkShare's source for akshare stock_hk_hist\(symbol='00000'",
     ):
-        fetch_prices(_provider(calls), ["0000.HK", "000000.SZ"], **WEEK)
+        fetch_prices(_provider(calls), ["0000.HK", "000000.SZ"], start=START, end=END)
 
 
 @pytest.mark.parametrize(
@@ -316,7 +324,7 @@ def test_calls_are_spaced_by_the_minimum_interval() -> None:
 
     client = AkshareClient(min_interval_s=0.5, fetch=fetch, sleep=sleep, clock=lambda: now["t"])
     provider = AkshareProvider(client=client, index_symbols=INDEXES)
-    fetch_prices(provider, ["0000.HK", "000000.SZ", "SYNTHIDX.HK"], **WEEK)
+    fetch_prices(provider, ["0000.HK", "000000.SZ", "SYNTHIDX.HK"], start=START, end=END)
     assert sleeps == pytest.approx([0.4, 0.4])
 
 
@@ -331,7 +339,9 @@ def test_negative_settings_are_refused() -> None:
 def test_a_failing_symbol_mid_batch_leaves_the_cache_whole(tmp_path: Path) -> None:
     store = PriceStore(tmp_path / "cache.duckdb")
     provider = _provider(_renamed(replay_fetch(RECORDING)))
-    result = refresh_prices(store, provider, ["0000.HK", "000000.SZ", "SYNTHIDX.HK"], **WEEK)
+    result = refresh_prices(
+        store, provider, ["0000.HK", "000000.SZ", "SYNTHIDX.HK"], start=START, end=END
+    )
     assert [f.item for f in result.failures] == ["000000.SZ"]
     cached = store.read_prices(["0000.HK", "000000.SZ", "SYNTHIDX.HK"], provider="akshare")
     assert sorted(cached["ticker"].unique()) == ["0000.HK", "SYNTHIDX.HK"]
@@ -340,7 +350,9 @@ def test_a_failing_symbol_mid_batch_leaves_the_cache_whole(tmp_path: Path) -> No
     failed = log[log["status"] == "failed"]
     assert failed["ticker"].tolist() == ["000000.SZ"]
     assert "stock_zh_a_hist(symbol='000000'" in failed["message"].iloc[0]
-    again = refresh_prices(store, _provider(replay_fetch(RECORDING)), ["000000.SZ"], **WEEK)
+    again = refresh_prices(
+        store, _provider(replay_fetch(RECORDING)), ["000000.SZ"], start=START, end=END
+    )
     assert again.rows_inserted == 5
     assert len(store.read_prices(["0000.HK", "SYNTHIDX.HK"], provider="akshare")) == 10
 
@@ -350,7 +362,9 @@ def test_offline_mid_batch_keeps_what_was_written(tmp_path: Path) -> None:
     offline = requests.ConnectionError("Failed to resolve 'push2his.eastmoney.com'")
     calls = Calls(replay_fetch(RECORDING), raises={"000000": offline})
     with pytest.raises(OfflineError):
-        refresh_prices(store, _provider(calls), ["0000.HK", "000000.SZ", "SYNTHIDX.HK"], **WEEK)
+        refresh_prices(
+            store, _provider(calls), ["0000.HK", "000000.SZ", "SYNTHIDX.HK"], start=START, end=END
+        )
     cached = store.read_prices(["0000.HK", "000000.SZ", "SYNTHIDX.HK"], provider="akshare")
     assert sorted(cached["ticker"].unique()) == ["0000.HK"]
 
