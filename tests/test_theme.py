@@ -76,7 +76,12 @@ def test_roles() -> None:
 def test_benchmark_listings() -> None:
     hstech = THEME.benchmark().primary
     assert hstech == Listing(
-        ticker="HSTECH.HK", exchange="XHKG", currency="HKD", primary=True, kind="index"
+        ticker="HSTECH.HK",
+        exchange="XHKG",
+        currency="HKD",
+        primary=True,
+        kind="index",
+        providers=("akshare", "yahoo"),
     )
     assert THEME.primary_ticker("ndx") == "^NDX"
     assert THEME.primary_ticker("nasdaq-composite") == "^IXIC"

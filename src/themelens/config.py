@@ -26,14 +26,15 @@ def default_cache_dir() -> Path:
 class Settings:
     """Where data lives and where it comes from.
 
-    ``provider`` names an entry of ``themelens.data.providers.PROVIDERS``;
+    ``provider`` names an entry of ``themelens.data.providers.PROVIDERS``, or ``auto``
+    (each listing from the providers its theme names, in order);
     ``prices_dir`` is the folder the ``csv`` provider reads; ``db_path`` is the
     DuckDB cache; ``theme`` is a built-in theme name or a path to a YAML file.
     """
 
     db_path: Path
     theme: str = "china-ai"
-    provider: str = "yahoo"
+    provider: str = "auto"
     prices_dir: Path | None = None
 
     @property
@@ -70,7 +71,7 @@ def resolve_settings(
         elif prices_dir is not None:
             chosen = "csv"
         else:
-            chosen = env.get("THEMELENS_PROVIDER") or ("csv" if pdir is not None else "yahoo")
+            chosen = env.get("THEMELENS_PROVIDER") or ("csv" if pdir is not None else "auto")
     return Settings(
         db_path=Path(db_path).expanduser(),
         theme=theme or env.get("THEMELENS_THEME") or "china-ai",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated
 
 import pandas as pd
@@ -49,6 +50,7 @@ def prices_fetch(
 ) -> None:
     """Fill the DuckDB cache from a provider, incrementally; re-running adds nothing twice."""
     from themelens.data.refresh import refresh_prices
+    from themelens.data.routing import ProviderRoutes, refresh_routed
     from themelens.data.store import PriceStore
 
     with boundary():
@@ -56,22 +58,25 @@ def prices_fetch(
             db=db, theme=theme, provider=provider, prices_dir=prices_dir, demo=demo
         )
         tickers = PriceRequest.from_names(th, names or [], all_listings=not names).tickers
-        prov = make_provider(settings)
+        prov = make_provider(settings, th)
         store = PriceStore(settings.db_path)
+        first, last = parse_date(start, "--start"), parse_date(end, "--end")
         with progress(f"fetching from {prov.name}") as on_progress:
-            result = refresh_prices(
-                store,
-                prov,
-                tickers,
-                start=parse_date(start, "--start"),
-                end=parse_date(end, "--end"),
-                on_progress=on_progress,
-            )
+            if isinstance(prov, ProviderRoutes):
+                result = refresh_routed(
+                    store, prov, tickers, start=first, end=last, on_progress=on_progress
+                )
+            else:
+                result = refresh_prices(
+                    store, prov, tickers, start=first, end=last, on_progress=on_progress
+                )
         console.out.print(
             f"{prov.name}: {result.rows_inserted} rows added, {result.rows_updated} updated, "
             f"{len(tickers) - len(result.failures)}/{len(tickers)} tickers -> {settings.db_path}",
             highlight=False,
         )
+        for name, served in _by_provider(result.answered).items():
+            console.out.print(f"  {name}: {', '.join(served)}", highlight=False, soft_wrap=True)
         if prov.synthetic:
             console.out.print(f"[bold yellow]{SYNTHETIC_LABEL}[/bold yellow]")
         for f in result.failures:
@@ -80,6 +85,14 @@ def prices_fetch(
             )
         if result.failures:
             raise typer.Exit(1)
+
+
+def _by_provider(answered: Mapping[str, str]) -> dict[str, list[str]]:
+    """Provider → the tickers it answered (the routed refresh's provenance)."""
+    out: dict[str, list[str]] = {}
+    for ticker, name in answered.items():
+        out.setdefault(name, []).append(ticker)
+    return out
 
 
 @prices_app.command("cached")

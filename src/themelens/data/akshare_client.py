@@ -78,7 +78,11 @@ ErrorKind = Literal["offline", "transient", "no_data"]
 
 @dataclass(frozen=True)
 class AkshareCall:
-    """One AkShare function call: its name, keyword arguments, and the symbol it is about."""
+    """One AkShare function call: its name, keyword arguments, and the ticker it is about.
+
+    ``symbol`` is our (Yahoo-style) name for what the call fetches, used when
+    an error must name a ticker; the AkShare symbol is in ``kwargs``.
+    """
 
     function: str
     kwargs: Mapping[str, Any] = field(default_factory=dict)

@@ -18,12 +18,14 @@ import pandas as pd
 from themelens.config import Settings
 from themelens.data.contracts import Failure, empty_prices
 from themelens.data.providers import PROVIDERS, Provider, fetch_prices
+from themelens.data.routing import AUTO, ProviderRoutes, load_routed, routes_for_theme
 from themelens.errors import EmptyDataError, InputError, UnknownTickerError
-from themelens.theme import Role, Theme
+from themelens.theme import Role, Theme, load_theme
 
 __all__ = [
     "LoadedPrices",
     "PriceRequest",
+    "PriceSource",
     "load_for_cli",
     "load_tickers",
     "make_provider",
@@ -33,20 +35,33 @@ __all__ = [
 _TICKER_SHAPE = re.compile(r"^\^?[A-Za-z0-9][A-Za-z0-9.\-=]{0,19}$")
 
 
+PriceSource = Provider | ProviderRoutes
+"""One provider for every ticker, or the theme's routes (``--provider auto``)."""
+
+
 def provider_names() -> list[str]:
-    """The registered provider names, sorted (the CLI's ``--provider`` choices)."""
-    return sorted(PROVIDERS)
+    """The registered provider names and ``auto``, sorted (the CLI's ``--provider`` choices)."""
+    return sorted([*PROVIDERS, AUTO])
 
 
-def make_provider(settings: Settings) -> Provider:
-    """Build the provider ``settings`` names; the csv provider needs ``prices_dir``."""
-    try:
-        factory = PROVIDERS[settings.provider]
-    except KeyError:
+def make_provider(settings: Settings, theme: Theme | None = None) -> PriceSource:
+    """Build what ``settings.provider`` names; ``auto`` routes per listing as the theme says.
+
+    The csv provider needs ``prices_dir``. ``theme`` defaults to ``settings.theme``.
+    """
+    if settings.provider == AUTO:
+        th = theme if theme is not None else load_theme(settings.theme)
+        return routes_for_theme(th, lambda name: _build(name, settings))
+    if settings.provider not in PROVIDERS:
         raise InputError(
             f"--provider {settings.provider}: unknown provider; choose from {', '.join(provider_names())}"
-        ) from None
-    if settings.provider == "csv":
+        )
+    return _build(settings.provider, settings)
+
+
+def _build(name: str, settings: Settings) -> Provider:
+    factory = PROVIDERS[name]
+    if name == "csv":
         if settings.prices_dir is None:
             raise InputError("--prices-dir: required by the csv provider")
         return factory(settings.prices_dir)
@@ -142,7 +157,7 @@ def load_for_cli(
     is unknown to the theme); a default benchmark with no data becomes a
     warning and relative returns are left out. Raises when nothing loads.
     """
-    provider = make_provider(settings)
+    provider = make_provider(settings, theme)
     wanted = list(request.tickers)
     if request.benchmark and request.benchmark not in wanted:
         wanted.append(request.benchmark)
@@ -180,7 +195,7 @@ def load_for_cli(
     return LoadedPrices(frame, tickers, bench, tuple(fails), tuple(notes), named)
 
 
-def _unknown(theme: Theme, provider: Provider, name: str) -> UnknownTickerError:
+def _unknown(theme: Theme, provider: PriceSource, name: str) -> UnknownTickerError:
     extra: list[str] = []
     available = getattr(provider, "available_tickers", None)
     if callable(available):
@@ -190,7 +205,7 @@ def _unknown(theme: Theme, provider: Provider, name: str) -> UnknownTickerError:
 
 def load_tickers(
     settings: Settings,
-    provider: Provider,
+    provider: PriceSource,
     tickers: Sequence[str],
     *,
     on_progress: Callable[[int, int], None] | None = None,
@@ -198,10 +213,18 @@ def load_tickers(
     """Prices for ``tickers`` with per-ticker failures and warnings; an empty frame when none load.
 
     Remote providers go through the DuckDB cache (fetching what is missing);
-    local ones are read directly.
+    local ones are read directly; routes (``auto``) ask each ticker's
+    providers in the theme's order, through the cache.
     """
     if not tickers:
         return empty_prices(), (), ()
+    from themelens.data.store import PriceStore
+
+    if isinstance(provider, ProviderRoutes):
+        routed = load_routed(
+            PriceStore(settings.db_path), provider, tickers, on_progress=on_progress
+        )
+        return routed.frame, routed.failures, routed.warnings
     if not provider.remote:
         try:
             batch = fetch_prices(provider, tickers, on_progress=on_progress)
@@ -209,7 +232,6 @@ def load_tickers(
             return empty_prices(), tuple(Failure(t, str(exc)) for t in tickers), ()
         return batch.frame, batch.failures, ()
     from themelens.data.refresh import load_prices
-    from themelens.data.store import PriceStore
 
     loaded = load_prices(PriceStore(settings.db_path), provider, tickers, on_progress=on_progress)
     return loaded.frame, tuple(loaded.failures), tuple(loaded.warnings)

@@ -44,7 +44,9 @@ class RefreshResult:
     ``ranges`` maps each ticker the provider was asked about to the
     ``(start, end)`` it was asked for (``None``: open-ended); ``skipped``
     lists tickers whose requested range the cache already held;
-    ``failures`` the tickers that failed, one line each.
+    ``failures`` the tickers that failed, one line each; ``answered`` maps
+    each ticker that succeeded to the provider that answered (the routed
+    refresh fills it from several).
     """
 
     provider: str
@@ -53,6 +55,7 @@ class RefreshResult:
     ranges: Mapping[str, DateRange] = field(default_factory=dict)
     skipped: tuple[str, ...] = ()
     failures: tuple[Failure, ...] = ()
+    answered: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,7 @@ def refresh_prices(
                 updated += outcome[1]
         if on_progress is not None:
             on_progress(done, len(wanted))
+    failed = {f.item for f in failures}
     return RefreshResult(
         provider=provider.name,
         rows_inserted=inserted,
@@ -153,6 +157,7 @@ def refresh_prices(
         ranges=ranges,
         skipped=tuple(skipped),
         failures=tuple(failures),
+        answered={t: provider.name for t in wanted if t not in failed},
     )
 
 

@@ -18,8 +18,7 @@ import pandas as pd
 from themelens.config import Settings
 from themelens.data.contracts import empty_prices
 from themelens.data.fx import FxConverter
-from themelens.data.loading import load_tickers, make_provider
-from themelens.data.providers import Provider
+from themelens.data.loading import PriceSource, load_tickers, make_provider
 from themelens.errors import ThemelensError
 from themelens.news.article import Article
 from themelens.news.claim import Claim
@@ -125,7 +124,7 @@ def check_articles(
     sources: Sequence[str | Path],
     *,
     prices: pd.DataFrame | None = None,
-    provider: Provider | None = None,
+    provider: PriceSource | None = None,
     proxy: bool = False,
     tolerances: Tolerances | None = None,
 ) -> CheckedArticles:
@@ -135,7 +134,7 @@ def check_articles(
     loaded from ``provider`` (default: the configured one) on top.
     """
     missing: list[str] = []
-    provider = provider or make_provider(settings)
+    provider = provider or make_provider(settings, theme)
     ingested = ingest(list(sources))
     failed = tuple(str(f) for f in ingested.failures)
     missing.extend(f"article {f}" for f in failed)
@@ -174,7 +173,7 @@ def run_news(
     sources: Sequence[str | Path],
     *,
     prices: pd.DataFrame,
-    provider: Provider,
+    provider: PriceSource,
     proxy: bool,
 ) -> NewsRun:
     """Articles → claims → verdicts against ``prices`` (plus the tickers claims point at),

@@ -147,7 +147,7 @@ def run_theme(
     ``themelens serve`` shows the same figures without the original files.
     """
     members, benchmarks, _ = theme_tickers(theme)
-    provider = make_provider(settings)
+    provider = make_provider(settings, theme)
     frame, failures, warnings = load_tickers(
         settings, provider, [*members, *benchmarks], on_progress=on_progress
     )

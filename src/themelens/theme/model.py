@@ -66,6 +66,9 @@ PATTERN_HINT: Final = {
     _CURRENCY_PATTERN: "should be an ISO 4217 code such as 'HKD'",
 }
 Slug = Annotated[str, StringConstraints(pattern=_SLUG_PATTERN)]
+ProviderName = Annotated[str, StringConstraints(pattern=_SLUG_PATTERN)]
+"""A price provider's registered name (``yahoo``, ``akshare``); checked against the registry
+when prices are loaded, since the theme may not import the data layer."""
 Currency = Annotated[str, StringConstraints(pattern=_CURRENCY_PATTERN)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 _TICKER_RE: Final = re.compile(r"^\^?[A-Z0-9][A-Z0-9.=\-]*$")
@@ -127,6 +130,8 @@ class Listing(_Model):
     primary: bool = False
     kind: ListingKind = "share"
     label: Text | None = None
+    providers: tuple[ProviderName, ...] = ()
+    """Price providers for this listing, tried in order (empty: the theme's ``default_providers``)."""
 
     @field_validator("ticker", mode="before")
     @classmethod
@@ -247,6 +252,8 @@ class Theme(_Model):
     title: Text
     description: str = ""
     default_benchmark: Slug
+    default_providers: tuple[ProviderName, ...] = Field(default=("yahoo",), min_length=1)
+    """Price providers for listings that name none, tried in order."""
     entities: tuple[Entity, ...] = Field(min_length=1)
     catalysts: tuple[Catalyst, ...] = ()
     capex_facts: tuple[CapexFact, ...] = ()
@@ -338,6 +345,17 @@ class Theme(_Model):
     def all_tickers(self) -> tuple[str, ...]:
         """Every listed ticker of every entity, in theme order (what a full price fetch needs)."""
         return tuple(self._by_ticker)
+
+    def providers_for(self, ticker: str) -> tuple[str, ...]:
+        """The price providers for ``ticker``, in fallback order.
+
+        A listing's own ``providers`` win; any other listing, and a ticker the
+        theme does not list, gets ``default_providers``.
+        """
+        found = self._by_ticker.get(ticker.strip().upper())
+        if found is not None and found[1].providers:
+            return found[1].providers
+        return self.default_providers
 
     def entity_for_ticker(self, ticker: str) -> Entity | None:
         """The entity listing ``ticker`` (case-insensitive), or None if no entity lists it."""

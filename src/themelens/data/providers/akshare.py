@@ -174,7 +174,7 @@ class AkshareProvider(StandardQuery):
                                         " shares (NNNN.HK) and A-shares (NNNNNN.SS/.SZ) only"))  # fmt: skip
             else:
                 try:
-                    frame, call = self._fetch(where, query)
+                    frame, call = self._fetch(ticker, where, query)
                 except AkshareCallError as exc:
                     failures.append(Failure(ticker, str(exc)))
                 else:
@@ -207,17 +207,19 @@ class AkshareProvider(StandardQuery):
             return empty_prices()
         return validate_prices(pd.concat(parts, ignore_index=True))
 
-    def _fetch(self, where: AkshareSymbol, query: PriceQuery) -> tuple[pd.DataFrame, AkshareCall]:
-        """The symbol's bars as ``date, open, high, low, close, volume`` and the call that gave them."""
+    def _fetch(
+        self, ticker: str, where: AkshareSymbol, query: PriceQuery
+    ) -> tuple[pd.DataFrame, AkshareCall]:
+        """The ticker's bars as ``date, open, high, low, close, volume`` and the call that gave them."""
         if where.market == "index":
-            return self._index(where.symbol)
+            return self._index(ticker, where.symbol)
         function = "stock_hk_hist" if where.market == "hk" else "stock_zh_a_hist"
         call = AkshareCall(
             function,
             {"symbol": where.symbol, "period": "daily", "adjust": "qfq",
              "start_date": yyyymmdd(query.start, "19700101"),
              "end_date": yyyymmdd(query.end, "20500101")},
-            symbol=where.symbol,
+            symbol=ticker,
         )  # fmt: skip
         expect = HK_STOCK_COLUMNS if where.market == "hk" else A_SHARE_COLUMNS
         frame = self.client.call(call, expect=expect).rename(columns=_CN_RENAME)
@@ -226,13 +228,13 @@ class AkshareProvider(StandardQuery):
             bars["volume"] = pd.to_numeric(bars["volume"], errors="coerce") * _A_SHARE_LOT
         return bars, call
 
-    def _index(self, symbol: str) -> tuple[pd.DataFrame, AkshareCall]:
+    def _index(self, ticker: str, symbol: str) -> tuple[pd.DataFrame, AkshareCall]:
         """Sina's index history, or Eastmoney's when Sina fails (its close is ``latest``)."""
-        sina = AkshareCall("stock_hk_index_daily_sina", {"symbol": symbol}, symbol=symbol)
+        sina = AkshareCall("stock_hk_index_daily_sina", {"symbol": symbol}, symbol=ticker)
         try:
             frame = self.client.call(sina, expect=INDEX_SINA_COLUMNS)
         except AkshareCallError as sina_error:
-            em = AkshareCall("stock_hk_index_daily_em", {"symbol": symbol}, symbol=symbol)
+            em = AkshareCall("stock_hk_index_daily_em", {"symbol": symbol}, symbol=ticker)
             try:
                 frame = self.client.call(em, expect=INDEX_EM_COLUMNS)
             except AkshareCallError as em_error:

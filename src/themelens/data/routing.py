@@ -1,0 +1,200 @@
+"""Provider order per listing: the theme says who serves a ticker, with a fallback chain.
+
+With ``--provider auto`` (the default) no single source serves the whole
+theme: Yahoo has the Hong Kong and US names, AkShare the Hang Seng TECH index
+and the A-shares. The theme names, per listing, the providers to try in order
+(``Listing.providers``, else ``Theme.default_providers``); this module asks the
+first, hands what it could not answer to the next, and keeps every row under
+the provider that actually answered, so the cache (keyed on provider, ticker,
+date) records who supplied each row and a report can say so.
+
+A provider that is offline (or whose failure is total) does not stop the
+others: its tickers move on to their next provider, and a ticker fails only
+when every provider in its chain failed, with each one's reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import ClassVar
+
+import pandas as pd
+
+from themelens.data.contracts import Failure, empty_prices
+from themelens.data.providers.base import PROVIDERS, Provider
+from themelens.data.refresh import LoadResult, RefreshResult, load_prices, refresh_prices
+from themelens.data.store import PriceStore
+from themelens.errors import InputError, OfflineError
+from themelens.theme import Theme
+
+__all__ = ["AUTO", "ProviderRoutes", "load_routed", "refresh_routed", "routes_for_theme"]
+
+AUTO = "auto"
+"""The ``--provider`` value that routes each ticker as the theme says."""
+
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class ProviderRoutes:
+    """Which providers serve which ticker, in fallback order.
+
+    Stands where a single ``Provider`` would in the loaders (``name``,
+    ``remote``, ``synthetic``), but is never itself a cache key.
+    """
+
+    name: ClassVar[str] = AUTO
+    remote: ClassVar[bool] = True
+    synthetic: ClassVar[bool] = False
+
+    providers: Mapping[str, Provider]
+    chain_of: Callable[[str], tuple[str, ...]]
+
+    def chain(self, ticker: str) -> tuple[str, ...]:
+        """Provider names for ``ticker``, in the order they are tried."""
+        return self.chain_of(ticker)
+
+
+def routes_for_theme(
+    theme: Theme, build: Callable[[str], Provider], *, source: str = "theme"
+) -> ProviderRoutes:
+    """Routes from the theme's listings, each named provider built once by ``build``.
+
+    Raises ``InputError`` naming the listing when the theme names a provider
+    that is not registered.
+    """
+    named: dict[str, str] = {p: "default_providers" for p in theme.default_providers}
+    for entity in theme.entities:
+        for listing in entity.listings:
+            for p in listing.providers:
+                named.setdefault(p, f"{entity.slug} {listing.ticker}")
+    for p, where in named.items():
+        if p not in PROVIDERS or p == AUTO:
+            choices = ", ".join(sorted(PROVIDERS))
+            raise InputError(f"{source} {theme.name}: {where}: unknown provider {p!r}; choose from {choices}")  # fmt: skip
+    providers = {p: build(p) for p in named}
+    return ProviderRoutes(providers=providers, chain_of=theme.providers_for)
+
+
+def _rounds(
+    routes: ProviderRoutes,
+    tickers: Sequence[str],
+    attempt: Callable[[Provider, list[str]], tuple[set[str], list[Failure]]],
+) -> list[Failure]:
+    """Ask each ticker's providers in turn; what one cannot answer goes to the next.
+
+    ``attempt(provider, tickers)`` returns the tickers it answered and the
+    failures of the others. Returns the tickers every provider failed on.
+    """
+    reasons: dict[str, list[str]] = {}
+    pending = list(dict.fromkeys(tickers))
+    exhausted: list[str] = []
+    step = 0
+    while pending:
+        groups: dict[str, list[str]] = {}
+        for t in pending:
+            chain = routes.chain(t)
+            if step < len(chain):
+                groups.setdefault(chain[step], []).append(t)
+            else:
+                exhausted.append(t)
+        unanswered: set[str] = set()
+        for name, group in groups.items():
+            answered, failures = attempt(routes.providers[name], group)
+            why = {f.item: f.reason for f in failures}
+            for t in group:
+                if t not in answered:
+                    reasons.setdefault(t, []).append(f"{name}: {why.get(t, 'no rows')}")
+                    unanswered.add(t)
+        pending = [t for t in pending if t in unanswered]
+        step += 1
+    failed = [t for t in dict.fromkeys(tickers) if t in set(exhausted)]
+    return [Failure(t, "; ".join(reasons.get(t, ["no provider"]))) for t in failed]
+
+
+def _offline(exc: OfflineError, provider: Provider) -> str:
+    text = str(exc)
+    prefix = f"{provider.name}: "
+    return f"offline ({text[len(prefix) :] if text.startswith(prefix) else text})"
+
+
+def load_routed(
+    store: PriceStore,
+    routes: ProviderRoutes,
+    tickers: Sequence[str],
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> LoadResult:
+    """Each ticker's prices through the cache from the first provider in its chain that has them.
+
+    Rows keep the answering provider's name; failures list every provider's
+    reason; warnings (offline, cached data used) are passed on, prefixed.
+    """
+    frames: list[pd.DataFrame] = []
+    warnings: list[str] = []
+    total = len(dict.fromkeys(tickers))
+    done = 0
+
+    def attempt(provider: Provider, group: list[str]) -> tuple[set[str], list[Failure]]:
+        nonlocal done
+        try:
+            loaded = load_prices(store, provider, group, start=start, end=end)
+        except OfflineError as exc:
+            return set(), [Failure(t, _offline(exc, provider)) for t in group]
+        have = set(loaded.frame["ticker"].unique()) if len(loaded.frame) else set()
+        if have:
+            frames.append(loaded.frame)
+        warnings.extend(f"{provider.name}: {w}" for w in loaded.warnings)
+        done += len(have)
+        if on_progress is not None:
+            on_progress(min(done, total), total)
+        return have, list(loaded.failures)
+
+    failures = _rounds(routes, tickers, attempt)
+    frame = pd.concat(frames, ignore_index=True) if frames else empty_prices()
+    if on_progress is not None:
+        on_progress(total, total)
+    return LoadResult(
+        frame=frame, failures=tuple(failures), provider=AUTO, warnings=tuple(warnings)
+    )
+
+
+def refresh_routed(
+    store: PriceStore,
+    routes: ProviderRoutes,
+    tickers: Sequence[str],
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> RefreshResult:
+    """Fill the cache for ``tickers``, each from the first provider in its chain that answers."""
+    inserted = updated = 0
+    ranges: dict[str, tuple[date | None, date | None]] = {}
+    skipped: list[str] = []
+    answered: dict[str, str] = {}
+
+    def attempt(provider: Provider, group: list[str]) -> tuple[set[str], list[Failure]]:
+        nonlocal inserted, updated
+        try:
+            result = refresh_prices(store, provider, group, start=start, end=end)
+        except OfflineError as exc:
+            return set(), [Failure(t, _offline(exc, provider)) for t in group]
+        inserted += result.rows_inserted
+        updated += result.rows_updated
+        ranges.update(result.ranges)
+        skipped.extend(result.skipped)
+        answered.update(result.answered)
+        if on_progress is not None:
+            on_progress(len(answered), len(tickers))
+        return set(result.answered), list(result.failures)
+
+    failures = _rounds(routes, tickers, attempt)
+    return RefreshResult(
+        provider=AUTO, rows_inserted=inserted, rows_updated=updated, ranges=ranges,
+        skipped=tuple(skipped), failures=tuple(failures), answered=answered,
+    )  # fmt: skip
