@@ -148,8 +148,10 @@ def check_articles(
     claims = _extract(articles, theme, store, missing)
     have = set(frame["ticker"].unique()) if len(frame) else set()
     extra = [t for t in tickers_to_load(claims, theme, proxy=proxy) if t not in have]
+    unloaded: dict[str, str] = {}
     if extra:
-        more, _, _ = load_tickers(settings, provider, extra)
+        more, failures, _ = load_tickers(settings, provider, extra)
+        unloaded = {f.item: f.reason for f in failures}
         frame = (
             pd.concat([frame, more], ignore_index=True)
             if len(frame) and len(more)
@@ -162,6 +164,7 @@ def check_articles(
         article_dates={a.name: a.published for a in articles},
         tolerances=tolerances,
         proxy=proxy,
+        missing=unloaded,
     )
     _record(store, articles, verified, missing)
     return CheckedArticles(tuple(articles), tuple(claims), verified, frame, tuple(missing), failed)

@@ -69,6 +69,7 @@ def verify_claims(
     article_dates: Mapping[str, date | None],
     tolerances: Tolerances | None = None,
     proxy: bool = False,
+    missing: Mapping[str, str] | None = None,
 ) -> VerifyResult:
     """Verify each claim against ``prices`` (the long price frame).
 
@@ -79,6 +80,9 @@ def verify_claims(
     proxy
         Check index claims with no index series against an equal-weight proxy
         of the theme's constituents; such verdicts carry ``proxy=True``.
+    missing
+        Ticker → why it has no prices (each provider's failure), added to the
+        reason of an ``unverifiable`` verdict so the user sees what to fix.
 
     Notes
     -----
@@ -98,7 +102,7 @@ def verify_claims(
     rows: list[VerifiedClaim] = []
     for claim in claims:
         day = claim_day(claim, article_dates.get(claim.article or ""))
-        rows.append(_verify_one(claim, day, theme, panel, bars, have, proxied, tol))
+        rows.append(_verify_one(claim, day, theme, panel, bars, have, proxied, tol, missing or {}))
     return VerifyResult(rows=tuple(rows), tolerances=tol)
 
 
@@ -111,6 +115,7 @@ def _verify_one(
     have: set[str],
     proxied: set[str],
     tol: Tolerances,
+    missing: Mapping[str, str],
 ) -> VerifiedClaim:
     def out(verdict: Verdict, ticker: str | None = None, asof: date | None = None) -> VerifiedClaim:
         is_proxy = ticker in proxied
@@ -146,9 +151,10 @@ def _verify_one(
         return out(Verdict("unverifiable", None, session.note.split(";")[0]), ticker)
     if ticker not in have or panel is None or bars is None:
         entity = theme.find_entity(claim.entity)
+        why = f" ({missing[ticker]})" if ticker in missing else ""
         if entity is not None and entity.kind == "index":
-            return out(Verdict("unverifiable", None, f"no series for {entity.slug}"), ticker)
-        return out(Verdict("unverifiable", None, f"no price data for {ticker}"), ticker)
+            return out(Verdict("unverifiable", None, f"no series for {entity.slug}{why}"), ticker)
+        return out(Verdict("unverifiable", None, f"no price data for {ticker}{why}"), ticker)
     key = (ticker, pd.Timestamp(when))
     if key not in panel.index:
         return out(
