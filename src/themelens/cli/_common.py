@@ -62,7 +62,11 @@ PricesDirOpt = Annotated[
 ]
 ProviderOpt = Annotated[
     str | None,
-    typer.Option("--provider", help=f"Price provider: {', '.join(provider_names())}."),
+    typer.Option(
+        "--provider",
+        help=f"Price provider: {', '.join(provider_names())}"
+        " (default auto: each listing from the providers its theme names).",
+    ),
 ]
 DemoOpt = Annotated[
     bool, typer.Option("--demo", help="Use the deterministic synthetic demo market (offline).")
