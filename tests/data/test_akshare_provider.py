@@ -275,9 +275,23 @@ def test_offline_raises_offline_error() -> None:
     calls = Calls(replay_fetch(RECORDING), raises={"00000": offline})
     with pytest.raises(
         OfflineError,
-        match=r"cannot reach AkShare's source for akshare stock_hk_hist\(symbol='00000'",
+        match=r"^akshare: 0000.HK: cannot reach push2his.eastmoney.com \(offline\?\) for"
+        r" akshare stock_hk_hist\(symbol='00000'",
     ):
         fetch_prices(_provider(calls), ["0000.HK", "000000.SZ"], start=START, end=END)
+
+
+def test_offline_through_curl_names_the_host() -> None:
+    from curl_cffi.requests.exceptions import DNSError
+
+    dns = DNSError(
+        "Failed to perform, curl: (6) Could not resolve host: finance.baidu.com.", code=6
+    )  # type: ignore[arg-type]
+    client = AkshareClient(
+        min_interval_s=0, fetch=Calls(replay_fetch(RECORDING), raises={"x": dns})
+    )
+    with pytest.raises(OfflineError, match=r"cannot reach finance\.baidu\.com \(offline\?\)"):
+        client.call(AkshareCall("stock_hk_valuation_baidu", {"symbol": "x"}, "X.HK"))
 
 
 @pytest.mark.parametrize(

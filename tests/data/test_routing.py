@@ -106,7 +106,7 @@ def test_offline_akshare_falls_back_and_the_cache_says_who_answered(tmp_path: Pa
     # SYNTHIDX.HK: only akshare in its chain -> fails with akshare's reason
     reasons = {f.item: f.reason for f in loaded.failures}
     assert set(reasons) == {"0000.HK", "SYNTHIDX.HK"}
-    assert reasons["0000.HK"].startswith("akshare: offline (0000.HK: cannot reach")
+    assert reasons["0000.HK"].startswith("akshare: offline: cannot reach push2his.eastmoney.com")
     assert "; yahoo: " in reasons["0000.HK"]
     assert reasons["SYNTHIDX.HK"].startswith("akshare: offline")
     assert "yahoo" not in reasons["SYNTHIDX.HK"]

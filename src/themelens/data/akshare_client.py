@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import socket
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -160,6 +161,14 @@ def _curl_code(exc: BaseException) -> int | None:
     return int(code) if code is not None else -1
 
 
+def _host(exc: BaseException) -> str:
+    """The host a transport error names (``requests`` and curl say it differently)."""
+    text = str(exc)
+    patterns = (r"host='([^']+)'", r"resolve '([^']+)'", r"resolve host: ([\w.-]+\w)")
+    found = next((m for p in patterns if (m := re.search(p, text))), None)
+    return found.group(1) if found else f"AkShare's source ({type(exc).__name__})"
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().split(" See https://curl.se", 1)[0]
     return text.splitlines()[0][:200] if text else type(exc).__name__
@@ -225,7 +234,7 @@ class AkshareClient:
                 kind, reason = classify_akshare_error(exc)
                 if kind == "offline":
                     raise OfflineError(
-                        f"cannot reach AkShare's source for {call} (offline?): {reason}",
+                        f"cannot reach {_host(exc)} (offline?) for {call}",
                         provider="akshare",
                         ticker=call.symbol or None,
                     ) from exc

@@ -114,10 +114,14 @@ def _rounds(
     return [Failure(t, "; ".join(reasons.get(t, ["no provider"]))) for t in failed]
 
 
-def _offline(exc: OfflineError, provider: Provider) -> str:
+def _offline(exc: OfflineError, provider: Provider, ticker: str) -> str:
+    """Why ``ticker`` got nothing from an offline provider (which may have failed on another)."""
     text = str(exc)
-    prefix = f"{provider.name}: "
-    return f"offline ({text[len(prefix) :] if text.startswith(prefix) else text})"
+    for prefix in (f"{provider.name}: {exc.ticker}: ", f"{provider.name}: "):
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+            break
+    return f"offline: {text}" if exc.ticker in (None, ticker) else f"offline, not asked: {text}"
 
 
 def load_routed(
@@ -144,7 +148,7 @@ def load_routed(
         try:
             loaded = load_prices(store, provider, group, start=start, end=end)
         except OfflineError as exc:
-            return set(), [Failure(t, _offline(exc, provider)) for t in group]
+            return set(), [Failure(t, _offline(exc, provider, t)) for t in group]
         have = set(loaded.frame["ticker"].unique()) if len(loaded.frame) else set()
         if have:
             frames.append(loaded.frame)
@@ -183,7 +187,7 @@ def refresh_routed(
         try:
             result = refresh_prices(store, provider, group, start=start, end=end)
         except OfflineError as exc:
-            return set(), [Failure(t, _offline(exc, provider)) for t in group]
+            return set(), [Failure(t, _offline(exc, provider, t)) for t in group]
         inserted += result.rows_inserted
         updated += result.rows_updated
         ranges.update(result.ranges)
