@@ -294,6 +294,17 @@ def test_user_theme_by_path(tmp_path: Path) -> None:
     assert load_theme(str(plain)) == theme
 
 
+def test_listing_providers_win_over_the_theme_default(tmp_path: Path) -> None:
+    theme = load_theme(
+        _write(tmp_path, _mutated(entities__0__listings__0__providers=["akshare", "yahoo"],
+                                  default_providers=["csv"]))
+    )  # fmt: skip
+    assert theme.providers_for("0001.HK") == ("akshare", "yahoo")
+    assert theme.providers_for("ACME") == ("csv",)
+    assert theme.providers_for("NOT.LISTED") == ("csv",)
+    assert load_theme(_write(tmp_path, GOOD, "plain.yaml")).providers_for("0001.HK") == ("yahoo",)
+
+
 def _mutated(**changes: Any) -> dict[str, Any]:
     data = copy.deepcopy(GOOD)
     for dotted, value in changes.items():
@@ -325,6 +336,12 @@ _DELETE = object()
         ({"entities__0__slug": "Acme Inc"}, "entities.0.slug", "lowercase slug"),
         ({"entities__0__role": "leeder"}, "entities.0.role", "(got 'leeder')"),
         ({"entities__0__listings__0__ticker": "9988 HK"}, "entities.0.listings.0.ticker", "Yahoo"),
+        (
+            {"entities__0__listings__0__providers": ["AkShare"]},
+            "entities.0.listings.0.providers.0",
+            "lowercase slug",
+        ),
+        ({"default_providers": []}, "default_providers", "at least 1"),
         (
             {"entities__0__listings__0__currency": "hkd"},
             "entities.0.listings.0.currency",
