@@ -230,11 +230,14 @@ def test_without_provider_each_ticker_comes_from_one_preferred_provider(db_path:
     store.write_prices(make_prices(("X",), provider="yahoo", close0=500.0, days=3))
     store.write_prices(make_prices(("X", "Y"), provider="csv", close0=900.0))
     store.write_prices(make_prices(("Z",), provider="acme", close0=700.0))
+    store.write_prices(make_prices(("W",), provider="yahoo", close0=10.0))
+    store.write_prices(make_prices(("W",), provider="akshare", close0=20.0))
 
     got = store.read_prices()
 
     chosen = got.groupby("ticker")["provider"].unique().map(list).to_dict()
-    assert chosen == {"X": ["yahoo"], "Y": ["csv"], "Z": ["acme"]}  # demo never shadows data
+    # demo never shadows data; akshare (the theme's first choice where both answered) wins
+    assert chosen == {"W": ["akshare"], "X": ["yahoo"], "Y": ["csv"], "Z": ["acme"]}
     assert len(got[got["ticker"] == "X"]) == 3  # yahoo's rows only, not filled from others
     only_demo = store.read_prices(["X"], provider="demo")
     assert set(only_demo["provider"]) == {"demo"}

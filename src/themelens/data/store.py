@@ -39,12 +39,14 @@ __all__ = ["PROVIDER_PREFERENCE", "FetchRecord", "PriceStore", "WriteResult"]
 
 log = logging.getLogger(__name__)
 
-PROVIDER_PREFERENCE: Final = ("yahoo", "csv")
+PROVIDER_PREFERENCE: Final = ("akshare", "yahoo", "csv")
 """Which provider's rows ``read_prices(provider=None)`` returns for a ticker held by several.
 
 Listed providers win in this order, then any other provider alphabetically,
 and ``demo`` always last, so synthetic rows never shadow market data. Rows of
-different providers are never mixed within one ticker.
+different providers are never mixed within one ticker. AkShare comes first
+because a ticker cached by both is one the theme routes to AkShare first (the
+Hang Seng TECH index, A-shares), Yahoo having answered only as the fallback.
 """
 
 _SYNTHETIC_PROVIDER: Final = "demo"
