@@ -27,6 +27,7 @@ from themelens.data.akshare_client import (
     record,
     replay_fetch,
 )
+from themelens.data.calendar import exchange_for_ticker, sessions
 from themelens.data.providers import fetch_prices
 from themelens.data.providers.akshare import (
     AkshareProvider,
@@ -427,8 +428,10 @@ def _online(host: str) -> bool:
 def test_live_akshare_smoke() -> None:
     if not _online("push2his.eastmoney.com"):
         pytest.skip("offline: cannot resolve push2his.eastmoney.com")
-    batch = fetch_prices(
-        AkshareProvider(), ["0700.HK", "002371.SZ"], start=date(2025, 9, 15), end=date(2025, 9, 19)
-    )
-    assert set(batch.tickers) == {"0700.HK", "002371.SZ"}
+    wanted = ["0700.HK", "002371.SZ", "HSTECH.HK"]
+    batch = fetch_prices(AkshareProvider(), wanted, start=date(2025, 9, 15), end=date(2025, 9, 19))
+    assert set(batch.tickers) == set(wanted), batch.failures
     assert (batch.frame["close"] > 0).all()
+    for ticker, part in batch.frame.groupby("ticker"):
+        expected = sessions(exchange_for_ticker(str(ticker)), "2025-09-15", "2025-09-19")
+        assert pd.DatetimeIndex(part["date"]).equals(expected), ticker
