@@ -23,3 +23,25 @@ def shared_prices_dir() -> Path:
 def db_path(tmp_path: Path) -> Path:
     """A fresh DuckDB path under tmp_path (the file does not exist yet)."""
     return tmp_path / "cache.duckdb"
+
+
+_DEAD_PROXY = "http://127.0.0.1:9"  # the discard port: nothing listens, so a connection is refused
+
+
+@pytest.fixture(autouse=True)
+def no_network(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Outside ``network``-marked tests, outbound HTTP fails at once, as it does offline.
+
+    A machine with a firewall that drops packets (rather than refusing them)
+    would otherwise make a test that reaches a live source by mistake hang
+    for minutes; with every request sent to a closed local proxy it fails in
+    milliseconds, the same way on every machine. requests, urllib and
+    libcurl (yfinance, AkShare's Baidu calls) all honour these variables;
+    local servers (``127.0.0.1``, ``localhost``) are exempt.
+    """
+    if request.node.get_closest_marker("network") is not None:
+        return
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):  # fmt: skip
+        monkeypatch.setenv(name, _DEAD_PROXY)
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.setenv(name, "127.0.0.1,localhost,::1")

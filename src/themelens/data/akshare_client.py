@@ -287,7 +287,8 @@ def _key(function: str, kwargs: Mapping[str, Any]) -> str:
     """A file-safe key for a call, ignoring the range arguments (replay cuts to them)."""
     kept = {k: v for k, v in sorted(kwargs.items()) if k not in RANGE_ARGUMENTS}
     digest = hashlib.sha1(json.dumps(kept, ensure_ascii=False).encode()).hexdigest()[:10]
-    symbol = str(kept.get("symbol", kept.get("stock", ""))).replace("/", "_")
+    # statement calls name the company ``stock`` (their ``symbol`` is the statement)
+    symbol = str(kept.get("stock", kept.get("symbol", ""))).replace("/", "_")
     return f"{function}__{symbol}__{digest}"
 
 
@@ -313,7 +314,9 @@ def record(
         try:
             frame = fetch(function, kwargs)
         except Exception as exc:
-            entry["error"] = {"type": type(exc).__name__, "message": _first_line(exc)}
+            # a KeyError's str() is the repr of its key; keep the key so replay does not quote it twice
+            said = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else _first_line(exc)
+            entry["error"] = {"type": type(exc).__name__, "message": said}
         else:
             frame.to_csv(directory / f"{key}.csv", index=False)
             entry.update(

@@ -1,9 +1,12 @@
 """Fundamentals sources: capex from cash-flow statements and P/E valuation.
 
-Three sources, one shape (``contracts``):
+Four sources, one shape (``contracts``):
 
 - ``yahoo`` — yfinance's cash-flow statement ("Capital Expenditure") and
   ``info`` P/E snapshot, through injectable fetch seams with record/replay;
+- ``akshare`` — Eastmoney's Hong Kong cash-flow statements (capex lines,
+  quarters derived from cumulative figures) and Baidu's trailing P/E
+  history, through the shared ``AkshareClient`` with record/replay;
 - ``csv`` — capex and valuation-history imports, the offline source;
 - ``reported`` — the theme's own press-reported ``forward_pe`` facts.
 
@@ -13,6 +16,7 @@ say statement figures are unavailable rather than invent them.
 
 from __future__ import annotations
 
+from themelens.data.fundamentals.akshare import AkshareFundamentals, hk_code
 from themelens.data.fundamentals.contracts import (
     CAPEX_COLUMNS,
     VALUATION_COLUMNS,
@@ -40,6 +44,7 @@ __all__ = [
     "DEMO_NOTE",
     "REPORTED_PROVIDER",
     "VALUATION_COLUMNS",
+    "AkshareFundamentals",
     "CapexStatements",
     "Freq",
     "FundamentalsSource",
@@ -47,6 +52,7 @@ __all__ = [
     "YahooFundamentals",
     "empty_capex",
     "empty_valuation",
+    "hk_code",
     "load_capex",
     "load_valuation",
     "pick_source",
