@@ -128,3 +128,30 @@ def test_scenarios_with_bad_probabilities_is_one_line(run, tmp_path: Path) -> No
     assert result.exit_code == 1
     assert "scenarios: probabilities" in result.stderr and "sum to 0.95" in result.stderr
     assert "Traceback" not in result.output
+
+
+AKSHARE_RECORDING = RECORDING.parent / "akshare_fundamentals"
+
+
+def test_capex_from_the_replayed_akshare_seam(run) -> None:  # type: ignore[no-untyped-def]
+    # made-up codes of the synthetic recording; 99999.HK is one Eastmoney does not know
+    result = run("capex", "0000.HK", "99998.HK", "99999.HK", "--provider", "akshare",
+                 "--akshare-replay", str(AKSHARE_RECORDING), "--format", "json")  # fmt: skip
+    assert result.exit_code == 1  # a named ticker failed
+    data = json.loads(result.stdout)
+    assert data["synthetic"] is True and data["statements_available"] is True
+    annual = {(r["ticker"], r["period"]): r for r in data["rows"] if r["freq"] == "annual"}
+    # 0000.HK 2024 annual: fixed assets 14.4bn + intangibles 1.6bn RMB in the recording
+    assert annual[("0000.HK", "2024")]["capex"] == pytest.approx(16.0e9)
+    assert annual[("0000.HK", "2024")]["currency"] == "CNY"
+    assert "stock_financial_hk_report_em(stock='99999'" in result.stderr
+
+
+def test_valuation_from_the_replayed_akshare_seam(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("valuation", "0000.HK", "--provider", "akshare",
+                 "--akshare-replay", str(AKSHARE_RECORDING), "--format", "json")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    row = next(r for r in data["rows"] if r["ticker"] == "0000.HK")
+    assert row["pe_trailing"] > 0 and row["pe_fwd"] is None
+    assert row["z_trailing_5y"] is not None

@@ -75,6 +75,12 @@ ReplayOpt = Annotated[
     Path | None,
     typer.Option("--replay", hidden=True, help="Serve Yahoo from a recording folder (tests)."),
 ]
+AkshareReplayOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--akshare-replay", hidden=True, help="Serve AkShare from a recording folder (tests)."
+    ),
+]
 NamesArg = Annotated[
     list[str] | None,
     typer.Argument(help="Theme entities or tickers. Default: the theme's companies."),
@@ -140,6 +146,7 @@ def capex(
         CapexView, typer.Option("--view", help="Table for --format csv.")
     ] = CapexView.periods,
     replay: ReplayOpt = None,
+    akshare_replay: AkshareReplayOpt = None,
     provider: ProviderOpt = None,
     demo: DemoOpt = False,
     fmt: FormatOpt = OutputFormat.table,
@@ -157,11 +164,20 @@ def capex(
         )
         members = _members(th, names)
         source = pick_source(settings.provider, csv)
-        loaded = load_capex(list(members), source=source, theme=th, csv_path=csv, replay_dir=replay)
+        loaded = load_capex(
+            list(members), source=source, theme=th, csv_path=csv, replay_dir=replay,
+            akshare_replay_dir=akshare_replay,
+        )  # fmt: skip
         fx_source = (
             fx.value
             if fx is not None
-            else ("auto" if source == "yahoo" and replay is None else "reference")
+            else (
+                "auto"
+                if source in ("yahoo", "akshare", "auto")
+                and replay is None
+                and akshare_replay is None
+                else "reference"
+            )
         )
         result = track_capex(
             loaded.frame,
@@ -222,6 +238,7 @@ def valuation(
         int, typer.Option("--min-obs", help="Fewest history points for a z-score.")
     ] = 12,
     replay: ReplayOpt = None,
+    akshare_replay: AkshareReplayOpt = None,
     provider: ProviderOpt = None,
     demo: DemoOpt = False,
     fmt: FormatOpt = OutputFormat.table,
@@ -246,8 +263,9 @@ def valuation(
                 members[t] = ent.slug
         source = pick_source(settings.provider, csv)
         data, reported = load_valuation(
-            list(members), source=source, theme=th, csv_path=csv, replay_dir=replay
-        )
+            list(members), source=source, theme=th, csv_path=csv, replay_dir=replay,
+            akshare_replay_dir=akshare_replay,
+        )  # fmt: skip
         subjects = {
             t: (s, (e.role or "") if (e := th.entity_for_ticker(t)) else "")
             for t, s in members.items()
