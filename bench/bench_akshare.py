@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from _machine import cpu_model  # bench/_machine.py: run as bench/<script>.py
 
 from themelens.data.akshare_client import AkshareClient
 from themelens.data.providers.akshare import AkshareProvider, akshare_symbol
@@ -42,14 +43,7 @@ RUNS = 3
 
 
 def machine() -> str:
-    cpu = platform.processor() or "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     return (
         f"{platform.system()} {platform.release()} {platform.machine()}, {cpu}, "
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}, pandas {pd.__version__}"

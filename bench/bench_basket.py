@@ -34,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _machine import cpu_model  # bench/_machine.py: run as bench/<script>.py
 
 from themelens.analytics.basket import BasketSpec, performance, prepare_panel, sweep_baskets
 from themelens.analytics.basket.reference import backtest_loop
@@ -46,14 +47,7 @@ LEADERS = ("9988.HK", "0700.HK", "9888.HK", "3690.HK", "1810.HK")
 
 
 def machine() -> str:
-    cpu = platform.processor() or "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     import cvxpy
     import pypfopt
 

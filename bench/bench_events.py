@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _machine import cpu_model  # bench/_machine.py: run as bench/<script>.py
 
 from themelens.analytics._event_data import build_panel
 from themelens.analytics._event_models import fit_statsmodels, fit_vectorised
@@ -44,14 +45,7 @@ BENCHMARK = "^GSPC"
 
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     return (
         f"{platform.system()} {platform.release()} | {cpu} | {os.cpu_count()} logical CPUs "
         f"(bench uses 1 process) | Python {platform.python_version()} | numpy {np.__version__} "

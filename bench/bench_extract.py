@@ -21,6 +21,8 @@ import sys
 import time
 from pathlib import Path
 
+from _machine import cpu_model  # bench/_machine.py: run as bench/<script>.py
+
 from themelens.news.article import Article
 from themelens.news.extract import extract_claims
 from themelens.news.ingest import ingest
@@ -30,14 +32,7 @@ DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "de
 
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     return (
         f"{platform.system()} {platform.release()} | {cpu} | {os.cpu_count()} logical CPUs "
         f"(bench uses 1) | Python {platform.python_version()}"

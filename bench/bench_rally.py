@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from _machine import cpu_model  # bench/_machine.py: run as bench/<script>.py
 
 from themelens.analytics.rally import HORIZONS, rally_panel
 
@@ -118,15 +119,7 @@ def disagreements(panel_rows: pd.DataFrame, naive: pd.DataFrame) -> list[str]:
 
 
 def machine() -> str:
-    cpu = platform.processor() or "?"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        names = [
-            ln.split(":", 1)[1].strip()
-            for ln in cpuinfo.read_text().splitlines()
-            if ln.startswith("model name")
-        ]
-        cpu = names[0] if names else cpu
+    cpu = cpu_model()
     return (
         f"platform {platform.platform()}; cpu {cpu} x{os.cpu_count()}; "
         f"python {platform.python_version()}; pandas {pd.__version__}; numpy {np.__version__}"
