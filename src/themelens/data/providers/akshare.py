@@ -29,7 +29,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, ClassVar, Final
 
 import pandas as pd
@@ -182,12 +181,7 @@ class AkshareProvider(StandardQuery):
                     sources[ticker] = f"{call}{self._tag}"
             if on_progress is not None:
                 on_progress(done, len(query.tickers))
-        return RawPrices(
-            frames=frames,
-            sources=sources,
-            fetched_at=datetime.now(UTC).replace(tzinfo=None),
-            failures=tuple(failures),
-        )
+        return RawPrices.now(frames, sources, failures)
 
     def to_frame(self, query: PriceQuery, raw: RawPrices) -> pd.DataFrame:
         """The per-ticker frames as the long contract, cut to the range, with provenance."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import pandas as pd
@@ -74,6 +74,16 @@ class RawPrices:
     sources: Mapping[str, str]
     fetched_at: datetime
     failures: tuple[Failure, ...] = ()
+
+    @classmethod
+    def now(
+        cls,
+        frames: Mapping[str, pd.DataFrame],
+        sources: Mapping[str, str],
+        failures: Sequence[Failure] = (),
+    ) -> RawPrices:
+        """What a fetch just returned, stamped with the current time (UTC, naive, as stored)."""
+        return cls(frames, sources, datetime.now(UTC).replace(tzinfo=None), tuple(failures))
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,6 @@ Parsing is vectorised over pandas' C reader: the 41 files (~194k rows) of
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import ClassVar, Final, Literal
 
@@ -105,12 +104,7 @@ class CsvProvider(StandardQuery):
                 on_progress(done, total)
         if not frames and format_errors:
             raise format_errors[0]
-        return RawPrices(
-            frames=frames,
-            sources=sources,
-            fetched_at=datetime.now(UTC).replace(tzinfo=None),
-            failures=tuple(failures),
-        )
+        return RawPrices.now(frames, sources, failures)
 
     def to_frame(self, query: PriceQuery, raw: RawPrices) -> pd.DataFrame:
         """Cut each parsed file to the query's range and stack them with provenance."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import ClassVar, Final
 
 import pandas as pd
@@ -93,11 +93,8 @@ class DemoProvider(StandardQuery):
         }
         if on_progress is not None:
             on_progress(len(query.tickers), len(query.tickers))
-        return RawPrices(
-            frames={str(t): f for t, f in frames.items()},
-            sources={str(t): self.source for t in frames},
-            fetched_at=datetime.now(UTC).replace(tzinfo=None),
-            failures=failures,
+        return RawPrices.now(
+            {str(t): f for t, f in frames.items()}, {str(t): self.source for t in frames}, failures
         )
 
     def to_frame(self, query: PriceQuery, raw: RawPrices) -> pd.DataFrame:

@@ -130,12 +130,7 @@ class YahooProvider(StandardQuery):
                 sources[ticker] = f"https://finance.yahoo.com/quote/{ticker}/history"
             if on_progress is not None:
                 on_progress(done, total)
-        return RawPrices(
-            frames=frames,
-            sources=sources,
-            fetched_at=datetime.now(UTC).replace(tzinfo=None),
-            failures=tuple(failures),
-        )
+        return RawPrices.now(frames, sources, failures)
 
     def to_frame(self, query: PriceQuery, raw: RawPrices) -> pd.DataFrame:
         """Wide ``history()`` frames to the long contract, cut to the range, with provenance."""
