@@ -177,6 +177,9 @@ def test_theme_show_lists_primary_listings() -> None:
     rows = {r["slug"]: r for r in json.loads(stdout)}
     assert rows["smic"]["primary"] == "0981.HK"
     assert rows["naura"]["primary"] == "002371.SZ"
+    assert rows["naura"]["providers"] == "akshare → yahoo"
+    assert rows["hstech"]["providers"] == "akshare → yahoo"
+    assert rows["baidu"]["providers"] == "yahoo"
 
 
 def test_error_text_is_printed_literally_not_as_markup(tmp_path: Path) -> None:

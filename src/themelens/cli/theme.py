@@ -27,7 +27,7 @@ app.add_typer(theme_app, name="theme")
 
 @theme_app.command("show")
 def theme_show(theme: ThemeOpt = None, fmt: FormatOpt = OutputFormat.table) -> None:
-    """List the theme's entities with role, primary listing and other listings."""
+    """List the theme's entities with role, primary listing, other listings and the primary's providers."""
     with boundary():
         th = load_theme(theme)
         rows = [
@@ -38,6 +38,7 @@ def theme_show(theme: ThemeOpt = None, fmt: FormatOpt = OutputFormat.table) -> N
                 "role": e.role or "",
                 "primary": e.primary.ticker if e.primary else "",
                 "listings": " ".join(x.ticker for x in e.listings),
+                "providers": " → ".join(th.providers_for(e.primary.ticker)) if e.primary else "",
             }
             for e in th.entities
         ]
