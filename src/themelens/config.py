@@ -14,6 +14,8 @@ from pathlib import Path
 
 import platformdirs
 
+from themelens.errors import InputError
+
 __all__ = ["Settings", "default_cache_dir", "resolve_settings"]
 
 
@@ -29,13 +31,16 @@ class Settings:
     ``provider`` names an entry of ``themelens.data.providers.PROVIDERS``, or ``auto``
     (each listing from the providers its theme names, in order);
     ``prices_dir`` is the folder the ``csv`` provider reads; ``db_path`` is the
-    DuckDB cache; ``theme`` is a built-in theme name or a path to a YAML file.
+    DuckDB cache; ``theme`` is a built-in theme name or a path to a YAML file;
+    ``akshare_interval_s`` is the least time between two AkShare calls
+    (Eastmoney bans clients that ask too fast).
     """
 
     db_path: Path
     theme: str = "china-ai"
     provider: str = "auto"
     prices_dir: Path | None = None
+    akshare_interval_s: float = 0.5
 
     @property
     def synthetic(self) -> bool:
@@ -52,7 +57,8 @@ def resolve_settings(
     env: Mapping[str, str] | None = None,
 ) -> Settings:
     """Combine defaults, environment (``THEMELENS_DB``, ``THEMELENS_THEME``,
-    ``THEMELENS_PROVIDER``, ``THEMELENS_PRICES_DIR``) and flags into one ``Settings``.
+    ``THEMELENS_PROVIDER``, ``THEMELENS_PRICES_DIR``, ``THEMELENS_AKSHARE_INTERVAL``)
+    and flags into one ``Settings``.
 
     ``--prices-dir`` implies the ``csv`` provider and ``--demo`` the ``demo``
     provider, unless ``--provider`` says otherwise explicitly.
@@ -77,4 +83,19 @@ def resolve_settings(
         theme=theme or env.get("THEMELENS_THEME") or "china-ai",
         provider=chosen,
         prices_dir=Path(pdir).expanduser() if pdir is not None else None,
+        akshare_interval_s=_seconds(env, "THEMELENS_AKSHARE_INTERVAL", 0.5),
     )
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    """A non-negative number of seconds from ``env[name]``, or ``default`` when unset."""
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise InputError(f"{name}={text!r}: expected a number of seconds >= 0")
+    return value

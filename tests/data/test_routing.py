@@ -156,3 +156,21 @@ def test_load_tickers_routes_through_the_cache(tmp_path: Path) -> None:
     settings = Settings(db_path=tmp_path / "c.duckdb", provider="auto")
     frame, failures, _ = load_tickers(settings, _routes(tmp_path), ["SYNTH.HK", "0000.HK"])
     assert set(frame["ticker"]) == {"SYNTH.HK", "0000.HK"} and not failures
+
+
+def test_akshare_spacing_comes_from_the_environment(tmp_path: Path) -> None:
+    settings = resolve_settings(db=tmp_path / "x.duckdb", env={"THEMELENS_AKSHARE_INTERVAL": "2.5"})
+    routes = make_provider(settings)
+    assert isinstance(routes, ProviderRoutes)
+    akshare = routes.providers["akshare"]
+    assert isinstance(akshare, AkshareProvider)
+    assert akshare.client.min_interval_s == 2.5
+    assert resolve_settings(env={}).akshare_interval_s == 0.5
+
+
+@pytest.mark.parametrize("text", ["fast", "-1", "nan"])
+def test_a_bad_spacing_is_one_line_naming_the_variable(text: str) -> None:
+    with pytest.raises(
+        InputError, match=rf"^THEMELENS_AKSHARE_INTERVAL='{text}': expected a number"
+    ):
+        resolve_settings(env={"THEMELENS_AKSHARE_INTERVAL": text})

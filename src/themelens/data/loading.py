@@ -65,6 +65,8 @@ def _build(name: str, settings: Settings) -> Provider:
         if settings.prices_dir is None:
             raise InputError("--prices-dir: required by the csv provider")
         return factory(settings.prices_dir)
+    if name == "akshare":
+        return factory(min_interval_s=settings.akshare_interval_s)
     return factory()
 
 
