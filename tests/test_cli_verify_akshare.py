@@ -71,7 +71,8 @@ def _verify(tmp_path: Path, prices: Path, move_pct: float, monkeypatch: pytest.M
     )
     monkeypatch.setitem(
         PROVIDERS, "akshare",
-        lambda: AkshareProvider(fetch=replay_fetch(rec), synthetic_recording=True, min_interval_s=0),
+        # the CLI passes the spacing from THEMELENS_AKSHARE_INTERVAL (0 here: a replay need not wait)
+        lambda **options: AkshareProvider(fetch=replay_fetch(rec), synthetic_recording=True, **options),
     )  # fmt: skip
     article = tmp_path / "hstech.txt"
     article.write_text(ARTICLE, encoding="utf-8")
@@ -80,7 +81,7 @@ def _verify(tmp_path: Path, prices: Path, move_pct: float, monkeypatch: pytest.M
         ["verify", str(article), "--provider", "auto", "--prices-dir", str(prices),
          "--theme", str(_theme(tmp_path)), "--db", str(tmp_path / f"{move_pct}.duckdb"),
          "--format", "jsonl"],
-        env={"COLUMNS": "200"},
+        env={"COLUMNS": "200", "THEMELENS_AKSHARE_INTERVAL": "0"},
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
     return [json.loads(x) for x in result.stdout.splitlines() if x.strip()]
@@ -121,7 +122,7 @@ def test_without_akshare_the_index_stays_unverifiable(
         app,
         ["verify", str(article), "--prices-dir", str(shared_prices_dir),
          "--db", str(tmp_path / "csv.duckdb"), "--format", "jsonl"],
-        env={"COLUMNS": "200"},
+        env={"COLUMNS": "200", "THEMELENS_AKSHARE_INTERVAL": "0"},
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
     row = _hstech_return([json.loads(x) for x in result.stdout.splitlines() if x.strip()])
