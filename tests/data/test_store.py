@@ -279,6 +279,20 @@ def test_coverage_and_last_date(db_path: Path) -> None:
     )
 
 
+def test_nth_latest_dates_match_recent_dates_per_ticker(db_path: Path) -> None:
+    store = PriceStore(db_path)
+    store.write_prices(make_prices(("A", "B"), days=10))
+    store.write_prices(make_prices(("C",), days=3))
+    store.write_prices(make_prices(("A",), provider="demo", days=2))
+    for n in (1, 5, 20):
+        batched = store.nth_latest_dates("yahoo", ["A", "B", "C", "MISSING"], n)
+        assert batched == {t: store.recent_dates("yahoo", t, n)[-1] for t in ("A", "B", "C")}
+    assert store.nth_latest_dates("yahoo", ["A"], 5) == {"A": date(2025, 9, 8)}
+    assert store.nth_latest_dates("yahoo", [], 5) == {}
+    with pytest.raises(ValueError, match="n must be >= 1"):
+        store.nth_latest_dates("yahoo", ["A"], 0)
+
+
 def test_fetch_log_round_trip(db_path: Path) -> None:
     store = PriceStore(db_path)
     store.log_fetch(

@@ -284,15 +284,14 @@ def _plan(
 ) -> dict[str, DateRange | None]:
     """The range to ask the provider for per ticker; ``None`` when the cache already has it."""
     spans = _spans(store, provider)
+    cached = [t for t in tickers if t in spans]
+    overlap_from = store.nth_latest_dates(provider, cached, overlap_sessions) if overlap_sessions else {}  # fmt: skip
     plans: dict[str, DateRange | None] = {}
     for t in tickers:
         if t not in spans or (start is not None and _day(start) < spans[t][0]):
             plans[t] = (start, end)
             continue
-        if overlap_sessions == 0:
-            resume = spans[t][1] + timedelta(days=1)
-        else:
-            resume = store.recent_dates(provider, t, overlap_sessions)[-1]
+        resume = overlap_from[t] if overlap_sessions else spans[t][1] + timedelta(days=1)
         if start is not None:
             resume = max(resume, _day(start))
         plans[t] = None if end is not None and _day(end) < resume else (resume, end)

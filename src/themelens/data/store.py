@@ -276,6 +276,28 @@ class PriceStore:
             rows = con.execute(sql, [provider, ticker, n]).fetchall()
         return tuple(r[0] for r in rows)
 
+    def nth_latest_dates(self, provider: str, tickers: Sequence[str], n: int) -> dict[str, date]:
+        """Per ticker, its ``n``-th latest cached session (its oldest, when it has fewer).
+
+        What ``recent_dates(...)[-1]`` gives for one ticker, for a whole batch in
+        one query: a refresh plans every ticker at once, and opening the file per
+        ticker cost more than the query (about 30 ms each).
+        """
+        if n < 1:
+            raise ValueError(f"n must be >= 1, got {n}")
+        if not tickers:
+            return {}
+        sql = """
+            SELECT ticker, min(date) FROM (
+                SELECT ticker, date,
+                       row_number() OVER (PARTITION BY ticker ORDER BY date DESC) AS k
+                FROM prices WHERE provider = ? AND ticker IN (SELECT unnest(?))
+            ) WHERE k <= ? GROUP BY ticker
+        """
+        with self._db.connect(read_only=True) as con:
+            rows = con.execute(sql, [provider, list(tickers), n]).fetchall()
+        return {str(t): d for t, d in rows}
+
     def read_fetch_log(
         self, provider: str | None = None, ticker: str | None = None
     ) -> pd.DataFrame:
