@@ -155,3 +155,15 @@ def test_valuation_from_the_replayed_akshare_seam(run) -> None:  # type: ignore[
     row = next(r for r in data["rows"] if r["ticker"] == "0000.HK")
     assert row["pe_trailing"] > 0 and row["pe_fwd"] is None
     assert row["z_trailing_5y"] is not None
+
+
+def test_live_akshare_statements_take_the_settings_spacing_and_time_out(tmp_path: Path) -> None:
+    from themelens.cli.fundamentals import _live_akshare
+    from themelens.config import resolve_settings
+
+    env = {"THEMELENS_AKSHARE_INTERVAL": "1.5", "THEMELENS_AKSHARE_TIMEOUT": "12"}
+    settings = resolve_settings(db=tmp_path / "c.duckdb", env=env)
+    source = _live_akshare(settings, None)
+    assert source is not None
+    assert (source.client.min_interval_s, source.client.timeout_s) == (1.5, 12.0)
+    assert _live_akshare(settings, tmp_path) is None  # a replay is built unspaced by the loader

@@ -11,17 +11,25 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 import platformdirs
 
 from themelens.errors import InputError
 
-__all__ = ["Settings", "default_cache_dir", "resolve_settings"]
+__all__ = ["AkshareOptions", "Settings", "default_cache_dir", "resolve_settings"]
 
 
 def default_cache_dir() -> Path:
     """The user's cache folder for themelens (``~/.cache/themelens`` on Linux)."""
     return Path(platformdirs.user_cache_dir("themelens"))
+
+
+class AkshareOptions(TypedDict):
+    """The politeness settings every AkShare client takes (see ``data.akshare_client``)."""
+
+    min_interval_s: float
+    timeout_s: float
 
 
 @dataclass(frozen=True)
@@ -33,7 +41,8 @@ class Settings:
     ``prices_dir`` is the folder the ``csv`` provider reads; ``db_path`` is the
     DuckDB cache; ``theme`` is a built-in theme name or a path to a YAML file;
     ``akshare_interval_s`` is the least time between two AkShare calls
-    (Eastmoney bans clients that ask too fast).
+    (Eastmoney bans clients that ask too fast); ``akshare_timeout_s`` the
+    longest one call may take (AkShare itself sets no time-out on most calls).
     """
 
     db_path: Path
@@ -41,10 +50,18 @@ class Settings:
     provider: str = "auto"
     prices_dir: Path | None = None
     akshare_interval_s: float = 0.5
+    akshare_timeout_s: float = 30.0
 
     @property
     def synthetic(self) -> bool:
         return self.provider == "demo"
+
+    @property
+    def akshare_client_options(self) -> AkshareOptions:
+        """Keyword arguments for every ``AkshareClient`` (and the akshare provider) built from these settings."""
+        return AkshareOptions(
+            min_interval_s=self.akshare_interval_s, timeout_s=self.akshare_timeout_s
+        )
 
 
 def resolve_settings(
@@ -57,8 +74,8 @@ def resolve_settings(
     env: Mapping[str, str] | None = None,
 ) -> Settings:
     """Combine defaults, environment (``THEMELENS_DB``, ``THEMELENS_THEME``,
-    ``THEMELENS_PROVIDER``, ``THEMELENS_PRICES_DIR``, ``THEMELENS_AKSHARE_INTERVAL``)
-    and flags into one ``Settings``.
+    ``THEMELENS_PROVIDER``, ``THEMELENS_PRICES_DIR``, ``THEMELENS_AKSHARE_INTERVAL``,
+    ``THEMELENS_AKSHARE_TIMEOUT``) and flags into one ``Settings``.
 
     ``--prices-dir`` implies the ``csv`` provider and ``--demo`` the ``demo``
     provider, unless ``--provider`` says otherwise explicitly.
@@ -84,11 +101,12 @@ def resolve_settings(
         provider=chosen,
         prices_dir=Path(pdir).expanduser() if pdir is not None else None,
         akshare_interval_s=_seconds(env, "THEMELENS_AKSHARE_INTERVAL", 0.5),
+        akshare_timeout_s=_seconds(env, "THEMELENS_AKSHARE_TIMEOUT", 30.0, positive=True),
     )
 
 
-def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
-    """A non-negative number of seconds from ``env[name]``, or ``default`` when unset."""
+def _seconds(env: Mapping[str, str], name: str, default: float, *, positive: bool = False) -> float:  # fmt: skip
+    """A number of seconds from ``env[name]`` (>= 0, or > 0 when ``positive``); ``default`` when unset."""
     text = env.get(name, "").strip()
     if not text:
         return default
@@ -96,6 +114,6 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
         value = float(text)
     except ValueError:
         value = -1.0
-    if not value >= 0:
-        raise InputError(f"{name}={text!r}: expected a number of seconds >= 0")
+    if not (value > 0 if positive else value >= 0) or value == float("inf"):
+        raise InputError(f"{name}={text!r}: expected a number of seconds {'> 0' if positive else '>= 0'}")  # fmt: skip
     return value

@@ -9,6 +9,8 @@ shared contract (columns, sessions, provenance) is in ``test_providers.py``.
 from __future__ import annotations
 
 import socket
+import threading
+import time
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -346,6 +348,48 @@ def test_calls_are_spaced_by_the_minimum_interval() -> None:
 def test_negative_settings_are_refused() -> None:
     with pytest.raises(ValueError, match="must not be negative"):
         AkshareClient(min_interval_s=-1)
+    with pytest.raises(ValueError, match="timeout_s must be positive"):
+        AkshareClient(timeout_s=0)
+
+
+def test_a_call_that_never_answers_times_out_is_retried_and_the_batch_goes_on() -> None:
+    """AkShare sets no time-out on most requests; the client's deadline stops a hung call."""
+    released = threading.Event()
+    inner = replay_fetch(RECORDING)
+    hung: list[str] = []
+
+    def fetch(function: str, kwargs: Mapping[str, Any]) -> pd.DataFrame:
+        if kwargs.get("symbol") == "00000":
+            hung.append(function)
+            released.wait(30)  # a server that accepted the connection and went quiet
+        return inner(function, kwargs)
+
+    sleeps: list[float] = []
+    provider = AkshareProvider(
+        fetch=fetch, index_symbols=INDEXES, min_interval_s=0, timeout_s=0.05, sleep=sleeps.append
+    )
+    started = time.monotonic()
+    try:
+        batch = fetch_prices(provider, ["0000.HK", "000000.SZ"], start=START, end=END)
+    finally:
+        released.set()
+    assert time.monotonic() - started < 10
+    assert batch.tickers == ("000000.SZ",)
+    (failure,) = batch.failures
+    assert failure.item == "0000.HK"
+    assert "akshare stock_hk_hist(symbol='00000'" in failure.reason
+    assert "TimeoutError: no answer within 0.05 s; gave up after 3 retries" in failure.reason
+    assert hung == ["stock_hk_hist"] * 4 and sleeps == [2.0, 4.0, 8.0]
+
+
+def test_the_deadline_passes_answers_and_errors_through_unchanged() -> None:
+    client = AkshareClient(min_interval_s=0, timeout_s=5, fetch=replay_fetch(RECORDING))
+    call = AkshareCall("stock_hk_hist", {"symbol": "00000", "period": "daily", "adjust": "qfq"})
+    pd.testing.assert_frame_equal(
+        client.call(call), replay_fetch(RECORDING)(call.function, call.kwargs)
+    )
+    with pytest.raises(AkshareCallError, match=r"no data for this symbol \(ReplayError"):
+        client.call(AkshareCall("stock_hk_hist", {"symbol": "12345"}))
 
 
 # --- the cache: nothing half-written --------------------------------------

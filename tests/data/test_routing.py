@@ -174,3 +174,21 @@ def test_a_bad_spacing_is_one_line_naming_the_variable(text: str) -> None:
         InputError, match=rf"^THEMELENS_AKSHARE_INTERVAL='{text}': expected a number"
     ):
         resolve_settings(env={"THEMELENS_AKSHARE_INTERVAL": text})
+
+
+def test_akshare_time_out_comes_from_the_environment(tmp_path: Path) -> None:
+    env = {"THEMELENS_AKSHARE_TIMEOUT": "7.5"}
+    routes = make_provider(resolve_settings(db=tmp_path / "x.duckdb", env=env))
+    assert isinstance(routes, ProviderRoutes)
+    akshare = routes.providers["akshare"]
+    assert isinstance(akshare, AkshareProvider)
+    assert akshare.client.timeout_s == 7.5
+    assert resolve_settings(env={}).akshare_timeout_s == 30.0
+
+
+@pytest.mark.parametrize("text", ["0", "-3", "soon", "inf"])
+def test_a_bad_time_out_is_one_line_naming_the_variable(text: str) -> None:
+    with pytest.raises(
+        InputError, match=rf"^THEMELENS_AKSHARE_TIMEOUT='{text}': expected a number of seconds > 0$"
+    ):
+        resolve_settings(env={"THEMELENS_AKSHARE_TIMEOUT": text})

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import pandas as pd
 import typer
@@ -41,6 +41,10 @@ from themelens.data.loading import PriceRequest, load_for_cli
 from themelens.errors import InputError
 from themelens.summary import Summary
 from themelens.theme import Role, Theme
+
+if TYPE_CHECKING:
+    from themelens.config import Settings
+    from themelens.data.fundamentals.akshare import AkshareFundamentals
 
 _MEMBERS: tuple[Role, ...] = ("leader", "supply-chain", "peer")
 
@@ -85,6 +89,17 @@ NamesArg = Annotated[
     list[str] | None,
     typer.Argument(help="Theme entities or tickers. Default: the theme's companies."),
 ]
+
+
+def _live_akshare(settings: Settings, replay: Path | None) -> AkshareFundamentals | None:
+    """AkShare statements with the settings' spacing and time-out; ``None`` when replaying
+    (the loader builds the replaying source, which must not wait)."""
+    from themelens.data.akshare_client import AkshareClient
+    from themelens.data.fundamentals.akshare import AkshareFundamentals
+
+    if replay is not None:
+        return None
+    return AkshareFundamentals(AkshareClient(**settings.akshare_client_options))
 
 
 def _warn(lines: Any, label: str = "note") -> None:
@@ -167,6 +182,7 @@ def capex(
         loaded = load_capex(
             list(members), source=source, theme=th, csv_path=csv, replay_dir=replay,
             akshare_replay_dir=akshare_replay,
+            akshare_source=_live_akshare(settings, akshare_replay),
         )  # fmt: skip
         fx_source = (
             fx.value
@@ -265,6 +281,7 @@ def valuation(
         data, reported = load_valuation(
             list(members), source=source, theme=th, csv_path=csv, replay_dir=replay,
             akshare_replay_dir=akshare_replay,
+            akshare_source=_live_akshare(settings, akshare_replay),
         )  # fmt: skip
         subjects = {
             t: (s, (e.role or "") if (e := th.entity_for_ticker(t)) else "")

@@ -11,14 +11,21 @@ what happened                                   what the caller gets
 ==============================================  ==========================================
 DNS failure, connection refused (offline)       ``OfflineError`` (the batch stops: every
                                                 later call would fail the same way)
-time-out, connection reset, HTTP 403/429/456,   retried with exponential backoff, then an
-a non-JSON answer (how a ban looks)             :class:`AkshareCallError` for that symbol
+time-out (ours or the transport's),             retried with exponential backoff, then an
+connection reset, HTTP 403/429/456,             :class:`AkshareCallError` for that symbol
+a non-JSON answer (how a ban looks)
 anything else AkShare raises (``KeyError``,     an :class:`AkshareCallError` at once: an
 ``TypeError``, ``APIError``: how an unknown     unknown symbol does not get better by asking
 symbol looks), or an empty frame                again
 a frame without the expected columns            an :class:`AkshareCallError` naming the
                                                 function and the columns it expected
 ==============================================  ==========================================
+
+AkShare passes no time-out to most of its requests, so a server that stops
+answering (how some throttles look) would hang a batch for good. Every call
+therefore runs under a deadline (``timeout_s``): a call that has not returned
+by then is abandoned on its worker thread (a daemon, so it cannot keep the
+process alive) and counts as a time-out.
 
 Callers turn an ``AkshareCallError`` into a ``Failure`` for that symbol and go
 on with the batch. Each message names the function and the symbol.
@@ -37,6 +44,7 @@ import hashlib
 import json
 import re
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -194,6 +202,9 @@ class AkshareClient:
         How many times a transient failure (time-out, ban) is retried.
     backoff_s
         First wait after a transient failure; each retry waits twice as long.
+    timeout_s
+        Longest one call may take before it counts as a time-out (then retried
+        like any other); ``None`` waits for ever.
     fetch
         Does the I/O (default :func:`akshare_fetch`); tests pass :func:`replay_fetch`.
     sleep, clock
@@ -206,15 +217,19 @@ class AkshareClient:
         min_interval_s: float = 0.5,
         retries: int = 3,
         backoff_s: float = 2.0,
+        timeout_s: float | None = 30.0,
         fetch: FetchFn | None = None,
         sleep: Callable[[float], object] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if min_interval_s < 0 or retries < 0 or backoff_s < 0:
             raise ValueError("akshare: min_interval_s, retries and backoff_s must not be negative")
+        if timeout_s is not None and not timeout_s > 0:
+            raise ValueError("akshare: timeout_s must be positive (or None for no deadline)")
         self.min_interval_s = min_interval_s
         self.retries = retries
         self.backoff_s = backoff_s
+        self.timeout_s = timeout_s
         self._fetch: FetchFn = fetch if fetch is not None else akshare_fetch
         self._sleep = sleep
         self._clock = clock
@@ -229,7 +244,7 @@ class AkshareClient:
         for attempt in range(self.retries + 1):
             self._space()
             try:
-                frame = self._fetch(call.function, dict(call.kwargs))
+                frame = self._fetch_within_deadline(call)
             except Exception as exc:
                 kind, reason = classify_akshare_error(exc)
                 if kind == "offline":
@@ -246,6 +261,28 @@ class AkshareClient:
                 raise AkshareCallError(call, reason) from exc
             return check_frame(call, frame, expect)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _fetch_within_deadline(self, call: AkshareCall) -> pd.DataFrame:
+        """What the fetch returned or raised, or ``TimeoutError`` once ``timeout_s`` has passed."""
+        if self.timeout_s is None:
+            return self._fetch(call.function, dict(call.kwargs))
+        outcome: list[pd.DataFrame | BaseException] = []
+
+        def run() -> None:
+            try:
+                outcome.append(self._fetch(call.function, dict(call.kwargs)))
+            except BaseException as exc:  # handed to the caller's thread below
+                outcome.append(exc)
+
+        worker = threading.Thread(target=run, name=f"akshare {call.function}", daemon=True)
+        worker.start()
+        worker.join(self.timeout_s)
+        if not outcome:
+            raise TimeoutError(f"no answer within {self.timeout_s:g} s")
+        result = outcome[0]
+        if isinstance(result, BaseException):
+            raise result
+        return result
 
     def _space(self) -> None:
         now = self._clock()

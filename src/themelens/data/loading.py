@@ -66,7 +66,7 @@ def _build(name: str, settings: Settings) -> Provider:
             raise InputError("--prices-dir: required by the csv provider")
         return factory(settings.prices_dir)
     if name == "akshare":
-        return factory(min_interval_s=settings.akshare_interval_s)
+        return factory(**settings.akshare_client_options)
     return factory()
 
 
