@@ -51,6 +51,22 @@ def test_packaged_theme_loads_by_default_and_by_name() -> None:
     assert THEME.default_benchmark == "hstech"
 
 
+@pytest.mark.parametrize(
+    ("ticker", "chain"),
+    [
+        ("HSTECH.HK", ("akshare", "yahoo")),  # Yahoo has no usable HSTECH history
+        ("002371.SZ", ("akshare", "yahoo")),  # nor A-share coverage
+        ("688981.SS", ("akshare", "yahoo")),
+        ("^HSI", ("yahoo", "akshare")),  # Yahoo has these; AkShare is the fallback
+        ("^HSCE", ("yahoo", "akshare")),
+        ("9988.HK", ("yahoo",)),
+        ("^NDX", ("yahoo",)),
+    ],
+)
+def test_packaged_theme_routes_each_listing(ticker: str, chain: tuple[str, ...]) -> None:
+    assert THEME.providers_for(ticker) == chain
+
+
 def test_every_claims_slug_is_an_entity() -> None:
     assert {e.slug for e in THEME.entities} >= set(CLAIMS_SLUGS)
 

@@ -156,6 +156,45 @@ def test_index_falls_back_from_sina_to_eastmoney() -> None:
     assert batch.frame["source"].iloc[0].endswith("[synthetic recording]")
 
 
+def _unreachable(host: str) -> requests.ConnectionError:
+    return requests.ConnectionError(
+        f"HTTPSConnectionPool(host='{host}', port=443): Max retries exceeded"
+        f" (Caused by NameResolutionError(\"Failed to resolve '{host}'\"))"
+    )
+
+
+def _blocking(hosts: Mapping[str, str]) -> FetchFn:
+    """Replay, but the functions in ``hosts`` fail as if their host could not be reached."""
+    inner = replay_fetch(RECORDING)
+
+    def fetch(function: str, kwargs: Mapping[str, Any]) -> pd.DataFrame:
+        if function in hosts:
+            raise _unreachable(hosts[function])
+        return inner(function, kwargs)
+
+    return fetch
+
+
+def test_index_falls_back_to_eastmoney_when_sina_is_unreachable() -> None:
+    fetch = _blocking({"stock_hk_index_daily_sina": "finance.sina.com.cn"})
+    batch = fetch_prices(_provider(fetch), ["SYNTHIDX.HK", "0000.HK"], start=START, end=END)
+    # SYNTHIDX is recorded for Sina only, so Eastmoney's answer is "no data": a failure naming
+    # both calls, and the batch goes on to the Hong Kong share
+    (failure,) = batch.failures
+    assert "stock_hk_index_daily_em(symbol='SYNTHIDX')" in failure.reason
+    assert "cannot reach finance.sina.com.cn" in failure.reason
+    assert batch.tickers == ("0000.HK",)
+    em_only = fetch_prices(_provider(fetch), ["SYNTHEM.HK"], start=START, end=END)
+    assert set(em_only.frame["source"].str.split("(").str[0]) == {"akshare stock_hk_index_daily_em"}  # fmt: skip
+
+
+def test_index_with_both_hosts_unreachable_is_offline() -> None:
+    fetch = _blocking({"stock_hk_index_daily_sina": "finance.sina.com.cn",
+                       "stock_hk_index_daily_em": "push2his.eastmoney.com"})  # fmt: skip
+    with pytest.raises(OfflineError, match=r"cannot reach push2his\.eastmoney\.com"):
+        fetch_prices(_provider(fetch), ["SYNTHEM.HK"], start=START, end=END)
+
+
 def test_sources_name_the_call() -> None:
     batch = fetch_prices(_provider(replay_fetch(RECORDING)), ["0000.HK"], start=START, end=END)
     assert set(batch.frame["source"]) == {

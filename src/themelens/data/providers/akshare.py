@@ -42,6 +42,7 @@ from themelens.data.akshare_client import (
 )
 from themelens.data.contracts import Failure, empty_prices, validate_prices
 from themelens.data.providers.base import PriceQuery, ProgressCallback, RawPrices, StandardQuery
+from themelens.errors import OfflineError
 
 __all__ = [
     "A_SHARE_COLUMNS",
@@ -223,11 +224,16 @@ class AkshareProvider(StandardQuery):
         return bars, call
 
     def _index(self, ticker: str, symbol: str) -> tuple[pd.DataFrame, AkshareCall]:
-        """Sina's index history, or Eastmoney's when Sina fails (its close is ``latest``)."""
+        """Sina's index history, or Eastmoney's when Sina fails (its close is ``latest``).
+
+        Sina being unreachable does not stop the fallback: the two are different
+        hosts, and one may be blocked where the other answers. Only when both
+        are unreachable is it ``OfflineError``.
+        """
         sina = AkshareCall("stock_hk_index_daily_sina", {"symbol": symbol}, symbol=ticker)
         try:
             frame = self.client.call(sina, expect=INDEX_SINA_COLUMNS)
-        except AkshareCallError as sina_error:
+        except (AkshareCallError, OfflineError) as sina_error:
             em = AkshareCall("stock_hk_index_daily_em", {"symbol": symbol}, symbol=ticker)
             try:
                 frame = self.client.call(em, expect=INDEX_EM_COLUMNS)
