@@ -157,11 +157,86 @@ def test_new_sessions_and_revisions_are_picked_up_incrementally(store: PriceStor
 
     result = refresh_prices(store, prov, ["A"], overlap_sessions=3)
 
-    assert asked(prov) == [(("A",), date(2025, 9, 17), None)]
-    assert (result.rows_inserted, result.rows_updated) == (5, 1)
+    # the overlap came back re-priced, so the whole cached span is asked for again
+    assert asked(prov) == [(("A",), date(2025, 9, 17), None), (("A",), date(2025, 9, 1), None)]
+    assert (result.rows_inserted, result.rows_updated, result.rebased) == (5, 1, ("A",))
+    assert result.ranges == {"A": (date(2025, 9, 1), None)}
     got = store.read_prices()
     assert len(got) == 20
     assert got.loc[got["date"] == "2025-09-18", "close"].item() == 999.0
+
+
+def test_new_sessions_alone_are_fetched_once(store: PriceStore) -> None:
+    bars = market(["A"])
+    prov = ScriptedProvider({"A": bars["A"].iloc[:15]})
+    refresh_prices(store, prov, ["A"])
+    prov.bars, prov.queries = bars, []
+    result = refresh_prices(store, prov, ["A"], overlap_sessions=3)
+    assert asked(prov) == [(("A",), date(2025, 9, 17), None)]
+    assert (result.rows_inserted, result.rows_updated, result.rebased) == (5, 0, ())
+
+
+def test_a_dividend_adjustment_re_prices_the_whole_cached_history(store: PriceStore) -> None:
+    """Adjusted histories scale every close before an ex-date; the cache must not mix bases.
+
+    The source first has 15 sessions; a 2% dividend goes ex on the 18th session, so the
+    source's adjusted history now shows every earlier close times 0.98. Fetching only
+    the overlap would leave sessions 1-12 on the old basis and put a false -2% move
+    between sessions 12 and 13.
+    """
+    raw = market(["A"])["A"]
+    prov = ScriptedProvider({"A": raw.iloc[:15]})
+    refresh_prices(store, prov, ["A"])
+    adjusted = raw.copy()
+    cols = ["open", "high", "low", "close"]
+    adjusted.loc[:16, cols] = adjusted.loc[:16, cols] * 0.98
+    prov.bars, prov.queries = {"A": adjusted}, []
+
+    result = refresh_prices(store, prov, ["A"], overlap_sessions=3)
+
+    assert result.rebased == ("A",)
+    assert (result.rows_inserted, result.rows_updated) == (5, 15)
+    got = store.read_prices(["A"]).set_index("date")["close"]
+    np.testing.assert_allclose(got.to_numpy(), adjusted["close"].to_numpy(), rtol=1e-12)
+    returns = got.pct_change().dropna()
+    expected = adjusted.set_index("date")["close"].pct_change().dropna()
+    np.testing.assert_allclose(returns.to_numpy(), expected.to_numpy(), rtol=1e-12)
+    log = store.read_fetch_log(ticker="A")
+    assert log["requested_start"].iloc[-1] == pd.Timestamp("2025-09-01")
+
+
+def test_float_noise_in_the_overlap_is_not_a_re_pricing(store: PriceStore) -> None:
+    bars = market(["A"])
+    prov = ScriptedProvider({"A": bars["A"].iloc[:15]})
+    refresh_prices(store, prov, ["A"])
+    noisy = bars["A"].copy()
+    noisy["close"] = noisy["close"] * (1 + 1e-9)
+    prov.bars, prov.queries = {"A": noisy}, []
+    result = refresh_prices(store, prov, ["A"], overlap_sessions=3)
+    assert result.rebased == () and len(prov.queries) == 1
+
+
+def test_a_failing_full_re_fetch_writes_nothing_of_the_ticker(store: PriceStore) -> None:
+    raw = market(["A"])["A"]
+    prov = ScriptedProvider({"A": raw.iloc[:15]})
+    refresh_prices(store, prov, ["A"])
+    before = store.read_prices()
+    adjusted = raw.copy()
+    adjusted["close"] = adjusted["close"] * 0.98
+    calls = {"n": 0}
+    inner = prov.fetch_raw
+
+    def second_call_fails(query: PriceQuery, *, on_progress: ProgressCallback | None = None) -> RawPrices:  # fmt: skip
+        calls["n"] += 1
+        if calls["n"] == 2:
+            return RawPrices({}, {}, FETCHED, (Failure("A", "throttled"),))
+        return inner(query, on_progress=on_progress)
+
+    prov.bars = {"A": adjusted}
+    prov.fetch_raw = second_call_fails  # type: ignore[method-assign]
+    result = refresh_prices(store, prov, ["A"], overlap_sessions=3)
+    assert [f.item for f in result.failures] == ["A"]
+    pd.testing.assert_frame_equal(store.read_prices(), before)
 
 
 def test_a_start_before_the_cache_backfills_from_start(store: PriceStore) -> None:

@@ -77,6 +77,12 @@ def prices_fetch(
         )
         for name, served in _by_provider(result.answered).items():
             console.out.print(f"  {name}: {', '.join(served)}", highlight=False, soft_wrap=True)
+        if result.rebased:
+            console.out.print(
+                "  re-priced since the last fetch (dividend, split or correction), whole history"
+                f" fetched again: {', '.join(result.rebased)}",
+                highlight=False, soft_wrap=True,
+            )  # fmt: skip
         if prov.synthetic:
             console.out.print(f"[bold yellow]{SYNTHETIC_LABEL}[/bold yellow]")
         for f in result.failures:

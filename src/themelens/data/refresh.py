@@ -2,7 +2,11 @@
 
 ``refresh_prices`` asks the provider, per ticker, only for what the cache
 lacks: from a few sessions before the last stored one (so late revisions
-and corrected closes are picked up) to ``end``. Each ticker's rows and its
+and corrected closes are picked up) to ``end``. Both Yahoo's and AkShare's
+histories are adjusted backwards from the latest close, so a dividend or
+split re-prices every earlier session: when the re-fetched overlap differs
+from what is stored, the ticker's whole cached span is fetched again and
+replaced, so the cache never joins two adjustment bases into one series. Each ticker's rows and its
 ``fetch_log`` line are committed in their own transaction, so a failure, an
 exception or a kill part-way through keeps every ticker already written and
 never leaves half of one. A ticker that fails becomes a ``Failure`` and the
@@ -56,6 +60,9 @@ class RefreshResult:
     skipped: tuple[str, ...] = ()
     failures: tuple[Failure, ...] = ()
     answered: Mapping[str, str] = field(default_factory=dict)
+    rebased: tuple[str, ...] = ()
+    """Tickers whose overlap came back re-priced (a dividend or split adjustment, or a
+    correction), so their whole cached span was fetched again."""
 
 
 @dataclass(frozen=True)
@@ -130,23 +137,29 @@ def refresh_prices(
     if overlap_sessions < 0:
         raise ValueError(f"overlap_sessions must be >= 0, got {overlap_sessions}")
     wanted = list(dict.fromkeys(tickers))
-    plans = _plan(store, provider.name, wanted, start, end, overlap_sessions)
+    spans = _spans(store, provider.name)
+    plans = _plan(store, provider.name, spans, wanted, start, end, overlap_sessions)
     inserted = updated = 0
     ranges: dict[str, DateRange] = {}
     skipped: list[str] = []
     failures: list[Failure] = []
+    rebased: list[str] = []
     for done, ticker in enumerate(wanted, start=1):
         rng = plans[ticker]
         if rng is None:
             skipped.append(ticker)
         else:
             ranges[ticker] = rng
-            outcome = _refresh_one(store, provider, ticker, rng)
+            first = spans[ticker][0] if ticker in spans else None
+            outcome = _refresh_one(store, provider, ticker, rng, first_cached=first)
             if isinstance(outcome, Failure):
                 failures.append(outcome)
             else:
-                inserted += outcome[0]
-                updated += outcome[1]
+                inserted += outcome.inserted
+                updated += outcome.updated
+                if outcome.rebased:
+                    rebased.append(ticker)
+                    ranges[ticker] = outcome.fetched
         if on_progress is not None:
             on_progress(done, len(wanted))
     failed = {f.item for f in failures}
@@ -158,6 +171,7 @@ def refresh_prices(
         skipped=tuple(skipped),
         failures=tuple(failures),
         answered={t: provider.name for t in wanted if t not in failed},
+        rebased=tuple(rebased),
     )
 
 
@@ -249,14 +263,43 @@ def load_prices(
     )
 
 
+@dataclass(frozen=True)
+class _Written:
+    """What one ticker's refresh stored, and whether its overlap forced a full re-fetch."""
+
+    inserted: int
+    updated: int
+    rebased: bool
+    fetched: DateRange
+
+
+REPRICED_RTOL = 1e-6
+"""Relative change in a stored close that counts as a re-pricing (not float noise)."""
+
+
 def _refresh_one(
-    store: PriceStore, provider: Provider, ticker: str, rng: DateRange
-) -> tuple[int, int] | Failure:
-    """Fetch and store one ticker in one transaction; a provider failure is logged and returned."""
+    store: PriceStore, provider: Provider, ticker: str, rng: DateRange, *, first_cached: date | None
+) -> _Written | Failure:
+    """Fetch and store one ticker in one transaction; a provider failure is logged and returned.
+
+    When cached rows lie before ``rng`` (an incremental fetch) and the fetched
+    overlap re-prices a stored close, the span from ``first_cached`` is fetched
+    again and written in place of the increment (module docstring).
+    """
     start, end = rng
     try:
-        batch = fetch_prices(provider, [ticker], start=start, end=end)
-        frame = _with_provenance(batch.frame, provider.name)
+        frame = _fetched(provider, ticker, start, end)
+        incremental = start is not None and first_cached is not None and first_cached < _day(start)
+        stored = (
+            store.read_prices([ticker], provider=provider.name, start=start, end=end)
+            if incremental
+            else None
+        )
+        rebased = stored is not None and _repriced(stored, frame)
+        if rebased:
+            log.info("%s %s: stored closes re-priced; fetching again from %s", provider.name, ticker, first_cached)  # fmt: skip
+            start = first_cached
+            frame = _fetched(provider, ticker, start, end)
         record = FetchRecord(provider.name, ticker, start, end, _utcnow(), len(frame), "ok")
         written = store.write_prices(frame, log=[record])
     except ProviderError as exc:
@@ -266,7 +309,7 @@ def _refresh_one(
         error, reason = None, f"invalid data from {provider.name}: {exc}"
     else:
         log.debug("%s %s: %s..%s %s", provider.name, ticker, start, end, written)
-        return written.inserted, written.updated
+        return _Written(written.inserted, written.updated, bool(rebased), (start, end))
     store.log_fetch(FetchRecord(provider.name, ticker, start, end, _utcnow(), 0, "failed", reason))
     log.info("%s %s failed: %s", provider.name, ticker, reason)
     if isinstance(error, OfflineError):
@@ -274,16 +317,35 @@ def _refresh_one(
     return Failure(ticker, reason)
 
 
+def _fetched(provider: Provider, ticker: str, start: date | None, end: date | None) -> pd.DataFrame:  # fmt: skip
+    """One ticker's rows from ``provider``, stamped for storing."""
+    batch = fetch_prices(provider, [ticker], start=start, end=end)
+    return _with_provenance(batch.frame, provider.name)
+
+
+def _repriced(stored: pd.DataFrame, fetched: pd.DataFrame) -> bool:
+    """True when a session both hold has a close that moved by more than ``REPRICED_RTOL``."""
+    if stored.empty or fetched.empty:
+        return False
+    both = stored.loc[:, ["date", "close"]].merge(
+        fetched.loc[:, ["date", "close"]], on="date", suffixes=("_stored", "_fetched")
+    )
+    if both.empty:
+        return False
+    old, new = both["close_stored"].to_numpy(float), both["close_fetched"].to_numpy(float)
+    return bool((abs(new - old) > REPRICED_RTOL * abs(old)).any())
+
+
 def _plan(
     store: PriceStore,
     provider: str,
+    spans: Mapping[str, tuple[date, date]],
     tickers: Sequence[str],
     start: date | None,
     end: date | None,
     overlap_sessions: int,
 ) -> dict[str, DateRange | None]:
     """The range to ask the provider for per ticker; ``None`` when the cache already has it."""
-    spans = _spans(store, provider)
     cached = [t for t in tickers if t in spans]
     overlap_from = store.nth_latest_dates(provider, cached, overlap_sessions) if overlap_sessions else {}  # fmt: skip
     plans: dict[str, DateRange | None] = {}

@@ -180,6 +180,7 @@ def refresh_routed(
     inserted = updated = 0
     ranges: dict[str, tuple[date | None, date | None]] = {}
     skipped: list[str] = []
+    rebased: list[str] = []
     answered: dict[str, str] = {}
 
     def attempt(provider: Provider, group: list[str]) -> tuple[set[str], list[Failure]]:
@@ -192,6 +193,7 @@ def refresh_routed(
         updated += result.rows_updated
         ranges.update(result.ranges)
         skipped.extend(result.skipped)
+        rebased.extend(result.rebased)
         answered.update(result.answered)
         if on_progress is not None:
             on_progress(len(answered), len(tickers))
@@ -201,4 +203,5 @@ def refresh_routed(
     return RefreshResult(
         provider=AUTO, rows_inserted=inserted, rows_updated=updated, ranges=ranges,
         skipped=tuple(skipped), failures=tuple(failures), answered=answered,
+        rebased=tuple(rebased),
     )  # fmt: skip
