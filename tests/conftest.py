@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,6 +25,20 @@ def shared_prices_dir() -> Path:
 def db_path(tmp_path: Path) -> Path:
     """A fresh DuckDB path under tmp_path (the file does not exist yet)."""
     return tmp_path / "cache.duckdb"
+
+
+def _resolves(host: str) -> bool:
+    try:
+        socket.getaddrinfo(host, 443)
+    except OSError:
+        return False
+    return True
+
+
+@pytest.fixture()
+def resolves() -> Callable[[str], bool]:
+    """``resolves(host)``: whether ``host`` has an address here (live tests skip when not)."""
+    return _resolves
 
 
 _DEAD_PROXY = "http://127.0.0.1:9"  # the discard port: nothing listens, so a connection is refused

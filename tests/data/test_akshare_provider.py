@@ -11,7 +11,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -499,17 +499,9 @@ def test_call_error_message_names_function_and_arguments() -> None:
 # --- live ------------------------------------------------------------------------
 
 
-def _online(host: str) -> bool:
-    try:
-        socket.getaddrinfo(host, 443)
-    except OSError:
-        return False
-    return True
-
-
 @pytest.mark.network
-def test_live_akshare_smoke() -> None:
-    if not _online("push2his.eastmoney.com"):
+def test_live_akshare_smoke(resolves: Callable[[str], bool]) -> None:
+    if not resolves("push2his.eastmoney.com"):
         pytest.skip("offline: cannot resolve push2his.eastmoney.com")
     wanted = ["0700.HK", "002371.SZ", "HSTECH.HK"]
     batch = fetch_prices(AkshareProvider(), wanted, start=date(2025, 9, 15), end=date(2025, 9, 19))

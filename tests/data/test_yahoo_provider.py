@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
@@ -322,17 +323,12 @@ def test_replay_of_the_real_yfinance_files(shared_prices_dir: Path) -> None:
 # --- live ---------------------------------------------------------------------------------
 
 
-def _online(host: str = "query2.finance.yahoo.com") -> bool:
-    try:
-        socket.getaddrinfo(host, 443)
-    except OSError:
-        return False
-    return True
+YAHOO_HOST = "query2.finance.yahoo.com"
 
 
 @pytest.mark.network
-def test_live_yahoo_smoke() -> None:
-    if not _online():
+def test_live_yahoo_smoke(resolves: Callable[[str], bool]) -> None:
+    if not resolves(YAHOO_HOST):
         pytest.skip("offline: cannot resolve query2.finance.yahoo.com")
     frame = fetch_prices(
         YahooProvider(), ["0700.HK"], start=date(2025, 9, 15), end=date(2025, 9, 19)
@@ -342,9 +338,11 @@ def test_live_yahoo_smoke() -> None:
 
 
 @pytest.mark.network
-def test_offline_yfinance_raises_offline_error_not_delisted() -> None:
+def test_offline_yfinance_raises_offline_error_not_delisted(
+    resolves: Callable[[str], bool],
+) -> None:
     # the real yfinance + curl_cffi path: without our switch it would say "possibly delisted"
-    if _online():
+    if resolves(YAHOO_HOST):
         pytest.skip("online: this checks the offline path")
     with pytest.raises(OfflineError, match=r"cannot reach Yahoo Finance \(offline\?\)"):
         fetch_prices(YahooProvider(), ["0700.HK"], start=date(2025, 9, 15), end=date(2025, 9, 19))
