@@ -144,6 +144,7 @@ def refresh_prices(
     skipped: list[str] = []
     failures: list[Failure] = []
     rebased: list[str] = []
+    overlaps = _stored_overlaps(store, provider.name, spans, plans)
     for done, ticker in enumerate(wanted, start=1):
         rng = plans[ticker]
         if rng is None:
@@ -151,7 +152,9 @@ def refresh_prices(
         else:
             ranges[ticker] = rng
             first = spans[ticker][0] if ticker in spans else None
-            outcome = _refresh_one(store, provider, ticker, rng, first_cached=first)
+            outcome = _refresh_one(
+                store, provider, ticker, rng, first_cached=first, stored=overlaps.get(ticker)
+            )
             if isinstance(outcome, Failure):
                 failures.append(outcome)
             else:
@@ -277,25 +280,51 @@ REPRICED_RTOL = 1e-6
 """Relative change in a stored close that counts as a re-pricing (not float noise)."""
 
 
+def _stored_overlaps(
+    store: PriceStore,
+    provider: str,
+    spans: Mapping[str, tuple[date, date]],
+    plans: Mapping[str, DateRange | None],
+) -> dict[str, pd.DataFrame]:
+    """The cached rows each incremental fetch will overlap, read in one query.
+
+    A fetch is incremental when cached rows lie before its start; only then
+    can a re-priced overlap leave two adjustment bases in the cache.
+    """
+    starts = {
+        t: _day(rng[0])
+        for t, rng in plans.items()
+        if rng is not None and rng[0] is not None and t in spans and spans[t][0] < _day(rng[0])
+    }
+    if not starts:
+        return {}
+    rows = store.read_prices(list(starts), provider=provider, start=min(starts.values()))
+    return {
+        str(t): part.loc[part["date"] >= pd.Timestamp(starts[str(t)])]
+        for t, part in rows.groupby("ticker")
+    }
+
+
 def _refresh_one(
-    store: PriceStore, provider: Provider, ticker: str, rng: DateRange, *, first_cached: date | None
+    store: PriceStore,
+    provider: Provider,
+    ticker: str,
+    rng: DateRange,
+    *,
+    first_cached: date | None,
+    stored: pd.DataFrame | None,
 ) -> _Written | Failure:
     """Fetch and store one ticker in one transaction; a provider failure is logged and returned.
 
-    When cached rows lie before ``rng`` (an incremental fetch) and the fetched
-    overlap re-prices a stored close, the span from ``first_cached`` is fetched
-    again and written in place of the increment (module docstring).
+    ``stored`` holds the cached rows from ``rng``'s start when cached rows lie
+    before it (an incremental fetch). When the fetch re-prices one of their
+    closes, the span from ``first_cached`` is fetched again and written in
+    place of the increment (module docstring).
     """
     start, end = rng
     try:
         frame = _fetched(provider, ticker, start, end)
-        incremental = start is not None and first_cached is not None and first_cached < _day(start)
-        stored = (
-            store.read_prices([ticker], provider=provider.name, start=start, end=end)
-            if incremental
-            else None
-        )
-        rebased = stored is not None and _repriced(stored, frame)
+        rebased = stored is not None and first_cached is not None and _repriced(stored, frame)
         if rebased:
             log.info("%s %s: stored closes re-priced; fetching again from %s", provider.name, ticker, first_cached)  # fmt: skip
             start = first_cached
