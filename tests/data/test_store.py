@@ -279,18 +279,26 @@ def test_coverage_and_last_date(db_path: Path) -> None:
     )
 
 
-def test_nth_latest_dates_match_recent_dates_per_ticker(db_path: Path) -> None:
+def test_recent_rows_are_each_tickers_latest_sessions(db_path: Path) -> None:
     store = PriceStore(db_path)
     store.write_prices(make_prices(("A", "B"), days=10))
     store.write_prices(make_prices(("C",), days=3))
     store.write_prices(make_prices(("A",), provider="demo", days=2))
     for n in (1, 5, 20):
-        batched = store.nth_latest_dates("yahoo", ["A", "B", "C", "MISSING"], n)
-        assert batched == {t: store.recent_dates("yahoo", t, n)[-1] for t in ("A", "B", "C")}
-    assert store.nth_latest_dates("yahoo", ["A"], 5) == {"A": date(2025, 9, 8)}
-    assert store.nth_latest_dates("yahoo", [], 5) == {}
+        rows = store.recent_rows("yahoo", ["A", "B", "C", "MISSING"], n)
+        got = {
+            str(t): tuple(d.date() for d in part["date"][::-1])
+            for t, part in rows.groupby("ticker")
+        }
+        assert got == {t: store.recent_dates("yahoo", t, n) for t in ("A", "B", "C")}
+    five = store.recent_rows("yahoo", ["A"], 5)
+    assert five["date"].min() == pd.Timestamp("2025-09-08")
+    pd.testing.assert_frame_equal(
+        five, store.read_prices(["A"], provider="yahoo", start=date(2025, 9, 8))
+    )
+    assert store.recent_rows("yahoo", [], 5).empty
     with pytest.raises(ValueError, match="n must be >= 1"):
-        store.nth_latest_dates("yahoo", ["A"], 0)
+        store.recent_rows("yahoo", ["A"], 0)
 
 
 def test_fetch_log_round_trip(db_path: Path) -> None:

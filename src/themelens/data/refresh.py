@@ -6,8 +6,9 @@ and corrected closes are picked up) to ``end``. Both Yahoo's and AkShare's
 histories are adjusted backwards from the latest close, so a dividend or
 split re-prices every earlier session: when the re-fetched overlap differs
 from what is stored, the ticker's whole cached span is fetched again and
-replaced, so the cache never joins two adjustment bases into one series. Each ticker's rows and its
-``fetch_log`` line are committed in their own transaction, so a failure, an
+replaced, so the cache never joins two adjustment bases into one series.
+
+Each ticker's rows and its ``fetch_log`` line are committed in their own transaction, so a failure, an
 exception or a kill part-way through keeps every ticker already written and
 never leaves half of one. A ticker that fails becomes a ``Failure`` and the
 batch goes on; only ``OfflineError`` stops it, since every later ticker would
@@ -137,24 +138,19 @@ def refresh_prices(
     if overlap_sessions < 0:
         raise ValueError(f"overlap_sessions must be >= 0, got {overlap_sessions}")
     wanted = list(dict.fromkeys(tickers))
-    spans = _spans(store, provider.name)
-    plans = _plan(store, provider.name, spans, wanted, start, end, overlap_sessions)
+    plans = _plan(store, provider.name, wanted, start, end, overlap_sessions)
     inserted = updated = 0
     ranges: dict[str, DateRange] = {}
     skipped: list[str] = []
     failures: list[Failure] = []
     rebased: list[str] = []
-    overlaps = _stored_overlaps(store, provider.name, spans, plans)
     for done, ticker in enumerate(wanted, start=1):
-        rng = plans[ticker]
-        if rng is None:
+        plan = plans[ticker]
+        if plan is None:
             skipped.append(ticker)
         else:
-            ranges[ticker] = rng
-            first = spans[ticker][0] if ticker in spans else None
-            outcome = _refresh_one(
-                store, provider, ticker, rng, first_cached=first, stored=overlaps.get(ticker)
-            )
+            outcome = _refresh_one(store, provider, ticker, plan)
+            ranges[ticker] = (plan.start, plan.end)
             if isinstance(outcome, Failure):
                 failures.append(outcome)
             else:
@@ -162,7 +158,7 @@ def refresh_prices(
                 updated += outcome.updated
                 if outcome.rebased:
                     rebased.append(ticker)
-                    ranges[ticker] = outcome.fetched
+                    ranges[ticker] = (plan.first_cached, plan.end)
         if on_progress is not None:
             on_progress(done, len(wanted))
     failed = {f.item for f in failures}
@@ -267,67 +263,49 @@ def load_prices(
 
 
 @dataclass(frozen=True)
+class _Plan:
+    """What to ask the provider for one ticker.
+
+    For an incremental fetch (cached rows lie before ``start``), ``overlap``
+    holds the cached rows from ``start`` on and ``first_cached`` the oldest
+    cached session: the span fetched again when the overlap comes back
+    re-priced (module docstring). Both are ``None`` for a fetch that covers
+    everything cached, which cannot mix two bases.
+    """
+
+    start: date | None
+    end: date | None
+    overlap: pd.DataFrame | None = None
+    first_cached: date | None = None
+
+
+@dataclass(frozen=True)
 class _Written:
     """What one ticker's refresh stored, and whether its overlap forced a full re-fetch."""
 
     inserted: int
     updated: int
     rebased: bool
-    fetched: DateRange
 
 
 REPRICED_RTOL = 1e-6
 """Relative change in a stored close that counts as a re-pricing (not float noise)."""
 
 
-def _stored_overlaps(
-    store: PriceStore,
-    provider: str,
-    spans: Mapping[str, tuple[date, date]],
-    plans: Mapping[str, DateRange | None],
-) -> dict[str, pd.DataFrame]:
-    """The cached rows each incremental fetch will overlap, read in one query.
-
-    A fetch is incremental when cached rows lie before its start; only then
-    can a re-priced overlap leave two adjustment bases in the cache.
-    """
-    starts = {
-        t: _day(rng[0])
-        for t, rng in plans.items()
-        if rng is not None and rng[0] is not None and t in spans and spans[t][0] < _day(rng[0])
-    }
-    if not starts:
-        return {}
-    rows = store.read_prices(list(starts), provider=provider, start=min(starts.values()))
-    return {
-        str(t): part.loc[part["date"] >= pd.Timestamp(starts[str(t)])]
-        for t, part in rows.groupby("ticker")
-    }
-
-
-def _refresh_one(
-    store: PriceStore,
-    provider: Provider,
-    ticker: str,
-    rng: DateRange,
-    *,
-    first_cached: date | None,
-    stored: pd.DataFrame | None,
-) -> _Written | Failure:
+def _refresh_one(store: PriceStore, provider: Provider, ticker: str, plan: _Plan) -> _Written | Failure:  # fmt: skip
     """Fetch and store one ticker in one transaction; a provider failure is logged and returned.
 
-    ``stored`` holds the cached rows from ``rng``'s start when cached rows lie
-    before it (an incremental fetch). When the fetch re-prices one of their
-    closes, the span from ``first_cached`` is fetched again and written in
-    place of the increment (module docstring).
+    When the fetch re-prices a close of ``plan.overlap``, the span from
+    ``plan.first_cached`` is fetched again and written in place of the
+    increment (module docstring).
     """
-    start, end = rng
+    start, end = plan.start, plan.end
     try:
         frame = _fetched(provider, ticker, start, end)
-        rebased = stored is not None and first_cached is not None and _repriced(stored, frame)
-        if rebased:
-            log.info("%s %s: stored closes re-priced; fetching again from %s", provider.name, ticker, first_cached)  # fmt: skip
-            start = first_cached
+        rebased = plan.overlap is not None and _repriced(plan.overlap, frame)
+        if rebased and plan.first_cached is not None:
+            log.info("%s %s: stored closes re-priced; fetching again from %s", provider.name, ticker, plan.first_cached)  # fmt: skip
+            start = plan.first_cached
             frame = _fetched(provider, ticker, start, end)
         record = FetchRecord(provider.name, ticker, start, end, _utcnow(), len(frame), "ok")
         written = store.write_prices(frame, log=[record])
@@ -338,7 +316,7 @@ def _refresh_one(
         error, reason = None, f"invalid data from {provider.name}: {exc}"
     else:
         log.debug("%s %s: %s..%s %s", provider.name, ticker, start, end, written)
-        return _Written(written.inserted, written.updated, bool(rebased), (start, end))
+        return _Written(written.inserted, written.updated, rebased)
     store.log_fetch(FetchRecord(provider.name, ticker, start, end, _utcnow(), 0, "failed", reason))
     log.info("%s %s failed: %s", provider.name, ticker, reason)
     if isinstance(error, OfflineError):
@@ -368,24 +346,33 @@ def _repriced(stored: pd.DataFrame, fetched: pd.DataFrame) -> bool:
 def _plan(
     store: PriceStore,
     provider: str,
-    spans: Mapping[str, tuple[date, date]],
     tickers: Sequence[str],
     start: date | None,
     end: date | None,
     overlap_sessions: int,
-) -> dict[str, DateRange | None]:
-    """The range to ask the provider for per ticker; ``None`` when the cache already has it."""
+) -> dict[str, _Plan | None]:
+    """What to ask the provider for per ticker; ``None`` when the cache already has it."""
+    spans = _spans(store, provider)
     cached = [t for t in tickers if t in spans]
-    overlap_from = store.nth_latest_dates(provider, cached, overlap_sessions) if overlap_sessions else {}  # fmt: skip
-    plans: dict[str, DateRange | None] = {}
+    recent = store.recent_rows(provider, cached, overlap_sessions) if overlap_sessions and cached else None  # fmt: skip
+    recent_of = dict(tuple(recent.groupby("ticker"))) if recent is not None else {}
+    plans: dict[str, _Plan | None] = {}
     for t in tickers:
         if t not in spans or (start is not None and _day(start) < spans[t][0]):
-            plans[t] = (start, end)
+            plans[t] = _Plan(start, end)
             continue
-        resume = overlap_from[t] if overlap_sessions else spans[t][1] + timedelta(days=1)
+        first, last = spans[t]
+        rows = recent_of.get(t)
+        resume = rows["date"].min().date() if rows is not None else last + timedelta(days=1)
         if start is not None:
             resume = max(resume, _day(start))
-        plans[t] = None if end is not None and _day(end) < resume else (resume, end)
+        if end is not None and _day(end) < resume:
+            plans[t] = None
+        elif first < resume and rows is not None:
+            overlap = rows.loc[rows["date"] >= pd.Timestamp(resume)]
+            plans[t] = _Plan(resume, end, overlap, first)
+        else:
+            plans[t] = _Plan(resume, end)
     return plans
 
 

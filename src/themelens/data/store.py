@@ -276,27 +276,25 @@ class PriceStore:
             rows = con.execute(sql, [provider, ticker, n]).fetchall()
         return tuple(r[0] for r in rows)
 
-    def nth_latest_dates(self, provider: str, tickers: Sequence[str], n: int) -> dict[str, date]:
-        """Per ticker, its ``n``-th latest cached session (its oldest, when it has fewer).
+    def recent_rows(self, provider: str, tickers: Sequence[str], n: int) -> pd.DataFrame:
+        """Each ticker's ``n`` latest cached sessions of ``provider``, as ``read_prices`` returns rows.
 
-        What ``recent_dates(...)[-1]`` gives for one ticker, for a whole batch in
-        one query: a refresh plans every ticker at once, and opening the file per
-        ticker cost more than the query (about 30 ms each).
+        A refresh plans a whole batch from these in one query: the oldest of a
+        ticker's rows is where its incremental fetch resumes, and the rows are
+        what that fetch will see again (to notice a re-priced history).
+        Opening the file per ticker cost more than the query (about 30 ms each).
         """
         if n < 1:
             raise ValueError(f"n must be >= 1, got {n}")
-        if not tickers:
-            return {}
-        sql = """
-            SELECT ticker, min(date) FROM (
-                SELECT ticker, date,
-                       row_number() OVER (PARTITION BY ticker ORDER BY date DESC) AS k
-                FROM prices WHERE provider = ? AND ticker IN (SELECT unnest(?))
-            ) WHERE k <= ? GROUP BY ticker
-        """
+        where, params = _filters(list(tickers), provider, None, None)
+        sql = (
+            f"SELECT {', '.join(STORED_COLUMNS)} FROM prices WHERE {where}"
+            " QUALIFY row_number() OVER (PARTITION BY ticker ORDER BY date DESC) <= ?"
+            " ORDER BY ticker, date"
+        )
         with self._db.connect(read_only=True) as con:
-            rows = con.execute(sql, [provider, list(tickers), n]).fetchall()
-        return {str(t): d for t, d in rows}
+            frame = con.execute(sql, [*params, n]).df()
+        return validate_prices(frame)
 
     def read_fetch_log(
         self, provider: str | None = None, ticker: str | None = None
