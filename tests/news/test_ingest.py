@@ -95,13 +95,44 @@ def test_a_date_in_the_body_is_not_a_dateline(tmp_path: Path) -> None:
     assert find_dateline("May 5 people attended the meeting.", reference=NOW.date()) is None
 
 
-def test_bad_date_header_is_a_failure_naming_the_value(tmp_path: Path) -> None:
+def test_a_date_line_that_does_not_parse_stays_text_and_costs_nothing(tmp_path: Path) -> None:
     f = write(tmp_path / "bad-date.txt", f"date: next tuesday\n{BODY}")
     result = run(f)
-    assert not result.articles
-    assert reasons(result) == {
-        str(f): "date header 'next tuesday' is not a date (expected YYYY-MM-DD)"
-    }
+    assert not result.failures
+    (a,) = result.articles
+    assert a.published is None
+    assert a.text.startswith("date: next tuesday\n")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Published: 10:03, September 17, 2025 | Updated: 18:03, September 17, 2025",
+        "published: Sep 17, 2025 4:12 pm HKT",
+        "Published: Wednesday, September 17, 2025",
+        "Published: 2025/09/17 10:03",
+    ],
+)
+def test_site_published_lines_after_the_date_header_keep_the_article(
+    tmp_path: Path, line: str
+) -> None:
+    f = write(tmp_path / "p.txt", f"date: 2025-09-18\n{line}\n{BODY}")
+    (a,) = run(f).articles
+    assert a.published == date(2025, 9, 18)  # the first line's date wins
+    assert a.text == BODY.strip("\n")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Published: 10:03, September 17, 2025 | Updated: 18:03, September 17, 2025",
+        "Updated Sep 17, 2025 4:12 pm HKT",
+        "17 Sept 2025",
+    ],
+)
+def test_a_site_published_line_alone_dates_the_article(tmp_path: Path, line: str) -> None:
+    (a,) = run(write(tmp_path / "p.txt", f"{line}\n{BODY}")).articles
+    assert a.published == date(2025, 9, 17)
 
 
 def test_header_only_file_has_no_article_text(tmp_path: Path) -> None:

@@ -34,7 +34,7 @@ _MDY = rf"{_MON}\s+{_DAY}(?:,?\s+{_YEAR})?"
 _DMY = rf"{_DAY}\s+{_MON},?\s+{_YEAR}"
 _ISO = r"(?P<iso>(?:19|20)\d{2}-\d{2}-\d{2})"
 _TIME = r"(?:\s*(?:[,|·•-]\s*)?(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s+[A-Z]{2,4})?)?"
-_PREFIX = r"(?:(?:published|posted|date|first published)(?:\s+on)?\s*:?\s*)?"
+_PREFIX = r"(?:(?:published|posted|updated|last updated|date|first published)(?:\s+on)?\s*:?\s*)?"
 
 _DATE_LINE = [
     re.compile(rf"^{_PREFIX}{_WEEKDAY}(?:{pat}){_TIME}\s*$", re.I) for pat in (_MDY, _DMY, _ISO)
@@ -53,17 +53,36 @@ class Dateline(NamedTuple):
     agency: str | None = None
 
 
+_LEADING_TIME = re.compile(
+    r"^(?:(?:published|posted|updated|date|first published)(?:\s+on)?\s*:?\s*)?"
+    r"\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s+[A-Z]{2,4})?\s*[,|·•-]?\s*",
+    re.I,
+)
+_NUMERIC = re.compile(r"(?P<y>(?:19|20)\d{2})[/.](?P<m>\d{1,2})[/.](?P<d>\d{1,2})\b")
+
+
 def parse_date_value(value: str, *, reference: date | None = None) -> date | None:
-    """A header's date: ISO (``2025-09-18``, also with a time) or ``September 18, 2025``."""
+    """A header's date, in the forms news sites print.
+
+    ISO (``2025-09-18``, also with a time), ``2025/09/18``, ``September 18,
+    2025``, ``18 Sept 2025``, with a weekday, a leading or trailing time and
+    zone ("10:03, September 17, 2025", "Sep 17, 2025 4:12 pm HKT"), and only
+    the first of several stamps ("... | Updated: 18:03, September 17, 2025").
+    None when no date can be read.
+    """
     text = value.strip()
     try:
         return date.fromisoformat(text[:10])
     except ValueError:
         pass
-    for pattern in _DATE_LINE:
-        m = pattern.match(text)
-        if m:
-            return _to_date(m, reference or date.today())
+    first = _LEADING_TIME.sub("", text.split("|")[0].strip()).strip(" ,")
+    for candidate in (text, first):
+        for pattern in _DATE_LINE:
+            m = pattern.match(candidate)
+            if m:
+                return _to_date(m, reference or date.today())
+    if m := _NUMERIC.match(first):
+        return _make(int(m["y"]), int(m["m"]), int(m["d"]))
     return None
 
 

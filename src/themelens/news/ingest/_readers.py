@@ -199,12 +199,9 @@ def _finish(
     published: date | None = None
     date_origin: DateOrigin | None = None
     agency: str | None = None
-    if header.date is not None:
+    if header.date is not None:  # front matter may hold a date no one can read: then go on
         published = parse_date_value(header.date, reference=fetched_at.date())
-        if published is None:
-            raise ArticleError(
-                f"date header {header.date!r} is not a date (expected YYYY-MM-DD)", source=source
-            )
+    if published is not None:
         date_origin = "header"
     elif meta_date is not None:
         published, date_origin = meta_date, "html-meta"

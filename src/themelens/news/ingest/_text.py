@@ -17,6 +17,8 @@ from typing import Final, NamedTuple
 
 import yaml
 
+from themelens.news.ingest._dates import parse_date_value
+
 __all__ = [
     "Header",
     "guess_title",
@@ -50,7 +52,14 @@ def normalise_newlines(text: str) -> str:
 
 
 def split_header(text: str) -> tuple[Header, str]:
-    """Take ``key: value`` header lines off the top of ``text``; returns (header, body)."""
+    """Take ``key: value`` header lines off the top of ``text``; returns (header, body).
+
+    The first date that parses is the article's date; a later date line that
+    parses too ("published: ...", after "date: ...") is a restatement and goes.
+    A date line that does not parse ("Published: next Tuesday") is not
+    metadata we can use, so it and everything after it stay in the body as
+    text: an odd line at the top of a page never costs the article.
+    """
     values: dict[str, str] = {}
     lines = text.split("\n")
     i = 0
@@ -59,7 +68,12 @@ def split_header(text: str) -> tuple[Header, str]:
         if not m:
             break
         key = m.group("key").lower()
-        values["date" if key == "published" else key] = m.group("value")
+        if key in ("date", "published"):
+            if parse_date_value(m.group("value")) is None:
+                break
+            values.setdefault("date", m.group("value"))
+        else:
+            values[key] = m.group("value")
         i += 1
     if not values:
         return Header(), text.strip("\n")
