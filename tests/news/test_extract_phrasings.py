@@ -309,11 +309,11 @@ def test_ai_spending_plan_is_an_investment_plan(theme: Theme) -> None:
 # --- 10. ranges ---------------------------------------------------------------------
 
 
-def test_a_range_is_its_upper_end(theme: Theme) -> None:
+def test_a_range_is_its_low_end_with_the_high_end_in_also(theme: Theme) -> None:
     text = "Analysts expect 60 to 70 per cent of capacity at Chinese AI data centres to sit idle."
     claims = run(theme, text)
-    assert [(c.entity, c.metric, c.value) for c in claims] == [
-        ("china-ai-datacenters", "idle_capacity_pct", 70.0)
+    assert [(c.entity, c.metric, c.value, c.also) for c in claims] == [
+        ("china-ai-datacenters", "idle_capacity_pct", 60.0, (70.0,))
     ]
 
 

@@ -4,7 +4,8 @@ The vocabulary is ``../shared/spec/claims.md``: ``entity`` (a slug, or slugs
 joined with ``+``), ``metric`` (one of ``METRICS``), ``value`` in base units
 (a ``YYYY-MM`` string for ``high_since``), ``currency`` (ISO 4217), ``window``,
 ``date``, ``qualifier`` and the exact ``quote``. Extra keys (``listing``,
-``by``, ``instrument``, ``value_usd``) are optional.
+``by``, ``instrument``, ``value_usd``, ``also``: the other figures the text gives for
+the same thing, such as a range's upper end) are optional.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ CLAIM_KEYS: Final = (
 )  # fmt: skip
 """The spec's keys, in the order JSON output prints them."""
 
-_OPTIONAL: Final = ("value_usd", "listing", "by", "instrument")
+_OPTIONAL: Final = ("value_usd", "listing", "by", "instrument", "also")
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class Claim:
     listing: str | None = None
     by: str | None = None
     instrument: str | None = None
+    also: tuple[float, ...] | None = None
     article: str | None = None
     start: int | None = None
     end: int | None = None
@@ -75,6 +77,8 @@ class Claim:
         data = asdict(self)
         out: dict[str, Any] = {k: data[k] for k in CLAIM_KEYS}
         out.update({k: data[k] for k in _OPTIONAL if data[k] is not None})
+        if self.also is not None:
+            out["also"] = list(self.also)
         if self.article is not None:
             out["article"] = self.article
         return out
@@ -83,4 +87,7 @@ class Claim:
     def from_dict(cls, data: dict[str, Any]) -> Claim:
         """Build from a spec JSON object; unknown keys are ignored, as the spec allows."""
         known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        values = {k: v for k, v in data.items() if k in known}
+        if isinstance(values.get("also"), list):
+            values["also"] = tuple(float(x) for x in values["also"])
+        return cls(**values)

@@ -15,7 +15,7 @@ verification fills with ``record_verdicts``; extraction leaves them NULL
 (``computed`` is JSON text, as it is a number or a ``YYYY-MM`` string). A claim's ``value``
 is a number or, for ``high_since``, a ``YYYY-MM`` string, so it is stored in
 two columns, ``value_num`` and ``value_text``; the optional keys
-(``value_usd``, ``listing``, ``by``, ``instrument``) go to ``extras`` as JSON.
+(``value_usd``, ``listing``, ``by``, ``instrument``, ``also``) go to ``extras`` as JSON.
 
 Connections are short-lived and lock-aware through ``DuckDBFile``, like the
 price cache; every DuckDB error surfaces as a one-line ``StoreError``.
@@ -45,7 +45,7 @@ ARTICLE_COLUMNS: Final = (
 )  # fmt: skip
 """Columns of ``list_articles()`` before ``chars`` and ``claims`` (the text is left out)."""
 
-_EXTRAS: Final = ("value_usd", "listing", "by", "instrument")
+_EXTRAS: Final = ("value_usd", "listing", "by", "instrument", "also")
 _SHORT_ID_MIN: Final = 6
 
 _SCHEMA: Final = """
@@ -395,7 +395,8 @@ def _claim_from_row(r: tuple[Any, ...]) -> Claim:
         start=r[10],
         end=r[11],
         article=r[0],
-        **{k: extras[k] for k in _EXTRAS if k in extras},
+        **{k: extras[k] for k in _EXTRAS if k in extras and k != "also"},
+        also=tuple(extras["also"]) if extras.get("also") else None,
     )
 
 

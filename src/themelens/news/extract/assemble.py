@@ -9,8 +9,8 @@ Then the article-wide clean-up: one amount for one entity is one claim
 (the more specific metric wins), and claims that agree on entity, metric,
 value and currency are one (the spec's dedup).
 
-Conventions the spec leaves open: a range ("70 to 80 per cent", "8%-10%") is
-one claim whose value is the upper end; "A and B each fell 2%" is one claim
+A range ("70 to 80 per cent", "8%-10%") is one claim whose value is the low
+end and ``also`` the high end (spec Conventions); "A and B each fell 2%" is one claim
 per company, and "A and B rose 5% and 8%, respectively" pairs them in order;
 a signed percent on a short table or list line ("SMIC +2.9pc") is a price
 move dated by the list's heading ("Friday close:").
@@ -45,9 +45,10 @@ _PERIOD_HINT_RE: Final = re.compile(
 _PE_FOLLOW_RE: Final = re.compile(r"\b(?:average|historical|history|median|norm)\b", re.IGNORECASE)
 _EACH_RE: Final = re.compile(r"\b(?:each|both)\b", re.IGNORECASE)
 _APIECE_RE: Final = re.compile(r"\s+(?:each|apiece)\b", re.IGNORECASE)
-_RESPECTIVELY_RE: Final = re.compile(r"\brespectively\b", re.IGNORECASE)
 _LIST_JOIN_RE: Final = re.compile(r"^\s*(?:,\s*and|,|and)\s*$", re.IGNORECASE)
-_CANDIDATE_RE: Final = re.compile(r"\d|high|week|limit", re.IGNORECASE)  # may hold a claim
+_CANDIDATE_RE: Final = re.compile(
+    r"\d|high|week|limit|peak|since|first\s+time", re.IGNORECASE
+)  # may hold a claim
 _MARKET_METRICS: Final = frozenset(
     {"return_pct", "high_since", "win_streak_weeks", "drawdown_from_peak_pct", "forward_pe"}
 )
@@ -127,12 +128,13 @@ def _found_in(sent: SentenceView, cell: bool) -> list[Found]:
         call = classify(text, q, lo, hi) or _implicit(sent, q, cell)
         if call is None:
             continue
-        value = q.high if q.high is not None else q.value  # a range: the upper end
-        value = abs(value) if call.metric == "drawdown_from_peak_pct" else value
+        value, also = q.value, (q.high,) if q.high is not None else None  # a range: low, high
+        if call.metric == "drawdown_from_peak_pct":
+            value, also = abs(value), tuple(abs(x) for x in also) if also else None
         if call.negative and value > 0:
-            value = -value
+            value, also = -value, tuple(-abs(x) for x in also) if also else None
         qual = call.qualifier or qualifier_before(text, q.start)
-        found.append(Found(call.metric, value, q.start, q.end, qual, call.cue, q))
+        found.append(Found(call.metric, value, q.start, q.end, qual, call.cue, q, also))
     for p in find_phrases(text, sent.ctx.published):
         found.append(Found(p.metric, p.value, p.start, p.end, p.qualifier, None, None))
     return found
@@ -157,19 +159,43 @@ def _times(sent: SentenceView, found: list[Found], cell: bool) -> list[TimeExpr]
 
 
 def _members(sent: SentenceView, f: Found, entity: str, mention: Mention | None) -> list[str]:
-    """One entity per claim: "A and B each fell 2%", "A and B rose 5% and 8%, respectively"."""
+    """Who each claim of a named set is about (spec Conventions, "Who a number is about").
+
+    A collective total ("together spent", "a combined") stays with the joined
+    slugs; "each", "both", "apiece" give one claim per name; a list of as many
+    numbers as names pairs them in order, with or without "respectively"; any
+    other move, growth or ratio said of several names is each name's, and a
+    sum of money said of several names is their joint total.
+    """
     if "+" not in entity or mention is None or not mention.slug:
         return [entity]
     text = sent.text
     group = group_around(text, sent.mentions, sent.mentions.index(mention))
-    slugs = [g.slug for g in group]
-    if _EACH_RE.search(text, group[-1].end, f.start) or _APIECE_RE.match(text, f.end):
-        return list(dict.fromkeys(slugs))
-    if f.quantity is not None and _RESPECTIVELY_RE.search(text, f.end):
+    slugs = list(dict.fromkeys(g.slug for g in group))
+    lo, hi = clause_of(sent.clauses, f.start)
+    if _COLLECTIVE_RE.search(text, lo, hi):
+        return [entity]
+    each_before = _EACH_RE.search(text, max(0, group[0].start - 12), group[0].start)
+    if (
+        each_before
+        or _EACH_RE.search(text, group[-1].end, f.start)
+        or _APIECE_RE.match(text, f.end)
+    ):
+        return slugs
+    if f.quantity is not None:
         run = _number_run(sent, f.quantity)
-        if len(run) == len(slugs):
+        if len(run) == len(slugs) > 1:
             return [slugs[run.index(f.quantity)]]
-    return [entity]
+    if f.metric in _MONEY_METRICS and f.metric != "price_target":
+        return [entity]  # a target is per share: never a joint total
+    return slugs
+
+
+_COLLECTIVE_RE: Final = re.compile(
+    r"\b(?:together|combined|collectively|jointly|in\s+total|a\s+total\s+of|in\s+aggregate|"
+    r"aggregate|between\s+them|altogether)\b",
+    re.IGNORECASE,
+)
 
 
 def _number_run(sent: SentenceView, q: Quantity) -> list[Quantity]:
@@ -255,6 +281,8 @@ def _build(
     start, end = _quote(sent, f, mention)
     base = sent.s.start
     currency = q.currency if q is not None and f.metric in _MONEY_METRICS else None
+    if f.metric == "price_target" and q is not None and currency == "USD":
+        currency = _target_currency(sent, q)
     return Claim(
         entity=entity,
         metric=f.metric,
@@ -266,6 +294,7 @@ def _build(
         quote=article.text[base + start : base + end],
         value_usd=q.value_usd if q is not None and currency else None,
         by=by,
+        also=f.also,
         instrument="convertible"
         if f.metric == "bond_issuance" and "convertible" in sent.text.lower()
         else None,
@@ -273,6 +302,35 @@ def _build(
         start=base + start,
         end=base + end,
     )
+
+
+_BARE_DOLLAR_RE: Final = re.compile(r"[-−+]?\$")
+_LISTING_RE: Final = re.compile(
+    r"(?P<hk>H[-\s]shares?|Hong\s+Kong(?:-listed)?(?:\s+(?:shares|stock|listing))?|HK[-\s]listed|"
+    r"HK\s+(?:shares|stock))|(?P<us>ADRs?|ADSs?|U\.?S\.?(?:-listed)?\s+(?:shares|stock|listing)|"
+    r"New\s+York(?:-listed)?|NYSE|Nasdaq(?:-listed)?)",
+    re.IGNORECASE,
+)
+
+
+def _target_currency(sent: SentenceView, q: Quantity) -> str:
+    """A bare "$" target on the Hong Kong listing is in HK dollars (spec: the listing's currency).
+
+    "US$190 / $185 for its US stock / H-shares" pairs targets and listings in
+    order; a lone bare-dollar target takes the listing named after it.
+    """
+    text = sent.text
+    if not _BARE_DOLLAR_RE.match(text, q.start):
+        return "USD"
+    lo, hi = clause_of(sent.clauses, q.start)
+    listings = list(_LISTING_RE.finditer(text, q.end, hi))
+    if not listings:
+        return "USD"
+    targets = [x for x in sent.quantities if x.kind == "money" and lo <= x.start < hi]
+    pick = listings[0]
+    if len(targets) == len(listings) and q in targets:
+        pick = listings[targets.index(q)]
+    return "HKD" if pick["hk"] else "USD"
 
 
 def extract_rules(article: Article, theme: Theme) -> list[Claim]:

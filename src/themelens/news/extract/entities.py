@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Final
 
+from themelens.news.extract.metrics import DOWN_WORDS, UP_WORDS
 from themelens.theme import Theme
 
 __all__ = ["EntityLinker", "Mention", "group_around", "join_slugs"]
@@ -45,7 +46,9 @@ _GENERIC: Final[tuple[tuple[str, str], ...]] = (
         "ai-market",
         r"(?:(?:global|broader|worldwide|overall|generative)\s+)?(?:AI|artificial[\s-]intelligence)\s+"
         r"(?:(?:cloud|computing|software|services|applications?)\s+)?market"
-        r"|market\s+for\s+(?:AI|artificial\s+intelligence)",
+        r"|market\s+for\s+(?:AI|artificial\s+intelligence)"
+        r"|(?:(?:China|Chinese|China['’]s|the\s+country['’]s|global)\s+)?(?:core\s+)?"
+        r"(?:AI|artificial[\s-]intelligence)\s+industry",
     ),
     (
         "southbound",
@@ -62,9 +65,16 @@ _SUBSIDIARY_RE: Final = re.compile(
     r"\s+(?:Health|Pictures|Music|Logistics|Property|Properties|Entertainment|Digits|Industrials|"
     r"Auto|Securities|Bank|Financial|Life)\b"
 )  # a separately listed unit named after its parent ("Alibaba Health") is another company
+_OTHER_INDEX_RE: Final = re.compile(
+    r"(?:\s+[A-Z][\w&.'’-]*){1,4}\s+(?:[Ii]ndex|ETF|[Ff]und|Tracker)\b"
+    r"|\s+(?:[A-Z][\w&.'’-]*\s+){0,3}(?:ETF|Fund|Tracker)\b"
+)
+"""Capitalised words and "index"/"ETF" after a known name: another index or a fund."""
 _BENCHMARK_PHRASE: Final = (
     r"(?:Chinese|China(?:['’]s)?|Hong\s+Kong(?:-listed)?|China['’]s\s+(?:battered\s+)?)\s+"
-    r"(?:tech(?:nology)?|internet)\s+(?:stocks|shares|equities|sector)"
+    r"(?:(?:AI|big|large)\s+)?(?:tech(?:nology)?|internet|AI)\s+(?:stocks|shares|equities|sector|names)"
+    r"|(?<!\w)(?:tech|internet)\s+(?:majors|heavyweights|giants)"
+    r"|(?:Chinese|China(?:['’]s)?|mainland)\s+(?:peers|rivals|counterparts)"
 )
 _INDEX_ANAPHOR: Final = (
     r"\b(?:the|Hong\s+Kong['’]s|its)\s+(?:(?:tech(?:nology)?|tech-heavy|broader|benchmark|main|"
@@ -77,6 +87,27 @@ _COMPANY_ANAPHOR: Final = (
     r"|\b(?:the|its|their)\s+(?:[\w.-]+(?:['’]s)?\s+){0,2}?(?:shares|stock|ADRs|ADSs|"
     r"American\s+depositary\s+(?:receipts|shares))\b|^(?:(?:And|But|Meanwhile),?\s+)?[Ss]hares\b"
 )
+_NAME_STOP: Final = frozenset(
+    """the a an and but or its their it they this that these those shares stocks stock equities
+    markets market tech technology chip chipmakers chip-related internet ai it's meanwhile
+    elsewhere overall both investors analysts traders hong kong china chinese mainland beijing
+    shanghai shenzhen u.s. us wall street asia asian europe european global index indices gauge
+    benchmark sector group company monday tuesday wednesday thursday friday saturday sunday
+    january february march april may june july august september october november december
+    also while as in on at by for after before among of with adrs h-shares a-shares some most
+    many several other others all which who earlier later yesterday today""".split()
+)
+_PROPER_SUBJECT_RE: Final = re.compile(
+    r"(?<![\w.&-])(?P<name>(?:[A-Z][\w&'’.-]*|\d{2,4})(?:\s+(?:[A-Z][\w&'’.-]*|\d{2,4}|of|de))*)"
+    r"(?:\s*\([^()]{1,30}\))?(?:['’]s)?"
+    r"(?:\s+(?:Hong\s+Kong-listed\s+|U\.?S\.?-listed\s+|Shanghai-listed\s+|H-)?"
+    r"(?:shares|stock|ADRs|index|Index|ETF))?"
+    r"\s+(?:(?:also|had|has|have|was|were|closed|ended|finished|shares)\s+)?"
+    rf"(?:{UP_WORDS}|{DOWN_WORDS})\b"
+)
+"""A capitalised name right before a price move ("Pop Mart fell 9%", "BYD shares rose"):
+if the theme does not know it, it is a company (or index) without a slug, and its
+number must not be lent to a neighbour that has one."""
 _CORP = r"(?:\s*(?:Corp|Inc|Co|Ltd|Holdings?|Group|Limited|PLC|SA|AG|NV)\b\.?,?)*"
 _PRONOUN: Final = r"\b(?:its|their|it|they)\b"
 _SEP_RE: Final = re.compile(
@@ -91,7 +122,8 @@ class Mention:
     """A mention at ``start``/``end`` of a sentence.
 
     ``kind`` is the entity's kind (``company``, ``index``, ``investor``,
-    ``channel``, ``aggregate``; ``market`` for "Hong Kong stocks"), or
+    ``channel``, ``aggregate``; ``market`` for "Hong Kong stocks", ``sector`` for
+    "Chinese tech stocks"), or
     ``index-anaphor`` / ``company-anaphor`` / ``pronoun`` for a word that points
     back to one, or ``unknown`` for a company the theme does not know ("Alibaba
     Health"); anaphors and unknowns have ``slug`` "".
@@ -138,8 +170,12 @@ class EntityLinker:
         # makes Python's re compare every character twice, and linking runs on every sentence
         self._lower_re = self._alternation({k.lower(): v for k, v in folded.items()}, 0)
         generic = [(slug, rx) for slug, rx in _GENERIC if slug in self.kinds]
-        if theme.default_benchmark in self.kinds:
-            generic.append((theme.default_benchmark, _BENCHMARK_PHRASE))
+        # "Chinese tech stocks", "tech majors", "Chinese peers": an unnamed set (spec
+        # Conventions), read as the theme's benchmark where the theme has no such set
+        sector = "china-big-tech" if "china-big-tech" in self.kinds else theme.default_benchmark
+        if sector in self.kinds:
+            generic.append((sector, _BENCHMARK_PHRASE))
+        self._sector_slot = len(generic) - 1 if sector in self.kinds else -1
         self._generic_slugs = [slug for slug, _ in generic]
         self._generic = (
             re.compile(
@@ -191,14 +227,36 @@ class EntityLinker:
             if self.kinds[slug] == "company" and (sub := _SUBSIDIARY_RE.match(text, end)):
                 add(start, sub.end(), "", "unknown")  # "Alibaba Health" is not Alibaba
                 continue
+            if other := _OTHER_INDEX_RE.match(text, end):
+                add(start, other.end(), "", "unknown")  # "Nasdaq Golden Dragon China index"
+                continue
             add(start, end, slug, self.kinds[slug])
+        for m in _PROPER_SUBJECT_RE.finditer(text):
+            start, end = m.span("name")
+            words = text[start:end].split()
+            while words and words[0].lower().strip("'’") in _NAME_STOP:
+                start = text.index(words[0], start) + len(words[0])
+                words = words[1:]
+            if (
+                not words
+                or not words[0][0].isupper()
+                or all(w.lower() in _NAME_STOP for w in words)
+            ):
+                continue
+            start = text.index(words[0], start)
+            lone = len(words) == 1 and words[0][1:].islower() and words[0].isalpha()
+            if lone and not text[:start].strip(" \"'“‘(-–—•*"):
+                continue  # "Revenue rose 2%": a capitalised first word is not a name
+            if not any(start < e and s < end for s, e in taken):
+                add(start, end, "", "unknown")
         if names_only:
             found.sort(key=lambda m: m.start)
             return found
         if self._generic is not None:
             for m in self._generic.finditer(text):
-                slug = self._generic_slugs[int(str(m.lastgroup)[1:])]
-                kind = self.kinds[slug]
+                slot = int(str(m.lastgroup)[1:])
+                slug = self._generic_slugs[slot]
+                kind = "sector" if slot == self._sector_slot else self.kinds[slug]
                 # "Hong Kong stocks" is the market (its index), not an index the article follows
                 add(m.start(), m.end(), slug, "market" if slug == "hsi" else kind)
         for m in self._anaphors.finditer(text):

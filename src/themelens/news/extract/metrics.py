@@ -23,7 +23,7 @@ from themelens.news.extract.dates import months_before
 from themelens.news.extract.numbers import Quantity, parse_count
 from themelens.news.extract.qualifiers import LIMIT_RE, QualifierName
 
-__all__ = ["MetricCall", "PhraseClaim", "classify", "find_phrases"]
+__all__ = ["DOWN_WORDS", "UP_WORDS", "MetricCall", "PhraseClaim", "classify", "find_phrases"]
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
@@ -64,16 +64,29 @@ _CUES: Final[dict[str, re.Pattern[str]]] = {
     ),
     "market": _rx(
         r"(?<!bond\s)(?<!stock\s)(?<!equity\s)(?<!capital\s)(?<!debt\s)(?<!offshore\s)"
-        r"\bmarket\b(?!\s+(?:value|cap\w*|share|price|debut|rally|close))"
+        r"\bmarket\b(?!\s+(?:value|cap\w*|share|price|debut|rally|close))|\bindustry\b"
     ),
-    "target": _rx(r"\b(?:price\s+target|target\s+price|price\s+objective|target)\b"),
+    "target": _rx(
+        r"\b(?:price\s+targets?|target\s+prices?|price\s+objectives?|targets?|TPs?)\b"
+    ),
     "revenue": _rx(r"\b(?:revenues?|sales|turnover|top\s+line)\b"),
-    "income": _rx(r"\b(?:net\s+(?:income|profit)|profits?|earnings|bottom\s+line)\b"),
+    "income": _rx(
+        r"\b(?:net\s+(?:income|profit)|profits?|earnings|bottom\s+line)\b(?![\s-]+taking)"
+    ),
+    "price": _rx(
+        r"\b(?:shares|stocks?|ADRs|ADSs|H-shares|A-shares|index|gauge|benchmark|barometer)\b"
+    ),
+    "units": _rx(
+        r"\b(?:shipments?|deliveries|users|MAUs?|DAUs?|subscribers|downloads|volumes?|"
+        r"gross\s+gaming\s+revenues?|GGR|gaming\s+revenues?|visitors?|traffic|orders|"
+        r"bookings|units|sales\s+volumes?|transactions|headcount|employees|output|production)\b"
+    ),
     "block_pct": _rx(
         r"\b(?:market\s+share|share\s+of|stake|margins?|rates?|yields?|tariffs?|tax(?:es)?|"
         r"inflation|GDP|unemployment|users|penetration|utili[sz]ation|probability|chances?|odds|"
         r"discount|premium|ownership|weighting|accounts?\s+for|accounted\s+for|"
-        r"of\s+(?:its|their|the)\s+(?:revenue|sales|portfolio)|population|respondents)\b"
+        r"of\s+(?:its|their|the)\s+(?:revenue|sales|portfolio|proceeds|funds|money|capital|offering)|"
+        r"proceeds|population|respondents|weight(?:ing)?s?|constituents)\b"
     ),
     "block_money": _rx(
         r"\b(?:market\s+(?:value|cap\w*)|valuations?|valued|dividends?|buybacks?|repurchases?|"
@@ -83,13 +96,22 @@ _CUES: Final[dict[str, re.Pattern[str]]] = {
     ),
 }  # fmt: skip
 _MOVE_RE: Final = _rx(rf"(?<![-\w])(?:(?P<up>{_UP})|(?P<down>{_DOWN}))\b")
+UP_WORDS: Final = _UP
+"""Verbs and adverbs of a rise, as one regex alternation (no groups)."""
+DOWN_WORDS: Final = _DOWN
+"""Verbs and adverbs of a fall, as one regex alternation (no groups)."""
 _IDLE_RE: Final = _rx(
     r"\b(?:unused|idle|underused|under-?utili[sz]ed|dormant|vacant|sit(?:ting)?\s+empty|"
     r"lying\s+empty|unoccupied)\b"
 )
 _PEAK_RE: Final = _rx(
-    r"^\W{0,3}(?:\w+\s+){0,2}?(?:below|off|from|under|short\s+of|beneath)\s+(?:its|their|the)\s+"
-    r"(?:[\w-]+\s+){0,3}?(?:peak|record|(?:all-time\s+|record\s+)?high)s?\b"
+    r"^\W{0,3}(?:\w+\s+){0,2}?(?:below|off|from|under|short\s+of|beneath)\s+"
+    r"(?:(?:its|their|the|a|this\s+year['’]s|last\s+year['’]s)\s+)?"
+    r"(?:[\w-]+\s+){0,3}?(?:peak|record(?!\s+lows?)|(?:all-time\s+|record\s+|recent\s+)?high)s?\b"
+)
+_RETREAT_RE: Final = _rx(
+    r"\b(?:retreat|pullback|pull-back|correction|sell-?off|rout|drawdown|slide)\s+of\s+"
+    r"(?:(?:over|more\s+than|nearly|almost|about|around|roughly|some)\s+)?$"
 )
 _PE_RE: Final = _rx(
     r"\b(?:forward|P/?E\b|price[\s-]to[\s-]earnings|earnings\s+multiple|"
@@ -181,8 +203,12 @@ def _percent(text: str, q: Quantity, lo: int, hi: int) -> MetricCall | None:
         return MetricCall("idle_capacity_pct", cue=m.span())
     if m := _PEAK_RE.search(text[q.end : hi]):
         return MetricCall("drawdown_from_peak_pct", cue=(q.end, q.end + m.end()))
+    if m := _RETREAT_RE.search(text, max(lo, q.start - 40), q.start):
+        return MetricCall("drawdown_from_peak_pct", cue=m.span())  # "a two-month retreat of 15%"
     move = _move(text, q, lo, hi)
-    cue = _nearest(text, ("capex", "revenue", "income", "block_pct"), q, lo, hi)
+    cue = _nearest(text, ("block_pct", "units", "capex", "revenue", "income", "price"), q, lo, hi)
+    if cue is not None and cue[0] == "price":
+        cue = None  # "shares fell 17% on profit-taking": the noun that moves is the stock
     if (
         cue is not None
         and move is not None
@@ -192,8 +218,8 @@ def _percent(text: str, q: Quantity, lo: int, hi: int) -> MetricCall | None:
         cue = None  # "... boost AI spending, and they were up another 1.4%": another clause
     if cue is not None and cue[1] <= 60:
         name = cue[0]
-        if name == "block_pct" or move is None:
-            return None
+        if name in ("block_pct", "units") or move is None:
+            return None  # a share, a rate, a count of units: no metric of the spec
         metric = {"capex": "capex_growth_pct", "revenue": "revenue_growth_pct"}.get(
             name, "net_income_growth_pct"
         )
@@ -209,6 +235,12 @@ def _per_share(q: Quantity) -> bool:
 
 
 def _money(text: str, q: Quantity, lo: int, hi: int) -> MetricCall | None:
+    if _BUYBACK_RE.search(text, lo, hi):
+        return None  # a company buying its own shares is a buyback, which the spec does not count
+    if m := _NET_SELL_RE.search(text, max(lo, q.start - 40), q.start):
+        return MetricCall("fund_flow", negative=True, cue=m.span())  # "net sellers of HK$3bn"
+    if m := _NET_SELL_AFTER_RE.match(text, max(q.end, q.outer_end)):
+        return MetricCall("fund_flow", negative=True, cue=m.span())  # "HK$3bn of net selling"
     if m := _NET_FLOW_RE.search(text, max(lo, q.start - 30), q.start):
         return MetricCall("fund_flow", cue=m.span())  # "bought a net HK$8.2 billion"
     buy = _CUES["buy"].search(text, lo, q.start)
@@ -251,6 +283,17 @@ def _money(text: str, q: Quantity, lo: int, hi: int) -> MetricCall | None:
 
 
 _NET_FLOW_RE: Final = _rx(r"\b(?:a\s+)?net\s+(?:(?:buy(?:ing)?|purchases?|inflows?)\s+of\s+)?$")
+_BUYBACK_RE: Final = _rx(
+    r"\b(?:buy(?:s|ing)?\s+back|bought\s+back|buy-?backs?|repurchas(?:e|es|ed|ing))\b"
+)
+_NET_SELL_RE: Final = _rx(
+    r"\b(?:net\s+(?:sell(?:ing|ers?|s)?|sold|sales|outflows?|redemptions?)|outflows?)\b"
+    r"(?:\s+(?:of|worth|totall?ing|amounting\s+to|at|reached|hit|exceeding|topping))?"
+    r"(?:\s+(?:a|an|about|around|nearly|almost|over|more\s+than|some|roughly))*\s*$"
+)
+_NET_SELL_AFTER_RE: Final = _rx(
+    r"\s*(?:(?:of|in|worth\s+of)\s+)?(?:net\s+(?:selling|sales|outflows?)|outflows?)\b"
+)
 _DEAL_WORTH_RE: Final = _rx(
     r"\b(?:the|that|this)\s+(?:purchase|acquisition|buy|trade)s?\s+(?:was|were|is)\s+"
     r"(?:worth|valued\s+at)\s+(?:\w+\s+)?$"
@@ -263,6 +306,7 @@ _SPENT_ON_RE: Final = _rx(r"\s*(?:on|for|into)\s+(?![\d(])(?P<obj>[^,.;()]{1,80}
 _CAPEX_WORD_RE: Final = _rx(r"capex|cap-ex|capital\s+|expenditure")
 _INFRA_RE: Final = _rx(
     r"\b(?:AI|artificial\s+intelligence|cloud|infrastructure|data\s*cent(?:er|re)s?|computing|"
+    r"capex|capital\s+(?:expenditures?|spending)|"
     r"chips?|semiconductors?|servers?|GPUs?|capacity|fabs?|models?|technology|capital)\b"
 )
 _COUNT_WORD = r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty)"
@@ -307,12 +351,22 @@ _MONTHS: Final = {
     )
 }  # fmt: skip
 _HIGH_SINCE_RE: Final = _rx(
-    r"\b(?:highest|strongest\s+(?:level|close|finish)|best\s+(?:level|close|finish)|"
+    r"\b(?:highest|strongest\s+(?:level|close|finish|point|reading)|"
+    r"best\s+(?:level|close|finish|point)|"
     r"(?:levels?|heights?|highs?|peaks?)\s+(?:not\s+seen|last\s+seen|unseen))"
     r"\s+(?:(?:level|close|closing\s+level|point|reading|finish|print|settlement)\s+)?(?:seen\s+)?(?:since|in)\s+"
     r"(?:(?P<part>early|mid|late)[\s-]+)?(?:" + _MONTH + r"\s+)?(?P<year>(?:19|20)\d\d)\b"
 )
-_YEARS_HIGH_RE: Final = _rx(r"\b" + _N + r"[\s-]+(?:year|yr)s?\s+high\b")
+_YEARS_HIGH_RE: Final = _rx(r"\b" + _N + r"[\s-]+(?:year|yr)s?\s+(?:high|peak)s?\b")
+_LEVEL_VERB_RE: Final = _rx(
+    r"\b(?:top(?:s|ped|ping)?|cross(?:es|ed|ing)?|above|breach(?:es|ed|ing)?|surpass(?:es|ed|ing)?|"
+    r"reclaim(?:s|ed|ing)?|br(?:oke|eaks?|eaking)|hit(?:s|ting)?|reach(?:es|ed|ing)?|high(?:s|est)?|"
+    r"clos(?:e|ed|es|ing)\s+(?:at|above)|level|rall(?:y|ied)|record)\b"
+)
+_FIRST_TIME_RE: Final = _rx(
+    r"\bfor\s+the\s+first\s+time\s+(?:in\s+" + _HEDGE + _N + r"\s+years\b"
+    r"|since\s+(?:(?P<part>early|mid|late)[\s-]+)?(?:" + _MONTH + r"\s+)?(?P<year>(?:19|20)\d\d)\b)"
+)
 _NOT_SEEN_RE: Final = _rx(
     r"\b(?:(?:levels?|heights?|highs?|peaks?)\s+(?:not\s+seen|last\s+seen|unseen)|highest\s+(?:\w+\s+){0,2}?(?:seen\s+)?)"
     r"\s*(?:in|for)\s+" + _HEDGE + _N + r"\s+years\b"
@@ -331,7 +385,7 @@ _LIMIT_PHRASE_RE: Final = _rx(
     r"\b(?:hit|hits|hitting|rose\s+by|surged\s+by|jumped\s+by|soared\s+by|closed\s+at|climbed\s+by)"
     r"\s+(?:the|its)\s+(?:daily\s+)?(?:upper\s+)?(?:trading\s+)?limit\b|\blimit[\s-]up\b"
 )
-_PHRASE_HINT_RE: Final = _rx(r"high|week|limit")
+_PHRASE_HINT_RE: Final = _rx(r"high|week|limit|peak|first\s+time|since")
 _HEDGE_NAME: Final[dict[str, QualifierName]] = {
     "over": "over", "more than": "over", "nearly": "nearly", "almost": "nearly", "about": "about",
     "around": "about", "roughly": "about", "at least": "at_least",
@@ -367,6 +421,16 @@ def find_phrases(text: str, published: date | None) -> list[PhraseClaim]:
                 qual = _HEDGE_NAME.get(" ".join(hedge.lower().split())) if hedge else None
                 value = months_before(published, 12 * n)
                 out.append(PhraseClaim("high_since", value, m.start(), m.end(), qual))
+    for m in _FIRST_TIME_RE.finditer(text):
+        if not _LEVEL_VERB_RE.search(text, 0, m.start()):
+            continue  # "the first time in four years that it cut prices" is no price level
+        if m["year"]:
+            out.append(PhraseClaim("high_since", _high_since(m), m.start(), m.end()))
+        elif published is not None and (n := parse_count(m["n"])) is not None and n <= 30:
+            hedge = m["hedge"]
+            qual = _HEDGE_NAME.get(" ".join(hedge.lower().split())) if hedge else None
+            value = months_before(published, 12 * n)
+            out.append(PhraseClaim("high_since", value, m.start(), m.end(), qual))
     for rx in _STREAK_RES:
         for m in rx.finditer(text):
             n = parse_count(re.sub(r"(?<=\d)(?:st|nd|rd|th)$", "", m["n"]))

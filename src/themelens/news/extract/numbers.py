@@ -172,7 +172,17 @@ def _money(text: str, taken: list[tuple[int, int]]) -> list[Quantity]:
             )
         )  # fmt: skip
         taken.append((m.start(), end))
-    return found
+    return [q for k, q in enumerate(found) if not (k and _converted(text, found[k - 1], q))]
+
+
+_CONVERSION_GAP_RE: Final = re.compile(
+    r"\s*[(\[]\s*(?:about|around|roughly|approximately|some|nearly|or|~|≈)?\s*$", re.IGNORECASE
+)
+
+
+def _converted(text: str, prev: Quantity, q: Quantity) -> bool:
+    """A bracketed amount right after another one is its conversion ("(S$6.57 billion)")."""
+    return prev.end <= q.start and _CONVERSION_GAP_RE.fullmatch(text, prev.end, q.start) is not None
 
 
 def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:

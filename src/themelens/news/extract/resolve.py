@@ -44,6 +44,9 @@ _APPOSITIVE_RE: Final = re.compile(
 _POST_RE: Final = re.compile(
     r"^\W{0,3}(?:[\w-]+\s+){0,3}?(?:in|of|for|at)\s+(?:[\w-]+\s+){0,2}?$", re.IGNORECASE
 )
+_FLOW_OBJECT_RE: Final = re.compile(
+    r"^\W{0,3}(?:(?:worth\s+)?of|in|into|for)\s+(?:the\s+)?$", re.IGNORECASE
+)
 _CONTRIB_RE: Final = re.compile(
     r"\b(?:contribut\w*\s+to|help(?:ed|ing|s)?\s+(?:to\s+)?(?:drive|lift|push|power|fuel))\b",
     re.IGNORECASE,
@@ -57,6 +60,7 @@ _MONEY_METRICS: Final = frozenset(
     {"capex", "investment_plan", "bond_issuance", "stake_purchase", "fund_flow", "market_size",
      "price_target"}
 )  # fmt: skip
+_LEVEL_METRICS: Final = frozenset({"high_since", "win_streak_weeks", "drawdown_from_peak_pct"})
 _FOCUS_METRICS: Final = frozenset(
     {"revenue_growth_pct", "net_income_growth_pct", "capex_growth_pct", "capex", "price_target",
      "forward_pe", "drawdown_from_peak_pct", "stake_purchase"}
@@ -74,6 +78,7 @@ class Found:
     qualifier: str | None
     cue: tuple[int, int] | None
     quantity: Quantity | None
+    also: tuple[float, ...] | None = None
 
 
 def _clauses(text: str) -> list[tuple[int, int]]:
@@ -157,13 +162,34 @@ class SentenceView:
         return any(s < m.start and m.end <= e for s, e in self.appositives)
 
     def entity(self, f: Found) -> tuple[str | None, Mention | None]:
-        """The slug ``f`` is about and the mention that says so (None: from context)."""
-        if f.metric == "fund_flow":
-            channel = next((m for m in self.mentions if m.kind == "channel"), None)
-            flows_in = [m for m in self.mentions if m.kind == "company" and m.end <= f.start]
-            if channel is not None and not (flows_in and flows_in[-1].start > channel.end):
-                return channel.slug, channel
+        """The slug ``f`` is about and the mention that says so (None: from context).
+
+        A level, streak or drawdown said of "Chinese tech stocks" is the
+        benchmark index's: a set of stocks has no level of its own.
+        """
+        slug, mention = self._entity(f)
+        sector = any(m.kind == "sector" and m.slug == slug for m in self.mentions)
+        if sector and f.metric in _LEVEL_METRICS:
+            return self.ctx.salient_index() or self.linker.theme.default_benchmark, mention
+        return slug, mention
+
+    def _entity(self, f: Found) -> tuple[str | None, Mention | None]:
         lo, hi = clause_of(self.clauses, f.start)
+        if f.metric == "fund_flow":
+            # money flows into the company named as the subject ("Alibaba drew net buying of")
+            # or as the object ("net sales of HK$3 billion of Tencent shares"); else the channel's
+            channel = next((m for m in self.mentions if m.kind == "channel"), None)
+            subject = [m for m in self.mentions if m.kind == "company" and lo <= m.start < f.start]
+            target = [
+                m for m in self.mentions
+                if m.kind == "company" and f.end <= m.start < hi
+                and _FLOW_OBJECT_RE.match(self.text[f.end : m.start])
+            ]  # fmt: skip
+            if target and not subject:
+                return self._named(target[0], target[0].start), target[0]
+            if channel is not None and not (subject and subject[-1].start > channel.end):
+                if not subject or channel.end <= subject[0].start:
+                    return channel.slug, channel
         after = [m for m in self.mentions if f.end <= m.start < hi]
         for m in after[:2]:
             if _POST_RE.match(self.text[f.end : m.start]) and m.kind != "pronoun":

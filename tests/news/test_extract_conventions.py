@@ -1,0 +1,100 @@
+"""The spec's Conventions, one general form each (sentences made up for these tests).
+
+Each case is a way of writing a claim named in ``shared/spec/claims.md``
+("Conventions"): lists that bind numbers to names, what the number measures,
+who it is about, quote lines, price targets in the listing's currency, highs,
+drawdowns, market sizes, net selling. Articles are dated Wednesday 2025-09-24.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from themelens.news.article import Article
+from themelens.news.claim import Claim
+from themelens.news.extract import extract_claims
+from themelens.theme import Theme, load_theme
+
+WED = date(2025, 9, 24)
+Row = tuple[str, str, object, str | None]
+
+
+@pytest.fixture(scope="module")
+def theme() -> Theme:
+    return load_theme()
+
+
+def rows(theme: Theme, text: str) -> list[Row]:
+    claims: list[Claim] = extract_claims(Article(name="t", text=text, published=WED), theme)
+    return [(c.entity, c.metric, c.value, c.currency) for c in claims]
+
+
+CASES: list[tuple[str, str, list[Row]]] = [
+    # --- lists that bind numbers to names
+    ("range shared", "Alibaba (09988.HK), Tencent (00700.HK) and Baidu (09888.HK) rose 1.5% to 1.7%.",
+     [("alibaba", "return_pct", 1.5, None), ("tencent", "return_pct", 1.5, None),
+      ("baidu", "return_pct", 1.5, None)]),
+    ("paired without respectively", "Xiaomi and Meituan rose 0.9% and 1.2% on Tuesday.",
+     [("xiaomi", "return_pct", 0.9, None), ("meituan", "return_pct", 1.2, None)]),
+    ("one move, two names", "SMIC and Hua Hong dropping nearly 3%, chip stocks led losses.",
+     [("smic", "return_pct", -3.0, None), ("hua-hong", "return_pct", -3.0, None)]),
+    ("each bought", "Alibaba, Tencent and Meituan each had net buying exceeding HKD 1 billion.",
+     [("alibaba", "fund_flow", 1e9, "HKD"), ("tencent", "fund_flow", 1e9, "HKD"),
+      ("meituan", "fund_flow", 1e9, "HKD")]),
+    ("collective total", "Alibaba and Tencent together spent $32 billion on capex in 2024.",
+     [("alibaba+tencent", "capex", 3.2e10, "USD")]),
+    # --- who it is about
+    ("no slug lends nothing", "Pop Mart fell 9%, and Meituan rose 4%.",
+     [("meituan", "return_pct", 4.0, None)]),
+    ("an index without a slug", "The Nasdaq Golden Dragon China index rose 2.3% overnight.", []),
+    ("translated index names", "The CSI 300 gained 1.1% while the Hang Seng Technology Index "
+     "advanced 2.4% and the National Enterprises Index rose 1.9%.",
+     [("hstech", "return_pct", 2.4, None), ("hscei", "return_pct", 1.9, None)]),
+    ("unnamed set", "Chinese tech stocks rallied 3% this week.",
+     [("china-big-tech", "return_pct", 3.0, None)]),
+    # --- quote lines
+    ("quote line", "HSTECH +2.7% to 6,637", [("hstech", "return_pct", 2.7, None)]),
+    ("points then percent", "HSI jumped 390 points (+1.5%) to 26,544.",
+     [("hsi", "return_pct", 1.5, None)]),
+    # --- what the number measures
+    ("profit-taking is a price move", "Tencent's shares fell 17% on profit-taking.",
+     [("tencent", "return_pct", -17.0, None)]),
+    ("unit growth is no claim", "Xiaomi's smartphone shipments rose 12% in the third quarter.", []),
+    ("gaming revenue is no claim", "Macau gross gaming revenue grew 8% in September.", []),
+    ("share of proceeds", "Alibaba said 80% of the proceeds would fund cloud infrastructure.", []),
+    ("buyback", "Tencent bought back HK$1.2 billion of its shares last week.", []),
+    ("third-currency conversion", "Alibaba pledged to spend 380 billion yuan (S$68.6 billion) "
+     "on AI over three years.", [("alibaba", "investment_plan", 3.8e11, "CNY")]),
+    # --- price targets
+    ("TP", "Morgan Stanley raised its TP to US$204 for Alibaba.",
+     [("alibaba", "price_target", 204.0, "USD")]),
+    ("targets by listing", "Citi set target prices of US$190/ $185 for Alibaba's US stock/ H-shares.",
+     [("alibaba", "price_target", 190.0, "USD"), ("alibaba", "price_target", 185.0, "HKD")]),
+    ("targets for both", "Jefferies raised the targets for both Tencent and Alibaba to 117 HKD.",
+     [("tencent", "price_target", 117.0, "HKD"), ("alibaba", "price_target", 117.0, "HKD")]),
+    # --- highs and drawdowns
+    ("N-year peak", "The Hang Seng Tech index hit a four-year peak on Tuesday.",
+     [("hstech", "high_since", "2021-09", None)]),
+    ("plural highs", "SMIC shares reached 2-year highs.", [("smic", "high_since", "2023-09", None)]),
+    ("strongest point", "The Hang Seng Tech Index closed at its strongest point since November 2022.",
+     [("hstech", "high_since", "2022-11", None)]),
+    ("first time in years", "The Hang Seng Tech Index topped 6,500 for the first time in nearly "
+     "four years.", [("hstech", "high_since", "2021-09", None)]),
+    ("from peaks", "The Hang Seng Tech index has dropped nearly 17% from October peaks.",
+     [("hstech", "drawdown_from_peak_pct", 17.0, None)]),
+    ("retreat", "The Hang Seng Tech index suffered a two-month retreat of over 15%.",
+     [("hstech", "drawdown_from_peak_pct", 15.0, None)]),
+    # --- sizes and flows
+    ("industry size", "China's core AI industry exceeded 900 billion yuan in 2024 and is expected "
+     "to surpass 1.2 trillion yuan by 2026.",
+     [("ai-market", "market_size", 9e11, "CNY"), ("ai-market", "market_size", 1.2e12, "CNY")]),
+    ("net selling", "Southbound investors were net sellers of HK$3.5 billion of Tencent shares.",
+     [("tencent", "fund_flow", -3.5e9, "HKD")]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_convention(theme: Theme, text: str, expected: list[Row]) -> None:
+    assert rows(theme, text) == expected
