@@ -95,7 +95,7 @@ _NAME_STOP: Final = frozenset(
     benchmark sector group company monday tuesday wednesday thursday friday saturday sunday
     january february march april may june july august september october november december
     also while as in on at by for after before among of with adrs h-shares a-shares some most
-    many several other others all which who earlier later yesterday today""".split()
+    many several other others all which who earlier later yesterday today""".split()  # noqa: SIM905
 )
 _PROPER_SUBJECT_RE: Final = re.compile(
     r"(?<![\w.&-])(?P<name>(?:[A-Z][\w&'’.-]*|\d{2,4})(?:\s+(?:[A-Z][\w&'’.-]*|\d{2,4}|of|de))*)"

@@ -187,9 +187,8 @@ class SentenceView:
             ]  # fmt: skip
             if target and not subject:
                 return self._named(target[0], target[0].start), target[0]
-            if channel is not None and not (subject and subject[-1].start > channel.end):
-                if not subject or channel.end <= subject[0].start:
-                    return channel.slug, channel
+            if channel is not None and not subject:
+                return channel.slug, channel
         after = [m for m in self.mentions if f.end <= m.start < hi]
         for m in after[:2]:
             if _POST_RE.match(self.text[f.end : m.start]) and m.kind != "pronoun":
