@@ -102,7 +102,9 @@ def _investment_window(sentences: list[Sentence], i: int, published: date | None
 
 
 def _is_table_cell(s: Sentence) -> bool:
-    return len(s.text.split()) <= _TABLE_CELL_MAX_WORDS and not s.text.rstrip().endswith(".")
+    """A short line of a table or list ("SMIC +2.9pc", "| Baidu | 9888.HK | +3.1% |")."""
+    words = [w for w in s.text.split() if any(c.isalnum() for c in w)]
+    return len(words) <= _TABLE_CELL_MAX_WORDS and not s.text.rstrip().endswith(".")
 
 
 def _implicit(sent: SentenceView, q: Quantity, cell: bool) -> MetricCall | None:

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-__all__ = ["Sentence", "split_sentences"]
+__all__ = ["MAX_SENTENCE_CHARS", "Sentence", "split_sentences"]
 
 _ABBREVIATIONS: Final = frozenset(
     [
@@ -121,10 +121,30 @@ def _sentences_in(text: str, start: int, end: int, paragraph: int) -> list[Sente
     for m in _END_RE.finditer(text, start, end):
         if text[m.start()] == "." and _is_abbreviation(text[cur : m.start() + 1]):
             continue
-        out.append(_make(text, cur, m.end(), paragraph))
+        out.extend(_make(text, a, b, paragraph) for a, b in _bounded(text, cur, m.end()))
         cur = m.end()
-    out.append(_make(text, cur, end, paragraph))
+    out.extend(_make(text, a, b, paragraph) for a, b in _bounded(text, cur, end))
     return [s for s in out if s.text]
+
+
+MAX_SENTENCE_CHARS: Final = 1_200
+"""Longer runs without a full stop (a page's one-line dump) are cut at clause breaks, so the
+per-sentence stages, some of which look at every pair of mentions, stay linear overall."""
+
+
+def _bounded(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``[start, end)`` as pieces of at most ``MAX_SENTENCE_CHARS``, cut after ``;``/``,``/space."""
+    pieces: list[tuple[int, int]] = []
+    while end - start > MAX_SENTENCE_CHARS:
+        limit = start + MAX_SENTENCE_CHARS
+        cut = max(text.rfind("; ", start, limit), text.rfind(", ", start, limit))
+        if cut <= start + MAX_SENTENCE_CHARS // 2:
+            cut = text.rfind(" ", start, limit)
+        cut = cut + 1 if cut > start else limit
+        pieces.append((start, cut))
+        start = cut
+    pieces.append((start, end))
+    return pieces
 
 
 def _make(text: str, start: int, end: int, paragraph: int) -> Sentence:
