@@ -39,6 +39,8 @@ from themelens.theme import Theme
 __all__ = ["dedup", "extract_rules", "linker_for"]
 
 _TABLE_CELL_MAX_WORDS: Final = 6
+_PCT_HEADING_RE: Final = re.compile(r"%|\bper\s*cent\b|\bpct\b", re.IGNORECASE)
+_DIGIT_RE: Final = re.compile(r"\d")
 _PERIOD_HINT_RE: Final = re.compile(
     r"quarter|half|three\s+months|\b[QH][1-4]\b|\b[1-4][QH]\b", re.IGNORECASE
 )
@@ -216,8 +218,10 @@ def _read_sentence(
     sentences: list[Sentence], i: int, linker: EntityLinker, ctx: Context, article: Article
 ) -> list[Claim]:
     s = sentences[i]
-    sent = SentenceView(s, linker, ctx)
     cell = _is_table_cell(s)
+    if not cell or _PCT_HEADING_RE.search(s.text):
+        ctx.percent_columns = cell and not _DIGIT_RE.search(s.text.replace("%", ""))
+    sent = SentenceView(s, linker, ctx)
     found = _found_in(sent, cell) if _CANDIDATE_RE.search(s.text) else []
     if found:
         sent.read_all()

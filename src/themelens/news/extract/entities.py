@@ -95,8 +95,20 @@ _NAME_STOP: Final = frozenset(
     benchmark sector group company monday tuesday wednesday thursday friday saturday sunday
     january february march april may june july august september october november december
     also while as in on at by for after before among of with adrs h-shares a-shares some most
-    many several other others all which who earlier later yesterday today""".split()  # noqa: SIM905
+    many several other others all which who earlier later yesterday today jan feb mar apr jun
+    jul aug sep sept oct nov dec new york london tokyo singapore taipei seoul premarket
+    pre-market trading trade nasdaq nyse hkex""".split()  # noqa: SIM905
 )
+
+
+def _stop(word: str) -> bool:
+    return word.lower().rstrip(".,").removesuffix("'s").removesuffix("’s") in _NAME_STOP
+
+
+_FUND_RE: Final = re.compile(
+    r"(?<![\w.&-])(?:[A-Z][\w&'’.-]*\s+){1,6}(?:ETFs?|Funds?|Trust|Tracker)\b"
+)
+"""A named ETF or fund ("the KraneShares CSI China Internet ETF") is no theme entity."""
 _PROPER_SUBJECT_RE: Final = re.compile(
     r"(?<![\w.&-])(?P<name>(?:[A-Z][\w&'’.-]*|\d{2,4})(?:\s+(?:[A-Z][\w&'’.-]*|\d{2,4}|of|de))*)"
     r"(?:\s*\([^()]{1,30}\))?(?:['’]s)?"
@@ -111,7 +123,7 @@ number must not be lent to a neighbour that has one."""
 _CORP = r"(?:\s*(?:Corp|Inc|Co|Ltd|Holdings?|Group|Limited|PLC|SA|AG|NV)\b\.?,?)*"
 _PRONOUN: Final = r"\b(?:its|their|it|they)\b"
 _SEP_RE: Final = re.compile(
-    rf"^{_CORP}\s*(?:\([^()]{{0,30}}\)\s*)?(?:,\s*(?:and\s+|as\s+well\s+as\s+)?|and\s+|&\s*|/\s*|plus\s+)$",
+    rf"^(?:-S?W\b)?{_CORP}\s*(?:\([^()]{{0,30}}\)\s*)?(?:,\s*(?:and\s+|as\s+well\s+as\s+)?|and\s+|&\s*|/\s*|plus\s+)$",
     re.IGNORECASE,
 )
 _TICKER_PAREN_RE: Final = re.compile(rf"^{_CORP}\s*\((?:[A-Za-z]+\s*:\s*)?$")
@@ -233,8 +245,8 @@ class EntityLinker:
             add(start, end, slug, self.kinds[slug])
         for m in _PROPER_SUBJECT_RE.finditer(text):
             start, end = m.span("name")
-            words = text[start:end].split()
-            while words and words[0].lower().strip("'’") in _NAME_STOP:
+            words = [w for w in text[start:end].split() if not w.endswith("-listed")]
+            while words and _stop(words[0]):
                 start = text.index(words[0], start) + len(words[0])
                 words = words[1:]
             if (
@@ -249,6 +261,8 @@ class EntityLinker:
                 continue  # "Revenue rose 2%": a capitalised first word is not a name
             if not any(start < e and s < end for s, e in taken):
                 add(start, end, "", "unknown")
+        for m in _FUND_RE.finditer(text):
+            add(m.start(), m.end(), "", "unknown")
         if names_only:
             found.sort(key=lambda m: m.start)
             return found
@@ -349,15 +363,18 @@ def group_around(text: str, mentions: list[Mention], index: int) -> list[Mention
     if not mentions[index].slug:
         return [mentions[index]]
     lo = hi = index
+    kind = mentions[index].kind  # "tech heavyweights, BABA-W": a set is not one of its members
     while (
         lo > 0
         and mentions[lo - 1].slug
+        and mentions[lo - 1].kind == kind
         and _SEP_RE.match(text[mentions[lo - 1].end : mentions[lo].start])
     ):
         lo -= 1
     while (
         hi + 1 < len(mentions)
         and mentions[hi + 1].slug
+        and mentions[hi + 1].kind == kind
         and _SEP_RE.match(text[mentions[hi].end : mentions[hi + 1].start])
     ):
         hi += 1

@@ -35,13 +35,17 @@ _UP = (
     r"soar(?:ed|s|ing)?|climb(?:ed|s|ing)?|rall(?:y|ied|ies|ying)|advanc(?:e|ed|es|ing)|added|"
     r"skyrocket(?:ed|ing|s)?|increas(?:e|ed|es|ing)|up|higher|spik(?:e|ed)|rebound(?:ed|s)?|"
     r"leap(?:t|ed|s)?|popped|grew|grow(?:s|ing|th)?|boost(?:ed)?|doubled|expan(?:d|ded|sion)|"
-    r"upswing|uptick|rise|lift(?:ed)?|firmed|outperform(?:ed)?|accelerat(?:e|ed|es|ing)"
+    r"upswing|uptick|rise|lift(?:ed)?|firmed|outperform(?:ed)?|accelerat(?:e|ed|es|ing)|"
+    r"bounc(?:e|ed|es|ing)|recover(?:ed|s|ing)?|edg(?:e|ed|es|ing)\s+up|inch(?:ed|es|ing)?\s+up|"
+    r"tick(?:ed)?\s+up|perk(?:ed)?\s+up|rocket(?:ed|s|ing)?|zoom(?:ed|s)?|gain"
 )
 _DOWN = (
     r"fell|fall(?:s|ing|en)?|drop(?:ped|s|ping)?|declin(?:e|ed|es|ing)|slump(?:ed|s)?|slid|slides?|"
     r"slip(?:ped|s)?|tumbl(?:e|ed|es)|plung(?:e|ed|es)|sank|sink(?:s|ing)?|lost|los(?:e|es|ing|s)|"
     r"shed|retreat(?:ed|s)?|down|lower|decreas(?:e|ed|es)|crash(?:ed)?|tank(?:ed)?|eased|"
-    r"weaken(?:ed)?|contract(?:ed|ion)|shrank|shrink|dipped|dip"
+    r"weaken(?:ed)?|contract(?:ed|ion)|shrank|shrink|dipped|dip|dived?|dove|plummet(?:ed|s|ing)?|"
+    r"sagg?(?:ed|s|ing)?|skid(?:ded|s)?|sold\s+off|pared|erased|gave\s+up|surrendered|"
+    r"edg(?:e|ed|es|ing)\s+down|inch(?:ed|es|ing)?\s+down|tick(?:ed)?\s+down|slump|slipping"
 )
 _CUES: Final[dict[str, re.Pattern[str]]] = {
     "capex": _rx(
@@ -73,16 +77,16 @@ _CUES: Final[dict[str, re.Pattern[str]]] = {
     "income": _rx(
         r"\b(?:net\s+(?:income|profit)|profits?|earnings|bottom\s+line)\b(?![\s-]+taking)"
     ),
-    "price": _rx(
-        r"\b(?:shares|stocks?|ADRs|ADSs|H-shares|A-shares|index|gauge|benchmark|barometer)\b"
-    ),
+    "price": _rx(r"\b(?:shares|stocks?|ADRs|ADSs|H-shares|A-shares)\b"),
     "units": _rx(
         r"\b(?:shipments?|deliveries|users|MAUs?|DAUs?|subscribers|downloads|volumes?|"
         r"gross\s+gaming\s+revenues?|GGR|gaming\s+revenues?|visitors?|traffic|orders|"
-        r"bookings|units|sales\s+volumes?|transactions|headcount|employees|output|production)\b"
+        r"bookings|units|sales\s+volumes?|transactions|headcount|employees|output|production|"
+        r"rides|trips|vehicles|cars|handsets|smartphones|customers|merchants|members)\b"
     ),
     "block_pct": _rx(
-        r"\b(?:market\s+share|share\s+of|stake|margins?|rates?|yields?|tariffs?|tax(?:es)?|"
+        r"\b(?:operating\s+(?:profits?|income|margins?)|gross\s+(?:profits?|margins?)|"
+        r"EBITDA|EBIT|consensus|trailing|market\s+share|share\s+of|stake|margins?|rates?|yields?|tariffs?|tax(?:es)?|"
         r"inflation|GDP|unemployment|users|penetration|utili[sz]ation|probability|chances?|odds|"
         r"discount|premium|ownership|weighting|accounts?\s+for|accounted\s+for|"
         r"of\s+(?:its|their|the)\s+(?:revenue|sales|portfolio|proceeds|funds|money|capital|offering)|"
@@ -117,6 +121,8 @@ _PE_RE: Final = _rx(
     r"\b(?:forward|P/?E\b|price[\s-]to[\s-]earnings|earnings\s+multiple|"
     r"times\s+(?:(?:projected|expected|estimated|next\s+year['’]s)\s+)?earnings|valuation)"
 )
+_CONSENSUS_RE: Final = _rx(r"\b(?:consensus|analysts\s+(?:polled|surveyed|tracked))\b")
+_TRAILING_RE: Final = _rx(r"\b(?:trailing|historical|TTM|last\s+twelve\s+months)\b")
 _AFTER_BREAK_RE: Final = _rx(
     r",\s+(?:\w+\s+){0,3}?(?:said|says|told|reported|according|while|but|and|which|who|whose|"
     r"as|after|before|when)\b"
@@ -205,6 +211,8 @@ def _percent(text: str, q: Quantity, lo: int, hi: int) -> MetricCall | None:
         return MetricCall("drawdown_from_peak_pct", cue=(q.end, q.end + m.end()))
     if m := _RETREAT_RE.search(text, max(lo, q.start - 40), q.start):
         return MetricCall("drawdown_from_peak_pct", cue=m.span())  # "a two-month retreat of 15%"
+    if _CONSENSUS_RE.search(text, max(lo, q.start - 60), q.start):
+        return None  # "(consensus had net profit up 25%)": the market's guess, not a claim
     move = _move(text, q, lo, hi)
     cue = _nearest(text, ("block_pct", "units", "capex", "revenue", "income", "price"), q, lo, hi)
     if cue is not None and cue[0] == "price":
@@ -235,6 +243,8 @@ def _per_share(q: Quantity) -> bool:
 
 
 def _money(text: str, q: Quantity, lo: int, hi: int) -> MetricCall | None:
+    if _STOCK_OF_MONEY_RE.search(text, lo, hi):
+        return None  # outstanding debt, a consensus or average target: no one's new figure
     if _BUYBACK_RE.search(text, lo, hi):
         return None  # a company buying its own shares is a buyback, which the spec does not count
     if m := _NET_SELL_RE.search(text, max(lo, q.start - 40), q.start):
@@ -283,6 +293,10 @@ def _money(text: str, q: Quantity, lo: int, hi: int) -> MetricCall | None:
 
 
 _NET_FLOW_RE: Final = _rx(r"\b(?:a\s+)?net\s+(?:(?:buy(?:ing)?|purchases?|inflows?)\s+of\s+)?$")
+_STOCK_OF_MONEY_RE: Final = _rx(
+    r"\b(?:outstanding|debt\s+(?:pile|load)|borrowings|consensus|(?:average|mean|median)\s+"
+    r"(?:price\s+)?target|analysts\s+(?:polled|surveyed|tracked)|tracked\s+by)\b"
+)
 _BUYBACK_RE: Final = _rx(
     r"\b(?:buy(?:s|ing)?\s+back|bought\s+back|buy-?backs?|repurchas(?:e|es|ed|ing))\b"
 )
@@ -330,7 +344,7 @@ def classify(text: str, q: Quantity, lo: int, hi: int) -> MetricCall | None:
         return _percent(text, q, lo, hi)
     if q.kind == "money":
         return _money(text, q, lo, hi)
-    if _PE_RE.search(text):
+    if _PE_RE.search(text) and not _TRAILING_RE.search(text, lo, hi):
         return MetricCall("forward_pe")
     return None
 

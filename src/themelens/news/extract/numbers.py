@@ -21,6 +21,7 @@ from typing import Final, Literal
 
 __all__ = [
     "ORDINALS",
+    "column_percents",
     "WORD_NUMBERS",
     "Quantity",
     "QuantityKind",
@@ -187,6 +188,23 @@ def _converted(text: str, prev: Quantity, q: Quantity) -> bool:
 
 def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
     return any(span[0] < e and s < span[1] for s, e in taken)
+
+
+_BARE_SIGNED_RE: Final = re.compile(
+    r"(?<![\w.,%$])(?P<sign>[-−+])(?P<num>\d{1,3}(?:\.\d+)?)(?![\w.,%])"
+)
+
+
+def column_percents(text: str) -> list[Quantity]:
+    """Signed bare numbers ("-1.27", "+0.21") of a table row under a "Chg (%)" heading.
+
+    The heading says they are percentages; a signed number is a change, an
+    unsigned one a level (left out).
+    """
+    return [
+        Quantity("percent", _number(m["num"]) * _sign(m["sign"]), m.start(), m.end(), signed=True)
+        for m in _BARE_SIGNED_RE.finditer(text)
+    ]
 
 
 def find_quantities(text: str) -> list[Quantity]:

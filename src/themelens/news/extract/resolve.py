@@ -27,7 +27,7 @@ from functools import cached_property
 from typing import Final
 
 from themelens.news.extract.entities import EntityLinker, Mention, group_around, join_slugs
-from themelens.news.extract.numbers import Quantity, find_quantities
+from themelens.news.extract.numbers import Quantity, column_percents, find_quantities
 from themelens.news.extract.sentences import Sentence
 from themelens.news.extract.windows import Context
 
@@ -108,7 +108,15 @@ class SentenceView:
 
     @cached_property
     def quantities(self) -> list[Quantity]:
-        return find_quantities(self.text)
+        found = find_quantities(self.text)
+        if self.ctx.percent_columns:  # a row of a table whose heading says "Chg (%)"
+            taken = [(q.start, q.end) for q in found]
+            extra = [
+                q for q in column_percents(self.text)
+                if not any(q.start < e and s < q.end for s, e in taken)
+            ]  # fmt: skip
+            found = sorted(found + extra, key=lambda q: q.start)
+        return found
 
     @cached_property
     def clauses(self) -> list[tuple[int, int]]:
@@ -207,6 +215,8 @@ class SentenceView:
             if named:
                 return self._named(named[0], named[0].start), named[0]
         earlier = [m for m in self.mentions if m.end <= lo]
+        if earlier and earlier[0].kind == "unknown":
+            return None, earlier[0]  # the sentence's subject has no slug: nor has its number
         if earlier:
             return self._named(earlier[-1], f.start), earlier[-1]
         return self._fallback(f), None
