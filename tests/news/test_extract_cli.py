@@ -71,3 +71,21 @@ def test_unknown_extractor_is_one_error_line(tmp_path: Path) -> None:
     result = runner.invoke(app, ["claims", "extract", str(good), "--extractor", "magic"])
     assert result.exit_code == 1
     assert result.stderr.strip().startswith("error: --extractor magic: unknown extractor")
+
+
+def test_explain_prints_the_words_that_decided_each_field(tmp_path: Path) -> None:
+    text = (
+        b"date: 2025-09-24\nAlibaba and Tencent rose 1.5% and 2% on Tuesday. "
+        b"The index hit its highest since November 2021.\n"
+    )
+    f = write(tmp_path, "e.txt", text)
+    result = runner.invoke(app, ["claims", "extract", str(f), "--explain"])
+    assert result.exit_code == 0, result.output
+    blocks = result.output.strip().split("\ne: ")
+    assert len(blocks) == 3
+    first = blocks[0]
+    assert first.startswith("e: alibaba return_pct 1.5")
+    assert "metric: cue 'rose'" in first
+    assert "entity: named set 'Alibaba and Tencent', alibaba's share of it" in first
+    assert "date:   2025-09-23: 'on Tuesday'" in first
+    assert "metric: phrase" in blocks[2] and "pronoun" in blocks[2]

@@ -37,6 +37,23 @@ def _table(claims: list[Claim]) -> Table:
     return table
 
 
+def _explained(c: Claim) -> str:
+    value = c.value if isinstance(c.value, str) else f"{c.value:,.6g}"
+    head = f"{c.article}: {c.entity} {c.metric} {value} {c.currency or ''}".rstrip()
+    lines = [head, f"  quote:  {c.quote!r}"]
+    ev = c.evidence
+    if ev is None:
+        lines.append("  (this extractor records no evidence)")
+    else:
+        lines += [
+            f"  metric: {ev.metric}",
+            f"  entity: {ev.entity}",
+            f"  window: {ev.window}",
+            f"  date:   {ev.date}",
+        ]
+    return "\n".join(lines)
+
+
 @claims_app.command("extract")
 def claims_extract(
     paths: Annotated[
@@ -49,6 +66,14 @@ def claims_extract(
     extractor: Annotated[
         str, typer.Option("--extractor", help=f"Claim extractor: {', '.join(EXTRACTORS)}.")
     ] = "rules",
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            help="Print under each claim the words that decided its metric, entity, window and "
+            "date (rules extractor).",
+        ),
+    ] = False,
 ) -> None:
     """Extract numeric claims; each JSON line carries "article" = the file's stem.
 
@@ -62,7 +87,10 @@ def claims_extract(
         claims: list[Claim] = []
         for article in result.articles:
             claims.extend(chosen.extract(article, th))
-        if fmt is ClaimsFormat.table:
+        if explain:
+            for c in claims:
+                console.out.out(_explained(c), highlight=False)
+        elif fmt is ClaimsFormat.table:
             console.out.print(_table(claims))
         else:
             for c in claims:

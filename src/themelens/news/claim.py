@@ -10,10 +10,10 @@ the same thing, such as a range's upper end) are optional.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, Final
 
-__all__ = ["CLAIM_KEYS", "MARKET_METRICS", "METRICS", "Claim"]
+__all__ = ["CLAIM_KEYS", "MARKET_METRICS", "METRICS", "Claim", "Evidence"]
 
 METRICS: Final = (
     "return_pct",
@@ -47,6 +47,20 @@ _OPTIONAL: Final = ("value_usd", "listing", "by", "instrument", "also")
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """Why the extractor decided what it did: the words that chose each field.
+
+    What a user reads (``claims extract --explain``) when a claim looks wrong;
+    each field is the deciding text in quotes, or how the context filled it in.
+    """
+
+    metric: str
+    entity: str
+    window: str
+    date: str
+
+
+@dataclass(frozen=True)
 class Claim:
     """One claim, as the spec defines it, plus where in the article it stands.
 
@@ -71,10 +85,11 @@ class Claim:
     article: str | None = None
     start: int | None = None
     end: int | None = None
+    evidence: Evidence | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         """Spec keys first in spec order, then optional keys that are set, then ``article``."""
-        data = asdict(self)
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "evidence"}
         out: dict[str, Any] = {k: data[k] for k in CLAIM_KEYS}
         out.update({k: data[k] for k in _OPTIONAL if data[k] is not None})
         if self.also is not None:

@@ -24,7 +24,7 @@ from datetime import date
 from typing import Final
 
 from themelens.news.article import Article
-from themelens.news.claim import Claim
+from themelens.news.claim import Claim, Evidence
 from themelens.news.extract.dates import TimeExpr, find_time_exprs
 from themelens.news.extract.dedup import dedup, merge_amounts
 from themelens.news.extract.entities import EntityLinker, Mention, group_around, join_slugs
@@ -80,6 +80,10 @@ def _quote(sent: SentenceView, f: Found, mention: Mention | None) -> tuple[int, 
         end = f.cue[1]
     if f.cue is not None and f.cue[1] <= f.start and f.start - f.cue[0] < 60:
         start = f.cue[0]
+    if mention is not None and mention.slug:  # a named set: quote it from its first name
+        group = group_around(sent.text, sent.mentions, sent.mentions.index(mention))
+        if group[0].start < mention.start and mention.end <= start:
+            mention = replace(mention, start=group[0].start)
     if mention is not None and mention.end <= start and start - mention.start < 90:
         start = mention.start
     if mention is not None and mention.start >= end and mention.end - end < 40:
@@ -301,12 +305,58 @@ def _build(
         value_usd=q.value_usd if q is not None and currency else None,
         by=by,
         also=f.also,
+        evidence=_evidence(sent, f, entity, mention, bound, window, when),
         instrument="convertible"
         if f.metric == "bond_issuance" and "convertible" in sent.text.lower()
         else None,
         article=article.name,
         start=base + start,
         end=base + end,
+    )
+
+
+def _evidence(
+    sent: SentenceView,
+    f: Found,
+    member: str,
+    mention: Mention | None,
+    bound: list[TimeExpr],
+    window: str | None,
+    when: str | None,
+) -> Evidence:
+    """The words that decided each field of a claim, for ``claims extract --explain``."""
+    text = sent.text
+
+    def said(span: tuple[int, int]) -> str:
+        return repr(text[span[0] : span[1]])
+
+    if f.cue is not None:
+        metric = f"cue {said(f.cue)}"
+    elif f.quantity is None:
+        metric = "phrase"
+    else:
+        metric = "a signed figure on a table or list line"
+    if mention is not None and mention.slug and mention.slug != member:
+        group = group_around(text, sent.mentions, sent.mentions.index(mention))
+        entity = f"named set {said((group[0].start, group[-1].end))}, {member}'s share of it"
+    elif mention is not None:
+        entity = f"mention {said((mention.start, mention.end))}"
+        if not mention.slug:
+            entity += f" ({mention.kind.replace('-', ' ')}, resolved from the article so far)"
+    else:
+        entity = "no name in the sentence: the article's context"
+    bound_expr = next((t for t in bound if t.window == window or (when and t.date == when)), None)
+    if bound_expr is not None and bound_expr.end > bound_expr.start:
+        time = f"{said((bound_expr.start, bound_expr.end))}"
+    elif bound_expr is not None:
+        time = "the heading of the list above"
+    else:
+        time = "none in the clause: the context's default"
+    return Evidence(
+        metric=metric,
+        entity=entity,
+        window=f"{window}: {time}" if window else "none stated",
+        date=f"{when}: {time}" if when else "unknown",
     )
 
 

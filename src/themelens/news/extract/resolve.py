@@ -161,8 +161,11 @@ class SentenceView:
         if m.kind == "company-anaphor":
             hit = next((x.slug for x in reversed(prior) if x.kind == "company"), None)
             return hit or self.ctx.last.get("company")
-        subject = next((x for x in prior if x.kind != "market"), None)
-        if subject is not None:
+        subject = next(
+            (x for x in self.mentions if x.end <= m.start and x.kind not in ("market", "pronoun")),
+            None,
+        )  # "The index hit its highest": "its" is the sentence's subject, named or not
+        if subject is not None and subject.kind != "unknown":
             return self._named(subject, before)
         return self.ctx.subject or self.ctx.last.get("company")
 
