@@ -21,10 +21,10 @@ from typing import Final, Literal
 
 __all__ = [
     "ORDINALS",
-    "column_percents",
     "WORD_NUMBERS",
     "Quantity",
     "QuantityKind",
+    "column_percents",
     "find_quantities",
     "parse_count",
 ]
