@@ -49,7 +49,7 @@ _EACH_RE: Final = re.compile(r"\b(?:each|both)\b", re.IGNORECASE)
 _APIECE_RE: Final = re.compile(r"\s+(?:each|apiece)\b", re.IGNORECASE)
 _LIST_JOIN_RE: Final = re.compile(r"^\s*(?:,\s*and|,|and)\s*$", re.IGNORECASE)
 _CANDIDATE_RE: Final = re.compile(
-    r"\d|high|week|limit|peak|since|first\s+time", re.IGNORECASE
+    r"\d|high|week|limit|peak|first\s+time", re.IGNORECASE
 )  # may hold a claim
 _MARKET_METRICS: Final = frozenset(
     {"return_pct", "high_since", "win_streak_weeks", "drawdown_from_peak_pct", "forward_pe"}
@@ -109,8 +109,12 @@ def _investment_window(sentences: list[Sentence], i: int, published: date | None
 
 def _is_table_cell(s: Sentence) -> bool:
     """A short line of a table or list ("SMIC +2.9pc", "| Baidu | 9888.HK | +3.1% |")."""
-    words = [w for w in s.text.split() if any(c.isalnum() for c in w)]
-    return len(words) <= _TABLE_CELL_MAX_WORDS and not s.text.rstrip().endswith(".")
+    if s.text.rstrip().endswith("."):
+        return False
+    tokens = s.text.split()
+    if len(tokens) > 4 * _TABLE_CELL_MAX_WORDS:
+        return False
+    return sum(1 for w in tokens if any(c.isalnum() for c in w)) <= _TABLE_CELL_MAX_WORDS
 
 
 def _implicit(sent: SentenceView, q: Quantity, cell: bool) -> MetricCall | None:

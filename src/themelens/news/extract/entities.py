@@ -243,6 +243,10 @@ class EntityLinker:
                 add(start, other.end(), "", "unknown")  # "Nasdaq Golden Dragon China index"
                 continue
             add(start, end, slug, self.kinds[slug])
+        if names_only:
+            found.sort(key=lambda m: m.start)
+            return found
+        # names the theme does not know matter only where a number may be lent to them
         for m in _PROPER_SUBJECT_RE.finditer(text):
             start, end = m.span("name")
             words = [w for w in text[start:end].split() if not w.endswith("-listed")]
@@ -263,9 +267,6 @@ class EntityLinker:
                 add(start, end, "", "unknown")
         for m in _FUND_RE.finditer(text):
             add(m.start(), m.end(), "", "unknown")
-        if names_only:
-            found.sort(key=lambda m: m.start)
-            return found
         if self._generic is not None:
             for m in self._generic.finditer(text):
                 slot = int(str(m.lastgroup)[1:])
