@@ -1,4 +1,7 @@
-"""The extractor registry and the model-backed extractor, offline through its post seam."""
+"""The extractor registry and the model-backed extractor, offline through its post seam.
+
+The replayed HTTP exchanges are in test_extract_llm.py and test_extract_hybrid.py.
+"""
 
 from __future__ import annotations
 
@@ -15,14 +18,20 @@ from themelens.news.extract import (
     get_extractor,
     parse_model_answer,
 )
+from themelens.news.extract.base import ExtractionStats, HybridExtractor, stats_of
+from themelens.news.extract.llm_client import HttpReply
 from themelens.theme import load_theme
 
 ARTICLE = Article(name="a1", text="Baidu jumped 16% on Wednesday after Ernie news.")
 
 
-def test_registry() -> None:
-    assert set(EXTRACTORS) >= {"rules", "openai"}
+def test_registry(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("THEMELENS_LLM_BASE_URL", raising=False)
+    assert set(EXTRACTORS) >= {"rules", "llm", "hybrid", "openai"}
     assert isinstance(get_extractor("rules"), RulesExtractor)
+    assert isinstance(get_extractor("llm"), OpenAICompatibleExtractor)
+    assert isinstance(get_extractor("openai"), OpenAICompatibleExtractor)  # the old name
+    assert isinstance(get_extractor("hybrid"), HybridExtractor)
     with pytest.raises(InputError, match="unknown extractor; choose from rules"):
         get_extractor("magic")
 
@@ -37,7 +46,9 @@ def test_parse_model_answer_validates_each_claim() -> None:
                 {"entity": "baidu", "metric": "return_pct", "value": "sixteen"},
                 {"entity": "baidu", "metric": "return_pct", "value": 99, "quote": "not in text"},
                 {"entity": "baidu", "metric": "capex", "value": 5e9},
-                {"entity": "baidu", "metric": "high_since", "value": "2021-11-01"},
+                {"entity": "baidu", "metric": "high_since", "value": "2021-11-01",
+                 "quote": "Ernie news"},
+                {"entity": "baidu", "metric": "return_pct", "value": 16},
                 "junk",
             ]
         }
@@ -57,6 +68,14 @@ def test_parse_model_answer_rejects_non_json() -> None:
         parse_model_answer("Sure! Here are the claims:", ARTICLE)
 
 
+def test_rules_extractor_reports_stats() -> None:
+    ex = RulesExtractor()
+    assert stats_of(ex) is None
+    claims = ex.extract(ARTICLE, load_theme())
+    assert stats_of(ex) == ExtractionStats(kept=len(claims))
+    assert stats_of(object()) is None  # a plugin without stats still works
+
+
 def test_openai_extractor_is_off_without_an_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("THEMELENS_LLM_BASE_URL", raising=False)
     with pytest.raises(InputError, match="THEMELENS_LLM_BASE_URL"):
@@ -66,10 +85,11 @@ def test_openai_extractor_is_off_without_an_endpoint(monkeypatch: pytest.MonkeyP
 def test_openai_extractor_through_a_fake_post() -> None:
     seen: dict[str, object] = {}
 
-    def post(url: str, headers: dict[str, str], body: bytes) -> bytes:
+    def post(url: str, headers: dict[str, str], body: bytes) -> HttpReply:
         seen.update(url=url, auth=headers.get("Authorization"), body=json.loads(body))
-        content = json.dumps([{"entity": "baidu", "metric": "return_pct", "value": 16}])
-        return json.dumps({"choices": [{"message": {"content": content}}]}).encode()
+        item = {"entity": "baidu", "metric": "return_pct", "value": 16, "quote": "jumped 16%"}
+        content = json.dumps([item])
+        return HttpReply(200, json.dumps({"choices": [{"message": {"content": content}}]}).encode())
 
     ex = OpenAICompatibleExtractor(
         base_url="http://llm.local/v1/", model="m", api_key="k", post=post
@@ -81,7 +101,7 @@ def test_openai_extractor_through_a_fake_post() -> None:
 
 
 def test_openai_extractor_translates_transport_errors() -> None:
-    def post(url: str, headers: dict[str, str], body: bytes) -> bytes:
+    def post(url: str, headers: dict[str, str], body: bytes) -> HttpReply:
         raise OSError("connection refused")
 
     ex = OpenAICompatibleExtractor(base_url="http://llm.local/v1", post=post)

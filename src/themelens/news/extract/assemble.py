@@ -140,7 +140,8 @@ def _found_in(sent: SentenceView, cell: bool) -> list[Found]:
         call = classify(text, q, lo, hi) or _implicit(sent, q, cell)
         if call is None:
             continue
-        value, also = q.value, (q.high,) if q.high is not None else None  # a range: low, high
+        value = q.value  # a range: the low end, the high end in ``also``
+        also: tuple[float, ...] | None = (q.high,) if q.high is not None else None
         if call.metric == "drawdown_from_peak_pct":
             value, also = abs(value), tuple(abs(x) for x in also) if also else None
         if call.negative and value > 0:

@@ -1,52 +1,58 @@
-"""Extractors: the interface, the registry, the default rules extractor and a model-backed one.
+"""Extractors: the interface, the registry and the built-in extractors.
 
 Every extractor is ``extract(article, theme) -> list[Claim]``. ``EXTRACTORS``
 maps a name to a factory; the CLI's ``--extractor`` choices come from it, and
-a plugin registers the same way the built-ins do.
+a plugin registers the same way the built-ins do:
 
-``OpenAICompatibleExtractor`` asks a chat-completions endpoint (OpenAI, vLLM,
-llama.cpp, Ollama ...) for the claims as JSON. It is off by default: it is
-only built when asked for by name, reads its endpoint from
-``THEMELENS_LLM_BASE_URL`` / ``THEMELENS_LLM_MODEL`` / ``THEMELENS_LLM_API_KEY``
-(or constructor arguments), and its network call is one injectable function,
-so ``parse_model_answer`` - turning the model's text into validated Claims -
-is tested offline.
+- ``rules`` (default): the regex pipeline of ``assemble``, no model, no network.
+- ``llm``: a model behind an OpenAI-compatible endpoint reads the claims
+  (``llm``); ``openai`` is its old name, kept as an alias.
+- ``hybrid``: the rules propose, the model keeps, drops or relabels (``hybrid``).
+
+The model-backed ones are off until ``THEMELENS_LLM_BASE_URL`` is set. An
+extractor may report what it kept and dropped through a ``last_stats``
+attribute (``ExtractionStats``); ``stats_of`` reads it for any extractor.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import urllib.error
-import urllib.request
 from collections.abc import Callable
-from typing import Any, Final, Protocol
+from typing import Protocol
 
-from themelens.errors import ArticleError, InputError
+from themelens.errors import InputError
 from themelens.news.article import Article
-from themelens.news.claim import METRICS, Claim
+from themelens.news.claim import Claim
 from themelens.news.extract.assemble import extract_rules
-from themelens.news.extract.dedup import dedup
+from themelens.news.extract.hybrid import HybridExtractor
+from themelens.news.extract.llm import OpenAICompatibleExtractor
+from themelens.news.extract.llm_client import LLMConfig
+from themelens.news.extract.llm_parse import parse_model_answer
+from themelens.news.extract.stats import ExtractionStats, stats_of
 from themelens.theme import Theme
 
 __all__ = [
     "EXTRACTORS",
+    "ExtractionStats",
     "Extractor",
+    "HybridExtractor",
+    "LLMConfig",
     "OpenAICompatibleExtractor",
     "RulesExtractor",
     "get_extractor",
     "parse_model_answer",
+    "stats_of",
 ]
-
-_QUALIFIERS: Final = frozenset({"over", "nearly", "about", "up_to", "at_least", "limit_up"})
-_MONEY: Final = frozenset(
-    {"capex", "investment_plan", "bond_issuance", "stake_purchase", "fund_flow", "market_size",
-     "price_target"}
-)  # fmt: skip
 
 
 class Extractor(Protocol):
-    """Turns one article into claims, in the vocabulary of spec/claims.md."""
+    """Turns one article into claims, in the vocabulary of spec/claims.md.
+
+    Notes
+    -----
+    Optionally, an extractor sets ``last_stats: ExtractionStats`` after each
+    call (the built-ins do); it is not part of the protocol, so an extractor
+    without it still plugs in.
+    """
 
     name: str
 
@@ -58,168 +64,23 @@ class RulesExtractor:
 
     name = "rules"
 
-    def extract(self, article: Article, theme: Theme) -> list[Claim]:
-        return extract_rules(article, theme)
-
-
-Post = Callable[[str, dict[str, str], bytes], bytes]
-"""``post(url, headers, body) -> response body``: the network seam."""
-
-_PROMPT: Final = """Extract every checkable numeric claim from the article below as a JSON object
-{{"claims": [...]}}. Each claim has keys entity (slug; known slugs: {slugs}; a named set
-joins slugs sorted with "+"), metric (one of: {metrics}), value (number in base units;
-"YYYY-MM" for high_since), currency (ISO code or null), window, date, qualifier
-(over|nearly|about|up_to|at_least|limit_up or null) and quote (exact text).
-Article date: {published}.
-
-{text}"""
-
-
-def _urllib_post(url: str, headers: dict[str, str], body: bytes) -> bytes:
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
-    with urllib.request.urlopen(request, timeout=60) as response:
-        data: bytes = response.read()
-    return data
-
-
-class OpenAICompatibleExtractor:
-    """Claims from a model behind an OpenAI-compatible ``/chat/completions`` endpoint.
-
-    Parameters
-    ----------
-    base_url, model, api_key
-        Default from ``THEMELENS_LLM_BASE_URL``, ``THEMELENS_LLM_MODEL`` and
-        ``THEMELENS_LLM_API_KEY``; without a base URL the extractor refuses to run.
-    post
-        The HTTP call (default: urllib); tests pass a fake.
-
-    Notes
-    -----
-    The answer is validated claim by claim (``parse_model_answer``): unknown
-    metrics, non-numeric values and quotes that are not in the article are
-    dropped, so a model's invention never reaches the verifier.
-    """
-
-    name = "openai"
-
-    def __init__(
-        self,
-        *,
-        base_url: str | None = None,
-        model: str | None = None,
-        api_key: str | None = None,
-        post: Post | None = None,
-    ) -> None:
-        self.base_url = base_url or os.environ.get("THEMELENS_LLM_BASE_URL")
-        self.model = model or os.environ.get("THEMELENS_LLM_MODEL", "gpt-4o-mini")
-        self.api_key = api_key or os.environ.get("THEMELENS_LLM_API_KEY")
-        self._post = post or _urllib_post
+    def __init__(self) -> None:
+        self.last_stats: ExtractionStats | None = None
 
     def extract(self, article: Article, theme: Theme) -> list[Claim]:
-        if not self.base_url:
-            raise InputError(
-                "the openai extractor needs THEMELENS_LLM_BASE_URL (it is off by default)"
-            )
-        prompt = _PROMPT.format(
-            slugs=", ".join(e.slug for e in theme.entities),
-            metrics=", ".join(METRICS),
-            published=article.published.isoformat() if article.published else "unknown",
-            text=article.text,
-        )
-        body = json.dumps(
-            {
-                "model": self.model,
-                "messages": [{"role": "user", "content": prompt}],
-                "response_format": {"type": "json_object"},
-                "temperature": 0,
-            }
-        ).encode()
-        headers = {"Content-Type": "application/json"}
-        if self.api_key:
-            headers["Authorization"] = f"Bearer {self.api_key}"
-        url = self.base_url.rstrip("/") + "/chat/completions"
-        try:
-            raw = self._post(url, headers, body)
-            content = json.loads(raw)["choices"][0]["message"]["content"]
-        except (OSError, urllib.error.URLError) as exc:
-            raise ArticleError(f"model endpoint failed: {exc}", source=article.name) from exc
-        except (ValueError, KeyError, IndexError, TypeError) as exc:
-            raise ArticleError(
-                f"model endpoint gave no answer: {exc}", source=article.name
-            ) from exc
-        return parse_model_answer(str(content), article)
-
-
-def _claim_from(item: Any, article: Article) -> Claim | None:
-    if not isinstance(item, dict):
-        return None
-    metric, entity, value = item.get("metric"), item.get("entity"), item.get("value")
-    if metric not in METRICS or not isinstance(entity, str) or not entity:
-        return None
-    if metric == "high_since":
-        if not isinstance(value, str) or len(value) < 7:
-            return None
-        value = value[:7]
-    elif isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    currency = item.get("currency") if metric in _MONEY else None
-    if metric in _MONEY and not isinstance(currency, str):
-        return None
-    qualifier = item.get("qualifier") if item.get("qualifier") in _QUALIFIERS else None
-    raw_quote = item.get("quote")
-    quote = raw_quote if isinstance(raw_quote, str) else ""
-    start = article.text.find(quote) if quote else -1
-    if quote and start < 0:
-        return None  # a quote the article does not contain is an invention
-    usd = item.get("value_usd")
-    return Claim(
-        entity=entity,
-        metric=metric,
-        value=float(value) if not isinstance(value, str) else value,
-        currency=currency,
-        window=str(item["window"]) if item.get("window") else None,
-        date=str(item["date"]) if item.get("date") else None,
-        qualifier=qualifier,
-        quote=quote,
-        value_usd=float(usd)
-        if isinstance(usd, int | float) and not isinstance(usd, bool)
-        else None,
-        by=item.get("by") if isinstance(item.get("by"), str) else None,
-        article=article.name,
-        start=start if start >= 0 else None,
-        end=start + len(quote) if start >= 0 else None,
-    )
-
-
-def parse_model_answer(content: str, article: Article) -> list[Claim]:
-    """Validated claims from a model's JSON answer (``{"claims": [...]}`` or a bare list).
-
-    A fenced code block around the JSON is tolerated; invalid items are dropped.
-
-    Raises
-    ------
-    ArticleError
-        When the answer is not JSON at all.
-    """
-    text = content.strip()
-    if text.startswith("```"):
-        text = text.strip("`").removeprefix("json").strip()
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise ArticleError(f"model answer is not JSON: {exc}", source=article.name) from exc
-    items = data.get("claims", []) if isinstance(data, dict) else data
-    if not isinstance(items, list):
-        return []
-    claims = [c for c in (_claim_from(item, article) for item in items) if c is not None]
-    return dedup(claims)
+        claims = extract_rules(article, theme)
+        self.last_stats = ExtractionStats(kept=len(claims))
+        return claims
 
 
 EXTRACTORS: dict[str, Callable[[], Extractor]] = {
     "rules": RulesExtractor,
+    "llm": OpenAICompatibleExtractor,
+    "hybrid": HybridExtractor,
     "openai": OpenAICompatibleExtractor,
 }
-"""Extractor name → factory. ``rules`` is the default; ``openai`` needs an endpoint."""
+"""Extractor name → factory. ``rules`` is the default; ``llm`` and ``hybrid`` need an endpoint
+(``THEMELENS_LLM_BASE_URL``); ``openai`` is the old name of ``llm``."""
 
 
 def get_extractor(name: str) -> Extractor:

@@ -161,10 +161,10 @@ class SentenceView:
         if m.kind == "company-anaphor":
             hit = next((x.slug for x in reversed(prior) if x.kind == "company"), None)
             return hit or self.ctx.last.get("company")
-        subject = next(
+        subject = next((x for x in prior if x.kind != "market"), None) or next(
             (x for x in self.mentions if x.end <= m.start and x.kind not in ("market", "pronoun")),
             None,
-        )  # "The index hit its highest": "its" is the sentence's subject, named or not
+        )  # the sentence's named subject, else its anaphor ("The index hit its highest")
         if subject is not None and subject.kind != "unknown":
             return self._named(subject, before)
         return self.ctx.subject or self.ctx.last.get("company")
