@@ -725,7 +725,7 @@ class GoldArticle:
 @cache
 def load_gold_folder(folder: Path) -> tuple[GoldArticle, ...]:
     """The articles of a gold folder that have a ``NAME.claims.jsonl`` beside them."""
-    if "holdout" in folder.parts:
+    if any(part.startswith("holdout") for part in folder.parts):
         raise ValueError(f"{folder}: the holdout set is not for this suite")
     texts = [t for t in sorted(folder.glob("*.txt")) if t.with_suffix(".claims.jsonl").is_file()]
     out = []

@@ -33,6 +33,7 @@ from themelens.news.extract.numbers import Quantity
 from themelens.news.extract.qualifiers import qualifier_before
 from themelens.news.extract.resolve import Found, SentenceView, clause_of
 from themelens.news.extract.sentences import Sentence, split_sentences
+from themelens.news.extract.tags import Untagged, strip_tags
 from themelens.news.extract.windows import Context, bind_times, window_date
 from themelens.theme import Theme
 
@@ -224,7 +225,12 @@ def _number_run(sent: SentenceView, q: Quantity) -> list[Quantity]:
 
 
 def _read_sentence(
-    sentences: list[Sentence], i: int, linker: EntityLinker, ctx: Context, article: Article
+    sentences: list[Sentence],
+    i: int,
+    linker: EntityLinker,
+    ctx: Context,
+    article: Article,
+    untagged: Untagged,
 ) -> list[Claim]:
     s = sentences[i]
     cell = _is_table_cell(s)
@@ -241,7 +247,7 @@ def _read_sentence(
         if entity is None or (cell and mention is None):
             continue
         for member in _members(sent, f, entity, mention):
-            claim = _build(sent, f, member, mention, times, sentences, i, article)
+            claim = _build(sent, f, member, mention, times, sentences, i, article, untagged)
             if claim is not None:
                 claims.append(claim)
                 if claim.metric == "forward_pe":
@@ -266,6 +272,7 @@ def _build(
     sentences: list[Sentence],
     i: int,
     article: Article,
+    untagged: Untagged,
 ) -> Claim | None:
     kinds = sent.linker.kinds
     parts = entity.split("+")
@@ -306,7 +313,7 @@ def _build(
         window=window,
         date=when,
         qualifier=f.qualifier,
-        quote=article.text[base + start : base + end],
+        quote=article.text[untagged.original(base + start) : untagged.original_end(base + end)],
         value_usd=q.value_usd if q is not None and currency else None,
         by=by,
         also=f.also,
@@ -315,8 +322,8 @@ def _build(
         if f.metric == "bond_issuance" and "convertible" in sent.text.lower()
         else None,
         article=article.name,
-        start=base + start,
-        end=base + end,
+        start=untagged.original(base + start),
+        end=untagged.original_end(base + end),
     )
 
 
@@ -396,10 +403,11 @@ def _target_currency(sent: SentenceView, q: Quantity) -> str:
 
 def extract_rules(article: Article, theme: Theme) -> list[Claim]:
     """Claims of ``article`` by the rule pipeline, deduplicated, in order of appearance."""
-    sentences = split_sentences(article.text)
+    untagged = strip_tags(article.text)  # ticker tags are decoration (spec); quotes keep them
+    sentences = split_sentences(untagged.text)
     linker = linker_for(theme)
     ctx = Context(published=article.published)
     claims: list[Claim] = []
     for i in range(len(sentences)):
-        claims.extend(_read_sentence(sentences, i, linker, ctx, article))
+        claims.extend(_read_sentence(sentences, i, linker, ctx, article, untagged))
     return dedup(merge_amounts(claims))

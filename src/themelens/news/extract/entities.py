@@ -85,7 +85,7 @@ _COMPANY_ANAPHOR: Final = (
     r"conglomerate|retailer|maker|platform|operator|carrier|developer|designer|e-commerce\s+"
     r"(?:giant|group|leader)|search\s+giant)\b(?!['’]s\s+(?:[\w.-]+\s+)?(?:shares|stock|ADRs))"
     r"|\b(?:the|its|their)\s+(?:[\w.-]+(?:['’]s)?\s+){0,2}?(?:shares|stock|ADRs|ADSs|"
-    r"American\s+depositary\s+(?:receipts|shares))\b|^(?:(?:And|But|Meanwhile),?\s+)?[Ss]hares\b"
+    r"American\s+depositary\s+(?:receipts|shares))\b(?!\s+(?:Exchange|Connect|[Mm]arket))|^(?:(?:And|But|Meanwhile),?\s+)?[Ss]hares\b"
 )
 _NAME_STOP: Final = frozenset(
     """the a an and but or its their it they this that these those shares stocks stock equities
@@ -97,7 +97,8 @@ _NAME_STOP: Final = frozenset(
     also while as in on at by for after before among of with adrs h-shares a-shares some most
     many several other others all which who earlier later yesterday today jan feb mar apr jun
     jul aug sep sept oct nov dec new york london tokyo singapore taipei seoul premarket
-    pre-market trading trade nasdaq nyse hkex""".split()  # noqa: SIM905
+    pre-market trading trade nasdaq nyse hkex corporation corp inc co ltd limited holdings
+    group plc""".split()  # noqa: SIM905
 )
 
 
@@ -120,7 +121,7 @@ _PROPER_SUBJECT_RE: Final = re.compile(
 """A capitalised name right before a price move ("Pop Mart fell 9%", "BYD shares rose"):
 if the theme does not know it, it is a company (or index) without a slug, and its
 number must not be lent to a neighbour that has one."""
-_CORP = r"(?:\s*(?:Corp|Inc|Co|Ltd|Holdings?|Group|Limited|PLC|SA|AG|NV)\b\.?,?)*"
+_CORP = r"(?:\s*(?:Corporation|Corp|Inc|Co|Ltd|Holdings?|Group|Limited|PLC|SA|AG|NV)\b\.?,?)*"
 _PRONOUN: Final = r"\b(?:its|their|it|they)\b"
 _SEP_RE: Final = re.compile(
     rf"^(?:-S?W\b)?{_CORP}\s*(?:\([^()]{{0,30}}\)\s*)?(?:,\s*(?:and\s+|as\s+well\s+as\s+)?|and\s+|&\s*|/\s*|plus\s+)$",

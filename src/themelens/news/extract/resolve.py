@@ -39,7 +39,7 @@ _CLAUSE_RE: Final = re.compile(
     re.IGNORECASE,
 )
 _APPOSITIVE_RE: Final = re.compile(
-    r",\s+(?:a|an|the|one\s+of|which|who|whose)\b[^,;()]{0,100},", re.IGNORECASE
+    r",\s+(?:a|an|the|one\s+of|which|who|whose)\b[^,;()\d]{0,100},", re.IGNORECASE
 )
 _POST_RE: Final = re.compile(
     r"^\W{0,3}(?:[\w-]+\s+){0,3}?(?:in|of|for|at)\s+(?:[\w-]+\s+){0,2}?$", re.IGNORECASE
