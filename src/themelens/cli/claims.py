@@ -14,7 +14,7 @@ from rich.table import Table
 from themelens.cli._app import claims_app
 from themelens.cli._common import ThemeOpt, boundary, console
 from themelens.news.claim import Claim
-from themelens.news.extract import EXTRACTORS, get_extractor
+from themelens.news.extract import EXTRACTORS, RulesExtractor, get_extractor
 from themelens.news.ingest import ingest
 from themelens.theme import load_theme
 
@@ -82,7 +82,11 @@ def claims_extract(
     """
     with boundary():
         th = load_theme(theme)
-        chosen = get_extractor(extractor)
+        chosen: Extractor = (
+            RulesExtractor(explain=True)
+            if explain and extractor == "rules"
+            else get_extractor(extractor)
+        )
         result = ingest([str(p) for p in paths])
         claims: list[Claim] = []
         for article in result.articles:

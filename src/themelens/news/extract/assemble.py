@@ -317,7 +317,9 @@ def _build(
         value_usd=q.value_usd if q is not None and currency else None,
         by=by,
         also=f.also,
-        evidence=_evidence(sent, f, entity, mention, bound, window, when),
+        evidence=_evidence(sent, f, entity, mention, bound, window, when)
+        if sent.ctx.explain
+        else None,
         instrument="convertible"
         if f.metric == "bond_issuance" and "convertible" in sent.text.lower()
         else None,
@@ -401,12 +403,16 @@ def _target_currency(sent: SentenceView, q: Quantity) -> str:
     return "HKD" if pick["hk"] else "USD"
 
 
-def extract_rules(article: Article, theme: Theme) -> list[Claim]:
-    """Claims of ``article`` by the rule pipeline, deduplicated, in order of appearance."""
+def extract_rules(article: Article, theme: Theme, *, explain: bool = False) -> list[Claim]:
+    """Claims of ``article`` by the rule pipeline, deduplicated, in order of appearance.
+
+    ``explain`` records on each claim the words that decided it (``Claim.evidence``);
+    off by default, as only ``claims extract --explain`` reads it.
+    """
     untagged = strip_tags(article.text)  # ticker tags are decoration (spec); quotes keep them
     sentences = split_sentences(untagged.text)
     linker = linker_for(theme)
-    ctx = Context(published=article.published)
+    ctx = Context(published=article.published, explain=explain)
     claims: list[Claim] = []
     for i in range(len(sentences)):
         claims.extend(_read_sentence(sentences, i, linker, ctx, article, untagged))

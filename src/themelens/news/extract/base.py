@@ -64,11 +64,12 @@ class RulesExtractor:
 
     name = "rules"
 
-    def __init__(self) -> None:
+    def __init__(self, *, explain: bool = False) -> None:
         self.last_stats: ExtractionStats | None = None
+        self.explain = explain  # record each claim's Evidence (``claims extract --explain``)
 
     def extract(self, article: Article, theme: Theme) -> list[Claim]:
-        claims = extract_rules(article, theme)
+        claims = extract_rules(article, theme, explain=self.explain)
         self.last_stats = ExtractionStats(kept=len(claims))
         return claims
 

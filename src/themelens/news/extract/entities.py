@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Final
 
 from themelens.news.extract.metrics import DOWN_WORDS, UP_WORDS
@@ -107,20 +108,78 @@ def _stop(word: str) -> bool:
 
 
 _FUND_RE: Final = re.compile(
-    r"(?<![\w.&-])(?:[A-Z][\w&'’.-]*\s+){1,6}(?:ETFs?|Funds?|Trust|Tracker)\b"
+    r"[A-Z](?<![\w.&-].)[\w&'’.-]*\s+(?:[A-Z][\w&'’.-]*\s+){0,5}(?:ETFs?|Funds?|Trust|Tracker)\b"
 )
 """A named ETF or fund ("the KraneShares CSI China Internet ETF") is no theme entity."""
-_PROPER_SUBJECT_RE: Final = re.compile(
-    r"(?<![\w.&-])(?P<name>(?:[A-Z][\w&'’.-]*|\d{2,4})(?:\s+(?:[A-Z][\w&'’.-]*|\d{2,4}|of|de))*)"
-    r"(?:\s*\([^()]{1,30}\))?(?:['’]s)?"
-    r"(?:\s+(?:Hong\s+Kong-listed\s+|U\.?S\.?-listed\s+|Shanghai-listed\s+|H-)?"
-    r"(?:shares|stock|ADRs|index|Index|ETF))?"
-    r"\s+(?:(?:also|had|has|have|was|were|closed|ended|finished|shares)\s+)?"
-    rf"(?:{UP_WORDS}|{DOWN_WORDS})\b"
-)
-"""A capitalised name right before a price move ("Pop Mart fell 9%", "BYD shares rose"):
-if the theme does not know it, it is a company (or index) without a slug, and its
-number must not be lent to a neighbour that has one."""
+_FUND_HINT_RE: Final = re.compile(r"ETF|Fund|Trust|Tracker")
+_MOVE_WORD_RE: Final = re.compile(rf"(?:{UP_WORDS}|{DOWN_WORDS})", re.IGNORECASE)
+_TOKEN_RE: Final = re.compile(r"\S+")
+_BRIDGE: Final = frozenset(
+    ["also", "had", "has", "have", "was", "were", "closed", "ended", "finished", "shares",
+     "stock", "adrs", "index", "etf", "h-shares", "a-shares"]
+)  # fmt: skip
+_NAME_TOKEN_RE: Final = re.compile(r"(?:[A-Z][\w&'’.-]*|\d{2,4}|of|de)")
+_SUBJECT_REACH: Final = 120
+
+
+@lru_cache(maxsize=4096)
+def _is_move_word(token: str) -> bool:
+    """A word of a price move ("fell", "jumped,"): one regex test per distinct token."""
+    return _MOVE_WORD_RE.fullmatch(token.rstrip(",;:.")) is not None
+
+
+def _unknown_subjects(text: str) -> list[tuple[int, int]]:
+    """Capitalised names right before a price move ("Pop Mart fell 9%", "BYD shares rose").
+
+    If the theme does not know such a name, it is a company (or index) without
+    a slug, and its number must not be lent to a neighbour that has one. Read
+    by walking back from each move word over at most three bridge words ("shares",
+    "also", "Hong Kong-listed"), a possessive, then the run of capitalised words.
+    """
+    out: list[tuple[int, int]] = []
+    every = [(m.start(), m.group(0)) for m in _TOKEN_RE.finditer(text)]
+    for at, (pos, tok) in enumerate(every):
+        if not _is_move_word(tok):
+            continue
+        toks = [t for t in every[max(0, at - 12) : at] if t[0] >= pos - _SUBJECT_REACH]
+        k = len(toks) - 1
+        bridges = 0
+        while (
+            k >= 0
+            and bridges < 3
+            and (toks[k][1].lower() in _BRIDGE or toks[k][1].endswith("-listed"))
+        ):
+            if toks[k][1] == "Kong-listed" and k > 0 and toks[k - 1][1] == "Hong":
+                k -= 1  # "Hong Kong-listed" is one bridge
+            k, bridges = k - 1, bridges + 1
+        name: list[tuple[int, str]] = []
+        while k >= 0:
+            pos, tok = toks[k]
+            word = tok if name else tok.removesuffix("'s").removesuffix("’s")
+            if not _NAME_TOKEN_RE.fullmatch(word):
+                break
+            name.insert(0, (pos, word))
+            k -= 1
+        span = _trimmed(text, name)
+        if span is not None:
+            out.append(span)
+    return out
+
+
+def _trimmed(text: str, name: list[tuple[int, str]]) -> tuple[int, int] | None:
+    """The name without leading stop words ("The", "Shares", "Hong Kong"), or None."""
+    words = [(p, w) for p, w in name if not w.endswith("-listed")]
+    while words and (_stop(words[0][1]) or words[0][1] in ("of", "de")):
+        words = words[1:]
+    if not words or not words[0][1][0].isupper() or all(_stop(w) for _, w in words):
+        return None
+    start, first = words[0]
+    lone = len(words) == 1 and first[1:].islower() and first.isalpha()
+    if lone and not text[:start].strip(" \"'“‘(-–—•*"):
+        return None  # "Revenue rose 2%": a capitalised first word is not a name
+    return start, words[-1][0] + len(words[-1][1])
+
+
 _CORP = r"(?:\s*(?:Corporation|Corp|Inc|Co|Ltd|Holdings?|Group|Limited|PLC|SA|AG|NV)\b\.?,?)*"
 _PRONOUN: Final = r"\b(?:its|their|it|they)\b"
 _SEP_RE: Final = re.compile(
@@ -248,26 +307,12 @@ class EntityLinker:
             found.sort(key=lambda m: m.start)
             return found
         # names the theme does not know matter only where a number may be lent to them
-        for m in _PROPER_SUBJECT_RE.finditer(text):
-            start, end = m.span("name")
-            words = [w for w in text[start:end].split() if not w.endswith("-listed")]
-            while words and _stop(words[0]):
-                start = text.index(words[0], start) + len(words[0])
-                words = words[1:]
-            if (
-                not words
-                or not words[0][0].isupper()
-                or all(w.lower() in _NAME_STOP for w in words)
-            ):
-                continue
-            start = text.index(words[0], start)
-            lone = len(words) == 1 and words[0][1:].islower() and words[0].isalpha()
-            if lone and not text[:start].strip(" \"'“‘(-–—•*"):
-                continue  # "Revenue rose 2%": a capitalised first word is not a name
+        for start, end in _unknown_subjects(text):
             if not any(start < e and s < end for s, e in taken):
                 add(start, end, "", "unknown")
-        for m in _FUND_RE.finditer(text):
-            add(m.start(), m.end(), "", "unknown")
+        if _FUND_HINT_RE.search(text):
+            for m in _FUND_RE.finditer(text):
+                add(m.start(), m.end(), "", "unknown")
         if self._generic is not None:
             for m in self._generic.finditer(text):
                 slot = int(str(m.lastgroup)[1:])

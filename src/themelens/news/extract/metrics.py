@@ -399,7 +399,9 @@ _LIMIT_PHRASE_RE: Final = _rx(
     r"\b(?:hit|hits|hitting|rose\s+by|surged\s+by|jumped\s+by|soared\s+by|closed\s+at|climbed\s+by)"
     r"\s+(?:the|its)\s+(?:daily\s+)?(?:upper\s+)?(?:trading\s+)?limit\b|\blimit[\s-]up\b"
 )
-_PHRASE_HINT_RE: Final = _rx(r"high|week|limit|peak|first\s+time|since")
+_PHRASE_HINT_RE: Final = _rx(
+    r"high|week|limit|peak|first\s+time|(?:strongest|best)\s+(?:\w+\s+)?since"
+)
 _HEDGE_NAME: Final[dict[str, QualifierName]] = {
     "over": "over", "more than": "over", "nearly": "nearly", "almost": "nearly", "about": "about",
     "around": "about", "roughly": "about", "at least": "at_least",

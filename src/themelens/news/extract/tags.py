@@ -33,6 +33,8 @@ _TAG_RE: Final = re.compile(
     r"|(?<=[a-z])[A-Z]{2,5}--(?!\w)"  # "AlibabaBABA--"
     r"|(?<=[A-Za-z])-S?W\b(?!-)"  # "Alibaba-W", "BIDU-SW": HKEX weighted-voting markers
 )
+_HINT_RE: Final = re.compile(r"\(|--|-S?W\b")
+"""Where a tag can start; the full pattern is tried only around these (a literal scan)."""
 """One tag. A code must look like a ticker, so "(+1.5%)", "($53 billion)" or "(AI)" stay:
 an all-capital word in brackets is a tag only when it is 1 to 5 letters and not a word
 the theme reads ("AI" is kept below)."""
@@ -62,6 +64,23 @@ def _is_tag(m: re.Match[str]) -> bool:
     return inner not in _KEEP
 
 
+def _tags(text: str) -> list[re.Match[str]]:
+    """Tag matches, in order, each tried from a few characters before a hint."""
+    found: list[re.Match[str]] = []
+    end = 0
+    for hint in _HINT_RE.finditer(text):
+        if hint.start() < end:
+            continue
+        lo = max(end, hint.start() - 6)  # "BABA--" starts before its hint; so may blanks
+        m = _TAG_RE.search(text, lo, min(len(text), hint.end() + 60))
+        while m is not None and m.end() <= hint.start():
+            m = _TAG_RE.search(text, m.end(), min(len(text), hint.end() + 60))
+        if m is not None and m.start() <= hint.start():
+            found.append(m)
+            end = m.end()
+    return found
+
+
 def strip_tags(text: str) -> Untagged:
     """``text`` with its ticker tags removed, and the map back to ``text``'s offsets."""
     pieces: list[str] = []
@@ -69,7 +88,7 @@ def strip_tags(text: str) -> Untagged:
     shifts: list[int] = [0]
     cur = 0
     removed = 0
-    for m in _TAG_RE.finditer(text):
+    for m in _tags(text):
         if not _is_tag(m):
             continue
         pieces.append(text[cur : m.start()])

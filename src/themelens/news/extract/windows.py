@@ -80,6 +80,7 @@ class Context:
     pe_paragraph: int = -1  # paragraph of the last forward P/E claim
     list_times: list[TimeExpr] = field(default_factory=list)  # of a "...:" list intro
     list_text: str = ""
+    explain: bool = False  # record each claim's evidence (claims extract --explain)
     percent_columns: bool = False  # inside a table whose heading names a % change column
     event_dates: dict[tuple[int, str], str] = field(default_factory=dict)
 
