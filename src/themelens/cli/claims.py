@@ -14,7 +14,7 @@ from rich.table import Table
 from themelens.cli._app import claims_app
 from themelens.cli._common import ThemeOpt, boundary, console
 from themelens.news.claim import Claim
-from themelens.news.extract import EXTRACTORS, RulesExtractor, get_extractor
+from themelens.news.extract import EXTRACTORS, Extractor, RulesExtractor, get_extractor
 from themelens.news.ingest import ingest
 from themelens.theme import load_theme
 
