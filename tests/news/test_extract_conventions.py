@@ -92,7 +92,44 @@ CASES: list[tuple[str, str, list[Row]]] = [
      [("ai-market", "market_size", 9e11, "CNY"), ("ai-market", "market_size", 1.2e12, "CNY")]),
     ("net selling", "Southbound investors were net sellers of HK$3.5 billion of Tencent shares.",
      [("tencent", "fund_flow", -3.5e9, "HKD")]),
+    # --- results told as an amount, then its growth against a year before
+    ("growth of a stated amount", "Baidu's total revenues were RMB31.2 billion ($4.38 billion), "
+     "decreasing 7% year over year.", [("baidu", "revenue_growth_pct", -7.0, None)]),
+    ("growth marker widens the reach", "Baidu said revenue from its AI cloud was RMB6.4 billion "
+     "($0.90 billion) in the quarter, increasing 33% year over year.",
+     [("baidu", "revenue_growth_pct", 33.0, None)]),
+    ("a year's budget is capex", "China Unicom's capital expenditure budget for 2025 is 55 "
+     "billion yuan.", [("china-unicom", "capex", 5.5e10, "CNY")]),
+    ("net sale", "Alibaba-W (09988) saw a net sale of HK$630 million via the southbound link.",
+     [("alibaba", "fund_flow", -6.3e8, "HKD")]),
+    ("superseded target", "Nomura: Tencent TP to HK$780 (was HK$720).",
+     [("tencent", "price_target", 780.0, "HKD")]),
+    ("average target", "The average SMIC price target of HK$86.40 implies 9.8% upside.", []),
+    ("holding value", "ARK's Alibaba stake is worth about $118 million.", []),
+    ("forward then trailing", "Alibaba trades at a forward price-to-earnings ratio of 13.5x, "
+     "compared with a trailing P/E of 16.9x.", [("alibaba", "forward_pe", 13.5, None)]),
+    ("someone else's figure", "Tencent trades at 19.4x forward earnings, cheaper than the "
+     "sector's 27.8x.", [("tencent", "forward_pe", 19.4, None)]),
+    ("signed figure after a name", "Overnight US: Nasdaq +0.6%; Meituan -4.6% after the Q3 print.",
+     [("nasdaq-composite", "return_pct", 0.6, None), ("meituan", "return_pct", -4.6, None)]),
+    ("the subject that moves decides", "The Hang Seng Tech index has risen 46 per cent this year "
+     "on hopes for earnings.", [("hstech", "return_pct", 46.0, None)]),
 ]  # fmt: skip
+
+TABLE = """Hong Kong close, Wednesday
+
+Name | Code | Last | Chg %
+SMIC | 00981 | 78.35 | 7.42
+Hua Hong Semi | 01347 | 70.10 | -6.05
+Pop Mart | 09992 | 270.00 | 3.10
+"""
+
+
+def test_a_pipe_table_reads_its_percent_column(theme: Theme) -> None:
+    assert rows(theme, TABLE) == [
+        ("smic", "return_pct", 7.42, None),
+        ("hua-hong", "return_pct", -6.05, None),
+    ]
 
 
 @pytest.mark.parametrize(("text", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])

@@ -118,6 +118,31 @@ def _is_table_cell(s: Sentence) -> bool:
     return sum(1 for w in tokens if any(c.isalnum() for c in w)) <= _TABLE_CELL_MAX_WORDS
 
 
+def _percent_cell(heading: str) -> int | None:
+    """The index of the "|"-cell of a table heading that names a % change, if any."""
+    if "|" not in heading:
+        return None
+    return next(
+        (k for k, cell in enumerate(heading.split("|")) if _PCT_HEADING_RE.search(cell)), None
+    )
+
+
+_TAG_GAP_RE: Final = re.compile(
+    r"\s*[:,]?\s*(?:(?:ADRs?|ADSs|shares|stock|is|was|were|are|closed|ended|finished|at|both|"
+    r"each|now|last)\s+){0,3}",
+    re.IGNORECASE,
+)
+
+
+def _after_name(sent: SentenceView, q: Quantity) -> bool:
+    """A signed percent right after a name ("Meituan -4.6% after", "BABA ADR is -4.2%")."""
+    return any(
+        m.end <= q.start and _TAG_GAP_RE.fullmatch(sent.text, m.end, q.start) is not None
+        for m in sent.mentions
+        if m.slug
+    )
+
+
 def _implicit(sent: SentenceView, q: Quantity, cell: bool) -> MetricCall | None:
     """A metric the number's own words do not name, read from where it stands.
 
@@ -125,7 +150,7 @@ def _implicit(sent: SentenceView, q: Quantity, cell: bool) -> MetricCall | None:
     +58%") is a price move; a bare multiple right after a forward P/E in the
     same paragraph ("Its five-year average is 24 times") is one too.
     """
-    if q.kind == "percent" and q.signed and cell:
+    if q.kind == "percent" and q.signed and (cell or _after_name(sent, q)):
         return MetricCall("return_pct")
     pe_here = sent.ctx.pe_paragraph == sent.s.paragraph
     if q.kind == "multiple" and pe_here and _PE_FOLLOW_RE.search(sent.text):
@@ -236,6 +261,7 @@ def _read_sentence(
     cell = _is_table_cell(s)
     if not cell or _PCT_HEADING_RE.search(s.text):
         ctx.percent_columns = cell and not _DIGIT_RE.search(s.text.replace("%", ""))
+        ctx.percent_column = _percent_cell(s.text) if ctx.percent_columns else None
     sent = SentenceView(s, linker, ctx)
     found = _found_in(sent, cell) if _CANDIDATE_RE.search(s.text) else []
     if found:

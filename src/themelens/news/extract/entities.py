@@ -71,6 +71,7 @@ _OTHER_INDEX_RE: Final = re.compile(
     r"|\s+(?:[A-Z][\w&.'’-]*\s+){0,3}(?:ETF|Fund|Tracker)\b"
 )
 """Capitalised words and "index"/"ETF" after a known name: another index or a fund."""
+_EXCHANGE_USE_RE: Final = re.compile(r"-(?:listed|traded)\b|\s*:\s*[A-Z]{1,5}\b")
 _BENCHMARK_PHRASE: Final = (
     r"(?:Chinese|China(?:['’]s)?|Hong\s+Kong(?:-listed)?|China['’]s\s+(?:battered\s+)?)\s+"
     r"(?:(?:AI|big|large)\s+)?(?:tech(?:nology)?|internet|AI)\s+(?:stocks|shares|equities|sector|names)"
@@ -299,6 +300,8 @@ class EntityLinker:
             if self.kinds[slug] == "company" and (sub := _SUBSIDIARY_RE.match(text, end)):
                 add(start, sub.end(), "", "unknown")  # "Alibaba Health" is not Alibaba
                 continue
+            if _EXCHANGE_USE_RE.match(text, end):
+                continue  # "Nasdaq-listed", "NASDAQ: BIDU": the exchange, not its index
             if other := _OTHER_INDEX_RE.match(text, end):
                 add(start, other.end(), "", "unknown")  # "Nasdaq Golden Dragon China index"
                 continue

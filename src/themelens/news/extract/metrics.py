@@ -41,6 +41,7 @@ _UP = (
 )
 _DOWN = (
     r"fell|fall(?:s|ing|en)?|drop(?:ped|s|ping)?|declin(?:e|ed|es|ing)|slump(?:ed|s)?|slid|slides?|"
+    r"decreasing|"
     r"slip(?:ped|s)?|tumbl(?:e|ed|es)|plung(?:e|ed|es)|sank|sink(?:s|ing)?|lost|los(?:e|es|ing|s)|"
     r"shed|retreat(?:ed|s)?|down|lower|decreas(?:e|ed|es)|crash(?:ed)?|tank(?:ed)?|eased|"
     r"weaken(?:ed)?|contract(?:ed|ion)|shrank|shrink|dipped|dip|dived?|dove|plummet(?:ed|s|ing)?|"
@@ -54,7 +55,7 @@ _CUES: Final[dict[str, re.Pattern[str]]] = {
     ),
     "plan": _rx(
         r"\b(?:plan(?:s|ned)?|pledg(?:e|ed|es|ing)|commit(?:s|ted|ment|ments)?|vow(?:ed|s)?|"
-        r"earmark(?:ed|s)?|program(?:me)?|initiative|promis(?:e|ed))\b"
+        r"earmark(?:ed|s)?|program(?:me)?|initiative|promis(?:e|ed)|budget(?:s|ed)?)\b"
     ),
     "bond": _rx(
         r"\b(?:bonds?|(?:convertible|senior|exchangeable)\s+notes?|notes?\s+offering|convertibles?|"
@@ -86,7 +87,8 @@ _CUES: Final[dict[str, re.Pattern[str]]] = {
     ),
     "block_pct": _rx(
         r"\b(?:operating\s+(?:profits?|income|margins?)|gross\s+(?:profits?|margins?)|"
-        r"EBITDA|EBIT|consensus|trailing|market\s+share|share\s+of|stake|margins?|rates?|yields?|tariffs?|tax(?:es)?|"
+        r"EBITDA|EBIT|consensus|trailing|EPS|per\s+share|pegged|(?<!share\s)(?<!stock\s)prices|"
+        r"market\s+share|share\s+of|stake|margins?|rates?|yields?|tariffs?|tax(?:es)?|"
         r"inflation|GDP|unemployment|users|penetration|utili[sz]ation|probability|chances?|odds|"
         r"discount|premium|ownership|weighting|accounts?\s+for|accounted\s+for|"
         r"of\s+(?:its|their|the)\s+(?:revenue|sales|portfolio|proceeds|funds|money|capital|offering)|"
@@ -121,6 +123,16 @@ _PE_RE: Final = _rx(
     r"\b(?:forward|P/?E\b|price[\s-]to[\s-]earnings|earnings\s+multiple|"
     r"times\s+(?:(?:projected|expected|estimated|next\s+year['’]s)\s+)?earnings|valuation)"
 )
+_GROWTH_MARK_RE: Final = _rx(
+    r"\b(?:year[\s-]on[\s-]year|year[\s-]over[\s-]year|from\s+a\s+year\s+(?:earlier|ago)|"
+    r"quarter[\s-](?:on|over)[\s-]quarter|y/?o/?y|q/?o/?q)\b"
+)
+"""Growth against a year or quarter before: a result's change, not a day's price move, so
+the measured noun ("revenue ... was RMB31bn, decreasing 7% year over year") may stand far."""
+_PRICE_SUBJECT_RE: Final = _rx(
+    r"\b(?:shares|stocks?|ADRs|ADSs|index|gauge|benchmark|barometer)\s+(?:[\w-]+\s+){0,2}$"
+)
+_BUDGET_RE: Final = _rx(r"\bbudget(?:s|ed)?\b")
 _CONSENSUS_RE: Final = _rx(r"\b(?:consensus|analysts\s+(?:polled|surveyed|tracked))\b")
 _TRAILING_RE: Final = _rx(r"\b(?:trailing|historical|TTM|last\s+twelve\s+months)\b")
 _AFTER_BREAK_RE: Final = _rx(
@@ -128,9 +140,10 @@ _AFTER_BREAK_RE: Final = _rx(
     r"as|after|before|when)\b"
 )
 _JOIN_RE: Final = _rx(r"[,;]\s*(?:and|but|while|yet|with)\b")
-_FROM_RE: Final = _rx(r"\bfrom\s+$")
+_FROM_RE: Final = _rx(r"\b(?:from|was|previously|prior|versus|vs\.?)\s+$")
 _RIGHT_STOP_RE: Final = _rx(
-    r"\b(?:after|as|amid|following|because|since|when|which|while|despite|thanks|on\s+news)\b|[;(]"
+    r"\b(?:after|as|amid|following|because|since|when|which|while|despite|thanks|on\s+news|"
+    r"ahead\s+of|before|respectively)\b|[;(]"
     r"|,\s+(?=\w+ing\b|the\b|a\b|an\b|and\b|but\b|according\b|up\b|down\b|from\b)"
 )
 
@@ -224,7 +237,15 @@ def _percent(text: str, q: Quantity, lo: int, hi: int) -> MetricCall | None:
         and _JOIN_RE.search(text, cue[2][1], move[1][0])
     ):
         cue = None  # "... boost AI spending, and they were up another 1.4%": another clause
-    if cue is not None and cue[1] <= 60:
+    if (
+        cue is not None
+        and move is not None
+        and move[1][1] <= q.start <= cue[2][0]
+        and _PRICE_SUBJECT_RE.search(text, max(lo, move[1][0] - 40), move[1][0])
+    ):
+        cue = None  # "The tech index has risen 46% ... earnings": the subject that moves decides
+    reach = 160 if _GROWTH_MARK_RE.search(text, max(lo, q.start - 40), min(hi, q.end + 30)) else 60
+    if cue is not None and cue[1] <= reach:
         name = cue[0]
         if name in ("block_pct", "units") or move is None:
             return None  # a share, a rate, a count of units: no metric of the spec
@@ -275,11 +296,15 @@ def _money(text: str, q: Quantity, lo: int, hi: int) -> MetricCall | None:
         return None  # "plans to spend 50 billion yuan on subsidies" is no AI investment
     if name in ("plan", "capex", "market", "bond") and abs(q.value) < 1e6:
         return None  # "invested $1,000 ... you'd have $652,133": not a company's or market's sum
-    if name == "plan":  # "pledged 380 billion yuan", "a $53 billion plan"
+    one_year_budget = _BUDGET_RE.search(text, lo, hi) and not _DURATION_RE.search(text, lo, hi)
+    if name == "plan" and not one_year_budget:  # "pledged 380 billion yuan", "a $53 billion plan"
         return MetricCall("investment_plan", cue=span)
-    if name == "capex":
-        if _CUES["plan"].search(text, lo, hi) or _DURATION_RE.search(text, lo, hi):
+    if name in ("plan", "capex"):  # a year's budget for capital spending is that year's capex
+        plan = _CUES["plan"].search(text, lo, hi) or _DURATION_RE.search(text, lo, hi)
+        if plan and not one_year_budget:
             return MetricCall("investment_plan", cue=span)
+        if name == "plan" and not _CUES["capex"].search(text, lo, hi):
+            return None
         return MetricCall("capex", cue=span)
     if name == "target" and (
         not _per_share(q) or _FROM_RE.search(text, max(lo, q.start - 6), q.start)
@@ -295,13 +320,14 @@ def _money(text: str, q: Quantity, lo: int, hi: int) -> MetricCall | None:
 _NET_FLOW_RE: Final = _rx(r"\b(?:a\s+)?net\s+(?:(?:buy(?:ing)?|purchases?|inflows?)\s+of\s+)?$")
 _STOCK_OF_MONEY_RE: Final = _rx(
     r"\b(?:outstanding|debt\s+(?:pile|load)|borrowings|consensus|(?:average|mean|median)\s+"
-    r"(?:price\s+)?target|analysts\s+(?:polled|surveyed|tracked)|tracked\s+by)\b"
+    r"(?:[\w-]+\s+)?(?:price\s+)?targets?|analysts\s+(?:polled|surveyed|tracked)|tracked\s+by|"
+    r"(?:stake|holdings?|position)\s+(?:(?:is|was|are|were|now)\s+)?(?:worth|valued))\b"
 )
 _BUYBACK_RE: Final = _rx(
     r"\b(?:buy(?:s|ing)?\s+back|bought\s+back|buy-?backs?|repurchas(?:e|es|ed|ing))\b"
 )
 _NET_SELL_RE: Final = _rx(
-    r"\b(?:net\s+(?:sell(?:ing|ers?|s)?|sold|sales|outflows?|redemptions?)|outflows?)\b"
+    r"\b(?:net\s+(?:sell(?:ing|ers?|s)?|sold|sales?|outflows?|redemptions?)|outflows?)\b"
     r"(?:\s+(?:of|worth|totall?ing|amounting\s+to|at|reached|hit|exceeding|topping))?"
     r"(?:\s+(?:a|an|about|around|nearly|almost|over|more\s+than|some|roughly))*\s*$"
 )
@@ -330,6 +356,17 @@ _DURATION_RE: Final = _rx(
 )
 
 
+def _trailing(text: str, q: Quantity, lo: int, hi: int) -> bool:
+    """A trailing multiple: "8.9x trailing", or "trailing" before it with no "forward" between."""
+    if _TRAILING_RE.search(text, q.end, min(hi, q.end + 20)):
+        return True
+    before = list(_TRAILING_RE.finditer(text, lo, q.start))
+    return bool(before) and not _FORWARD_RE.search(text, before[-1].end(), q.start)
+
+
+_FORWARD_RE: Final = _rx(r"\b(?:forward|next\s+year['’]s|projected|expected|estimated)\b")
+
+
 def classify(text: str, q: Quantity, lo: int, hi: int) -> MetricCall | None:
     """The metric of quantity ``q`` in sentence ``text``, looking only inside clause ``[lo, hi)``.
 
@@ -344,7 +381,7 @@ def classify(text: str, q: Quantity, lo: int, hi: int) -> MetricCall | None:
         return _percent(text, q, lo, hi)
     if q.kind == "money":
         return _money(text, q, lo, hi)
-    if _PE_RE.search(text) and not _TRAILING_RE.search(text, lo, hi):
+    if _PE_RE.search(text) and not _trailing(text, q, lo, hi):
         return MetricCall("forward_pe")
     return None
 

@@ -27,7 +27,12 @@ from functools import cached_property
 from typing import Final
 
 from themelens.news.extract.entities import EntityLinker, Mention, group_around, join_slugs
-from themelens.news.extract.numbers import Quantity, column_percents, find_quantities
+from themelens.news.extract.numbers import (
+    Quantity,
+    cell_percent,
+    column_percents,
+    find_quantities,
+)
 from themelens.news.extract.sentences import Sentence
 from themelens.news.extract.windows import Context
 
@@ -44,6 +49,7 @@ _APPOSITIVE_RE: Final = re.compile(
 _POST_RE: Final = re.compile(
     r"^\W{0,3}(?:[\w-]+\s+){0,3}?(?:in|of|for|at)\s+(?:[\w-]+\s+){0,2}?$", re.IGNORECASE
 )
+_POSSESSOR_RE: Final = re.compile(r"\b(?P<who>[A-Za-z][\w&.-]*)['’]s\s+(?:[a-z-]+\s+)?$")
 _FLOW_OBJECT_RE: Final = re.compile(
     r"^\W{0,3}(?:(?:worth\s+)?of|in|into|for)\s+(?:the\s+)?$", re.IGNORECASE
 )
@@ -111,10 +117,10 @@ class SentenceView:
         found = find_quantities(self.text)
         if self.ctx.percent_columns:  # a row of a table whose heading says "Chg (%)"
             taken = [(q.start, q.end) for q in found]
-            extra = [
-                q for q in column_percents(self.text)
-                if not any(q.start < e and s < q.end for s, e in taken)
-            ]  # fmt: skip
+            column = self.ctx.percent_column
+            cell = cell_percent(self.text, column) if column is not None else None
+            extra = [cell] if cell is not None else column_percents(self.text)
+            extra = [q for q in extra if not any(q.start < e and s < q.end for s, e in taken)]
             found = sorted(found + extra, key=lambda q: q.start)
         return found
 
@@ -184,8 +190,17 @@ class SentenceView:
             return self.ctx.salient_index() or self.linker.theme.default_benchmark, mention
         return slug, mention
 
+    def _owned_by_other(self, f: Found) -> bool:
+        """ "than the sector's 27.8x": a possessor right before the number that names no entity."""
+        m = _POSSESSOR_RE.search(self.text, max(0, f.start - 40), f.start)
+        if m is None:
+            return False
+        return not any(x.start <= m.start("who") < x.end + 1 for x in self.mentions)
+
     def _entity(self, f: Found) -> tuple[str | None, Mention | None]:
         lo, hi = clause_of(self.clauses, f.start)
+        if f.quantity is not None and self._owned_by_other(f):
+            return None, None
         if f.metric == "fund_flow":
             # money flows into the company named as the subject ("Alibaba drew net buying of")
             # or as the object ("net sales of HK$3 billion of Tencent shares"); else the channel's

@@ -81,7 +81,10 @@ class Context:
     list_times: list[TimeExpr] = field(default_factory=list)  # of a "...:" list intro
     list_text: str = ""
     explain: bool = False  # record each claim's evidence (claims extract --explain)
-    percent_columns: bool = False  # inside a table whose heading names a % change column
+    percent_columns: bool = False
+    percent_column: int | None = (
+        None  # which "|"-cell of the rows holds it  # inside a table whose heading names a % change column
+    )
     event_dates: dict[tuple[int, str], str] = field(default_factory=dict)
 
     def salient_index(self) -> str | None:
