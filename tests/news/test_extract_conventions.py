@@ -135,3 +135,37 @@ def test_a_pipe_table_reads_its_percent_column(theme: Theme) -> None:
 @pytest.mark.parametrize(("text", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_convention(theme: Theme, text: str, expected: list[Row]) -> None:
     assert rows(theme, text) == expected
+
+
+WhenRow = tuple[str, str, object, str | None, str | None]
+
+WHEN_CASES: list[tuple[str, str, list[WhenRow]]] = [
+    ("quarter ended", "For its fiscal first quarter ended June 30, Alibaba said cloud revenue "
+     "grew 26% year over year.", [("alibaba", "revenue_growth_pct", 26.0, "2025Q2", "2025")]),
+    ("before October", "Baidu had climbed 43.8% this year before October even began.",
+     [("baidu", "return_pct", 43.8, "ytd", "2025-09")]),
+    ("since the start of the year", "Alibaba has risen 97 per cent since the start of 2025.",
+     [("alibaba", "return_pct", 97.0, "ytd", "2025-09-24")]),
+    ("estimate year", "Kuaishou trades on 13x 2026E P/E.",
+     [("kuaishou", "forward_pe", 13.0, "2026", "2026")]),
+    ("five trading days", "The Hang Seng Tech Index rose 3.6% over the five trading days.",
+     [("hstech", "return_pct", 3.6, "1w", "2025-09-24")]),
+    ("overnight", "Baidu's ADRs rose 2% overnight. Tencent fell 1%.",
+     [("baidu", "return_pct", 2.0, "1d", "2025-09-23"), ("tencent", "return_pct", -1.0, "1d", "2025-09-24")]),
+    ("a flow is a day's", "Tencent drew a net inflow of HK$1.2 billion via the southbound link.",
+     [("tencent", "fund_flow", 1.2e9, "1d", "2025-09-24")]),
+    ("bonds so far this year", "Chinese tech giants have sold $24.5 billion of bonds so far this year.",
+     [("china-big-tech", "bond_issuance", 2.45e10, "ytd", "2025-09-24")]),
+    ("a dated heading", ">> MARKET CLOSE (23 Sep)\n\nIndex    Close    Chg (%)\nHSTECH   6,120.3  -1.46",
+     [("hstech", "return_pct", -1.46, "1d", "2025-09-23")]),
+    ("a weekly column", "| Index | Week chg % |\n|---|---|\n| HSTECH | -6.2 |",
+     [("hstech", "return_pct", -6.2, "1w", "2025-09-24")]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [c[1:] for c in WHEN_CASES], ids=[c[0] for c in WHEN_CASES]
+)
+def test_when(theme: Theme, text: str, expected: list[WhenRow]) -> None:
+    claims = extract_claims(Article(name="t", text=text, published=WED), theme)
+    assert [(c.entity, c.metric, c.value, c.window, c.date) for c in claims] == expected

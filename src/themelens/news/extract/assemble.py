@@ -25,7 +25,7 @@ from typing import Final
 
 from themelens.news.article import Article
 from themelens.news.claim import Claim, Evidence
-from themelens.news.extract.dates import TimeExpr, find_time_exprs
+from themelens.news.extract.dates import TimeExpr, TimeKind, find_time_exprs
 from themelens.news.extract.dedup import dedup, merge_amounts
 from themelens.news.extract.entities import EntityLinker, Mention, group_around, join_slugs
 from themelens.news.extract.metrics import MetricCall, classify, find_phrases
@@ -118,6 +118,24 @@ def _is_table_cell(s: Sentence) -> bool:
     return sum(1 for w in tokens if any(c.isalnum() for c in w)) <= _TABLE_CELL_MAX_WORDS
 
 
+_COLUMN_WINDOWS: Final[tuple[tuple[re.Pattern[str], TimeKind, str], ...]] = (
+    (re.compile(r"\b(?:week|wk|1w|5d)", re.IGNORECASE), "week", "1w"),
+    (re.compile(r"\b(?:month|mth|1m)\b", re.IGNORECASE), "month", "1m"),
+    (re.compile(r"\b(?:YTD|year[\s-]to[\s-]date)\b", re.IGNORECASE), "ytd", "ytd"),
+)
+
+
+def _column_window(heading: str, published: date | None) -> TimeExpr | None:
+    """The window a table heading gives its % column ("Week chg %" is ``1w``)."""
+    if published is None:
+        return None
+    for rx, kind, window in _COLUMN_WINDOWS:
+        if rx.search(heading):
+            when = published.isoformat()[:7] if kind == "month" else published.isoformat()
+            return TimeExpr(kind, 0, 0, window, when)
+    return None
+
+
 def _percent_cell(heading: str) -> int | None:
     """The index of the "|"-cell of a table heading that names a % change, if any."""
     if "|" not in heading:
@@ -182,12 +200,13 @@ def _found_in(sent: SentenceView, cell: bool) -> list[Found]:
 def _times(sent: SentenceView, found: list[Found], cell: bool) -> list[TimeExpr]:
     """The sentence's time expressions; keeps the results period and a list's times in context."""
     ctx, text = sent.ctx, sent.text
-    need = found or _PERIOD_HINT_RE.search(text) or text.rstrip().endswith(":")
+    need = found or _PERIOD_HINT_RE.search(text) or text.rstrip().endswith(":") or cell
     times = find_time_exprs(text, ctx.published) if need else []
     period = next((t.window for t in times if t.kind == "period"), None)
     if period is not None:
         ctx.period = period
-    if text.rstrip().endswith(":"):
+    if text.rstrip().endswith(":") or (cell and not found and times):
+        # "Market snapshot, Friday close:", "MARKET CLOSE (27 Aug)": the lines below are dated
         ctx.list_times = [replace(t, start=0, end=0) for t in times]
     elif not cell:
         ctx.list_times = []
@@ -262,6 +281,8 @@ def _read_sentence(
     if not cell or _PCT_HEADING_RE.search(s.text):
         ctx.percent_columns = cell and not _DIGIT_RE.search(s.text.replace("%", ""))
         ctx.percent_column = _percent_cell(s.text) if ctx.percent_columns else None
+        if ctx.percent_columns and (label := _column_window(s.text, ctx.published)) is not None:
+            ctx.list_times = [label]  # "Week chg %": the rows are weekly moves
     sent = SentenceView(s, linker, ctx)
     found = _found_in(sent, cell) if _CANDIDATE_RE.search(s.text) else []
     if found:

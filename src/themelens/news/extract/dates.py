@@ -36,7 +36,17 @@ from themelens.news.extract.numbers import parse_count
 __all__ = ["TimeExpr", "TimeKind", "find_time_exprs", "months_before"]
 
 TimeKind = Literal[
-    "day", "week", "month", "ytd", "year", "period", "duration", "average", "target", "point"
+    "day",
+    "overnight",
+    "week",
+    "month",
+    "ytd",
+    "year",
+    "period",
+    "duration",
+    "average",
+    "target",
+    "point",
 ]
 
 _WEEKDAYS: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -67,6 +77,14 @@ _Q_END: Final = r"(?P<qm>March|June|September|December)"
 _PATTERNS: Final[list[tuple[str, re.Pattern[str], tuple[str, ...]]]] = [
     (name, re.compile(rx, re.IGNORECASE), hints)
     for name, rx, hints in [
+        ("quarter_ended", r"\b(?:(?:fiscal\s+)?(?:first|second|third|fourth|1st|2nd|3rd|4th)\s+)?(?:fiscal\s+)?quarter\s+(?:that\s+)?(?:ended|ending|to|through)\s+(?:the\s+end\s+of\s+)?" + _MONTH + r"(?:\s+\d{1,2})?(?:,?\s+" + _YEAR + r")?", ("quarter",)),
+        ("ytd_before", r"\b(?:(?:so\s+far\s+)?this\s+year\s+)?before\s+" + _MONTH + r"(?:\s+(?:even\s+)?(?:began|begins|started|starts))?", ("#month",)),
+        ("start_of_year", r"\bsince\s+the\s+(?:start|beginning)\s+of\s+" + _YEAR + r"\b", ("#year",)),
+        ("estimate_year", r"\b" + _YEAR + r"E\b", ("#year",)),
+        ("next_year", r"\bnext\s+year\b", ("next year",)),
+        ("five_days", r"\b(?:over|in)\s+the\s+(?:past\s+|last\s+)?(?:five|5)\s+(?:trading\s+)?(?:days|sessions)\b", ("five", "5 ")),
+        ("overnight", r"\bovernight\b", ("overnight",)),
+        ("day_month", r"\b(?P<day>\d{1,2})\s+" + _MONTH + r"(?:\s+" + _YEAR + r")?\b", ("#month",)),
         ("same_period", r"\b(?:in|during|over)\s+the\s+same\s+(?:period|quarter|half)\s+(?:(?:of|in|a\s+year\s+earlier\s+in)\s+)?" + _YEAR, ("same",)),
         ("half", r"\b(?:in\s+|during\s+|for\s+)?(?:the\s+)?" + _HALF + r"\s+(?:of\s+)?(?:fiscal\s+(?:year\s+)?)?" + _YEAR, ("half",)),
         ("half_short", r"\b(?P<half2>H[12]|[12]H)\s?(?P<yy>(?:20)?\d\d)\b", ("h1", "h2", "1h", "2h")),
@@ -195,6 +213,39 @@ def _resolve(
         num = {"march": 1, "june": 2, "september": 3, "december": 4}[g["qm"].lower()]
         year = _started(published, 3 * num - 2)
         return "period", f"{year}Q{num}", str(year)
+    if name == "quarter_ended":
+        month = _MONTHS[g["month"].lower()]
+        num = (month - 1) // 3 + 1
+        if g.get("year"):
+            year = int(g["year"])
+        elif published is None:
+            return None
+        else:
+            year = _started(published, 3 * num - 2)
+        return "period", f"{year}Q{num}", str(year)
+    if name == "ytd_before":  # "before October" is the year to the end of September
+        if published is None:
+            return None
+        month = _MONTHS[g["month"].lower()]
+        return "ytd", "ytd", months_before(date(published.year, month, 1), 1)
+    if name == "start_of_year":
+        if published is not None and int(g["year"]) == published.year:
+            return "ytd", "ytd", published.isoformat()
+        return None
+    if name == "estimate_year":
+        return "year", g["year"], g["year"]
+    if name == "day_month":
+        if published is None:
+            return None
+        month = _MONTHS[g["month"].lower()]
+        year = int(g["year"]) if g.get("year") else published.year
+        try:
+            day = date(year, month, int(g["day"]))
+        except ValueError:
+            return None
+        if not g.get("year") and day > published + timedelta(days=31):
+            day = day.replace(year=day.year - 1)
+        return "point", None, day.isoformat()
     if name == "fiscal":
         year = _year(g["fy"])
         return "year", str(year), str(year)
@@ -262,6 +313,12 @@ def _relative(
         return "day", "1d", (published - timedelta(days=back)).isoformat()
     if name == "today":
         return "day", "1d", published.isoformat()
+    if name == "next_year":
+        return "year", str(published.year + 1), str(published.year + 1)
+    if name == "five_days":
+        return "week", "1w", published.isoformat()
+    if name == "overnight":  # the US session before an Asian morning's article
+        return "overnight", "1d", (published - timedelta(days=1)).isoformat()
     if name == "yesterday":
         return "day", "1d", (published - timedelta(days=1)).isoformat()
     if name == "this_week":

@@ -51,19 +51,21 @@ _MONEY_METRICS: Final = frozenset(
      "price_target"}
 )  # fmt: skip
 _EVENT_METRICS: Final = frozenset({"bond_issuance", "stake_purchase", "fund_flow"})
-_MOVES: Final = frozenset({"day", "week", "month", "ytd", "year", "period"})
+_MOVES: Final = frozenset({"day", "overnight", "week", "month", "ytd", "year", "period"})
 _ACCEPTS: Final[dict[str, frozenset[str]]] = {
     "return_pct": _MOVES,
     "fund_flow": _MOVES,
     "money": frozenset({"year", "period", "target", "duration"}),
     "growth": frozenset({"year", "period"}),
-    "forward_pe": frozenset({"average"}),
+    "forward_pe": frozenset({"average", "year"}),  # "13x 2026E P/E" keeps the year as written
+    "event": frozenset({"year", "period", "target", "duration", "ytd"}),
 }
 _ANY_DATE: Final = frozenset({"day", "point", "week", "month", "ytd", "target"})
 _DATE_KINDS: Final[dict[str, frozenset[str]]] = {
     m: frozenset({"day", "week"})
     for m in ("high_since", "win_streak_weeks", "drawdown_from_peak_pct")
 }
+_DATE_KINDS["high_since"] = frozenset({"day", "week", "point"})  # "a four-year peak on October 2"
 
 
 @dataclass
@@ -125,6 +127,8 @@ def bind_times(
 def _accepts(metric: str) -> frozenset[str]:
     if metric in _ACCEPTS:
         return _ACCEPTS[metric]
+    if metric in _EVENT_METRICS:
+        return _ACCEPTS["event"]  # "sold $24.5 billion of bonds so far this year"
     if metric in _MONEY_METRICS:
         return _ACCEPTS["money"]
     if metric.endswith("_growth_pct"):
@@ -139,6 +143,7 @@ def window_date(
     accepts = _accepts(metric)
     window: str | None = None
     when: str | None = None
+    overnight = False
     for t in bound:
         if (
             t.kind == "ytd"
@@ -156,12 +161,13 @@ def window_date(
             if t.kind == "duration" and metric not in ("investment_plan", "capex"):
                 continue
             window = t.window
+            overnight = overnight or (when is None and t.kind == "overnight")
             when = when or t.date
         elif when is None and t.kind in _DATE_KINDS.get(metric, _ANY_DATE) and t.date:
             when = t.date
     published = ctx.published.isoformat() if ctx.published else None
-    if metric == "return_pct" and window is None:
-        window, when = "1d", when or ctx.move_day or published
+    if metric in ("return_pct", "fund_flow") and window is None:
+        window, when = "1d", when or ctx.move_day or published  # a flow is a day's, as a move
     if metric in _GROWTH and window is None:
         window = ctx.period
     if metric == "high_since" and when is None and ctx.move_paragraph == paragraph:
@@ -170,7 +176,7 @@ def window_date(
         when = when or published
     if metric in _EVENT_METRICS and when is None:
         when = ctx.event_dates.get((paragraph, metric)) or published
-    if metric == "return_pct" and window == "1d" and when and len(when) == 10:
+    if metric == "return_pct" and window == "1d" and when and len(when) == 10 and not overnight:
         ctx.move_day, ctx.move_paragraph = when, paragraph
     if metric in _EVENT_METRICS and when:
         ctx.event_dates[(paragraph, metric)] = when
