@@ -202,7 +202,10 @@ def test_resolve(token: str, ticker: str, slug: str) -> None:
 
 def test_resolve_unknown_and_unlisted() -> None:
     assert THEME.resolve("AAPL") is None
-    assert THEME.resolve("nasdaq") is None  # neither "Nasdaq 100" nor "the Nasdaq"
+    assert THEME.resolve("AAPL.HK") is None
+    # a bare "Nasdaq" is the Composite, as the spec reads "the Nasdaq" (news writes it so)
+    nasdaq = THEME.resolve("nasdaq")
+    assert nasdaq is not None and nasdaq.entity.slug == "nasdaq-composite"
     assert THEME.resolve("deepseek") is None  # known, but no listing
     found = THEME.find_entity("深度求索")
     assert found is not None and found.slug == "deepseek"

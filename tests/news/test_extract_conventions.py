@@ -112,6 +112,16 @@ CASES: list[tuple[str, str, list[Row]]] = [
      "sector's 27.8x.", [("tencent", "forward_pe", 19.4, None)]),
     ("signed figure after a name", "Overnight US: Nasdaq +0.6%; Meituan -4.6% after the Q3 print.",
      [("nasdaq-composite", "return_pct", 0.6, None), ("meituan", "return_pct", -4.6, None)]),
+    ("another index after a known name",
+     "| Index | Chg % |\n| Nasdaq Golden Dragon | -3.7 |\n| Nasdaq | +0.4 |",
+     [("nasdaq-composite", "return_pct", 0.4, None)]),
+    ("a figure for a name without a slug", "Alibaba trades at about 14 times forward earnings, "
+     "versus roughly 30 times for Amazon.", [("alibaba", "forward_pe", 14.0, None)]),
+    ("a descriptor the theme knows", "Morgan Stanley has targets of US$160 / HK$155 for the "
+     "ADR / H-shares of the search giant.",
+     [("baidu", "price_target", 160.0, "USD"), ("baidu", "price_target", 155.0, "HKD")]),
+    ("a listing after 'for'", "Citi set a target of CNY150 for SMIC's Shanghai-listed A-shares.",
+     [("smic", "price_target", 150.0, "CNY")]),
     ("the subject that moves decides", "The Hang Seng Tech index has risen 46 per cent this year "
      "on hopes for earnings.", [("hstech", "return_pct", 46.0, None)]),
 ]  # fmt: skip

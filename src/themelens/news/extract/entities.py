@@ -27,7 +27,7 @@ from typing import Any, Final
 from themelens.news.extract.metrics import DOWN_WORDS, UP_WORDS
 from themelens.theme import Theme
 
-__all__ = ["EntityLinker", "Mention", "group_around", "join_slugs"]
+__all__ = ["EntityLinker", "Mention", "group_around", "is_stop_word", "join_slugs"]
 
 _BOUND_L: Final = r"(?<![A-Za-z0-9])"
 _BOUND_R: Final = r"(?![A-Za-z0-9])"
@@ -72,6 +72,7 @@ _OTHER_INDEX_RE: Final = re.compile(
 )
 """Capitalised words and "index"/"ETF" after a known name: another index or a fund."""
 _EXCHANGE_USE_RE: Final = re.compile(r"-(?:listed|traded)\b|\s*:\s*[A-Z]{1,5}\b")
+_NEXT_WORD_RE: Final = re.compile(r"[ \t]+(?P<word>[A-Z][a-z]+)\b(?![-'’])")
 _BENCHMARK_PHRASE: Final = (
     r"(?:Chinese|China(?:['’]s)?|Hong\s+Kong(?:-listed)?|China['’]s\s+(?:battered\s+)?)\s+"
     r"(?:(?:AI|big|large)\s+)?(?:tech(?:nology)?|internet|AI)\s+(?:stocks|shares|equities|sector|names)"
@@ -100,12 +101,18 @@ _NAME_STOP: Final = frozenset(
     many several other others all which who earlier later yesterday today jan feb mar apr jun
     jul aug sep sept oct nov dec new york london tokyo singapore taipei seoul premarket
     pre-market trading trade nasdaq nyse hkex corporation corp inc co ltd limited holdings
+    adr ads ads h-share a-share
     group plc""".split()  # noqa: SIM905
 )
 
 
-def _stop(word: str) -> bool:
-    return word.lower().rstrip(".,").removesuffix("'s").removesuffix("’s") in _NAME_STOP
+def is_stop_word(word: str) -> bool:
+    """A capitalised word that names no one ("The", "Shares", "Monday", "Hong", "Shanghai-listed")."""
+    low = word.lower().rstrip(".,").removesuffix("'s").removesuffix("’s")
+    return low in _NAME_STOP or low.endswith(("-listed", "-based", "-traded"))
+
+
+_stop = is_stop_word
 
 
 _FUND_RE: Final = re.compile(
@@ -302,7 +309,11 @@ class EntityLinker:
                 continue
             if _EXCHANGE_USE_RE.match(text, end):
                 continue  # "Nasdaq-listed", "NASDAQ: BIDU": the exchange, not its index
-            if other := _OTHER_INDEX_RE.match(text, end):
+            other = _OTHER_INDEX_RE.match(text, end)
+            if other is None and self.kinds[slug] == "index":
+                nxt = _NEXT_WORD_RE.match(text, end)  # "Nasdaq Golden Dragon": another index
+                other = nxt if nxt is not None and not _stop(nxt["word"]) else None
+            if other is not None:
                 add(start, other.end(), "", "unknown")  # "Nasdaq Golden Dragon China index"
                 continue
             add(start, end, slug, self.kinds[slug])

@@ -26,7 +26,13 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Final
 
-from themelens.news.extract.entities import EntityLinker, Mention, group_around, join_slugs
+from themelens.news.extract.entities import (
+    EntityLinker,
+    Mention,
+    group_around,
+    is_stop_word,
+    join_slugs,
+)
 from themelens.news.extract.numbers import (
     Quantity,
     cell_percent,
@@ -50,6 +56,7 @@ _POST_RE: Final = re.compile(
     r"^\W{0,3}(?:[\w-]+\s+){0,3}?(?:in|of|for|at)\s+(?:[\w-]+\s+){0,2}?$", re.IGNORECASE
 )
 _POSSESSOR_RE: Final = re.compile(r"\b(?P<who>[A-Za-z][\w&.-]*)['’]s\s+(?:[a-z-]+\s+)?$")
+_FOR_NAME_RE: Final = re.compile(r"\s+(?:for|of)\s+(?:the\s+)?(?P<who>[A-Z][\w&.'’-]*)")
 _FLOW_OBJECT_RE: Final = re.compile(
     r"^\W{0,3}(?:(?:worth\s+)?of|in|into|for)\s+(?:the\s+)?$", re.IGNORECASE
 )
@@ -191,10 +198,17 @@ class SentenceView:
         return slug, mention
 
     def _owned_by_other(self, f: Found) -> bool:
-        """ "than the sector's 27.8x": a possessor right before the number that names no entity."""
+        """The number is a name's the theme does not know.
+
+        "than the sector's 27.8x" (a possessor right before it) or "30 times for
+        Amazon" (a capitalised name right after "for"/"of") that no mention covers.
+        """
+        end = max(f.end, f.quantity.outer_end) if f.quantity is not None else f.end
         m = _POSSESSOR_RE.search(self.text, max(0, f.start - 40), f.start)
         if m is None:
-            return False
+            m = _FOR_NAME_RE.match(self.text, end)
+            if m is None or is_stop_word(m["who"]):
+                return False
         return not any(x.start <= m.start("who") < x.end + 1 for x in self.mentions)
 
     def _entity(self, f: Found) -> tuple[str | None, Mention | None]:

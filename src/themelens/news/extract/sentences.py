@@ -71,6 +71,7 @@ _ABBREVIATIONS: Final = frozenset(
         "bros",
         "mt",
         "ft",
+        "comp",
         "p.m",
         "a.m",
     ]
