@@ -181,6 +181,7 @@ def test_cli_extract_with_hybrid_end_to_end(tmp_path: Path) -> None:
         "cli_note", "baidu", "return_pct", 16.0,
     )  # fmt: skip
     assert claim["quote"] == "Baidu jumped 16%"
+    assert result.stderr.strip() == "hybrid: kept 1, rejected 1"  # the batch's drops, not hidden
     user = server.requests[0]["messages"][1]["content"]
     assert "Article date: 2025-09-17" in user
     assert "[1] entity=baidu" in user and "[2] entity=tencent" in user

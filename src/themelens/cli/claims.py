@@ -13,9 +13,11 @@ from rich.table import Table
 
 from themelens.cli._app import claims_app
 from themelens.cli._common import ThemeOpt, boundary, console
+from themelens.errors import ArticleError
 from themelens.news.claim import Claim
 from themelens.news.extract import EXTRACTORS, Extractor, RulesExtractor, get_extractor
-from themelens.news.ingest import ingest
+from themelens.news.extract.stats import ExtractionStats, stats_of
+from themelens.news.ingest import failure_from, ingest
 from themelens.theme import load_theme
 
 
@@ -89,8 +91,15 @@ def claims_extract(
         )
         result = ingest([str(p) for p in paths])
         claims: list[Claim] = []
+        failures = list(result.failures)
+        total = ExtractionStats()
         for article in result.articles:
-            claims.extend(chosen.extract(article, th))
+            try:
+                claims.extend(chosen.extract(article, th))
+            except ArticleError as exc:  # one article the model could not read: go on
+                failures.append(failure_from(exc))
+                continue
+            total += stats_of(chosen) or ExtractionStats()
         if explain:
             for c in claims:
                 console.out.out(_explained(c), highlight=False)
@@ -99,9 +108,11 @@ def claims_extract(
         else:
             for c in claims:
                 console.out.out(json.dumps(c.to_dict(), ensure_ascii=False), highlight=False)
-        for failure in result.failures:
+        if chosen.name != "rules" and stats_of(chosen) is not None:
+            console.err.print(f"{chosen.name}: {escape(total.as_text())}", highlight=False)
+        for failure in failures:
             console.err.print(
                 f"[red]error:[/red] {escape(str(failure))}", highlight=False, soft_wrap=True
             )
-        if result.failures:
+        if failures:
             raise typer.Exit(1)

@@ -9,7 +9,13 @@ through ``fetch_url`` (``UrllibFetcher`` by default), the seam tests replace.
 
 from __future__ import annotations
 
-from themelens.news.ingest._batch import FOLDER_SUFFIXES, Failure, IngestResult, ingest
+from themelens.news.ingest._batch import (
+    FOLDER_SUFFIXES,
+    Failure,
+    IngestResult,
+    failure_from,
+    ingest,
+)
 from themelens.news.ingest._decode import DEFAULT_MAX_BYTES
 from themelens.news.ingest._urls import FetchedPage, FetchUrl, UrllibFetcher
 
@@ -21,5 +27,6 @@ __all__ = [
     "FetchedPage",
     "IngestResult",
     "UrllibFetcher",
+    "failure_from",
     "ingest",
 ]
