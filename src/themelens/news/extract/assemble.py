@@ -40,6 +40,9 @@ from themelens.theme import Theme
 __all__ = ["dedup", "extract_rules", "linker_for"]
 
 _TABLE_CELL_MAX_WORDS: Final = 6
+_DATED_HINT_RE: Final = re.compile(
+    r"\d|day\b|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec", re.IGNORECASE
+)  # a short heading line that may date the list below it
 _PCT_HEADING_RE: Final = re.compile(r"%|\bper\s*cent\b|\bpct\b", re.IGNORECASE)
 _DIGIT_RE: Final = re.compile(r"\d")
 _PERIOD_HINT_RE: Final = re.compile(
@@ -200,7 +203,12 @@ def _found_in(sent: SentenceView, cell: bool) -> list[Found]:
 def _times(sent: SentenceView, found: list[Found], cell: bool) -> list[TimeExpr]:
     """The sentence's time expressions; keeps the results period and a list's times in context."""
     ctx, text = sent.ctx, sent.text
-    need = found or _PERIOD_HINT_RE.search(text) or text.rstrip().endswith(":") or cell
+    need = (
+        found
+        or _PERIOD_HINT_RE.search(text)
+        or text.rstrip().endswith(":")
+        or (cell and _DATED_HINT_RE.search(text))
+    )
     times = find_time_exprs(text, ctx.published) if need else []
     period = next((t.window for t in times if t.kind == "period"), None)
     if period is not None:
