@@ -53,7 +53,8 @@ Claim = dict[str, Any]
 NEWS_TESTS: Final = Path(__file__).resolve().parent
 GOLD_FOLDERS: Final = {
     "own_corpus": NEWS_TESTS / "own_corpus",
-    "tune": NEWS_TESTS / "validation" / "tune",  # used once it exists
+    "tune": NEWS_TESTS / "validation" / "tune",
+    "tune2": NEWS_TESTS / "validation" / "tune2",
     # read at test time only, when ../shared is there; never copied into the repository
     "dev": NEWS_TESTS.parents[2] / "shared" / "corpus" / "dev",
 }

@@ -122,6 +122,10 @@ CASES: list[tuple[str, str, list[Row]]] = [
      [("baidu", "price_target", 160.0, "USD"), ("baidu", "price_target", 155.0, "HKD")]),
     ("a listing after 'for'", "Citi set a target of CNY150 for SMIC's Shanghai-listed A-shares.",
      [("smic", "price_target", 150.0, "CNY")]),
+    ("Title Case", "The Hang Seng Tech Index Has Risen 46 Per Cent This Year As Revenue Rose",
+     [("hstech", "return_pct", 46.0, None)]),
+    ("Title Case results", "Tencent Said Net Profit Rose 18% To 70.6 Billion Yuan In The Quarter",
+     [("tencent", "net_income_growth_pct", 18.0, None)]),
     ("the subject that moves decides", "The Hang Seng Tech index has risen 46 per cent this year "
      "on hopes for earnings.", [("hstech", "return_pct", 46.0, None)]),
 ]  # fmt: skip

@@ -27,7 +27,14 @@ from typing import Any, Final
 from themelens.news.extract.metrics import DOWN_WORDS, UP_WORDS
 from themelens.theme import Theme
 
-__all__ = ["EntityLinker", "Mention", "group_around", "is_stop_word", "join_slugs"]
+__all__ = [
+    "EntityLinker",
+    "Mention",
+    "group_around",
+    "is_stop_word",
+    "is_title_case",
+    "join_slugs",
+]
 
 _BOUND_L: Final = r"(?<![A-Za-z0-9])"
 _BOUND_R: Final = r"(?![A-Za-z0-9])"
@@ -104,6 +111,15 @@ _NAME_STOP: Final = frozenset(
     adr ads ads h-share a-share
     group plc""".split()  # noqa: SIM905
 )
+
+
+_WORD_RE: Final = re.compile(r"[A-Za-z][a-z]{3,}")
+
+
+def is_title_case(text: str) -> bool:
+    """Most words of four letters or more capitalised: a Title Case line, not names."""
+    words = _WORD_RE.findall(text)
+    return len(words) >= 5 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
 
 
 def is_stop_word(word: str) -> bool:
@@ -297,6 +313,7 @@ class EntityLinker:
             found.append(Mention(start, end, slug, kind))
             taken.append((start, end))
 
+        title_case = is_title_case(text)  # capitals say nothing about names in "Shares Rose 3%"
         lowered = text.lower()
         if len(lowered) == len(text):  # offsets line up (no "İ"-style expansions)
             spans = _longest_first(text, ((lowered, self._lower_re), (text, self._exact_re)))
@@ -310,7 +327,7 @@ class EntityLinker:
             if _EXCHANGE_USE_RE.match(text, end):
                 continue  # "Nasdaq-listed", "NASDAQ: BIDU": the exchange, not its index
             other = _OTHER_INDEX_RE.match(text, end)
-            if other is None and self.kinds[slug] == "index":
+            if other is None and self.kinds[slug] == "index" and not title_case:
                 nxt = _NEXT_WORD_RE.match(text, end)  # "Nasdaq Golden Dragon": another index
                 other = nxt if nxt is not None and not _stop(nxt["word"]) else None
             if other is not None:
@@ -321,7 +338,7 @@ class EntityLinker:
             found.sort(key=lambda m: m.start)
             return found
         # names the theme does not know matter only where a number may be lent to them
-        for start, end in _unknown_subjects(text):
+        for start, end in [] if title_case else _unknown_subjects(text):
             if not any(start < e and s < end for s, e in taken):
                 add(start, end, "", "unknown")
         if _FUND_HINT_RE.search(text):

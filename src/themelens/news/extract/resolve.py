@@ -31,6 +31,7 @@ from themelens.news.extract.entities import (
     Mention,
     group_around,
     is_stop_word,
+    is_title_case,
     join_slugs,
 )
 from themelens.news.extract.numbers import (
@@ -207,7 +208,7 @@ class SentenceView:
         m = _POSSESSOR_RE.search(self.text, max(0, f.start - 40), f.start)
         if m is None:
             m = _FOR_NAME_RE.match(self.text, end)
-            if m is None or is_stop_word(m["who"]):
+            if m is None or is_stop_word(m["who"]) or is_title_case(self.text):
                 return False
         return not any(x.start <= m.start("who") < x.end + 1 for x in self.mentions)
 
