@@ -126,6 +126,10 @@ CASES: list[tuple[str, str, list[Row]]] = [
      [("hstech", "return_pct", 46.0, None)]),
     ("Title Case results", "Tencent Said Net Profit Rose 18% To 70.6 Billion Yuan In The Quarter",
      [("tencent", "net_income_growth_pct", 18.0, None)]),
+    ("a pronoun after an anaphor", "The Hang Seng Index rose 0.6%. The tech gauge has fallen "
+     "nearly 16% from its October peak. It is still up 24% this year.",
+     [("hsi", "return_pct", 0.6, None), ("hstech", "drawdown_from_peak_pct", 16.0, None),
+      ("hstech", "return_pct", 24.0, None)]),
     ("the subject that moves decides", "The Hang Seng Tech index has risen 46 per cent this year "
      "on hopes for earnings.", [("hstech", "return_pct", 46.0, None)]),
 ]  # fmt: skip

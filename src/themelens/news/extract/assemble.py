@@ -312,9 +312,9 @@ def _read_sentence(
             ctx.last[m.kind] = m.slug
         if m.slug and m.kind == "index":
             ctx.seen[m.slug] = ctx.seen.get(m.slug, 0) + 1
-    subject = next((m for m in sent.mentions if m.slug), None)
-    if subject is not None:
-        ctx.subject = subject.slug
+    subject = next((m for m in sent.mentions if m.slug or m.kind.endswith("anaphor")), None)
+    if subject is not None:  # "The tech gauge has fallen 16%. It is still up 24%": the gauge's
+        ctx.subject = subject.slug or sent.resolve(subject) or ctx.subject
     return claims
 
 

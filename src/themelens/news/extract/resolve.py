@@ -183,6 +183,10 @@ class SentenceView:
             return self._named(subject, before)
         return self.ctx.subject or self.ctx.last.get("company")
 
+    def resolve(self, m: Mention) -> str | None:
+        """The slug a mention of this sentence stands for (a name, a set, or an anaphor)."""
+        return self._named(m, m.end)
+
     def _in_appositive(self, m: Mention) -> bool:
         return any(s < m.start and m.end <= e for s, e in self.appositives)
 
