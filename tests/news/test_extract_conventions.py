@@ -130,6 +130,8 @@ CASES: list[tuple[str, str, list[Row]]] = [
      "nearly 16% from its October peak. It is still up 24% this year.",
      [("hsi", "return_pct", 0.6, None), ("hstech", "drawdown_from_peak_pct", 16.0, None),
       ("hstech", "return_pct", 24.0, None)]),
+    ("bond tranches", "Alibaba sold 6 billion yuan of 10-year debt and 3 billion yuan of "
+     "30-year bonds.", [("alibaba", "bond_issuance", 6e9, "CNY"), ("alibaba", "bond_issuance", 3e9, "CNY")]),
     ("the subject that moves decides", "The Hang Seng Tech index has risen 46 per cent this year "
      "on hopes for earnings.", [("hstech", "return_pct", 46.0, None)]),
 ]  # fmt: skip

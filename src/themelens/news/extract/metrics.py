@@ -59,7 +59,8 @@ _CUES: Final[dict[str, re.Pattern[str]]] = {
     ),
     "bond": _rx(
         r"\b(?:bonds?|(?:convertible|senior|exchangeable)\s+notes?|notes?\s+offering|convertibles?|"
-        r"debt\s+(?:offering|sale|issuance)|debentures|bond\s+market|notes)\b"
+        r"debt\s+(?:offering|sale|issuance)|debentures|bond\s+market|notes|"
+        r"(?:\w+-year|dim\s+sum|offshore|onshore|senior|unsecured)\s+debt)\b"
     ),
     "stake": _rx(r"\b(?:stake|shares|ADRs?|stock|worth\s+of|holdings?)\b"),
     "buy": _rx(r"\b(?:bought|purchas(?:ed|es|e|ing)|buy(?:s|ing)?|acquir(?:ed|es|ing)|(?:snapped|scooped|picked)\s+up|added)\b"),
