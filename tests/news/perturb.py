@@ -55,6 +55,7 @@ GOLD_FOLDERS: Final = {
     "own_corpus": NEWS_TESTS / "own_corpus",
     "tune": NEWS_TESTS / "validation" / "tune",
     "tune2": NEWS_TESTS / "validation" / "tune2",
+    "tune3": NEWS_TESTS / "validation" / "tune3",
     # read at test time only, when ../shared is there; never copied into the repository
     "dev": NEWS_TESTS.parents[2] / "shared" / "corpus" / "dev",
 }

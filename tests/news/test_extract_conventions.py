@@ -189,3 +189,64 @@ WHEN_CASES: list[tuple[str, str, list[WhenRow]]] = [
 def test_when(theme: Theme, text: str, expected: list[WhenRow]) -> None:
     claims = extract_claims(Article(name="t", text=text, published=WED), theme)
     assert [(c.entity, c.metric, c.value, c.window, c.date) for c in claims] == expected
+
+
+LATER_CASES: list[tuple[str, str, list[WhenRow]]] = [
+    ("fiscal quarter of a March year end", "Alibaba reported results for the second quarter of "
+     "its fiscal year 2026. Revenue rose 5% year-over-year.",
+     [("alibaba", "revenue_growth_pct", 5.0, "2025Q3", None)]),
+    ("a reference quarter does not become the period", "Alibaba reported results for the "
+     "September quarter. Cloud revenue grew 34%, accelerating from 26% in the June quarter.",
+     [("alibaba", "revenue_growth_pct", 34.0, "2025Q3", None),
+      ("alibaba", "revenue_growth_pct", 26.0, "2025Q2", "2025")]),
+    ("since a month", "Since June, the Hang Seng Tech Index has fallen about 12%.",
+     [("hstech", "return_pct", -12.0, None, "2025-09")]),
+    ("the current year is ytd", "Before October, the Hang Seng Tech Index had gained 47% in 2025.",
+     [("hstech", "return_pct", 47.0, "ytd", "2025-09-24")]),
+    ("a target is dated the day reported", "Jefferies raised its SMIC target to HK$95.",
+     [("smic", "price_target", 95.0, None, "2025-09-24")]),
+    ("translated limit-up", "Naura Technology Group became stop-high (the 10% upper limit).",
+     [("naura", "return_pct", 10.0, "1d", "2025-09-24")]),
+    ("weeks in a row", "SMIC shares went up 7 weeks in a row.",
+     [("smic", "win_streak_weeks", 7.0, None, "2025-09-24")]),
+    ("a P/E without an x", "The Hang Seng Tech Index's forward price-to-earnings ratio rose to "
+     "about 22, compared with a five-year average of 19.",
+     [("hstech", "forward_pe", 22.0, None, None), ("hstech", "forward_pe", 19.0, "5y", None)]),
+    ("ALL CAPS headline", "*HUA HONG SEES 4Q REVENUE UP 18%-20% Y/Y",
+     [("hua-hong", "revenue_growth_pct", 18.0, "2025Q4", "2025")]),
+]  # fmt: skip
+
+RESEARCH_TABLE = """Company | Code | Rating | Target price | P/E 2024A | P/E 2026E
+Tencent Holdings | 00700.HK | Buy | HK$780 | 24.1 | 17.5
+Alibaba-W | 09988 | Buy | HK$195 | 19.8 | 15.3
+
+Rank | Stock name | Turnover (HK$ mn) | Net buy/(sell) (HK$ mn)
+1 | TENCENT | 7,844.2 | (612.3)
+2 | SMIC | 5,102.8 | 1,020.5
+
+Index | Close | Chg % | Week Chg %
+Hang Seng TECH Index | 5,661.04 | 2.14 | 3.06
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [c[1:] for c in LATER_CASES], ids=[c[0] for c in LATER_CASES]
+)
+def test_later_forms(theme: Theme, text: str, expected: list[WhenRow]) -> None:
+    claims = extract_claims(Article(name="t", text=text, published=WED), theme)
+    assert [(c.entity, c.metric, c.value, c.window, c.date) for c in claims] == expected
+
+
+def test_table_headings_type_their_columns(theme: Theme) -> None:
+    claims = extract_claims(Article(name="t", text=RESEARCH_TABLE, published=WED), theme)
+    got = {(c.entity, c.metric, c.value, c.currency, c.window) for c in claims}
+    assert got == {
+        ("tencent", "price_target", 780.0, "HKD", None),
+        ("tencent", "forward_pe", 17.5, None, "2026"),  # the 2024A column is actual: no claim
+        ("alibaba", "price_target", 195.0, "HKD", None),
+        ("alibaba", "forward_pe", 15.3, None, "2026"),
+        ("tencent", "fund_flow", -612.3e6, "HKD", "1d"),  # "(612.3)" is a net sale
+        ("smic", "fund_flow", 1020.5e6, "HKD", "1d"),
+        ("hstech", "return_pct", 2.14, None, "1d"),
+        ("hstech", "return_pct", 3.06, None, "1w"),
+    }

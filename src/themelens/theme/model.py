@@ -159,6 +159,9 @@ class Entity(_Model):
     role: Role | None = None
     aliases: tuple[Text, ...] = ()
     listings: tuple[Listing, ...] = ()
+    fiscal_year_end: int | None = Field(default=None, ge=1, le=12)
+    """Month the company's fiscal year ends (Alibaba: 3); news maps its fiscal quarters to
+    calendar ones (spec: "Quarters are calendar quarters")."""
 
     @field_validator("listings")
     @classmethod

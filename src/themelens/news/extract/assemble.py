@@ -25,7 +25,7 @@ from typing import Final
 
 from themelens.news.article import Article
 from themelens.news.claim import Claim, Evidence
-from themelens.news.extract.dates import TimeExpr, TimeKind, find_time_exprs
+from themelens.news.extract.dates import TimeExpr, TimeKind, find_time_exprs, fiscal_to_calendar
 from themelens.news.extract.dedup import dedup, merge_amounts
 from themelens.news.extract.entities import EntityLinker, Mention, group_around, join_slugs
 from themelens.news.extract.metrics import MetricCall, classify, find_phrases
@@ -33,6 +33,7 @@ from themelens.news.extract.numbers import Quantity
 from themelens.news.extract.qualifiers import qualifier_before
 from themelens.news.extract.resolve import Found, SentenceView, clause_of
 from themelens.news.extract.sentences import Sentence, split_sentences
+from themelens.news.extract.tables import Column, heading_columns, row_cells
 from themelens.news.extract.tags import Untagged, strip_tags
 from themelens.news.extract.windows import Context, bind_times, window_date
 from themelens.theme import Theme
@@ -40,6 +41,11 @@ from themelens.theme import Theme
 __all__ = ["dedup", "extract_rules", "linker_for"]
 
 _TABLE_CELL_MAX_WORDS: Final = 6
+_COMPARED_RE: Final = re.compile(
+    r"\b(?:from|than|versus|vs\.?|compared\s+(?:with|to))\s+[-+]?[\d.,]+\s*"
+    r"(?:%|per\s*cent|percent)\s+(?:(?:in|during|for)\s+)?$",
+    re.IGNORECASE,
+)
 _DATED_HINT_RE: Final = re.compile(
     r"\d|day\b|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec", re.IGNORECASE
 )  # a short heading line that may date the list below it
@@ -139,15 +145,6 @@ def _column_window(heading: str, published: date | None) -> TimeExpr | None:
     return None
 
 
-def _percent_cell(heading: str) -> int | None:
-    """The index of the "|"-cell of a table heading that names a % change, if any."""
-    if "|" not in heading:
-        return None
-    return next(
-        (k for k, cell in enumerate(heading.split("|")) if _PCT_HEADING_RE.search(cell)), None
-    )
-
-
 _TAG_GAP_RE: Final = re.compile(
     r"\s*[:,]?\s*(?:(?:ADRs?|ADSs|shares|stock|is|was|were|are|closed|ended|finished|at|both|"
     r"each|now|last)\s+){0,3}",
@@ -200,6 +197,28 @@ def _found_in(sent: SentenceView, cell: bool) -> list[Found]:
     return found
 
 
+def _row_found(sent: SentenceView, columns: tuple[Column, ...]) -> list[Found]:
+    """A table row's claims, one per typed cell (``tables``); the row's name says who."""
+    return [
+        Found(c.column.metric, c.quantity.value, c.quantity.start, c.quantity.end, None, None,
+              c.quantity, window_hint=c.column.window)
+        for c in row_cells(sent.text, columns)
+    ]  # fmt: skip
+
+
+def _fiscal_year_end(sent: SentenceView) -> int | None:
+    """The fiscal year end of the company the sentence is about (named, else the last named)."""
+    theme = sent.linker.theme
+    named = [m.slug for m in sent.mentions if m.slug and m.kind == "company"]
+    for slug in (*named, sent.ctx.last.get("company")):
+        ent = theme.find_entity(slug) if slug else None
+        if ent is not None and ent.fiscal_year_end:
+            return ent.fiscal_year_end
+        if ent is not None:
+            return None
+    return None
+
+
 def _times(sent: SentenceView, found: list[Found], cell: bool) -> list[TimeExpr]:
     """The sentence's time expressions; keeps the results period and a list's times in context."""
     ctx, text = sent.ctx, sent.text
@@ -210,7 +229,16 @@ def _times(sent: SentenceView, found: list[Found], cell: bool) -> list[TimeExpr]
         or (cell and _DATED_HINT_RE.search(text))
     )
     times = find_time_exprs(text, ctx.published) if need else []
-    period = next((t.window for t in times if t.kind == "period"), None)
+    if any(t.fiscal for t in times):  # Alibaba's "fiscal second quarter" is July-September
+        fye = _fiscal_year_end(sent)
+        times = [fiscal_to_calendar(t, fye, ctx.published) if fye else t for t in times]
+    period = next(
+        (
+            t.window for t in times
+            if t.kind == "period" and not _COMPARED_RE.search(text, max(0, t.start - 30), t.start)
+        ),
+        None,
+    )  # fmt: skip  # "accelerating from 26% in the June quarter" names an earlier period
     if period is not None:
         ctx.period = period
     if text.rstrip().endswith(":") or (cell and not found and times):
@@ -286,13 +314,20 @@ def _read_sentence(
 ) -> list[Claim]:
     s = sentences[i]
     cell = _is_table_cell(s)
+    heading = heading_columns(s.text)
+    if heading is not None:
+        ctx.table = heading  # "Company | Code | Target price | P/E 2026E": the rows below
+    elif "|" not in s.text:
+        ctx.table = None
     if not cell or _PCT_HEADING_RE.search(s.text):
         ctx.percent_columns = cell and not _DIGIT_RE.search(s.text.replace("%", ""))
-        ctx.percent_column = _percent_cell(s.text) if ctx.percent_columns else None
         if ctx.percent_columns and (label := _column_window(s.text, ctx.published)) is not None:
             ctx.list_times = [label]  # "Week chg %": the rows are weekly moves
     sent = SentenceView(s, linker, ctx)
-    found = _found_in(sent, cell) if _CANDIDATE_RE.search(s.text) else []
+    if ctx.table is not None and heading is None and "|" in s.text:
+        found = _row_found(sent, ctx.table)  # a row: its typed cells, nothing else
+    else:
+        found = _found_in(sent, cell) if _CANDIDATE_RE.search(s.text) else []
     if found:
         sent.read_all()
     claims: list[Claim] = []
@@ -353,6 +388,8 @@ def _build(
     end = max(f.end, q.outer_end) if q is not None else f.end
     bound = bind_times(sent.text, f.start, end, clause, others, times)
     window, when = window_date(f.metric, bound, sent.text, sent.ctx, sent.s.paragraph)
+    if f.window_hint is not None:  # a table column's window ("Week Chg %", "P/E 2026E")
+        window = f.window_hint
     if f.metric == "investment_plan" and (window is None or not window.endswith("y")):
         window = _investment_window(sentences, i, sent.ctx.published) or window
     start, end = _quote(sent, f, mention)

@@ -27,15 +27,16 @@ duration is a plan's length, and so on.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Final, Literal
 
 from themelens.news.extract.numbers import parse_count
 
-__all__ = ["TimeExpr", "TimeKind", "find_time_exprs", "months_before"]
+__all__ = ["TimeExpr", "TimeKind", "find_time_exprs", "fiscal_to_calendar", "months_before"]
 
 TimeKind = Literal[
+    "since",
     "day",
     "overnight",
     "week",
@@ -88,11 +89,11 @@ _PATTERNS: Final[list[tuple[str, re.Pattern[str], tuple[str, ...]]]] = [
         ("same_period", r"\b(?:in|during|over)\s+the\s+same\s+(?:period|quarter|half)\s+(?:(?:of|in|a\s+year\s+earlier\s+in)\s+)?" + _YEAR, ("same",)),
         ("half", r"\b(?:in\s+|during\s+|for\s+)?(?:the\s+)?" + _HALF + r"\s+(?:of\s+)?(?:fiscal\s+(?:year\s+)?)?" + _YEAR, ("half",)),
         ("half_short", r"\b(?P<half2>H[12]|[12]H)\s?(?P<yy>(?:20)?\d\d)\b", ("h1", "h2", "1h", "2h")),
-        ("quarter", r"\b(?:in\s+|during\s+|for\s+)?(?:the\s+)?" + _QUARTER + r"\s+(?:of\s+)?(?:fiscal\s+(?:year\s+)?)?" + _YEAR, ("quarter",)),
+        ("quarter", r"\b(?:in\s+|during\s+|for\s+)?(?:the\s+)?" + _QUARTER + r"\s+(?:of\s+)?(?:(?:its|the|their)\s+)?(?:fiscal\s+(?:year\s+)?)?" + _YEAR, ("quarter",)),
         ("quarter_short", r"\b(?P<q2>Q[1-4]|[1-4]Q)\s?(?P<yy>(?:20)?\d\d)\b", _QHINTS),
         ("month_quarter", r"\b(?:in\s+|during\s+|for\s+)?the\s+(?:(?:January|April|July|October)\s*[-–]\s*)?" + _Q_END + r"\s+quarter\b", ("quarter",)),
         ("three_months", r"\b(?:in\s+|for\s+)?(?:the\s+)?three\s+months\s+(?:through|to|ended|ending|until)\s+(?:the\s+end\s+of\s+)?" + _Q_END + r"\b", ("three months",)),
-        ("quarter_bare", r"\b(?:in\s+|during\s+|for\s+)?(?:the\s+)?(?:(?:latest|most\s+recent|fiscal)\s+)?" + _QUARTER + r"(?![\s-]+(?:of\s+)?(?:fiscal\s+)?(?:19|20)\d\d)", ("quarter",)),
+        ("quarter_bare", r"\b(?:in\s+|during\s+|for\s+)?(?:the\s+)?(?:(?:latest|most\s+recent|fiscal)\s+)?" + _QUARTER + r"(?![\s-]+(?:of\s+)?(?:(?:its|the|their)\s+)?(?:fiscal\s+(?:year\s+)?)?(?:19|20)\d\d)", ("quarter",)),
         ("last_quarter", r"\b(?:(?:in|during|for)\s+)?(?:the\s+)?(?:last|previous|prior|latest|most\s+recent)\s+quarter\b", ("quarter",)),
         ("quarter_bare_short", r"(?<![\w-])(?P<q2>Q[1-4]|[1-4]Q)(?![\w-])", _QHINTS),
         ("half_bare", r"\b(?:in\s+|during\s+|for\s+)?(?:the\s+)?" + _HALF + r"\b(?![\s-]+(?:of\s+)?(?:fiscal\s+)?(?:19|20)\d\d)", ("half",)),
@@ -100,6 +101,7 @@ _PATTERNS: Final[list[tuple[str, re.Pattern[str], tuple[str, ...]]]] = [
         ("fiscal", r"\b(?:FY\s?|fiscal\s+(?:year\s+)?|full[\s-]year\s+(?:of\s+)?)(?P<fy>(?:20)?\d\d)\b", ("fy", "fiscal", "full")),
         ("so_far_in", r"\bso\s+far\s+in\s+" + _YEAR + r"\b", ("so far",)),
         ("full_date", r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+" + _YEAR, ("#month",)),
+        ("since_month", r"\bsince\s+(?:(?P<part>early|mid|late)[\s-]+)?" + _MONTH + r"(?!\w)(?![.,]?\s*(?:\d|of\s+\d))", ("#month",)),
         ("month_year", r"\b(?:in\s+|since\s+|from\s+)?" + _MONTH + r"\s+(?:of\s+)?" + _YEAR, ("#month",)),
         ("month_day", r"\b(?:on\s+)?" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?![.,]?\d)", ("#month",)),
         ("part_month", r"\b(?:in\s+)?(?P<part>early|mid|late)[\s-]+" + _MONTH + r"(?!\w)", ("#month",)),
@@ -139,9 +141,22 @@ _MONTH_HINTS: Final = (
 )
 _HINTS: Final = frozenset(h for _, _, hints in _PATTERNS for h in hints if h[0] != "#")
 _YEAR_RE: Final = re.compile(r"(?:19|20)\d\d")
+_SUPERLATIVE_RE: Final = re.compile(
+    r"\b(?:most|biggest|largest|best|worst|highest|lowest|steepest|sharpest|strongest|weakest|"
+    r"first\s+time)\b[^.;]*$",
+    re.IGNORECASE,
+)
+_FORECAST_RE: Final = re.compile(
+    r"\b(?:sees|expects?|forecasts?|guides?|guidance|outlook|projects?|will|estimates?)\b",
+    re.IGNORECASE,
+)
+_FISCAL_RE: Final = re.compile(r"fiscal|\bFY", re.IGNORECASE)
+_OF_FISCAL_RE: Final = re.compile(
+    r"\s+of\s+(?:its|the|their|the\s+company['’]s)\s+fiscal\b", re.IGNORECASE
+)
 _SINCE_RE: Final = re.compile(
     r"\b(?:since|from|than|versus|vs\.?|compared\s+(?:with|to)|against)\s+$", re.IGNORECASE
-)
+)  # "since early 2023", "up from the first quarter": reference points
 
 
 @dataclass(frozen=True)
@@ -153,6 +168,27 @@ class TimeExpr:
     end: int
     window: str | None = None
     date: str | None = None
+    fiscal: bool = False  # a company's fiscal quarter ("its fiscal first quarter"), unmapped
+    explicit_year: bool = False  # the year was written, not inferred from the article date
+
+
+def fiscal_to_calendar(expr: TimeExpr, fiscal_year_end: int, published: date | None) -> TimeExpr:
+    """A fiscal quarter as the calendar quarter it covers (spec: quarters are calendar quarters).
+
+    Fiscal quarter ``n`` of a year ending in month ``fiscal_year_end`` starts in
+    month ``fiscal_year_end + 1 + 3(n-1)``; without a year written, it is the
+    latest such quarter begun by the article date.
+    """
+    if not expr.fiscal or expr.window is None or "Q" not in expr.window or fiscal_year_end == 12:
+        return expr
+    year, num = int(expr.window[:4]), int(expr.window[-1])
+    start = (fiscal_year_end + 3 * (num - 1)) % 12 + 1
+    cal = (start - 1) // 3 + 1
+    if published is not None and expr.date == str(year) and not expr.explicit_year:
+        year = _started(published, start)
+    elif start > fiscal_year_end:
+        year -= 1  # fiscal 2026 for a March year end begins in April 2025
+    return replace(expr, window=f"{year}Q{cal}", date=str(year), fiscal=False)
 
 
 def months_before(published: date, months: int) -> str:
@@ -176,7 +212,7 @@ def _started(published: date, month: int) -> int:
 
 
 def _resolve(
-    name: str, m: re.Match[str], published: date | None
+    name: str, m: re.Match[str], published: date | None, forecast: bool = False
 ) -> tuple[TimeKind, str | None, str | None] | None:
     """(kind, window, date) of one match, or None when it needs a date we lack."""
     g = m.groupdict()
@@ -199,6 +235,8 @@ def _resolve(
             year = _year(g.get("year") or g["yy"])
         elif published is None:
             return None
+        elif forecast and 3 * num >= published.month:  # "sees 4Q revenue up 18%": this year's
+            year = published.year
         else:
             year = _started(published, 3 * num - 2)
         return "period", f"{year}Q{num}", str(year)
@@ -256,6 +294,8 @@ def _resolve(
     if name == "full_date":
         day = date(int(g["year"]), _MONTHS[g["month"].lower()], int(g["day"]))
         return "point", None, day.isoformat()
+    if name == "since_month":  # spec: "since October" has no window, dated to the article's month
+        return ("since", None, published.isoformat()[:7]) if published is not None else None
     if name == "month_year":
         if m.group(0).lower().startswith("since"):
             return None  # "since November 2021" is a reference point, not when a thing happened
@@ -356,6 +396,7 @@ def find_time_exprs(text: str, published: date | None) -> list[TimeExpr]:
         present.add("#year")
     if any(h in low for h in _MONTH_HINTS):
         present.add("#month")
+    forecast = _FORECAST_RE.search(text) is not None
     for name, rx, hints in _PATTERNS:
         if present.isdisjoint(hints):
             continue
@@ -367,11 +408,25 @@ def find_time_exprs(text: str, published: date | None) -> list[TimeExpr]:
                     m.span()
                 )  # "since early 2023", "up from the first quarter": references
                 continue
-            resolved = _resolve(name, m, published)
+            if name == "since_month" and _SUPERLATIVE_RE.search(
+                text, max(0, m.start() - 40), m.start()
+            ):
+                taken.append(m.span())  # "the most since March": a comparison, not a window
+                continue
+            resolved = _resolve(name, m, published, forecast)
             if resolved is None:
                 continue
             kind, window, when = resolved
-            found.append(TimeExpr(kind, m.start(), m.end(), window, when))
+            fiscal = (
+                name.startswith("quarter")
+                and name != "quarter_ended"
+                and bool(
+                    _FISCAL_RE.search(text, max(0, m.start() - 8), m.end())
+                    or _OF_FISCAL_RE.match(text, m.end())
+                )
+            )
+            explicit = bool(m.groupdict().get("year") or m.groupdict().get("yy"))
+            found.append(TimeExpr(kind, m.start(), m.end(), window, when, fiscal, explicit))
             taken.append(m.span())
     found.sort(key=lambda t: t.start)
     return [_same_period(t, found) for t in found]

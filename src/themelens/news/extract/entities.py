@@ -74,8 +74,8 @@ _SUBSIDIARY_RE: Final = re.compile(
     r"Auto|Securities|Bank|Financial|Life)\b"
 )  # a separately listed unit named after its parent ("Alibaba Health") is another company
 _OTHER_INDEX_RE: Final = re.compile(
-    r"(?:\s+[A-Z][\w&.'’-]*){1,4}\s+(?:[Ii]ndex|ETF|[Ff]und|Tracker)\b"
-    r"|\s+(?:[A-Z][\w&.'’-]*\s+){0,3}(?:ETF|Fund|Tracker)\b"
+    r"(?:\s+[A-Z][\w&.'’-]*){1,4}\s+(?:[Ii]ndex|INDEX|ETF|[Ff]und|FUND|Tracker|TRACKER)\b"
+    r"|\s+(?:[A-Z][\w&.'’-]*\s+){0,3}(?:ETF|Fund|FUND|Tracker|TRACKER)\b"
 )
 """Capitalised words and "index"/"ETF" after a known name: another index or a fund."""
 _EXCHANGE_USE_RE: Final = re.compile(r"-(?:listed|traded)\b|\s*:\s*[A-Z]{1,5}\b")
@@ -113,11 +113,14 @@ _NAME_STOP: Final = frozenset(
 )
 
 
-_WORD_RE: Final = re.compile(r"[A-Za-z][a-z]{3,}")
+_WORD_RE: Final = re.compile(r"[A-Za-z][a-z]{3,}|[A-Z]{4,}")
 
 
 def is_title_case(text: str) -> bool:
-    """Most words of four letters or more capitalised: a Title Case line, not names."""
+    """Most words of four letters or more capitalised, or the line in capitals: no names."""
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) >= 12 and sum(c.isupper() for c in letters) >= 0.8 * len(letters):
+        return True  # an ALL CAPS headline ("*HUA HONG SEES 4Q REVENUE UP 18%")
     words = _WORD_RE.findall(text)
     return len(words) >= 5 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
 
@@ -179,6 +182,7 @@ def _unknown_subjects(text: str) -> list[tuple[int, int]]:
         name: list[tuple[int, str]] = []
         while k >= 0:
             pos, tok = toks[k]
+            tok = tok.lstrip("*•-–—\"'“‘(")
             word = tok if name else tok.removesuffix("'s").removesuffix("’s")
             if not _NAME_TOKEN_RE.fullmatch(word):
                 break
@@ -207,7 +211,7 @@ def _trimmed(text: str, name: list[tuple[int, str]]) -> tuple[int, int] | None:
 _CORP = r"(?:\s*(?:Corporation|Corp|Inc|Co|Ltd|Holdings?|Group|Limited|PLC|SA|AG|NV)\b\.?,?)*"
 _PRONOUN: Final = r"\b(?:its|their|it|they)\b"
 _SEP_RE: Final = re.compile(
-    rf"^(?:-S?W\b)?{_CORP}\s*(?:\([^()]{{0,30}}\)\s*)?(?:,\s*(?:and\s+|as\s+well\s+as\s+)?|and\s+|&\s*|/\s*|plus\s+)$",
+    rf"^(?:-S?W\b)?{_CORP}\s*(?:\([^()]{{0,30}}\)\s*)?(?:,\s*(?:and\s+|as\s+well\s+as\s+)?|and\s+|&\s*|/\s*|plus\s+)(?:the\s+)?$",
     re.IGNORECASE,
 )
 _TICKER_PAREN_RE: Final = re.compile(rf"^{_CORP}\s*\((?:[A-Za-z]+\s*:\s*)?$")

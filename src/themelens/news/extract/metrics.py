@@ -114,7 +114,7 @@ _IDLE_RE: Final = _rx(
 _PEAK_RE: Final = _rx(
     r"^\W{0,3}(?:\w+\s+){0,2}?(?:below|off|from|under|short\s+of|beneath)\s+"
     r"(?:(?:its|their|the|a|this\s+year['’]s|last\s+year['’]s)\s+)?"
-    r"(?:[\w-]+\s+){0,3}?(?:peak|record(?!\s+lows?)|(?:all-time\s+|record\s+|recent\s+)?high)s?\b"
+    r"(?:[\w.-]+\s+){0,3}?(?:peak|record(?!\s+lows?)|(?:all-time\s+|record\s+|recent\s+)?high)s?\b"
 )
 _RETREAT_RE: Final = _rx(
     r"\b(?:retreat|pullback|pull-back|correction|sell-?off|rout|drawdown|slide)\s+of\s+"
@@ -122,7 +122,8 @@ _RETREAT_RE: Final = _rx(
 )
 _PE_RE: Final = _rx(
     r"\b(?:forward|P/?E\b|price[\s-]to[\s-]earnings|earnings\s+multiple|"
-    r"times\s+(?:(?:projected|expected|estimated|next\s+year['’]s)\s+)?earnings|valuation)"
+    r"times\s+(?:(?:projected|expected|estimated|next\s+year['’]s|its|their)\s+){0,2}"
+    r"(?:(?:fiscal[\s-])?(?:20)?\d\d\s+)?earnings|valuation)"
 )
 _GROWTH_MARK_RE: Final = _rx(
     r"\b(?:year[\s-]on[\s-]year|year[\s-]over[\s-]year|from\s+a\s+year\s+(?:earlier|ago)|"
@@ -248,12 +249,12 @@ def _percent(text: str, q: Quantity, lo: int, hi: int) -> MetricCall | None:
     reach = 160 if _GROWTH_MARK_RE.search(text, max(lo, q.start - 40), min(hi, q.end + 30)) else 60
     if cue is not None and cue[1] <= reach:
         name = cue[0]
-        if name in ("block_pct", "units") or move is None:
+        if name in ("block_pct", "units") or (move is None and not q.signed):
             return None  # a share, a rate, a count of units: no metric of the spec
         metric = {"capex": "capex_growth_pct", "revenue": "revenue_growth_pct"}.get(
             name, "net_income_growth_pct"
-        )
-        return MetricCall(metric, negative=move[0], cue=cue[2])
+        )  # a signed figure is its own move: "Net profit: +17% YoY"
+        return MetricCall(metric, negative=move[0] if move else False, cue=cue[2])
     if move is None:
         return None
     return MetricCall("return_pct", negative=move[0] and not q.signed, cue=move[1])
@@ -301,14 +302,17 @@ def _money(text: str, q: Quantity, lo: int, hi: int) -> MetricCall | None:
     if name == "plan" and not one_year_budget:  # "pledged 380 billion yuan", "a $53 billion plan"
         return MetricCall("investment_plan", cue=span)
     if name in ("plan", "capex"):  # a year's budget for capital spending is that year's capex
-        plan = _CUES["plan"].search(text, lo, hi) or _DURATION_RE.search(text, lo, hi)
+        explicit = name == "capex" and _CAPEX_WORD_RE.match(text, span[0])  # "capital expenditure"
+        plan = _DURATION_RE.search(text, lo, hi) or (
+            not explicit and _CUES["plan"].search(text, lo, hi)
+        )  # "plans to raise its capex to 160 billion yuan in 2026" is that year's capex
         if plan and not one_year_budget:
             return MetricCall("investment_plan", cue=span)
         if name == "plan" and not _CUES["capex"].search(text, lo, hi):
             return None
         return MetricCall("capex", cue=span)
     if name == "target" and (
-        not _per_share(q) or _FROM_RE.search(text, max(lo, q.start - 6), q.start)
+        not _per_share(q) or _FROM_RE.search(text, max(lo, q.start - 16), q.start)
     ):
         return None  # "could be worth $20 billion"; the old target in "to US$245 from US$200"
     metric = {
@@ -403,11 +407,14 @@ _MONTHS: Final = {
     )
 }  # fmt: skip
 _HIGH_SINCE_RE: Final = _rx(
-    r"\b(?:highest|strongest\s+(?:level|close|finish|point|reading)|"
-    r"best\s+(?:level|close|finish|point)|"
+    r"\b(?:highest|strongest\s+(?:level|close|finish|point|reading|value|mark)|"
+    r"best\s+(?:level|close|finish|point|value|mark)|"
     r"(?:levels?|heights?|highs?|peaks?)\s+(?:not\s+seen|last\s+seen|unseen))"
-    r"\s+(?:(?:level|close|closing\s+level|point|reading|finish|print|settlement)\s+)?(?:seen\s+)?(?:since|in)\s+"
-    r"(?:(?P<part>early|mid|late)[\s-]+)?(?:" + _MONTH + r"\s+)?(?P<year>(?:19|20)\d\d)\b"
+    r"\s+(?:(?:level|close|closing\s+level|point|reading|finish|print|settlement|value|mark)\s+)?"
+    r"(?:seen\s+)?(?:since|in)\s+"
+    r"(?:(?P<part>early|mid|late)[\s-]+|(?:the\s+)?(?P<half>first|second)\s+half\s+of\s+|"
+    r"(?:the\s+)?(?P<edge>end|start|beginning|middle)\s+of\s+)?"
+    r"(?:" + _MONTH + r"\s+)?(?P<year>(?:19|20)\d\d)\b"
 )
 _YEARS_HIGH_RE: Final = _rx(r"\b" + _N + r"[\s-]+(?:year|yr)s?\s+(?:high|peak)s?\b")
 _LEVEL_VERB_RE: Final = _rx(
@@ -431,11 +438,14 @@ _STREAK_RES: Final = tuple(
         r"\b" + _N + r"[\s-]+week\s+(?:winning\s+streak|win\s+streak|winning\s+run|rally|streak)",
         r"\b(?:weekly\s+gains?|higher|gains?|advanced?)\s+for\s+(?:a|the)\s+" + _ORDN
         + r"\s+(?:straight\s+|consecutive\s+|successive\s+)?week\b",
+        r"\b(?:rose|gained|climbed|advanced|went\s+up|were\s+up|was\s+up|up)\s+(?:for\s+)?" + _N
+        + r"\s+(?:straight\s+|consecutive\s+)?weeks\s+(?:in\s+a\s+row|running|straight)\b",
     )
 )  # fmt: skip
 _LIMIT_PHRASE_RE: Final = _rx(
     r"\b(?:hit|hits|hitting|rose\s+by|surged\s+by|jumped\s+by|soared\s+by|closed\s+at|climbed\s+by)"
     r"\s+(?:the|its)\s+(?:daily\s+)?(?:upper\s+)?(?:trading\s+)?limit\b|\blimit[\s-]up\b"
+    r"|\bstop[\s-]high\b"
 )
 _PHRASE_HINT_RE: Final = _rx(
     r"high|week|limit|peak|first\s+time|(?:strongest|best)\s+(?:\w+\s+)?since"
@@ -450,6 +460,11 @@ def _high_since(m: re.Match[str]) -> str:
     year = int(m["year"])
     if m["month"]:
         return f"{year:04d}-{_MONTHS[m['month'][:3].lower()]:02d}"
+    if m.groupdict().get("half"):  # a range takes its middle month (spec)
+        return f"{year:04d}-{4 if m['half'].lower() == 'first' else 10:02d}"
+    if m.groupdict().get("edge"):
+        edge = m["edge"].lower()
+        return f"{year:04d}-{ {'end': 12, 'start': 1, 'beginning': 1, 'middle': 6}[edge]:02d}"
     part = (m["part"] or "mid").lower()
     return f"{year:04d}-{ {'early': 2, 'mid': 6, 'late': 11}[part]:02d}"
 

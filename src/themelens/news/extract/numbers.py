@@ -59,7 +59,7 @@ _PREFIX_CURRENCY: Final[dict[str, str]] = {
 }  # fmt: skip
 _SUFFIX_CURRENCY: Final[dict[str, str]] = {
     "yuan": "CNY", "renminbi": "CNY", "rmb": "CNY", "cny": "CNY", "hkd": "HKD",
-    "hong kong dollars": "HKD", "usd": "USD", "us dollars": "USD", "u.s. dollars": "USD",
+    "hong kong dollars": "HKD", "hk dollars": "HKD", "usd": "USD", "us dollars": "USD", "u.s. dollars": "USD",
     "dollars": "USD", "euros": "EUR", "eur": "EUR",
 }  # fmt: skip
 
@@ -67,9 +67,7 @@ _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
 # long scale words may stand apart ("50 billion"); single letters must be glued ("$16.3M")
 _SCALE = r"(?:\s?(?:trillion|billion|million|thousand|tln|bln|mln|tn|bn|mn|mil)\b|(?:[tbmk])\b)"
 _PREFIX = r"(?:US\$|U\.S\.\s?\$|HK\$|S\$|NT\$|A\$|C\$|\$|€|£|(?:USD|HKD|RMB|CNY|EUR|GBP)\s?)"
-_SUFFIX = (
-    r"(?:yuan|renminbi|RMB|CNY|HKD|USD|EUR|euros|Hong\s+Kong\s+dollars|U\.?S\.?\s+dollars|dollars)"
-)
+_SUFFIX = r"(?:yuan|renminbi|RMB|CNY|HKD|USD|EUR|euros|(?:Hong\s+Kong|HK)\s+dollars|U\.?S\.?\s+dollars|dollars)"
 
 _MONEY_RE: Final = re.compile(
     rf"(?<![A-Za-z])(?P<sign>[-−+])?(?P<pre>{_PREFIX})\s?(?P<num>{_NUM})(?P<scale>{_SCALE})?"
@@ -94,6 +92,15 @@ _MULTIPLE_RE: Final = re.compile(
     re.IGNORECASE,
 )
 _DIGIT_RE: Final = re.compile(r"\d")
+_PE_WORD_RE: Final = re.compile(r"P\s?/\s?E\b|price[\s-]to[\s-]earnings", re.IGNORECASE)
+_BARE_MULTIPLE_RE: Final = re.compile(
+    r"(?:(?:P\s?/\s?E|price[\s-]to[\s-]earnings)(?:\s+(?:ratio|multiple))?|average|mean|median)"
+    r"\s+(?:[\w-]+\s+){0,3}?(?:of|at|to|was|is|near|around)\s+"
+    r"(?:(?:about|around|roughly|nearly|some|just)\s+)?(?P<num>\d{1,3}(?:\.\d+)?)\b"
+    r"(?![.,]?\d|\s*(?:%|per\s*cent|percent|x\b|times|billion|million|trillion|bn|mn))",
+    re.IGNORECASE,
+)
+"""A multiple written without "x" or "times", where the sentence names the P/E."""
 _COUNT_RE: Final = re.compile(
     r"^(?:(?P<digits>\d+)(?:st|nd|rd|th)?|(?P<word>[a-z]+))$", re.IGNORECASE
 )
@@ -256,5 +263,10 @@ def find_quantities(text: str) -> list[Quantity]:
     for m in _MULTIPLE_RE.finditer(text):
         if not _overlaps(m.span(), taken):
             found.append(Quantity("multiple", _number(m["num"]), m.start(), m.end()))
+            taken.append(m.span())
+    if _PE_WORD_RE.search(text):  # "a P/E ratio of about 22", "a five-year average of 19"
+        for m in _BARE_MULTIPLE_RE.finditer(text):
+            if not _overlaps(m.span("num"), taken):
+                found.append(Quantity("multiple", _number(m["num"]), m.start("num"), m.end("num")))
     found.sort(key=lambda q: q.start)
     return found

@@ -31,7 +31,7 @@ _HEDGE_RE: Final = re.compile(
 )
 LIMIT_RE: Final = re.compile(
     r"\b(?:daily\s+(?:\S+\s+)?(?:trading\s+)?limit|limit[\s-]up|trading\s+limit|"
-    r"(?:upper|maximum)\s+(?:daily\s+)?limit)\b",
+    r"(?:upper|maximum)\s+(?:daily\s+)?limit|stop[\s-]high)\b",
     re.IGNORECASE,
 )
 

@@ -36,7 +36,6 @@ from themelens.news.extract.entities import (
 )
 from themelens.news.extract.numbers import (
     Quantity,
-    cell_percent,
     column_percents,
     find_quantities,
 )
@@ -74,6 +73,7 @@ _MONEY_METRICS: Final = frozenset(
     {"capex", "investment_plan", "bond_issuance", "stake_purchase", "fund_flow", "market_size",
      "price_target"}
 )  # fmt: skip
+_PER_SHARE_METRICS: Final = frozenset({"price_target", "forward_pe"})
 _LEVEL_METRICS: Final = frozenset({"high_since", "win_streak_weeks", "drawdown_from_peak_pct"})
 _FOCUS_METRICS: Final = frozenset(
     {"revenue_growth_pct", "net_income_growth_pct", "capex_growth_pct", "capex", "price_target",
@@ -93,6 +93,7 @@ class Found:
     cue: tuple[int, int] | None
     quantity: Quantity | None
     also: tuple[float, ...] | None = None
+    window_hint: str | None = None  # a table column's window
 
 
 def _clauses(text: str) -> list[tuple[int, int]]:
@@ -125,10 +126,10 @@ class SentenceView:
         found = find_quantities(self.text)
         if self.ctx.percent_columns:  # a row of a table whose heading says "Chg (%)"
             taken = [(q.start, q.end) for q in found]
-            column = self.ctx.percent_column
-            cell = cell_percent(self.text, column) if column is not None else None
-            extra = [cell] if cell is not None else column_percents(self.text)
-            extra = [q for q in extra if not any(q.start < e and s < q.end for s, e in taken)]
+            extra = [
+                q for q in column_percents(self.text)
+                if not any(q.start < e and s < q.end for s, e in taken)
+            ]  # fmt: skip
             found = sorted(found + extra, key=lambda q: q.start)
         return found
 
@@ -234,11 +235,18 @@ class SentenceView:
                 return self._named(target[0], target[0].start), target[0]
             if channel is not None and not subject:
                 return channel.slug, channel
-        after = [m for m in self.mentions if f.end <= m.start < hi]
+        after = [
+            m for m in self.mentions
+            if f.end <= m.start < hi and not (m.kind == "market" and f.metric in _PER_SHARE_METRICS)
+        ]  # fmt: skip
         for m in after[:2]:
             if _POST_RE.match(self.text[f.end : m.start]) and m.kind != "pronoun":
                 return self._named(m, m.start), m
-        before = [m for m in self.mentions if lo <= m.start and m.end <= f.start]
+        before = [
+            m for m in self.mentions
+            if lo <= m.start and m.end <= f.start
+            and not (m.kind == "market" and f.metric in _PER_SHARE_METRICS)
+        ]  # fmt: skip  # "a HK$135 target for the Hong Kong shares": a listing, not the market
         plain = [m for m in before if not self._in_appositive(m)] or before
         if plain:
             m = plain[-1]

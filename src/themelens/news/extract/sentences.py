@@ -79,6 +79,7 @@ _ABBREVIATIONS: Final = frozenset(
 _END_RE: Final = re.compile(r"[.!?](?:[\"'”’)\]]*)(?=\s+[\"'“‘(\[]?[A-Z0-9$£€])")
 _PARA_RE: Final = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 _LINE_RE: Final = re.compile(r"\n")
+_STAMP_RE: Final = re.compile(r"\d{1,2}:\d{2}\b")
 _WORD_BEFORE_RE: Final = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 
 
@@ -108,7 +109,12 @@ def _line_blocks(text: str, start: int, end: int) -> list[tuple[int, int]]:
         before = text[cur : m.start()].rstrip()
         after = text[m.end() : end].lstrip()
         runs_on = bool(before) and before[-1] not in ".!?:;" and after[:1].islower()
-        runs_on = runs_on or (bool(before) and before[-1].isalpha() and after[:1].isdigit())
+        runs_on = runs_on or (
+            bool(before)
+            and before[-1].isalpha()
+            and after[:1].isdigit()
+            and _STAMP_RE.match(after) is None  # "10:40 *CSI 300 ...": a new line of a feed
+        )
         if not runs_on:
             blocks.append((cur, m.start()))
             cur = m.end()

@@ -30,6 +30,7 @@ from datetime import date
 from typing import Final
 
 from themelens.news.extract.dates import TimeExpr
+from themelens.news.extract.tables import Column
 
 __all__ = ["Context", "bind_times", "window_date"]
 
@@ -83,10 +84,8 @@ class Context:
     list_times: list[TimeExpr] = field(default_factory=list)  # of a "...:" list intro
     list_text: str = ""
     explain: bool = False  # record each claim's evidence (claims extract --explain)
-    percent_columns: bool = False
-    percent_column: int | None = (
-        None  # which "|"-cell of the rows holds it  # inside a table whose heading names a % change column
-    )
+    percent_columns: bool = False  # under a heading naming a % change column ("Chg (%)")
+    table: tuple[Column, ...] | None = None  # the typed columns of the pipe table being read
     event_dates: dict[tuple[int, str], str] = field(default_factory=dict)
 
     def salient_index(self) -> str | None:
@@ -144,7 +143,18 @@ def window_date(
     window: str | None = None
     when: str | None = None
     overnight = False
+    since = False
+    published = ctx.published.isoformat() if ctx.published else None
     for t in bound:
+        if t.kind == "since" and metric in ("return_pct", "fund_flow"):
+            since, when = True, when or t.date  # "Since October, the index has fallen 12%"
+            continue
+        if (
+            t.kind == "year"
+            and metric in ("return_pct", "fund_flow")
+            and t.window == (published or "")[:4]
+        ):
+            t = replace(t, kind="ytd", window="ytd", date=published)  # "gained 47% in 2025"
         if (
             t.kind == "ytd"
             and t.date
@@ -165,8 +175,7 @@ def window_date(
             when = when or t.date
         elif when is None and t.kind in _DATE_KINDS.get(metric, _ANY_DATE) and t.date:
             when = t.date
-    published = ctx.published.isoformat() if ctx.published else None
-    if metric in ("return_pct", "fund_flow") and window is None:
+    if metric in ("return_pct", "fund_flow") and window is None and not since:
         window, when = "1d", when or ctx.move_day or published  # a flow is a day's, as a move
     if metric in _GROWTH and window is None:
         window = ctx.period
@@ -174,6 +183,8 @@ def window_date(
         when = ctx.move_day
     if metric in ("high_since", "win_streak_weeks", "drawdown_from_peak_pct", "idle_capacity_pct"):
         when = when or published
+    if metric == "price_target" and when is None:
+        when = published  # a target is set the day it is reported
     if metric in _EVENT_METRICS and when is None:
         when = ctx.event_dates.get((paragraph, metric)) or published
     if metric == "return_pct" and window == "1d" and when and len(when) == 10 and not overnight:
