@@ -19,6 +19,7 @@ move dated by the list's heading ("Friday close:").
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import replace
 from datetime import date
 from typing import Final
@@ -311,6 +312,7 @@ def _read_sentence(
     ctx: Context,
     article: Article,
     untagged: Untagged,
+    names: ArticleNames,
 ) -> list[Claim]:
     s = sentences[i]
     cell = _is_table_cell(s)
@@ -323,7 +325,7 @@ def _read_sentence(
         ctx.percent_columns = cell and not _DIGIT_RE.search(s.text.replace("%", ""))
         if ctx.percent_columns and (label := _column_window(s.text, ctx.published)) is not None:
             ctx.list_times = [label]  # "Week chg %": the rows are weekly moves
-    sent = SentenceView(s, linker, ctx)
+    sent = SentenceView(s, linker, ctx, names.within(s.start, s.end))
     if ctx.table is not None and heading is None and "|" in s.text:
         found = _row_found(sent, ctx.table)  # a row: its typed cells, nothing else
     else:
@@ -495,6 +497,24 @@ def _target_currency(sent: SentenceView, q: Quantity) -> str:
     return "HKD" if pick["hk"] else "USD"
 
 
+class ArticleNames:
+    """The theme's names found once over a whole article, handed out per sentence."""
+
+    def __init__(self, mentions: list[Mention]) -> None:
+        self._mentions = mentions
+        self._starts = [m.start for m in mentions]
+
+    def within(self, start: int, end: int) -> list[Mention]:
+        """Mentions inside ``[start, end)``, with offsets relative to ``start``."""
+        lo = bisect_left(self._starts, start)
+        hi = bisect_left(self._starts, end)
+        return [
+            Mention(m.start - start, m.end - start, m.slug, m.kind)
+            for m in self._mentions[lo:hi]
+            if m.end <= end
+        ]
+
+
 def extract_rules(article: Article, theme: Theme, *, explain: bool = False) -> list[Claim]:
     """Claims of ``article`` by the rule pipeline, deduplicated, in order of appearance.
 
@@ -504,8 +524,9 @@ def extract_rules(article: Article, theme: Theme, *, explain: bool = False) -> l
     untagged = strip_tags(article.text)  # ticker tags are decoration (spec); quotes keep them
     sentences = split_sentences(untagged.text)
     linker = linker_for(theme)
+    names = ArticleNames(linker.find(untagged.text, names_only=True))  # one pass, not per sentence
     ctx = Context(published=article.published, explain=explain)
     claims: list[Claim] = []
     for i in range(len(sentences)):
-        claims.extend(_read_sentence(sentences, i, linker, ctx, article, untagged))
+        claims.extend(_read_sentence(sentences, i, linker, ctx, article, untagged, names))
     return dedup(merge_amounts(claims))

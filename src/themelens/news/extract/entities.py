@@ -116,10 +116,14 @@ _NAME_STOP: Final = frozenset(
 _WORD_RE: Final = re.compile(r"[A-Za-z][a-z]{3,}|[A-Z]{4,}")
 
 
+_UPPER_RE: Final = re.compile(r"[A-Z]")
+_LOWER_RE: Final = re.compile(r"[a-z]")
+
+
 def is_title_case(text: str) -> bool:
     """Most words of four letters or more capitalised, or the line in capitals: no names."""
-    letters = [c for c in text if c.isalpha()]
-    if len(letters) >= 12 and sum(c.isupper() for c in letters) >= 0.8 * len(letters):
+    upper, lower = len(_UPPER_RE.findall(text)), len(_LOWER_RE.findall(text))
+    if upper + lower >= 12 and upper >= 0.8 * (upper + lower):
         return True  # an ALL CAPS headline ("*HUA HONG SEES 4Q REVENUE UP 18%")
     words = _WORD_RE.findall(text)
     return len(words) >= 5 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
@@ -317,7 +321,6 @@ class EntityLinker:
             found.append(Mention(start, end, slug, kind))
             taken.append((start, end))
 
-        title_case = is_title_case(text)  # capitals say nothing about names in "Shares Rose 3%"
         lowered = text.lower()
         if len(lowered) == len(text):  # offsets line up (no "İ"-style expansions)
             spans = _longest_first(text, ((lowered, self._lower_re), (text, self._exact_re)))
@@ -325,13 +328,17 @@ class EntityLinker:
             spans = _longest_first(text, ((text, self._folded_re), (text, self._exact_re)))
         for start, end in spans:
             slug = self._slug_of(text[start:end])
+            after = text[end : end + 3]
+            if not (after[:1] in "-:" or after[1:2].isupper() or after[:2] == " :"):
+                add(start, end, slug, self.kinds[slug])  # the usual case: nothing follows the name
+                continue
             if self.kinds[slug] == "company" and (sub := _SUBSIDIARY_RE.match(text, end)):
                 add(start, sub.end(), "", "unknown")  # "Alibaba Health" is not Alibaba
                 continue
             if _EXCHANGE_USE_RE.match(text, end):
                 continue  # "Nasdaq-listed", "NASDAQ: BIDU": the exchange, not its index
             other = _OTHER_INDEX_RE.match(text, end)
-            if other is None and self.kinds[slug] == "index" and not title_case:
+            if other is None and self.kinds[slug] == "index" and not is_title_case(text):
                 nxt = _NEXT_WORD_RE.match(text, end)  # "Nasdaq Golden Dragon": another index
                 other = nxt if nxt is not None and not _stop(nxt["word"]) else None
             if other is not None:
@@ -342,7 +349,8 @@ class EntityLinker:
             found.sort(key=lambda m: m.start)
             return found
         # names the theme does not know matter only where a number may be lent to them
-        for start, end in [] if title_case else _unknown_subjects(text):
+        # capitals say nothing about names in a Title Case line ("Shares Rose 3%")
+        for start, end in [] if is_title_case(text) else _unknown_subjects(text):
             if not any(start < e and s < end for s, e in taken):
                 add(start, end, "", "unknown")
         if _FUND_HINT_RE.search(text):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from datetime import date
 from typing import Final
 
@@ -187,21 +188,26 @@ def _nearest(
     right_hi = min(hi, q_end + _RIGHT_REACH)
     if stop := _RIGHT_STOP_RE.search(text, q_end, right_hi):
         right_hi = stop.start()
-    for name in names:
-        for m in _CUES[name].finditer(text, left_lo, hi):  # endpos would cut lookaheads
-            if m.start() >= right_hi:
-                break
-            if m.end() <= q.start:
-                dist = q.start - m.end()
-            elif m.start() >= q_end:
-                if _AFTER_BREAK_RE.search(text, q_end, m.start()):
-                    continue  # "rose 2% on Monday, said profit ...": the cue is another clause's
-                dist = m.start() - q_end + 8  # a cue before the number binds a little tighter
-            else:
-                continue
-            if best is None or dist < best[1]:
-                best = (name, dist, m.span())
+    for m in _cue_union(names).finditer(text, left_lo, hi):  # endpos would cut lookaheads
+        if m.start() >= right_hi:
+            break
+        if m.end() <= q.start:
+            dist = q.start - m.end()
+        elif m.start() >= q_end:
+            if _AFTER_BREAK_RE.search(text, q_end, m.start()):
+                continue  # "rose 2% on Monday, said profit ...": the cue is another clause's
+            dist = m.start() - q_end + 8  # a cue before the number binds a little tighter
+        else:
+            continue
+        if best is None or dist < best[1]:
+            best = (str(m.lastgroup), dist, m.span())
     return best
+
+
+@cache
+def _cue_union(names: tuple[str, ...]) -> re.Pattern[str]:
+    """The cues ``names`` as one pattern (one scan, not one per cue); earlier names win a tie."""
+    return _rx("|".join(f"(?P<{name}>{_CUES[name].pattern})" for name in names))
 
 
 def _move(text: str, q: Quantity, lo: int, hi: int) -> tuple[bool, tuple[int, int]] | None:

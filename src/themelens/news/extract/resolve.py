@@ -113,12 +113,19 @@ def clause_of(clauses: list[tuple[int, int]], pos: int) -> tuple[int, int]:
 class SentenceView:
     """One sentence being read, with its mentions and the article context."""
 
-    def __init__(self, s: Sentence, linker: EntityLinker, ctx: Context) -> None:
+    def __init__(
+        self,
+        s: Sentence,
+        linker: EntityLinker,
+        ctx: Context,
+        names: list[Mention] | None = None,
+    ) -> None:
         self.s = s
         self.text = s.text
         self.ctx = ctx
         self.linker = linker
-        self.mentions = linker.find(s.text, names_only=True)
+        # the names of the sentence, when the caller read them for the whole article at once
+        self.mentions = names if names is not None else linker.find(s.text, names_only=True)
         self.full = False
 
     @cached_property
