@@ -9,33 +9,20 @@ is not part of this repository).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
-from types import ModuleType
 
-import pytest
+from shared_scorer import shared_scorer
 
 from themelens.news.extract import extract_claims
 from themelens.news.ingest import ingest
 from themelens.theme import load_theme
 
 OWN = Path(__file__).resolve().parent / "own_corpus"
-SCORER = Path(__file__).resolve().parents[3] / "shared" / "tools" / "score_claims.py"
-
-
-def _scorer() -> ModuleType:
-    if not SCORER.is_file():
-        pytest.skip(f"scorer not found: {SCORER}")
-    spec = importlib.util.spec_from_file_location("score_claims", SCORER)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_own_corpus_meets_the_generalisation_bar(tmp_path: Path) -> None:
-    scorer = _scorer()
+    scorer = shared_scorer()
     theme = load_theme()
     result = ingest(sorted(OWN.glob("*.txt")))
     assert not result.failures

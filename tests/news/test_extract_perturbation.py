@@ -9,11 +9,8 @@ same articles unperturbed.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from dataclasses import replace
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -33,6 +30,7 @@ from perturb import (
     title_case_headlines,
     title_case_sentence,
 )
+from shared_scorer import shared_scorer
 
 from themelens.news.extract import extract_claims
 
@@ -43,7 +41,6 @@ TOLERANCE = 0.05
 Hong Kong shares"); 0.05 forgives a claim or two of such noise per set and still
 fails on a systematic break (a tag style or a casing the extractor cannot read)."""
 
-SCORER = Path(__file__).resolve().parents[3] / "shared" / "tools" / "score_claims.py"
 
 TEXT = """Baidu soars as AI chip bets pay off
 
@@ -228,16 +225,6 @@ def test_scorer_follows_the_spec_rules() -> None:
     assert not claims_match({**GOLD[6], "currency": "HKD"}, GOLD[6])
 
 
-def _shared_scorer() -> ModuleType:
-    if not SCORER.is_file():
-        pytest.skip(f"shared scorer not found: {SCORER}")
-    spec = importlib.util.spec_from_file_location("score_claims", SCORER)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _noisy(claims: tuple[dict[str, Any], ...], k: int) -> list[dict[str, Any]]:
     """Predictions with known faults: values nudged in and out of tolerance, dropped, repeated."""
     out = []
@@ -252,7 +239,7 @@ def _noisy(claims: tuple[dict[str, Any], ...], k: int) -> list[dict[str, Any]]:
 
 
 def test_scorer_agrees_with_the_shared_scorer_on_the_own_corpus() -> None:
-    shared = _shared_scorer()
+    shared = shared_scorer()
     items = load_gold_folder(GOLD_FOLDERS["own_corpus"])
     gold = {i.article.name: list(i.gold) for i in items}
     for k in range(3):

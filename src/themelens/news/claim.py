@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any, Final
 
-__all__ = ["CLAIM_KEYS", "MARKET_METRICS", "METRICS", "Claim", "Evidence"]
+__all__ = ["CLAIM_KEYS", "MARKET_METRICS", "METRICS", "MONEY_METRICS", "Claim", "Evidence"]
 
 METRICS: Final = (
     "return_pct",
@@ -34,6 +34,12 @@ METRICS: Final = (
     "price_target",
 )
 """Every metric the spec defines, and nothing else."""
+
+MONEY_METRICS: Final = frozenset(
+    {"capex", "investment_plan", "bond_issuance", "stake_purchase", "fund_flow", "market_size",
+     "price_target"}
+)  # fmt: skip
+"""Metrics whose value is an amount of money (they carry a currency)."""
 
 MARKET_METRICS: Final = ("return_pct", "high_since", "win_streak_weeks", "drawdown_from_peak_pct")
 """Metrics that prices alone can check (``forward_pe`` needs a valuation source)."""

@@ -7,7 +7,8 @@ substring of the article body (the text after the `date:` line), slugs,
 metrics, qualifiers, windows and dates have the shapes the spec
 (shared/spec/claims.md) allows, and no two gold claims of one article are the
 same claim under the scorer's tolerance. Prints per-article counts, the totals
-and exits non-zero on any error. Standard library only; it never runs the
+and exits non-zero on any error. It takes the metric names from
+``themelens.news.claim`` (run it with the project's venv) and never runs the
 extractor.
 """
 
@@ -18,6 +19,8 @@ import json
 import re
 import sys
 from pathlib import Path
+
+from themelens.news.claim import METRICS as CLAIM_METRICS
 
 SLUGS = set(
     [
@@ -54,26 +57,7 @@ SLUGS = set(
         "china-ai-datacenters",
     ]
 )
-METRICS = set(
-    [
-        "return_pct",
-        "high_since",
-        "win_streak_weeks",
-        "drawdown_from_peak_pct",
-        "capex",
-        "capex_growth_pct",
-        "investment_plan",
-        "bond_issuance",
-        "stake_purchase",
-        "fund_flow",
-        "forward_pe",
-        "net_income_growth_pct",
-        "revenue_growth_pct",
-        "market_size",
-        "idle_capacity_pct",
-        "price_target",
-    ]
-)
+METRICS = set(CLAIM_METRICS)
 MONEY = {
     "capex",
     "investment_plan",

@@ -25,7 +25,7 @@ from datetime import date
 from typing import Final
 
 from themelens.news.article import Article
-from themelens.news.claim import Claim, Evidence
+from themelens.news.claim import MONEY_METRICS, Claim, Evidence
 from themelens.news.extract.dates import TimeExpr, TimeKind, find_time_exprs, fiscal_to_calendar
 from themelens.news.extract.dedup import dedup, merge_amounts
 from themelens.news.extract.entities import EntityLinker, Mention, group_around, join_slugs
@@ -65,10 +65,7 @@ _CANDIDATE_RE: Final = re.compile(
 _MARKET_METRICS: Final = frozenset(
     {"return_pct", "high_since", "win_streak_weeks", "drawdown_from_peak_pct", "forward_pe"}
 )
-_MONEY_METRICS: Final = frozenset(
-    {"capex", "investment_plan", "bond_issuance", "stake_purchase", "fund_flow", "market_size",
-     "price_target"}
-)  # fmt: skip
+_MONEY_METRICS: Final = MONEY_METRICS
 _LINKERS: dict[int, tuple[Theme, EntityLinker]] = {}
 
 

@@ -12,14 +12,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Final
 
-from themelens.news.claim import Claim
+from themelens.news.claim import MONEY_METRICS, Claim
 
 __all__ = ["dedup", "merge_amounts"]
 
-_MONEY_METRICS: Final = frozenset(
-    {"capex", "investment_plan", "bond_issuance", "stake_purchase", "fund_flow", "market_size",
-     "price_target"}
-)  # fmt: skip
+_MONEY_METRICS: Final = MONEY_METRICS
 _SPECIFIC: Final = ("bond_issuance", "stake_purchase", "fund_flow", "investment_plan",
                     "market_size", "price_target", "capex")  # fmt: skip
 """Money metrics from the most specific to the vaguest."""

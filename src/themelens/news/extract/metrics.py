@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
 from datetime import date
+from functools import cache
 from typing import Final
 
 from themelens.news.extract.dates import months_before

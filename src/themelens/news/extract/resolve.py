@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Final
 
+from themelens.news.claim import MONEY_METRICS
 from themelens.news.extract.entities import (
     EntityLinker,
     Mention,
@@ -69,10 +70,7 @@ _SECTOR_CUE_RE: Final = re.compile(
     re.IGNORECASE,
 )
 _TECH_RE: Final = re.compile(r"\btech", re.IGNORECASE)
-_MONEY_METRICS: Final = frozenset(
-    {"capex", "investment_plan", "bond_issuance", "stake_purchase", "fund_flow", "market_size",
-     "price_target"}
-)  # fmt: skip
+_MONEY_METRICS: Final = MONEY_METRICS
 _PER_SHARE_METRICS: Final = frozenset({"price_target", "forward_pe"})
 _LEVEL_METRICS: Final = frozenset({"high_since", "win_streak_weeks", "drawdown_from_peak_pct"})
 _FOCUS_METRICS: Final = frozenset(

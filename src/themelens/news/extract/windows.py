@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Final
 
+from themelens.news.claim import MONEY_METRICS
 from themelens.news.extract.dates import TimeExpr
 from themelens.news.extract.tables import Column
 
@@ -47,10 +48,7 @@ _FREE_KINDS: Final = frozenset({"period", "year", "average", "duration", "target
 _GROWTH: Final = frozenset(
     {"revenue_growth_pct", "net_income_growth_pct", "capex_growth_pct", "capex"}
 )
-_MONEY_METRICS: Final = frozenset(
-    {"capex", "investment_plan", "bond_issuance", "stake_purchase", "fund_flow", "market_size",
-     "price_target"}
-)  # fmt: skip
+_MONEY_METRICS: Final = MONEY_METRICS
 _EVENT_METRICS: Final = frozenset({"bond_issuance", "stake_purchase", "fund_flow"})
 _MOVES: Final = frozenset({"day", "overnight", "week", "month", "ytd", "year", "period"})
 _ACCEPTS: Final[dict[str, frozenset[str]]] = {
