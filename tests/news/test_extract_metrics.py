@@ -6,8 +6,9 @@ from datetime import date
 
 import pytest
 
-from themelens.news.extract.metrics import classify, find_phrases
+from themelens.news.extract.metrics import classify
 from themelens.news.extract.numbers import find_quantities
+from themelens.news.extract.phrases import find_phrases
 
 
 def metrics(text: str) -> list[tuple[str | None, bool]]:

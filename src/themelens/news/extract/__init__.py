@@ -1,15 +1,19 @@
 """Claim extraction: article text → claims in the vocabulary of ``spec/claims.md``.
 
 A pipeline of small stages, each its own module and tested on its own:
-``sentences`` (split with offsets) → ``numbers`` (money, percent, multiples)
-→ ``metrics`` (what a number measures) → ``entities`` (who it is about,
-through the theme's aliases) → ``resolve`` (anaphors and the company in
-focus) → ``dates`` (time expressions against the article's date) →
-``windows`` (which of them bind to a claim, and the context's defaults) →
-``qualifiers`` (over, nearly, ...) → ``assemble`` (the pipeline, exact
-quotes, dedup). ``base`` holds the ``Extractor`` interface
-and the ``EXTRACTORS`` registry; ``rules`` is the default and the only one
-that runs without configuration.
+``tags`` (ticker tags taken out, offsets kept) → ``sentences`` (split with
+offsets) → ``numbers`` (money, percent, multiples) → ``metrics`` (what a
+number measures) and ``phrases`` (claims told in words: highs, streaks,
+limits) → ``tables`` (pipe tables read through their headings) →
+``entities`` (who it is about, through the theme's aliases) → ``resolve``
+(anaphors, lists, the company in focus) → ``dates`` (time expressions against
+the article's date, fiscal quarters) → ``windows`` (which of them bind to a
+claim, and the context's defaults) → ``qualifiers`` (over, nearly, ...) →
+``assemble`` (the pipeline, exact quotes) → ``dedup``; ``evidence`` records
+what decided each field for ``--explain``. ``base`` holds the ``Extractor``
+interface and the ``EXTRACTORS`` registry; ``rules`` is the default and the
+only one that runs without configuration; ``llm`` and ``hybrid`` ask a model
+(``docs/extractors.md``).
 """
 
 from __future__ import annotations

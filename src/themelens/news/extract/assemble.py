@@ -19,18 +19,25 @@ move dated by the list's heading ("Friday close:").
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from dataclasses import replace
 from datetime import date
 from typing import Final
 
 from themelens.news.article import Article
-from themelens.news.claim import MONEY_METRICS, Claim, Evidence
+from themelens.news.claim import MONEY_METRICS, Claim
 from themelens.news.extract.dates import TimeExpr, TimeKind, find_time_exprs, fiscal_to_calendar
 from themelens.news.extract.dedup import dedup, merge_amounts
-from themelens.news.extract.entities import EntityLinker, Mention, group_around, join_slugs
-from themelens.news.extract.metrics import MetricCall, classify, find_phrases
+from themelens.news.extract.entities import (
+    ArticleNames,
+    EntityLinker,
+    Mention,
+    group_around,
+    join_slugs,
+)
+from themelens.news.extract.evidence import evidence_for
+from themelens.news.extract.metrics import MetricCall, classify
 from themelens.news.extract.numbers import Quantity
+from themelens.news.extract.phrases import find_phrases
 from themelens.news.extract.qualifiers import qualifier_before
 from themelens.news.extract.resolve import Found, SentenceView, clause_of
 from themelens.news.extract.sentences import Sentence, split_sentences
@@ -408,7 +415,7 @@ def _build(
         value_usd=q.value_usd if q is not None and currency else None,
         by=by,
         also=f.also,
-        evidence=_evidence(sent, f, entity, mention, bound, window, when)
+        evidence=evidence_for(sent, f, entity, mention, bound, window, when)
         if sent.ctx.explain
         else None,
         instrument="convertible"
@@ -417,51 +424,6 @@ def _build(
         article=article.name,
         start=untagged.original(base + start),
         end=untagged.original_end(base + end),
-    )
-
-
-def _evidence(
-    sent: SentenceView,
-    f: Found,
-    member: str,
-    mention: Mention | None,
-    bound: list[TimeExpr],
-    window: str | None,
-    when: str | None,
-) -> Evidence:
-    """The words that decided each field of a claim, for ``claims extract --explain``."""
-    text = sent.text
-
-    def said(span: tuple[int, int]) -> str:
-        return repr(text[span[0] : span[1]])
-
-    if f.cue is not None:
-        metric = f"cue {said(f.cue)}"
-    elif f.quantity is None:
-        metric = "phrase"
-    else:
-        metric = "a signed figure on a table or list line"
-    if mention is not None and mention.slug and mention.slug != member:
-        group = group_around(text, sent.mentions, sent.mentions.index(mention))
-        entity = f"named set {said((group[0].start, group[-1].end))}, {member}'s share of it"
-    elif mention is not None:
-        entity = f"mention {said((mention.start, mention.end))}"
-        if not mention.slug:
-            entity += f" ({mention.kind.replace('-', ' ')}, resolved from the article so far)"
-    else:
-        entity = "no name in the sentence: the article's context"
-    bound_expr = next((t for t in bound if t.window == window or (when and t.date == when)), None)
-    if bound_expr is not None and bound_expr.end > bound_expr.start:
-        time = f"{said((bound_expr.start, bound_expr.end))}"
-    elif bound_expr is not None:
-        time = "the heading of the list above"
-    else:
-        time = "none in the clause: the context's default"
-    return Evidence(
-        metric=metric,
-        entity=entity,
-        window=f"{window}: {time}" if window else "none stated",
-        date=f"{when}: {time}" if when else "unknown",
     )
 
 
@@ -492,24 +454,6 @@ def _target_currency(sent: SentenceView, q: Quantity) -> str:
     if len(targets) == len(listings) and q in targets:
         pick = listings[targets.index(q)]
     return "HKD" if pick["hk"] else "USD"
-
-
-class ArticleNames:
-    """The theme's names found once over a whole article, handed out per sentence."""
-
-    def __init__(self, mentions: list[Mention]) -> None:
-        self._mentions = mentions
-        self._starts = [m.start for m in mentions]
-
-    def within(self, start: int, end: int) -> list[Mention]:
-        """Mentions inside ``[start, end)``, with offsets relative to ``start``."""
-        lo = bisect_left(self._starts, start)
-        hi = bisect_left(self._starts, end)
-        return [
-            Mention(m.start - start, m.end - start, m.slug, m.kind)
-            for m in self._mentions[lo:hi]
-            if m.end <= end
-        ]
 
 
 def extract_rules(article: Article, theme: Theme, *, explain: bool = False) -> list[Claim]:

@@ -19,6 +19,7 @@ Mentions of a named set ("Alibaba, Tencent and Baidu") are grouped by
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,6 +29,7 @@ from themelens.news.extract.metrics import DOWN_WORDS, UP_WORDS
 from themelens.theme import Theme
 
 __all__ = [
+    "ArticleNames",
     "EntityLinker",
     "Mention",
     "group_around",
@@ -469,3 +471,21 @@ def group_around(text: str, mentions: list[Mention], index: int) -> list[Mention
     ):
         hi += 1
     return mentions[lo : hi + 1]
+
+
+class ArticleNames:
+    """The theme's names found once over a whole article, handed out per sentence."""
+
+    def __init__(self, mentions: list[Mention]) -> None:
+        self._mentions = mentions
+        self._starts = [m.start for m in mentions]
+
+    def within(self, start: int, end: int) -> list[Mention]:
+        """Mentions inside ``[start, end)``, with offsets relative to ``start``."""
+        lo = bisect_left(self._starts, start)
+        hi = bisect_left(self._starts, end)
+        return [
+            Mention(m.start - start, m.end - start, m.slug, m.kind)
+            for m in self._mentions[lo:hi]
+            if m.end <= end
+        ]
