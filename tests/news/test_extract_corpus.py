@@ -6,12 +6,12 @@ never enters this repository.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from shared_scorer import shared_scorer
 
 from themelens.news.extract import extract_claims
 from themelens.news.ingest import ingest
@@ -19,17 +19,12 @@ from themelens.theme import load_theme
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 DEV = SHARED / "corpus" / "dev"
-SCORER = SHARED / "tools" / "score_claims.py"
 
 
 def _scorer() -> ModuleType:
-    if not (DEV.is_dir() and SCORER.is_file()):
-        pytest.skip(f"dev corpus or scorer not found under {SHARED}")
-    spec = importlib.util.spec_from_file_location("score_claims", SCORER)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    if not DEV.is_dir():
+        pytest.skip(f"dev corpus not found under {SHARED}")
+    return shared_scorer()
 
 
 def test_dev_corpus_meets_the_quality_bar(tmp_path: Path) -> None:

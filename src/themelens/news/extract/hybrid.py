@@ -24,11 +24,11 @@ from dataclasses import replace
 from typing import Final, NamedTuple
 
 from themelens.news.article import Article
-from themelens.news.claim import METRICS, Claim
+from themelens.news.claim import METRICS, MONEY_METRICS, Claim
 from themelens.news.extract.assemble import extract_rules
 from themelens.news.extract.dedup import dedup
 from themelens.news.extract.llm_client import ChatClient, LLMConfig, Post
-from themelens.news.extract.llm_parse import MONEY_METRICS, load_answer, normalise_entity
+from themelens.news.extract.llm_parse import load_answer, normalise_entity
 from themelens.news.extract.llm_prompt import ADJUDICATION_SCHEMA, adjudication_messages
 from themelens.news.extract.stats import ExtractionStats
 from themelens.theme import Theme

@@ -20,13 +20,12 @@ from typing import Any, Final, NamedTuple
 
 from themelens.errors import ArticleError
 from themelens.news.article import Article
-from themelens.news.claim import METRICS, Claim
+from themelens.news.claim import METRICS, MONEY_METRICS, Claim
 from themelens.news.extract.dedup import dedup
 from themelens.news.extract.llm_prompt import QUALIFIERS
 from themelens.news.extract.stats import ExtractionStats
 
 __all__ = [
-    "MONEY_METRICS",
     "ParsedAnswer",
     "load_answer",
     "locate_quote",
@@ -35,11 +34,6 @@ __all__ = [
     "parse_model_answer",
 ]
 
-MONEY_METRICS: Final = frozenset(
-    {"capex", "investment_plan", "bond_issuance", "stake_purchase", "fund_flow", "market_size",
-     "price_target"}
-)  # fmt: skip
-"""Metrics whose value is an amount of money, so a currency is required."""
 
 _FOLD: Final = str.maketrans(
     {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
