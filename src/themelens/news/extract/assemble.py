@@ -41,7 +41,13 @@ from themelens.news.extract.phrases import find_phrases
 from themelens.news.extract.qualifiers import qualifier_before
 from themelens.news.extract.resolve import Found, SentenceView, clause_of
 from themelens.news.extract.sentences import Sentence, split_sentences
-from themelens.news.extract.tables import Column, heading_columns, row_cells
+from themelens.news.extract.tables import (
+    Column,
+    column_window,
+    heading_columns,
+    names_percent,
+    row_cells,
+)
 from themelens.news.extract.tags import Untagged, strip_tags
 from themelens.news.extract.windows import Context, bind_times, window_date
 from themelens.theme import Theme
@@ -57,7 +63,6 @@ _COMPARED_RE: Final = re.compile(
 _DATED_HINT_RE: Final = re.compile(
     r"\d|day\b|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec", re.IGNORECASE
 )  # a short heading line that may date the list below it
-_PCT_HEADING_RE: Final = re.compile(r"%|\bper\s*cent\b|\bpct\b", re.IGNORECASE)
 _DIGIT_RE: Final = re.compile(r"\d")
 _PERIOD_HINT_RE: Final = re.compile(
     r"quarter|half|three\s+months|\b[QH][1-4]\b|\b[1-4][QH]\b", re.IGNORECASE
@@ -132,22 +137,17 @@ def _is_table_cell(s: Sentence) -> bool:
     return sum(1 for w in tokens if any(c.isalnum() for c in w)) <= _TABLE_CELL_MAX_WORDS
 
 
-_COLUMN_WINDOWS: Final[tuple[tuple[re.Pattern[str], TimeKind, str], ...]] = (
-    (re.compile(r"\b(?:week|wk|1w|5d)", re.IGNORECASE), "week", "1w"),
-    (re.compile(r"\b(?:month|mth|1m)\b", re.IGNORECASE), "month", "1m"),
-    (re.compile(r"\b(?:YTD|year[\s-]to[\s-]date)\b", re.IGNORECASE), "ytd", "ytd"),
-)
+_WINDOW_KINDS: Final[dict[str, TimeKind]] = {"1w": "week", "1m": "month", "ytd": "ytd"}
 
 
 def _column_window(heading: str, published: date | None) -> TimeExpr | None:
     """The window a table heading gives its % column ("Week chg %" is ``1w``)."""
-    if published is None:
+    window = column_window(heading)
+    if published is None or window is None:
         return None
-    for rx, kind, window in _COLUMN_WINDOWS:
-        if rx.search(heading):
-            when = published.isoformat()[:7] if kind == "month" else published.isoformat()
-            return TimeExpr(kind, 0, 0, window, when)
-    return None
+    kind = _WINDOW_KINDS[window]
+    when = published.isoformat()[:7] if kind == "month" else published.isoformat()
+    return TimeExpr(kind, 0, 0, window, when)
 
 
 _TAG_GAP_RE: Final = re.compile(
@@ -325,7 +325,7 @@ def _read_sentence(
         ctx.table = heading  # "Company | Code | Target price | P/E 2026E": the rows below
     elif "|" not in s.text:
         ctx.table = None
-    if not cell or _PCT_HEADING_RE.search(s.text):
+    if not cell or names_percent(s.text):
         ctx.percent_columns = cell and not _DIGIT_RE.search(s.text.replace("%", ""))
         if ctx.percent_columns and (label := _column_window(s.text, ctx.published)) is not None:
             ctx.list_times = [label]  # "Week chg %": the rows are weekly moves

@@ -19,7 +19,15 @@ from typing import Final, TypeVar
 
 from themelens.news.extract.numbers import Quantity, QuantityKind, find_quantities
 
-__all__ = ["Column", "TableCell", "heading_columns", "is_separator", "row_cells"]
+__all__ = [
+    "Column",
+    "TableCell",
+    "column_window",
+    "heading_columns",
+    "is_separator",
+    "names_percent",
+    "row_cells",
+]
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,16 @@ _CELL_NUMBER_RE: Final = re.compile(
 )
 
 
+def names_percent(text: str) -> bool:
+    """The text names a percentage ("Chg %", "pct", "per cent")."""
+    return _PCT_RE.search(text) is not None
+
+
+def column_window(label: str) -> str | None:
+    """The window a column label gives its figures ("Week chg %" is ``1w``), if any."""
+    return _first(_WINDOWS, label)
+
+
 def is_separator(line: str) -> bool:
     """A Markdown rule row ("|---|:---:|"): part of a table, no heading, no row."""
     return "|" in line and _SEPARATOR_RE.match(line) is not None
@@ -106,7 +124,7 @@ def _column(index: int, cell: str) -> Column | None:
         scale = _first(_UNITS, cell)
         return Column(index, "fund_flow", scale=scale or 1.0, currency=_first(_CURRENCIES, cell))
     if _PCT_RE.search(cell) and not _NOT_A_MOVE_RE.search(cell):
-        return Column(index, "return_pct", _first(_WINDOWS, cell))
+        return Column(index, "return_pct", column_window(cell))
     return None
 
 
