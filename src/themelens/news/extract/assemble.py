@@ -90,10 +90,6 @@ def linker_for(theme: Theme) -> EntityLinker:
     return cached[1]
 
 
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
 def _quote(sent: SentenceView, f: Found, mention: Mention | None) -> tuple[int, int]:
     start, end = f.start, f.end
     if f.cue is not None and f.cue[0] >= f.end and f.cue[1] - f.end < 50:

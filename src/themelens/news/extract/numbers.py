@@ -24,7 +24,6 @@ __all__ = [
     "WORD_NUMBERS",
     "Quantity",
     "QuantityKind",
-    "cell_percent",
     "column_percents",
     "find_quantities",
     "parse_count",
@@ -213,28 +212,6 @@ def column_percents(text: str) -> list[Quantity]:
         Quantity("percent", _number(m["num"]) * _sign(m["sign"]), m.start(), m.end(), signed=True)
         for m in _BARE_SIGNED_RE.finditer(text)
     ]
-
-
-_CELL_NUMBER_RE: Final = re.compile(r"\s*(?P<sign>[-−+])?(?P<num>\d{1,3}(?:\.\d+)?)\s*%?\s*$")
-
-
-def cell_percent(text: str, column: int) -> Quantity | None:
-    """The number in cell ``column`` of a pipe-table row ("SMIC | 00981 | 78.35 | 7.42").
-
-    Under a "Chg %" heading that cell is a percentage change even unsigned.
-    """
-    start = 0
-    for k, cell in enumerate(text.split("|")):
-        if k == column:
-            m = _CELL_NUMBER_RE.fullmatch(cell)
-            if m is None:
-                return None
-            value = _number(m["num"]) * _sign(m["sign"])
-            return Quantity(
-                "percent", value, start + m.start("num"), start + m.end("num"), signed=True
-            )
-        start += len(cell) + 1
-    return None
 
 
 def find_quantities(text: str) -> list[Quantity]:

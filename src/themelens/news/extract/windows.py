@@ -80,7 +80,6 @@ class Context:
     period: str | None = None  # the results period last named ("2025Q2")
     pe_paragraph: int = -1  # paragraph of the last forward P/E claim
     list_times: list[TimeExpr] = field(default_factory=list)  # of a "...:" list intro
-    list_text: str = ""
     explain: bool = False  # record each claim's evidence (claims extract --explain)
     percent_columns: bool = False  # under a heading naming a % change column ("Chg (%)")
     table: tuple[Column, ...] | None = None  # the typed columns of the pipe table being read
