@@ -396,6 +396,7 @@ def _build(
         window = _investment_window(sentences, i, sent.ctx.published) or window
     start, end = _quote(sent, f, mention)
     base = sent.s.start
+    q_start, q_end = untagged.original(base + start), untagged.original_end(base + end)
     currency = q.currency if q is not None and f.metric in _MONEY_METRICS else None
     if f.metric == "price_target" and q is not None and currency == "USD":
         currency = _target_currency(sent, q)
@@ -407,7 +408,7 @@ def _build(
         window=window,
         date=when,
         qualifier=f.qualifier,
-        quote=article.text[untagged.original(base + start) : untagged.original_end(base + end)],
+        quote=article.text[q_start:q_end],
         value_usd=q.value_usd if q is not None and currency else None,
         by=by,
         also=f.also,
@@ -418,8 +419,8 @@ def _build(
         if f.metric == "bond_issuance" and "convertible" in sent.text.lower()
         else None,
         article=article.name,
-        start=untagged.original(base + start),
-        end=untagged.original_end(base + end),
+        start=q_start,
+        end=q_end,
     )
 
 
