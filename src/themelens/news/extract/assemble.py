@@ -77,7 +77,6 @@ _CANDIDATE_RE: Final = re.compile(
 _MARKET_METRICS: Final = frozenset(
     {"return_pct", "high_since", "win_streak_weeks", "drawdown_from_peak_pct", "forward_pe"}
 )
-_MONEY_METRICS: Final = MONEY_METRICS
 _LINKERS: dict[int, tuple[Theme, EntityLinker]] = {}
 
 
@@ -281,7 +280,7 @@ def _members(sent: SentenceView, f: Found, entity: str, mention: Mention | None)
         run = _number_run(sent, f.quantity)
         if len(run) == len(slugs) > 1:
             return [slugs[run.index(f.quantity)]]
-    if f.metric in _MONEY_METRICS and f.metric != "price_target":
+    if f.metric in MONEY_METRICS and f.metric != "price_target":
         return [entity]  # a target is per share: never a joint total
     return slugs
 
@@ -397,7 +396,7 @@ def _build(
     start, end = _quote(sent, f, mention)
     base = sent.s.start
     q_start, q_end = untagged.original(base + start), untagged.original_end(base + end)
-    currency = q.currency if q is not None and f.metric in _MONEY_METRICS else None
+    currency = q.currency if q is not None and f.metric in MONEY_METRICS else None
     if f.metric == "price_target" and q is not None and currency == "USD":
         currency = _target_currency(sent, q)
     return Claim(

@@ -16,7 +16,6 @@ from themelens.news.claim import MONEY_METRICS, Claim
 
 __all__ = ["dedup", "merge_amounts"]
 
-_MONEY_METRICS: Final = MONEY_METRICS
 _SPECIFIC: Final = ("bond_issuance", "stake_purchase", "fund_flow", "investment_plan",
                     "market_size", "price_target", "capex")  # fmt: skip
 """Money metrics from the most specific to the vaguest."""
@@ -45,7 +44,7 @@ def _usd(c: Claim) -> set[float]:
 
 def merge_amounts(claims: list[Claim]) -> list[Claim]:
     """One amount for one entity is one thing: drop the vaguer metric (capex < a plan, a bond...)."""
-    money = [c for c in claims if c.metric in _MONEY_METRICS]
+    money = [c for c in claims if c.metric in MONEY_METRICS]
     drop: set[int] = set()
     for i, a in enumerate(money):
         for b in money:
@@ -81,6 +80,6 @@ def dedup(claims: list[Claim]) -> list[Claim]:
 
 def _same_in_usd(a: Claim, b: Claim) -> bool:
     """A dollar amount that is the bracketed dollar figure of the other claim."""
-    if a.entity != b.entity or a.metric != b.metric or a.metric not in _MONEY_METRICS:
+    if a.entity != b.entity or a.metric != b.metric or a.metric not in MONEY_METRICS:
         return False
     return any(_close(x, y) for x in _usd(a) for y in _usd(b))

@@ -70,7 +70,6 @@ _SECTOR_CUE_RE: Final = re.compile(
     re.IGNORECASE,
 )
 _TECH_RE: Final = re.compile(r"\btech", re.IGNORECASE)
-_MONEY_METRICS: Final = MONEY_METRICS
 _PER_SHARE_METRICS: Final = frozenset({"price_target", "forward_pe"})
 _LEVEL_METRICS: Final = frozenset({"high_since", "win_streak_weeks", "drawdown_from_peak_pct"})
 _FOCUS_METRICS: Final = frozenset(
@@ -275,7 +274,7 @@ class SentenceView:
         theme = self.linker.theme
         if f.metric in ("win_streak_weeks", "high_since") and len(self.text.split()) > 6:
             return self.ctx.salient_index() or theme.default_benchmark
-        sector_wide = f.metric in _MONEY_METRICS and _SECTOR_CUE_RE.search(self.text)
+        sector_wide = f.metric in MONEY_METRICS and _SECTOR_CUE_RE.search(self.text)
         if sector_wide and theme.find_entity("china-big-tech") is not None:
             return "china-big-tech"
         if f.metric in _FOCUS_METRICS:

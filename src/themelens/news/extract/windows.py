@@ -48,7 +48,6 @@ _FREE_KINDS: Final = frozenset({"period", "year", "average", "duration", "target
 _GROWTH: Final = frozenset(
     {"revenue_growth_pct", "net_income_growth_pct", "capex_growth_pct", "capex"}
 )
-_MONEY_METRICS: Final = MONEY_METRICS
 _EVENT_METRICS: Final = frozenset({"bond_issuance", "stake_purchase", "fund_flow"})
 _MOVES: Final = frozenset({"day", "overnight", "week", "month", "ytd", "year", "period"})
 _ACCEPTS: Final[dict[str, frozenset[str]]] = {
@@ -61,10 +60,10 @@ _ACCEPTS: Final[dict[str, frozenset[str]]] = {
 }
 _ANY_DATE: Final = frozenset({"day", "point", "week", "month", "ytd", "target"})
 _DATE_KINDS: Final[dict[str, frozenset[str]]] = {
-    m: frozenset({"day", "week"})
-    for m in ("high_since", "win_streak_weeks", "drawdown_from_peak_pct")
+    "high_since": frozenset({"day", "week", "point"}),  # "a four-year peak on October 2"
+    "win_streak_weeks": frozenset({"day", "week"}),
+    "drawdown_from_peak_pct": frozenset({"day", "week"}),
 }
-_DATE_KINDS["high_since"] = frozenset({"day", "week", "point"})  # "a four-year peak on October 2"
 
 
 @dataclass
@@ -125,7 +124,7 @@ def _accepts(metric: str) -> frozenset[str]:
         return _ACCEPTS[metric]
     if metric in _EVENT_METRICS:
         return _ACCEPTS["event"]  # "sold $24.5 billion of bonds so far this year"
-    if metric in _MONEY_METRICS:
+    if metric in MONEY_METRICS:
         return _ACCEPTS["money"]
     if metric.endswith("_growth_pct"):
         return _ACCEPTS["growth"]
