@@ -137,9 +137,6 @@ def is_stop_word(word: str) -> bool:
     return low in _NAME_STOP or low.endswith(("-listed", "-based", "-traded"))
 
 
-_stop = is_stop_word
-
-
 _FUND_RE: Final = re.compile(
     r"[A-Z](?<![\w.&-].)[\w&'’.-]*\s+(?:[A-Z][\w&'’.-]*\s+){0,5}(?:ETFs?|Funds?|Trust|Tracker)\b"
 )
@@ -203,9 +200,9 @@ def _unknown_subjects(text: str) -> list[tuple[int, int]]:
 def _trimmed(text: str, name: list[tuple[int, str]]) -> tuple[int, int] | None:
     """The name without leading stop words ("The", "Shares", "Hong Kong"), or None."""
     words = [(p, w) for p, w in name if not w.endswith("-listed")]
-    while words and (_stop(words[0][1]) or words[0][1] in ("of", "de")):
+    while words and (is_stop_word(words[0][1]) or words[0][1] in ("of", "de")):
         words = words[1:]
-    if not words or not words[0][1][0].isupper() or all(_stop(w) for _, w in words):
+    if not words or not words[0][1][0].isupper() or all(is_stop_word(w) for _, w in words):
         return None
     start, first = words[0]
     lone = len(words) == 1 and first[1:].islower() and first.isalpha()
@@ -342,7 +339,7 @@ class EntityLinker:
             other = _OTHER_INDEX_RE.match(text, end)
             if other is None and self.kinds[slug] == "index" and not is_title_case(text):
                 nxt = _NEXT_WORD_RE.match(text, end)  # "Nasdaq Golden Dragon": another index
-                other = nxt if nxt is not None and not _stop(nxt["word"]) else None
+                other = nxt if nxt is not None and not is_stop_word(nxt["word"]) else None
             if other is not None:
                 add(start, other.end(), "", "unknown")  # "Nasdaq Golden Dragon China index"
                 continue
