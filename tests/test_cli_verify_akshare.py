@@ -127,4 +127,4 @@ def test_without_akshare_the_index_stays_unverifiable(
     assert result.exit_code == 0, result.stderr
     row = _hstech_return([json.loads(x) for x in result.stdout.splitlines() if x.strip()])
     assert row["verdict"] == "unverifiable"
-    assert "no series for hstech" in row["reason"]
+    assert "no index series for hstech" in row["reason"]

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from themelens.config import resolve_settings
+from themelens.news.claim import MARKET_METRICS
 from themelens.pipeline.news import CheckedArticles, check_articles
 from themelens.theme import load_theme
 
@@ -60,24 +61,30 @@ def test_the_issue_examples_get_the_expected_verdicts(checked: CheckedArticles) 
     assert smic.verdict == "supported_intraday" and smic.computed == pytest.approx(5.72, abs=0.01)
     hua = by_quote[("hua-hong", "return_pct", date(2025, 9, 24))]
     assert hua.verdict == "supported_intraday"
-    # no Hang Seng TECH series in the shared data, and no proxy asked for
+    # no Hang Seng TECH series in the shared data: the proxy's figure is in the reason, and a
+    # proxy decides nothing (issue 14: the report marked true index claims contradicted)
     index_claims = [
         r
         for r in checked.verify.rows
-        if r.claim.entity == "hstech" and r.claim.metric == "return_pct"
+        if r.claim.entity == "hstech" and r.claim.metric in MARKET_METRICS
     ]
     assert index_claims and all(
         r.verdict == "unverifiable"
-        and r.reason.startswith("no series for hstech (no price file ")
-        and r.reason.endswith("HSTECH.HK.csv)")
+        and r.computed is None
+        and r.reason.startswith("no index series for hstech (HSTECH.HK: no price file ")
         for r in index_claims
     )
+    assert any("an equal-weight proxy of 9 constituents" in r.reason for r in index_claims)
 
 
 def test_high_since_verdicts_match_an_independent_scan(
     checked: CheckedArticles, shared_prices_dir: Path
 ) -> None:
-    rows = [r for r in checked.verify.rows if r.claim.metric == "high_since" and r.asof is not None]
+    rows = [
+        r
+        for r in checked.verify.rows
+        if r.claim.metric == "high_since" and r.asof is not None and not r.proxy
+    ]
     assert rows
     for row in rows:
         closes = _closes(shared_prices_dir, str(row.ticker))["Close"]

@@ -40,16 +40,8 @@ def verdict(claim: Claim, prices: pd.DataFrame = HAND, **kw: object) -> tuple[st
 
 
 def ret(value: float, qualifier: str | None = None, **kw: str) -> Claim:
-    return Claim(
-        "baidu",
-        "return_pct",
-        value,
-        window="1d",
-        qualifier=qualifier,
-        quote="Baidu rose",
-        article="a",
-        **kw,
-    )
+    fields = {"window": "1d", "quote": "Baidu rose", "article": "a", **kw}
+    return Claim("baidu", "return_pct", value, qualifier=qualifier, **fields)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -63,7 +55,6 @@ def ret(value: float, qualifier: str | None = None, **kw: str) -> Claim:
             "supported_intraday",
         ),  # 2.0 > 1.6 at the close, but 14 lies in the day's [-1, +20]
         (17.5, "nearly", "supported"),  # 16 <= 17.5 and 17.5 - 16 = 1.5 <= max(0.5, 1.6)
-        (17.5, "up_to", "supported"),  # 16 <= 17.5 + 1.6
         (15.0, "over", "supported"),  # 16 >= 15 - 1.6
         (25.0, None, "contradicted"),  # outside the day's range too
         (-5.0, None, "contradicted"),  # a fall; the day never went below -1%
@@ -84,10 +75,69 @@ def test_intraday_reason_shows_the_range() -> None:
     assert "-1.00% to +20.00%" in reason
 
 
-def test_weekend_is_unverifiable_with_the_reason() -> None:
+def test_a_weekend_day_resolves_to_the_previous_session_with_a_note() -> None:
+    friday = pd.concat(
+        [HAND, HAND.iloc[[-1]].assign(date=pd.Timestamp("2025-09-19"), close=117.14)]
+    )  # Fri 19 Sep: +2.76% on 114
+    status, computed, reason = verdict(ret(2.8, date="2025-09-20"), friday)
+    assert status == "supported" and computed == pytest.approx(2.7544, abs=1e-3)
+    assert (
+        "2025-09-20 is not an XHKG session (a weekend); using the previous session 2025-09-19"
+        in reason
+    )
+    # the data end on Thursday: Saturday's previous session (Friday) is not in them
     status, computed, reason = verdict(ret(16.0, date="2025-09-20"))
     assert (status, computed) == ("unverifiable", None)
-    assert "2025-09-20 is not an XHKG session" in reason
+    assert "after the last session in the data for 9888.HK (2025-09-18)" in reason
+
+
+def test_as_much_as_is_checked_against_the_days_extreme() -> None:
+    # 17 Sep: close +16%, high +20%, low -1% against the 16th's close of 100
+    as_much = ret(19.5, "up_to", quote="Baidu rose as much as 19.5%")
+    status, computed, reason = verdict(as_much)
+    assert status == "supported_intraday" and computed == pytest.approx(20.0)
+    assert "the day's high +20.00% on 2025-09-17 (close +16.00%)" in reason
+    # a smaller close no longer "supports" a bigger intraday figure, nor does the high miss it
+    status, computed, _ = verdict(ret(25.0, "up_to", quote="rose as much as 25%"))
+    assert status == "contradicted" and computed == pytest.approx(20.0)
+    # the qualifier alone (spec: up_to) makes it an extreme, and a fall reads the low
+    assert verdict(ret(-1.0, "up_to", quote="fell as much as 1%"))[0] == "supported_intraday"
+    assert verdict(ret(-6.0, "up_to", quote="fell up to 6%"))[0] == "contradicted"
+
+
+def test_a_move_that_happened_on_another_session_is_misdated() -> None:
+    # 18 Sep: 114 on 116 = -1.72%; claimed for the 17th, where the close was +16%
+    status, computed, reason = verdict(ret(-1.7, date="2025-09-17"))
+    assert status == "misdated" and computed == pytest.approx(-1.7241, abs=1e-3)
+    assert "the move matches the session of 2025-09-18 (-1.72%)" in reason
+    assert verdict(ret(-9.0, date="2025-09-17"))[0] == "contradicted"
+
+
+def test_every_row_shows_the_session_its_close_and_its_range() -> None:
+    result = verify_claims([ret(16.0)], prices=HAND, theme=THEME, article_dates=DATES)
+    (row,) = result.rows
+    assert row.figures is not None and row.figures.session == date(2025, 9, 17)
+    assert (row.figures.close_pct, row.figures.low_pct, row.figures.high_pct) == (16.0, -1.0, 20.0)
+    record = row.to_dict()
+    assert (record["session_close_pct"], record["day_low_pct"], record["day_high_pct"]) == (
+        16.0,
+        -1.0,
+        20.0,
+    )
+
+
+def test_a_move_without_a_window_is_the_days_and_says_so() -> None:
+    claim = Claim("baidu", "return_pct", 16.0, quote="Baidu rose 16%", article="a")
+    status, _, reason = verdict(claim)
+    assert status == "supported" and "no window in the text: checked the day's move" in reason
+
+
+def test_a_window_read_from_context_yields_to_a_matching_day() -> None:
+    # the week's move (15th's 100 -> 18th's 114 is not 5 sessions back: not enough history)
+    # so use a year: 2025 from the last close of 2024 is not in HAND -> the period is not covered
+    weekly = Claim("baidu", "return_pct", 16.0, window="ytd", quote="Baidu rose 16%", article="a")
+    status, _, reason = verdict(weekly)
+    assert status == "unverifiable" and "not enough history for a ytd return" in reason
 
 
 def test_gap_in_the_data_is_unverifiable() -> None:
@@ -122,12 +172,18 @@ def test_index_without_series_then_with_proxy() -> None:
     claim = Claim(
         "hstech", "return_pct", 16.0, window="1d", quote="the Tech Index rose", article="a"
     )
-    assert verdict(claim)[2] == "no series for hstech"
-    result = verify_claims([claim], prices=HAND, theme=THEME, article_dates=DATES, proxy=True)
-    (row,) = result.rows
-    # a proxy of one constituent moves exactly like it
-    assert row.proxy and row.verdict == "supported" and row.computed == pytest.approx(16.0)
-    assert row.reason.startswith("proxy")
+    assert verdict(claim)[2] == "no index series for hstech (HSTECH.HK)"
+    # a proxy of one constituent moves exactly like it, and still decides nothing
+    for value in (16.0, -30.0):
+        wrong = Claim("hstech", "return_pct", value, window="1d", quote="rose", article="a")
+        result = verify_claims([wrong], prices=HAND, theme=THEME, article_dates=DATES, proxy=True)
+        (row,) = result.rows
+        assert row.proxy and row.verdict == "unverifiable" and row.computed is None
+        assert row.reason.startswith(
+            "no index series for hstech (HSTECH.HK); an equal-weight proxy of 1 constituents: "
+            "close-to-close +16.00% on 2025-09-17"
+        )
+        assert row.reason.endswith("(a proxy is not the index, so it decides nothing)")
 
 
 def test_win_streak_and_drawdown() -> None:
@@ -148,7 +204,7 @@ def test_listing_named_in_the_quote_wins() -> None:
         quote="Baidu (NASDAQ:BIDU) jumped 16%",
         article="a",
     )
-    assert tickers_to_load([claim], THEME) == ("BIDU",)
+    assert tickers_to_load([claim], THEME) == ("9888.HK",)  # a tag is decoration
     assert tickers_to_load([ret(16.0)], THEME) == ("9888.HK",)
     adr = Claim(
         "alibaba", "return_pct", 3.0, window="1d", quote="Alibaba's ADRs rose 3%", article="a"
@@ -157,6 +213,22 @@ def test_listing_named_in_the_quote_wins() -> None:
         "smic", "return_pct", 3.0, window="1d", quote="Shanghai-listed SMIC rose 3%", article="a"
     )
     assert tickers_to_load([adr, shanghai], THEME) == ("BABA", "688981.SS")
+    overnight = Claim(
+        "baidu",
+        "return_pct",
+        3.0,
+        window="1d",
+        quote="rose 3% overnight in US trading",
+        article="a",
+    )
+    onshore = Claim("smic", "return_pct", 3.0, window="1d", quote="3% onshore", article="a")
+    hinted = Claim(
+        "baidu", "return_pct", 3.0, window="1d", quote="rose 3%", listing="ADR", article="a"
+    )
+    assert tickers_to_load([overnight, onshore, hinted], THEME) == ("BIDU", "688981.SS")
+    # a venue the entity has no listing on is not checked on another line
+    nvda = Claim("hua-hong", "return_pct", 3.0, window="1d", quote="Hua Hong's ADRs", article="a")
+    assert "the theme has no US listing for hua-hong" in verdict(nvda)[2]
 
 
 def test_tolerance_rules_by_hand() -> None:
@@ -245,7 +317,7 @@ def test_real_made_up_move_is_contradicted_and_missing_day_unverifiable(real: pd
         article="a",
     )
     status, _, reason = verdict(future, real)
-    assert status == "unverifiable" and "gap" in reason
+    assert status == "unverifiable" and "after the last session in the data" in reason
 
 
 def test_real_alibaba_four_year_high(real: pd.DataFrame) -> None:
@@ -289,13 +361,7 @@ def test_tally_counts_market_claims_by_verdict() -> None:
         ),
     )
     tally = VerifyResult(rows, Tolerances()).tally().set_index("article")
-    assert tally.loc["x"].tolist() == [
-        2,
-        1,
-        1,
-        0,
-        0,
-        0,
-    ]  # claims, checked, supported, intraday, contradicted, unverifiable
-    assert tally.loc["y"].tolist() == [2, 2, 0, 0, 1, 1]
-    assert tally.loc["(all)"].tolist() == [4, 3, 1, 0, 1, 1]
+    # claims, checked, supported, intraday, misdated, contradicted, unverifiable
+    assert tally.loc["x"].tolist() == [2, 1, 1, 0, 0, 0, 0]
+    assert tally.loc["y"].tolist() == [2, 2, 0, 0, 0, 1, 1]
+    assert tally.loc["(all)"].tolist() == [4, 3, 1, 0, 0, 1, 1]

@@ -50,7 +50,8 @@ def report(
         bool,
         typer.Option(
             "--proxy/--no-proxy",
-            help="Check index claims against an equal-weight proxy when no index series exists.",
+            help="For an index with no series, add what an equal-weight proxy of the theme's names "
+            "did to the reason (it never decides a verdict).",
         ),
     ] = True,
     prices_dir: PricesDirOpt = None,

@@ -38,10 +38,11 @@ def verify(
     proxy: Annotated[
         bool,
         typer.Option(
-            "--proxy",
-            help="Check index claims with no index series against an equal-weight proxy of the theme's names.",
+            "--proxy/--no-proxy",
+            help="For an index with no series, add what an equal-weight proxy of the theme's names "
+            "did to the reason (it never decides a verdict).",
         ),
-    ] = False,
+    ] = True,
     return_pp: Annotated[
         float, typer.Option("--return-pp", help="Return tolerance floor, percentage points.")
     ] = 0.5,
@@ -63,8 +64,9 @@ def verify(
     theme: ThemeOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """Extract claims and give each market claim a verdict: supported, supported_intraday,
-    contradicted or unverifiable, with the computed figure and the reason. Verdicts are stored."""
+    """Extract claims and give each checkable claim a verdict: supported, supported_intraday,
+    misdated, contradicted or unverifiable, with the session, its close and range, the computed
+    figure and the reason. Verdicts are stored."""
     from themelens.pipeline.news import check_articles
     from themelens.verify import Tolerances
 
@@ -115,13 +117,21 @@ def _claims_table(frame: pd.DataFrame) -> Table:
         "qualifier",
         "ticker",
         "asof",
+        "session_close_pct",
+        "day_low_pct",
+        "day_high_pct",
         "computed",
         "verdict",
         "reason",
     ]
     for col in columns:
         table.add_column(col, overflow="fold")
-    style = {"supported": "green", "supported_intraday": "yellow", "contradicted": "red"}
+    style = {
+        "supported": "green",
+        "supported_intraday": "yellow",
+        "misdated": "magenta",
+        "contradicted": "red",
+    }
     for row in frame.to_dict("records"):
         cells = [
             ""

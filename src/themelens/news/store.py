@@ -88,6 +88,9 @@ CREATE TABLE IF NOT EXISTS claims (
     PRIMARY KEY (article_id, idx),
     CHECK (value_num IS NOT NULL OR value_text IS NOT NULL)
 );
+ALTER TABLE claims ADD COLUMN IF NOT EXISTS session_close_pct DOUBLE;
+ALTER TABLE claims ADD COLUMN IF NOT EXISTS day_low_pct DOUBLE;
+ALTER TABLE claims ADD COLUMN IF NOT EXISTS day_high_pct DOUBLE;
 """
 
 _ARTICLE_INSERT: Final = (
@@ -117,6 +120,9 @@ class StoredVerdict(NamedTuple):
     verdict: str
     reason: str
     proxy: bool = False
+    session_close_pct: float | None = None
+    day_low_pct: float | None = None
+    day_high_pct: float | None = None
 
 
 class ArticleStore:
@@ -227,7 +233,8 @@ class ArticleStore:
                     )
                 con.executemany(
                     'UPDATE claims SET ticker = ?, "asof" = ?, computed = ?, verdict = ?, reason = ?, '
-                    "proxy = ?, verified_at = ? WHERE article_id = ? AND idx = ?",
+                    "proxy = ?, session_close_pct = ?, day_low_pct = ?, day_high_pct = ?, "
+                    "verified_at = ? WHERE article_id = ? AND idx = ?",
                     [
                         [
                             v.ticker,
@@ -236,6 +243,9 @@ class ArticleStore:
                             v.verdict,
                             v.reason,
                             v.proxy,
+                            v.session_close_pct,
+                            v.day_low_pct,
+                            v.day_high_pct,
                             now,
                             article_id,
                             i,
@@ -261,7 +271,8 @@ class ArticleStore:
         sql = f"""
             SELECT a.name, c.entity, c.metric, c.value_num, c.value_text, c.currency, c."window",
                    c."date", c.qualifier, c.quote, c.quote_start, c.quote_end, c.extras,
-                   c.ticker, c."asof", c.computed, c.verdict, c.reason, c.proxy
+                   c.ticker, c."asof", c.computed, c.verdict, c.reason, c.proxy,
+                   c.session_close_pct, c.day_low_pct, c.day_high_pct
             FROM claims c JOIN articles a ON a.id = c.article_id
             WHERE {where} ORDER BY a.name, c.article_id, c.idx
         """
@@ -272,7 +283,9 @@ class ArticleStore:
             verdict = None
             if r[16] is not None:
                 computed = None if r[15] is None else json.loads(r[15])
-                verdict = StoredVerdict(r[13], r[14], computed, r[16], r[17] or "", bool(r[18]))
+                verdict = StoredVerdict(
+                    r[13], r[14], computed, r[16], r[17] or "", bool(r[18]), r[19], r[20], r[21]
+                )
             out.append((_claim_from_row(r[:13]), verdict))
         return out
 

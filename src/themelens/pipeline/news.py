@@ -96,8 +96,19 @@ def _record(
 ) -> None:
     by_article: dict[str, list[StoredVerdict]] = {}
     for row in result.rows:
+        fig = row.figures
         by_article.setdefault(row.claim.article or "", []).append(
-            StoredVerdict(row.ticker, row.asof, row.computed, row.verdict, row.reason, row.proxy)
+            StoredVerdict(
+                row.ticker,
+                row.asof,
+                row.computed,
+                row.verdict,
+                row.reason,
+                row.proxy,
+                fig.close_pct if fig else None,
+                fig.low_pct if fig else None,
+                fig.high_pct if fig else None,
+            )
         )
     for article in articles:
         try:
@@ -125,7 +136,7 @@ def check_articles(
     *,
     prices: pd.DataFrame | None = None,
     provider: PriceSource | None = None,
-    proxy: bool = False,
+    proxy: bool = True,
     tolerances: Tolerances | None = None,
 ) -> CheckedArticles:
     """Ingest ``sources``, extract and store their claims, verify them and store the verdicts.

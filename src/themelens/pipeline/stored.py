@@ -20,13 +20,15 @@ from themelens.data.contracts import is_synthetic
 from themelens.data.fx import FxConverter
 from themelens.data.store import PriceStore
 from themelens.errors import StoreError
+from themelens.news.claim import Claim
 from themelens.news.reconcile import reconcile_claims
-from themelens.news.store import ArticleStore
+from themelens.news.store import ArticleStore, StoredVerdict
 from themelens.pipeline.model import ArticleInfo, ReportContext
 from themelens.pipeline.news import entity_sentiment
 from themelens.pipeline.run import market_figures, sources_of, theme_tickers
 from themelens.theme import Theme
 from themelens.verify import Tolerances, VerifiedClaim, VerifyResult
+from themelens.verify.result import SessionFigures
 
 __all__ = ["context_from_store"]
 
@@ -62,6 +64,26 @@ def context_from_store(
         return ctx
 
 
+def _verified(claim: Claim, v: StoredVerdict | None) -> VerifiedClaim:
+    """A stored verdict as the report shows it.
+
+    A proxy never decides a verdict; a store written by an older version may
+    hold one that did, and it is shown as ``unverifiable`` with that said.
+    """
+    if v is None:
+        return VerifiedClaim(claim, None, None, None, "unverifiable", "not verified yet")
+    figures = (
+        SessionFigures(v.asof, v.session_close_pct, v.day_low_pct, v.day_high_pct)
+        if v.asof is not None and v.session_close_pct is not None
+        else None
+    )
+    verdict, reason = v.verdict, v.reason
+    if v.proxy and verdict != "unverifiable":
+        verdict = "unverifiable"
+        reason = f"decided on a proxy by an older version ({v.verdict}: {reason}); run verify again"
+    return VerifiedClaim(claim, v.ticker, v.asof, v.computed, verdict, reason, v.proxy, figures)
+
+
 def _build(settings: Settings, theme: Theme, asof: date | None) -> ReportContext:
     members, benchmarks, _ = theme_tickers(theme)
     frame = PriceStore(settings.db_path).read_prices([*members, *benchmarks])
@@ -79,12 +101,7 @@ def _build(settings: Settings, theme: Theme, asof: date | None) -> ReportContext
         ArticleInfo(a.name, a.title, a.published, a.source, a.origin, counts[a.name])
         for a in stored
     )
-    rows = tuple(
-        VerifiedClaim(claim, v.ticker, v.asof, v.computed, v.verdict, v.reason, v.proxy)
-        if v is not None
-        else VerifiedClaim(claim, None, None, None, "unverifiable", "not verified yet")
-        for claim, v in verified
-    )
+    rows = tuple(_verified(claim, v) for claim, v in verified)
     claims = [claim for claim, _ in verified]
     return ReportContext(
         theme=theme,

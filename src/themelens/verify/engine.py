@@ -8,28 +8,38 @@ or a non-trading day is ``unverifiable`` with the reason.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
-from typing import cast
 
 import pandas as pd
 
-from themelens.analytics.rally import rally_panel
 from themelens.data.calendar import resolve_session
 from themelens.errors import AsofError
 from themelens.news.claim import MARKET_METRICS, Claim
-from themelens.theme import Theme, exchange_for_ticker
-from themelens.verify.checks import Bar, Verdict, check_market_claim
+from themelens.theme import Entity, Theme, exchange_for_ticker
+from themelens.verify.checks import Verdict, check_market_claim
 from themelens.verify.listing import choose_listing
 from themelens.verify.proxy import equal_weight_proxy, proxy_constituents
 from themelens.verify.result import VerifiedClaim, VerifyResult
+from themelens.verify.spans import period_of
+from themelens.verify.tape import Tape, build_tapes
 from themelens.verify.tolerances import Tolerances
 
 __all__ = ["claim_day", "tickers_to_load", "verify_claims"]
 
 
 def claim_day(claim: Claim, article_date: date | None) -> tuple[date | None, str | None]:
-    """The day a claim is about: its own full date, else the article's; or (None, why not)."""
+    """The day a claim is about: its own full date, else the article's; or (None, why not).
+
+    A move over a calendar period ("2024", "2025Q2") is read at the period's
+    end, or at the article's date when the period was still running.
+    """
     raw = claim.date
+    period = period_of(claim.window)
+    if period is not None and not (raw and len(raw) == 10):
+        if article_date is not None and article_date < period.end:
+            return article_date, None
+        return period.end, None
     if raw and len(raw) == 10:
         try:
             return date.fromisoformat(raw), None
@@ -61,6 +71,29 @@ def tickers_to_load(
     return tuple(wanted)
 
 
+@dataclass
+class _Tapes:
+    """The tapes of a run, with equal-weight proxies built once per index when asked."""
+
+    prices: pd.DataFrame
+    theme: Theme
+    proxy: bool
+    tapes: dict[str, Tape]
+    proxies: dict[str, tuple[Tape, int] | None] = field(default_factory=dict)
+
+    def proxy_for(self, index: Entity, ticker: str) -> tuple[Tape, int] | None:
+        """The proxy tape for ``index`` and its constituent count (None without constituents)."""
+        if ticker not in self.proxies:
+            members = proxy_constituents(self.theme, index)
+            series = equal_weight_proxy(self.prices, members, ticker) if len(self.prices) else None
+            tapes = build_tapes(series) if series is not None and len(series) else {}
+            have = int(
+                self.prices["ticker"].isin(members).groupby(self.prices["ticker"]).any().sum()
+            )
+            self.proxies[ticker] = (tapes[ticker], have) if ticker in tapes else None
+        return self.proxies[ticker]
+
+
 def verify_claims(
     claims: Sequence[Claim],
     *,
@@ -78,8 +111,10 @@ def verify_claims(
     article_dates
         Article name → publication date, the fallback day for undated claims.
     proxy
-        Check index claims with no index series against an equal-weight proxy
-        of the theme's constituents; such verdicts carry ``proxy=True``.
+        For an index claim with no index series, add what an equal-weight
+        proxy of the theme's constituents did to the reason. The verdict
+        stays ``unverifiable``: a proxy is not the index, so it can neither
+        support nor contradict a claim about it.
     missing
         Ticker → why it has no prices (each provider's failure), added to the
         reason of an ``unverifiable`` verdict so the user sees what to fix.
@@ -88,45 +123,28 @@ def verify_claims(
     -----
     Figures come from ``rally_panel`` at the claim's session, so a verdict
     uses exactly the definitions the rally table prints. A day that is not a
-    session of the listing's exchange, or a session the data lacks, is
-    ``unverifiable`` rather than silently moved.
+    session of the listing's exchange resolves to the previous session, as
+    ``rally`` does, and the reason says so; a session the data lack is
+    ``unverifiable``.
     """
     tol = tolerances or Tolerances()
-    frame = prices
-    proxied: set[str] = set()
-    if proxy:
-        frame, proxied = _add_proxies(claims, prices, theme)
-    panel = rally_panel(frame).set_index(["ticker", "asof"]).sort_index() if len(frame) else None
-    bars = frame.set_index(["ticker", "date"]).sort_index() if len(frame) else None
-    have = set(frame["ticker"].unique()) if len(frame) else set()
+    run = _Tapes(prices, theme, proxy, build_tapes(prices))
     rows: list[VerifiedClaim] = []
     for claim in claims:
         day = claim_day(claim, article_dates.get(claim.article or ""))
-        rows.append(_verify_one(claim, day, theme, panel, bars, have, proxied, tol, missing or {}))
+        rows.append(_verify_one(claim, day, run, tol, missing or {}))
     return VerifyResult(rows=tuple(rows), tolerances=tol)
 
 
 def _verify_one(
     claim: Claim,
     day: tuple[date | None, str | None],
-    theme: Theme,
-    panel: pd.DataFrame | None,
-    bars: pd.DataFrame | None,
-    have: set[str],
-    proxied: set[str],
+    run: _Tapes,
     tol: Tolerances,
     missing: Mapping[str, str],
 ) -> VerifiedClaim:
-    def out(verdict: Verdict, ticker: str | None = None, asof: date | None = None) -> VerifiedClaim:
-        is_proxy = ticker in proxied
-        reason = (
-            f"proxy (equal-weight of the theme's constituents): {verdict.reason}"
-            if is_proxy
-            else verdict.reason
-        )
-        return VerifiedClaim(
-            claim, ticker, asof, verdict.computed, verdict.status, reason, is_proxy
-        )
+    def out(verdict: Verdict, ticker: str | None = None) -> VerifiedClaim:
+        return VerifiedClaim(claim, ticker, None, verdict.computed, verdict.status, verdict.reason)
 
     if claim.metric == "forward_pe":
         return out(Verdict("unverifiable", None, "no valuation source configured"))
@@ -136,83 +154,72 @@ def _verify_one(
         return out(
             Verdict("unverifiable", None, f"a claim about several entities ({claim.entity})")
         )
-    listing, note = choose_listing(theme, claim)
+    listing, note = choose_listing(run.theme, claim)
     if listing is None:
         return out(Verdict("unverifiable", None, note or "no listing"))
     ticker = listing.ticker
     when, why = day
     if when is None:
         return out(Verdict("unverifiable", None, why or "no date"), ticker)
+    tape = run.tapes.get(ticker)
+    if tape is None:
+        return _no_series(claim, ticker, when, run, tol, missing)
+    return _on_tape(claim, tape, when, tol, note)
+
+
+def _on_tape(
+    claim: Claim, tape: Tape, when: date, tol: Tolerances, note: str | None, *, proxy: bool = False
+) -> VerifiedClaim:
+    """The verdict at the session of ``when`` on ``tape`` (the previous session for a non-session)."""
+    ticker = tape.ticker
     try:
-        session = resolve_session(exchange_for_ticker(ticker), when)
+        resolved = resolve_session(exchange_for_ticker(ticker), when)
     except AsofError as exc:
-        return out(Verdict("unverifiable", None, str(exc)), ticker)
-    if session.note is not None:
-        return out(Verdict("unverifiable", None, session.note.split(";")[0]), ticker)
-    if ticker not in have or panel is None or bars is None:
-        entity = theme.find_entity(claim.entity)
-        why = f" ({missing[ticker]})" if ticker in missing else ""
-        if entity is not None and entity.kind == "index":
-            return out(Verdict("unverifiable", None, f"no series for {entity.slug}{why}"), ticker)
-        return out(Verdict("unverifiable", None, f"no price data for {ticker}{why}"), ticker)
-    key = (ticker, pd.Timestamp(when))
-    if key not in panel.index:
-        return out(
-            Verdict("unverifiable", None, f"no close for {ticker} on {when} (a gap in the data)"),
-            ticker,
-            when,
-        )
-    row = cast(pd.Series, panel.xs(key))
-    series = cast(pd.DataFrame, bars.loc[ticker])
-    verdict = check_market_claim(
-        claim,
-        row,
-        _bar(series, pd.Timestamp(when)),
-        ticker=ticker,
-        first_date=series.index[0],
-        earlier_above_high=_earlier_above(series, pd.Timestamp(when)),
-        tol=tol,
+        return VerifiedClaim(claim, ticker, None, None, "unverifiable", str(exc), proxy)
+    session = resolved.session
+    if session > tape.last:
+        why = f"{when} is after the last session in the data for {ticker} ({tape.last})"
+        return VerifiedClaim(claim, ticker, None, None, "unverifiable", why, proxy)
+    if session < tape.first or (session == tape.first and claim.metric == "return_pct"):
+        why = f"{when} is before the data for {ticker} start ({tape.first})"
+        return VerifiedClaim(claim, ticker, None, None, "unverifiable", why, proxy)
+    pos = tape.position(session)
+    if pos is None:
+        why = f"no close for {ticker} on {session} (a gap in the data)"
+        return VerifiedClaim(claim, ticker, session, None, "unverifiable", why, proxy)
+    verdict = check_market_claim(claim, tape, pos, tol)
+    notes = [n for n in (resolved.note, note) if n]
+    reason = "; ".join([verdict.reason, *notes])
+    return VerifiedClaim(
+        claim, ticker, session, verdict.computed, verdict.status, reason, proxy, tape.figures(pos)
     )
-    if note and verdict.status != "unverifiable":
-        verdict = verdict._replace(reason=f"{verdict.reason}; {note}")
-    return out(verdict, ticker, when)
 
 
-def _bar(series: pd.DataFrame, when: pd.Timestamp) -> Bar:
-    pos = series.index.get_loc(when)
-    assert isinstance(pos, int)
-    today = series.iloc[pos]
-    prev = float(series["close"].iloc[pos - 1]) if pos > 0 else float("nan")
-    return Bar(float(today["close"]), float(today["high"]), float(today["low"]), prev)
-
-
-def _earlier_above(series: pd.DataFrame, when: pd.Timestamp) -> pd.Timestamp | None:
-    """The latest earlier session whose close beat this session's high (None if none or no high)."""
-    high = float(cast(float, series.at[when, "high"]))
-    if not pd.notna(high):
-        return None
-    earlier = series.loc[series.index < when, "close"]
-    above = earlier[earlier > high]
-    return None if above.empty else pd.Timestamp(above.index[-1])
-
-
-def _add_proxies(
-    claims: Sequence[Claim], prices: pd.DataFrame, theme: Theme
-) -> tuple[pd.DataFrame, set[str]]:
-    have = set(prices["ticker"].unique()) if len(prices) else set()
-    extra: list[pd.DataFrame] = []
-    proxied: set[str] = set()
-    for claim in claims:
-        entity = theme.find_entity(claim.entity)
-        if entity is None or entity.kind != "index" or entity.primary is None:
-            continue
-        ticker = entity.primary.ticker
-        if ticker in have or ticker in proxied:
-            continue
-        series = equal_weight_proxy(prices, proxy_constituents(theme, entity), ticker)
-        if len(series):
-            extra.append(series)
-            proxied.add(ticker)
-    if not extra:
-        return prices, proxied
-    return pd.concat([prices, *extra], ignore_index=True), proxied
+def _no_series(
+    claim: Claim,
+    ticker: str,
+    when: date,
+    run: _Tapes,
+    tol: Tolerances,
+    missing: Mapping[str, str],
+) -> VerifiedClaim:
+    """No prices for the listing: unverifiable; for an index, with the proxy's figure when asked."""
+    why = f" ({missing[ticker]})" if ticker in missing else ""
+    entity = run.theme.find_entity(claim.entity)
+    if entity is None or entity.kind != "index":
+        reason = f"no price data for {ticker}{why}"
+        return VerifiedClaim(claim, ticker, None, None, "unverifiable", reason)
+    reason = f"no index series for {entity.slug} ({ticker}{': ' + missing[ticker] if why else ''})"
+    built = run.proxy_for(entity, ticker) if run.proxy else None
+    if built is None:
+        return VerifiedClaim(claim, ticker, None, None, "unverifiable", reason)
+    tape, members = built
+    seen = _on_tape(claim, tape, when, tol, None, proxy=True)
+    if seen.figures is None:
+        return VerifiedClaim(claim, ticker, None, None, "unverifiable", f"{reason}; {seen.reason}")
+    said = seen.reason.split(" vs ")[0]
+    reason = (
+        f"{reason}; an equal-weight proxy of {members} constituents: {said} "
+        f"(a proxy is not the index, so it decides nothing)"
+    )
+    return VerifiedClaim(claim, ticker, seen.asof, None, "unverifiable", reason, True, seen.figures)

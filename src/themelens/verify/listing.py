@@ -1,81 +1,82 @@
-"""Which security a claim is about: the entity's primary listing unless the quote names another.
+"""Which security a claim is about: the entity's primary listing unless the words name another.
 
-"Baidu (NASDAQ:BIDU) jumped", "Alibaba's ADRs", "Shanghai-listed SMIC" each
+"Alibaba's ADRs", "Shanghai-listed SMIC", "overnight in US trading" each
 point at a different line of the same company; checking the wrong one would
-call a true sentence false.
+call a true sentence false. Ticker tags ("Baidu (NASDAQ:BIDU)") are
+decoration and choose nothing: a story about Hong Kong trading tags Baidu
+with its US code as often as with its Hong Kong one.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Final
 
 from themelens.news.claim import Claim
+from themelens.news.extract.tags import strip_tags
+from themelens.news.venue import Venue, venue_said
 from themelens.theme import Entity, Listing, Theme
 
 __all__ = ["choose_listing"]
 
-_EXCHANGE_TICKER: Final = re.compile(r"\b(?:NASDAQ|NYSE|Nasdaq|Nyse)\s*:\s*([A-Z][A-Z.]{0,6})\b")
-_ADR: Final = re.compile(
-    r"\bADRs?\b|American depositary|\bU\.?S\.?[- ]listed|New York[- ]listed|Nasdaq[- ]listed|"
-    r"\bin New York\b",
-    re.IGNORECASE,
-)
-_SHANGHAI: Final = re.compile(r"Shanghai[- ]listed|\bSTAR Market\b|\bin Shanghai\b", re.IGNORECASE)
-_SHENZHEN: Final = re.compile(r"Shenzhen[- ]listed|\bin Shenzhen\b|\bChiNext\b", re.IGNORECASE)
-_A_SHARE: Final = re.compile(r"\bA[- ]shares?\b|mainland[- ]listed|onshore", re.IGNORECASE)
-_HONG_KONG: Final = re.compile(
-    r"Hong Kong[- ]listed|\bHK[- ]listed|\bin Hong Kong\b|Hong Kong shares", re.IGNORECASE
-)
+_US_EXCHANGES: Final = frozenset({"XNYS", "XNAS"})
+_LABEL: Final[dict[str, str]] = {
+    "ADR": "US listing",
+    "HK": "Hong Kong listing",
+    "SS": "Shanghai listing",
+    "SZ": "Shenzhen listing",
+    "A": "A-share listing",
+}
 
 
-def _pick(entity: Entity, *, kind: str | None = None, suffix: str | None = None) -> Listing | None:
+def _find(entity: Entity, venue: str) -> Listing | None:
+    """The entity's listing on ``venue`` (None when it has none there)."""
     for listing in entity.listings:
-        if kind is not None and listing.kind == kind:
+        ticker = listing.ticker.upper()
+        if venue == "ADR" and (listing.kind == "adr" or listing.exchange in _US_EXCHANGES):
             return listing
-        if suffix is not None and listing.ticker.endswith(suffix):
+        if venue == "HK" and ticker.endswith(".HK"):
+            return listing
+        if venue in {"SS", "A"} and ticker.endswith(".SS"):
+            return listing
+        if venue in {"SZ", "A"} and ticker.endswith(".SZ"):
             return listing
     return None
+
+
+def _venue(claim: Claim) -> Venue | str | None:
+    """The venue the extractor recorded, else the one the quote's words (tags removed) name."""
+    if claim.listing:
+        hint = claim.listing.upper()
+        return "A" if hint in {"A-SHARE", "A-SHARES"} else hint
+    return venue_said(strip_tags(claim.quote or "").text)
 
 
 def choose_listing(theme: Theme, claim: Claim) -> tuple[Listing | None, str | None]:
     """The listing to check ``claim`` against, and a note when it is not the primary one.
 
-    Order: an explicit ``EXCHANGE:TICKER`` in the quote; the claim's
-    ``listing`` field (``HK``, ``ADR``, ``A``); words in the quote ("ADRs",
-    "Shanghai-listed", "Hong Kong-listed"); else the primary listing.
-    Returns ``(None, reason)`` when the entity is unknown or has no listing.
+    Order: the claim's ``listing`` field (set by the extractor from the words
+    around the number: ``ADR``, ``HK``, ``SS``, ``SZ``, ``A``); else the
+    venue the quote's words name; else the primary listing. A venue the
+    entity has no listing on is ``(None, reason)``: checking another line
+    would answer a different question. Unknown entities and entities without
+    listings are ``(None, reason)`` too.
     """
     entity = theme.find_entity(claim.entity)
     if entity is None:
         return None, f"entity {claim.entity!r} is not in the theme"
     if entity.primary is None:
         return None, f"{entity.slug} has no listing in the theme"
-    quote = claim.quote or ""
-    named = _EXCHANGE_TICKER.search(quote)
-    if named:
-        ticker = named.group(1).upper()
-        found = next((x for x in entity.listings if x.ticker == ticker), None)
-        if found is not None:
-            return found, f"quote names {named.group(0)}"
-    hint = (claim.listing or "").upper()
-    candidates: list[tuple[bool, Listing | None, str]] = [
-        (hint == "ADR" or bool(_ADR.search(quote)), _pick(entity, kind="adr"), "ADR listing"),
-        (bool(_SHANGHAI.search(quote)), _pick(entity, suffix=".SS"), "Shanghai listing"),
-        (bool(_SHENZHEN.search(quote)), _pick(entity, suffix=".SZ"), "Shenzhen listing"),
-        (
-            hint in {"A", "A-SHARE"} or bool(_A_SHARE.search(quote)),
-            _pick(entity, suffix=".SS") or _pick(entity, suffix=".SZ"),
-            "A-share listing",
-        ),
-        (
-            hint == "HK" or bool(_HONG_KONG.search(quote)),
-            _pick(entity, suffix=".HK"),
-            "Hong Kong listing",
-        ),
-    ]
-    for wanted, listing, label in candidates:
-        if wanted and listing is not None:
-            note = None if listing.primary else f"quote points at the {label} {listing.ticker}"
-            return listing, note
-    return entity.primary, None
+    venue = None if entity.kind == "index" else _venue(claim)
+    if venue is None or venue not in _LABEL:
+        return entity.primary, None
+    label = _LABEL[venue]
+    found = _find(entity, venue)
+    if found is None:
+        if venue == "HK":  # "in Hong Kong" beside a US name says where the story is, not the line
+            return entity.primary, None
+        return (
+            None,
+            f"the text points at the {label}, and the theme has no {label} for {entity.slug}",
+        )
+    note = None if found.primary else f"the text points at the {label} {found.ticker}"
+    return found, note

@@ -12,20 +12,46 @@ from themelens.news.claim import MARKET_METRICS, Claim
 from themelens.summary import Summary
 from themelens.verify.tolerances import Tolerances
 
-__all__ = ["VERDICTS", "VerifiedClaim", "VerifyResult"]
+__all__ = ["VERDICTS", "SessionFigures", "VerifiedClaim", "VerifyResult"]
 
-VERDICTS: Final = ("supported", "supported_intraday", "contradicted", "unverifiable")
+VERDICTS: Final = ("supported", "supported_intraday", "misdated", "contradicted", "unverifiable")
 _TALLY: Final = ("checked", *VERDICTS)
 MARKET_CHECKS: Final = frozenset(MARKET_METRICS)
 """Metrics verify checks against prices; ``forward_pe`` waits for a valuation source."""
 
 
 @dataclass(frozen=True)
+class SessionFigures:
+    """The tape a verdict row shows: the session used, its close-to-close move and its range.
+
+    Moves are percent of the previous close (None when unknown: the first
+    session of the data, or a series without highs and lows such as a proxy).
+    """
+
+    session: date
+    close_pct: float | None
+    low_pct: float | None
+    high_pct: float | None
+
+    def describe(self) -> str:
+        """``2025-09-24: close +4.10%, range -0.50% to +5.20%`` (parts that are unknown left out)."""
+        parts = [f"{self.session.isoformat()}:"]
+        if self.close_pct is not None:
+            parts.append(f"close {self.close_pct:+.2f}%")
+        if self.low_pct is not None and self.high_pct is not None:
+            parts.append(f"range {self.low_pct:+.2f}% to {self.high_pct:+.2f}%")
+        return " ".join(parts) if len(parts) > 1 else self.session.isoformat()
+
+
+@dataclass(frozen=True)
 class VerifiedClaim:
     """A claim with the verdict fields DESIGN.md adds: ticker, asof, computed, verdict, reason.
 
-    ``asof`` is the session used; ``proxy`` is True when an index claim was
-    checked against the equal-weight proxy instead of the index.
+    ``asof`` is the session used; ``figures`` the tape of that session (its
+    close-to-close move and its range) whatever the window checked, so a
+    reader sees what the day did. ``proxy`` is True when the reason carries
+    an equal-weight proxy's figure for an index with no series; a proxy never
+    decides a verdict (such rows are ``unverifiable``).
     """
 
     claim: Claim
@@ -35,16 +61,22 @@ class VerifiedClaim:
     verdict: str
     reason: str
     proxy: bool = False
+    figures: SessionFigures | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The claim's JSON, then ``ticker, asof, computed, verdict, reason`` (and ``proxy`` when set)."""
+        """The claim's JSON, then ``ticker, asof, computed, verdict, reason``, the session's
+        ``session_close_pct, day_low_pct, day_high_pct``, and ``proxy`` when set."""
         out = self.claim.to_dict()
+        fig = self.figures
         out.update(
             ticker=self.ticker,
             asof=self.asof.isoformat() if self.asof else None,
             computed=self.computed,
             verdict=self.verdict,
             reason=self.reason,
+            session_close_pct=fig.close_pct if fig else None,
+            day_low_pct=fig.low_pct if fig else None,
+            day_high_pct=fig.high_pct if fig else None,
         )
         if self.proxy:
             out["proxy"] = True
@@ -70,9 +102,9 @@ class VerifyResult:
         return frame
 
     def tally(self) -> pd.DataFrame:
-        """Counts per article and overall: ``claims`` (all), ``checked`` (market claims), then
-        each verdict among the checked ones. Claims that are not market claims are counted in
-        ``claims`` only, so ``checked`` = supported + supported_intraday + contradicted + unverifiable.
+        """Counts per article and overall: ``claims`` (all), ``checked`` (claims verify has a
+        check for), then each verdict among the checked ones, so ``checked`` is the sum of the
+        verdict columns. Claims with no check are counted in ``claims`` only.
         """
         records = [
             {

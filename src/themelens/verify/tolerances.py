@@ -61,12 +61,16 @@ def return_matches(
     ``over``/``at_least`` need computed ≥ claimed − tolerance; ``nearly`` needs
     computed ≤ claimed and within tolerance; ``up_to`` needs computed ≤
     claimed + tolerance; ``limit_up`` needs computed ≥ the board limit −
-    ``limit_up_pp``; no qualifier or ``about`` needs the plain tolerance.
+    ``limit_up_pp``; no qualifier or ``about`` needs the plain tolerance. A
+    hedge on a fall reads on its size: "fell nearly 3%" is a fall of at most
+    3%, so both figures are mirrored before the comparison.
     """
     t = tol.return_tolerance(computed)
     if qualifier == "limit_up":
         limit = board_limit_pct(ticker)
         return limit is not None and computed >= limit - tol.limit_up_pp
+    if claimed < 0 and qualifier in {"over", "at_least", "nearly", "up_to"}:
+        claimed, computed = -claimed, -computed
     if qualifier in {"over", "at_least"}:
         return computed >= claimed - t
     if qualifier == "nearly":

@@ -50,6 +50,7 @@ from themelens.news.extract.tables import (
 )
 from themelens.news.extract.tags import Untagged, strip_tags
 from themelens.news.extract.windows import Context, bind_times, window_date
+from themelens.news.venue import venue_said, venues_in
 from themelens.theme import Theme
 
 __all__ = ["dedup", "extract_rules", "linker_for"]
@@ -402,6 +403,7 @@ def _build(
     return Claim(
         entity=entity,
         metric=f.metric,
+        listing=_venue(sent.text, clause, f.start) if f.metric in _MARKET_METRICS else None,
         value=f.value,
         currency=currency,
         window=window,
@@ -421,6 +423,16 @@ def _build(
         start=q_start,
         end=q_end,
     )
+
+
+def _venue(text: str, clause: tuple[int, int], at: int) -> str | None:
+    """Where the move traded: the clause's words, else the sentence's when it names one venue."""
+    lo, hi = clause
+    said = venue_said(text[lo:hi], at - lo)
+    if said is not None:
+        return said
+    named = {v for v, _ in venues_in(text)}
+    return named.pop() if len(named) == 1 else None
 
 
 _BARE_DOLLAR_RE: Final = re.compile(r"[-−+]?\$")

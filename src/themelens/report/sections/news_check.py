@@ -31,6 +31,16 @@ def _value(record: dict[str, Any]) -> str:
     return str(value)
 
 
+def _tape(record: dict[str, Any]) -> str:
+    """The session's close-to-close move and its range, so a verdict shows what the day did."""
+    close, low, high = (record.get(k) for k in ("session_close_pct", "day_low_pct", "day_high_pct"))
+    if close is None:
+        return "—"
+    if low is None or high is None:
+        return f"{close:+.2f}%"
+    return f"{close:+.2f}%; {low:+.2f}% to {high:+.2f}%"
+
+
 def _claims_frame(ctx: ReportContext) -> tuple[pd.DataFrame, list[dict[str, str]]]:
     assert ctx.verify is not None
     by_name = {a.name: a for a in ctx.articles}
@@ -49,6 +59,7 @@ def _claims_frame(ctx: ReportContext) -> tuple[pd.DataFrame, list[dict[str, str]
                 if computed is None
                 else (f"{computed:+.2f}" if isinstance(computed, float) else str(computed)),
                 "session": r.get("asof") or "—",
+                "day (close; range)": _tape(r),
                 "quote": r.get("quote", ""),
                 "source": (art.source if art and art.source else r.get("article", "")),
                 "published": fmt_date(art.published) if art else "—",
