@@ -30,7 +30,7 @@ HAND = pd.DataFrame(
         "provider": "csv",
     }
 )
-DATES = {"a": date(2025, 9, 17)}
+DATES = {"a": date(2025, 9, 17), "b": date(2025, 9, 19)}
 
 
 def verdict(claim: Claim, prices: pd.DataFrame = HAND, **kw: object) -> tuple[str, object, str]:
@@ -107,10 +107,12 @@ def test_as_much_as_is_checked_against_the_days_extreme() -> None:
 
 def test_a_move_that_happened_on_another_session_is_misdated() -> None:
     # 18 Sep: 114 on 116 = -1.72%; claimed for the 17th, where the close was +16%
-    status, computed, reason = verdict(ret(-1.7, date="2025-09-17"))
+    status, computed, reason = verdict(ret(-1.7, date="2025-09-17", article="b"))
     assert status == "misdated" and computed == pytest.approx(-1.7241, abs=1e-3)
     assert "the move matches the session of 2025-09-18 (-1.72%)" in reason
-    assert verdict(ret(-9.0, date="2025-09-17"))[0] == "contradicted"
+    assert verdict(ret(-9.0, date="2025-09-17", article="b"))[0] == "contradicted"
+    # an article written on the 17th cannot have reported the 18th
+    assert verdict(ret(-1.7, date="2025-09-17", article="a"))[0] == "contradicted"
 
 
 def test_every_row_shows_the_session_its_close_and_its_range() -> None:

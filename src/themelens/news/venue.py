@@ -30,7 +30,8 @@ _PATTERNS: Final[tuple[tuple[Venue, str], ...]] = (
         r"\bADRs?\b|\bADSs?\b|American\s+depositary|\b(?:U\.S\.|U\.?S|New\s+York|Nasdaq|NYSE)[-\s]listed"
         rf"|\bin\s+New\s+York\b|\bon\s+Wall\s+Street\b|\bin\s+(?:the\s+)?(?:{_US})"
         rf"|\b(?:{_US})\s+(?:trading|trade|session|hours|shares|stock|listing)\b"
-        rf"|\bovernight\s+in\s+(?:the\s+)?(?:{_US})|\bpre-?market\b",
+        rf"|\bovernight\s+in\s+(?:the\s+)?(?:{_US})|\bpre-?market\b|\bafter[-\s]hours\b"
+        r"|\b(?:before|ahead\s+of)\s+the\s+(?:opening\s+)?bell\b",
     ),
     ("SS", r"\bShanghai[-\s]listed\b|\bSTAR\s+Market\b|\bin\s+Shanghai\b"),
     ("SZ", r"\bShenzhen[-\s]listed\b|\bChiNext\b|\bin\s+Shenzhen\b"),

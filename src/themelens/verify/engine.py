@@ -47,6 +47,10 @@ def claim_day(claim: Claim, article_date: date | None) -> tuple[date | None, str
             return None, f"claim date {raw!r} is not a date"
     if raw and article_date is not None and article_date.isoformat().startswith(raw):
         return article_date, None
+    if raw and len(raw) == 7 and (claim.window not in (None, "1d") or claim.metric != "return_pct"):
+        end = _month_end(raw)  # "the week to August": read at the month's last session
+        if end is not None and (article_date is None or end < article_date):
+            return end, None
     if raw:
         return None, f"claim dated {raw} does not name a single day"
     if article_date is None:
@@ -69,6 +73,13 @@ def tickers_to_load(
             if proxy and entity is not None and entity.kind == "index":
                 wanted.update(dict.fromkeys(proxy_constituents(theme, entity)))
     return tuple(wanted)
+
+
+def _month_end(month: str) -> date | None:
+    try:
+        return (pd.Timestamp(f"{month}-01") + pd.offsets.MonthEnd(0)).date()
+    except ValueError:
+        return None
 
 
 @dataclass
@@ -132,13 +143,15 @@ def verify_claims(
     rows: list[VerifiedClaim] = []
     for claim in claims:
         day = claim_day(claim, article_dates.get(claim.article or ""))
-        rows.append(_verify_one(claim, day, run, tol, missing or {}))
+        written = article_dates.get(claim.article or "")
+        rows.append(_verify_one(claim, day, written, run, tol, missing or {}))
     return VerifyResult(rows=tuple(rows), tolerances=tol)
 
 
 def _verify_one(
     claim: Claim,
     day: tuple[date | None, str | None],
+    written: date | None,
     run: _Tapes,
     tol: Tolerances,
     missing: Mapping[str, str],
@@ -164,11 +177,18 @@ def _verify_one(
     tape = run.tapes.get(ticker)
     if tape is None:
         return _no_series(claim, ticker, when, run, tol, missing)
-    return _on_tape(claim, tape, when, tol, note)
+    return _on_tape(claim, tape, when, tol, note, written=written)
 
 
 def _on_tape(
-    claim: Claim, tape: Tape, when: date, tol: Tolerances, note: str | None, *, proxy: bool = False
+    claim: Claim,
+    tape: Tape,
+    when: date,
+    tol: Tolerances,
+    note: str | None,
+    *,
+    proxy: bool = False,
+    written: date | None = None,
 ) -> VerifiedClaim:
     """The verdict at the session of ``when`` on ``tape`` (the previous session for a non-session)."""
     ticker = tape.ticker
@@ -187,7 +207,7 @@ def _on_tape(
     if pos is None:
         why = f"no close for {ticker} on {session} (a gap in the data)"
         return VerifiedClaim(claim, ticker, session, None, "unverifiable", why, proxy)
-    verdict = check_market_claim(claim, tape, pos, tol)
+    verdict = check_market_claim(claim, tape, pos, tol, written)
     notes = [n for n in (resolved.note, note) if n]
     reason = "; ".join([verdict.reason, *notes])
     return VerifiedClaim(

@@ -50,7 +50,7 @@ from themelens.news.extract.tables import (
 )
 from themelens.news.extract.tags import Untagged, strip_tags
 from themelens.news.extract.windows import Context, bind_times, window_date
-from themelens.news.venue import venue_said, venues_in
+from themelens.news.venue import venue_said
 from themelens.theme import Theme
 
 __all__ = ["dedup", "extract_rules", "linker_for"]
@@ -403,7 +403,7 @@ def _build(
     return Claim(
         entity=entity,
         metric=f.metric,
-        listing=_venue(sent.text, clause, f.start) if f.metric in _MARKET_METRICS else None,
+        listing=_venue(sent, clause, f, q) if f.metric in _MARKET_METRICS else None,
         value=f.value,
         currency=currency,
         window=window,
@@ -425,14 +425,14 @@ def _build(
     )
 
 
-def _venue(text: str, clause: tuple[int, int], at: int) -> str | None:
-    """Where the move traded: the clause's words, else the sentence's when it names one venue."""
+def _venue(sent: SentenceView, clause: tuple[int, int], f: Found, q: Quantity | None) -> str | None:
+    """Where the move traded, from the clause's words up to the next number (which may be
+    another company's: "SMIC fell 6.5%, and Cambricon dropped 4% in Shanghai")."""
     lo, hi = clause
-    said = venue_said(text[lo:hi], at - lo)
-    if said is not None:
-        return said
-    named = {v for v, _ in venues_in(text)}
-    return named.pop() if len(named) == 1 else None
+    at = q.end if q is not None else f.end
+    kind = q.kind if q is not None else None
+    hi = min([hi, *(x.start for x in sent.quantities if x.start >= at and x.kind == kind)])
+    return venue_said(sent.text[lo:hi], f.start - lo)
 
 
 _BARE_DOLLAR_RE: Final = re.compile(r"[-−+]?\$")

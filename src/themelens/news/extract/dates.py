@@ -113,6 +113,7 @@ _PATTERNS: Final[list[tuple[str, re.Pattern[str], tuple[str, ...]]]] = [
         ("weekday", r"\b(?:on\s+|last\s+)?(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?:(?:’|')s)?\b", ("day",)),
         ("today", r"\b(?:today|on\s+the\s+day|in\s+(?:a\s+)?(?:single|one)\s+(?:day|session)|intraday|in\s+(?:a\s+)?single\s+trading\s+day|on\s+the\s+session)\b", ("day", "session")),
         ("yesterday", r"\byesterday\b", ("yesterday",)),
+        ("nth_day", r"\bon\s+the\s+(?P<nth>[12]?\d|3[01])(?:st|nd|rd|th)\b(?!\s+(?:day|session|week|month|year|time|straight|consecutive|anniversary|floor)\b)", ("st", "nd", "rd", "th")),
         ("this_week", r"\b(?:this(?:\s+past)?|the\s+past|over\s+the(?:\s+past)?|for\s+the|on\s+the)\s+week\b(?!\s+(?:before|earlier|ago))|\bweek[\s-]to[\s-]date\b|\b(?:ended|ending|finished|closed)\s+the\s+week\b", ("week",)),
         ("last_week", r"\blast\s+week\b", ("week",)),
         ("earlier_month", r"\b(?:earlier|later)\s+this\s+month\b", ("month",)),
@@ -361,6 +362,14 @@ def _relative(
         return "overnight", "1d", (published - timedelta(days=1)).isoformat()
     if name == "yesterday":
         return "day", "1d", (published - timedelta(days=1)).isoformat()
+    if name == "nth_day":  # "on the 10th": that day of this month, else of the month before
+        nth = int(m["nth"])
+        first = published.replace(day=1)
+        month_start = first if nth <= published.day else (first - timedelta(days=1)).replace(day=1)
+        try:
+            return "day", "1d", month_start.replace(day=nth).isoformat()
+        except ValueError:
+            return None
     if name == "this_week":
         return "week", "1w", published.isoformat()
     if name == "last_week":
