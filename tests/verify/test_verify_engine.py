@@ -161,13 +161,22 @@ def test_entity_without_listing_and_groups_and_non_market() -> None:
     )
     assert "several entities" in verdict(Claim("alibaba+baidu", "return_pct", 5.0, article="a"))[2]
     assert (
-        verdict(Claim("baidu", "capex", 1e9, currency="CNY", article="a"))[2]
-        == "not a market claim"
+        verdict(Claim("baidu", "investment_plan", 1e9, currency="CNY", article="a"))[2]
+        == "no source checks investment_plan claims"
     )
-    assert (
-        verdict(Claim("baidu", "forward_pe", 12.0, article="a"))[2]
-        == "no valuation source configured"
+    # fundamentals claims with no source configured say so
+    assert verdict(Claim("baidu", "forward_pe", 12.0, article="a"))[2].startswith(
+        "no fundamentals source configured"
     )
+    assert verdict(Claim("baidu", "capex", 1e9, currency="CNY", article="a"))[0] == "unverifiable"
+
+
+def test_every_metric_with_a_check_is_counted_as_checked() -> None:
+    from themelens.news.claim import MARKET_METRICS
+    from themelens.verify import FUNDAMENTAL_METRICS
+    from themelens.verify.result import CHECKED_METRICS
+
+    assert frozenset(MARKET_METRICS) | FUNDAMENTAL_METRICS == CHECKED_METRICS
 
 
 def test_index_without_series_then_with_proxy() -> None:
@@ -338,12 +347,12 @@ def test_tally_counts_market_claims_by_verdict() -> None:
             Claim("baidu", "return_pct", 1.0, article="x"), "9888.HK", None, 1.0, "supported", "r"
         ),
         VerifiedClaim(
-            Claim("baidu", "capex", 1.0, article="x"),
+            Claim("baidu", "investment_plan", 1.0, article="x"),
             None,
             None,
             None,
             "unverifiable",
-            "not a market claim",
+            "no source checks investment_plan claims",
         ),
         VerifiedClaim(
             Claim("baidu", "return_pct", 1.0, article="y"),

@@ -1,9 +1,11 @@
-"""``themelens verify``: every market claim in the articles checked against prices."""
+"""``themelens verify``: every checkable claim in the articles checked against prices,
+statements, valuation and flows."""
 
 from __future__ import annotations
 
 import json
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import pandas as pd
@@ -23,6 +25,7 @@ from themelens.cli._common import (
     json_default,
     settings_and_theme,
 )
+from themelens.cli.fundamentals import AkshareReplayOpt, ReplayOpt
 from themelens.data.contracts import SYNTHETIC_LABEL
 from themelens.errors import InputError
 
@@ -58,6 +61,27 @@ def verify(
     fmt: Annotated[
         VerifyFormat, typer.Option("--format", help="jsonl (one claim a line) or table.")
     ] = VerifyFormat.table,
+    income_csv: Annotated[
+        Path | None,
+        typer.Option(
+            "--income-csv",
+            help="Income statements CSV (revenue, net income) to check growth claims against.",
+        ),
+    ] = None,
+    capex_csv: Annotated[
+        Path | None, typer.Option("--capex-csv", help="Capex statements CSV for capex claims.")
+    ] = None,
+    valuation_csv: Annotated[
+        Path | None, typer.Option("--valuation-csv", help="P/E history CSV for P/E claims.")
+    ] = None,
+    replay: ReplayOpt = None,
+    akshare_replay: AkshareReplayOpt = None,
+    flows_replay: Annotated[
+        Path | None,
+        typer.Option(
+            "--flows-replay", hidden=True, help="Serve southbound flows from a recording (tests)."
+        ),
+    ] = None,
     prices_dir: PricesDirOpt = None,
     provider: ProviderOpt = None,
     demo: DemoOpt = False,
@@ -67,7 +91,7 @@ def verify(
     """Extract claims and give each checkable claim a verdict: supported, supported_intraday,
     misdated, contradicted or unverifiable, with the session, its close and range, the computed
     figure and the reason. Verdicts are stored."""
-    from themelens.pipeline.news import check_articles
+    from themelens.pipeline.news import FundamentalsInputs, check_articles
     from themelens.verify import Tolerances
 
     with boundary():
@@ -82,7 +106,17 @@ def verify(
             high_since_months=high_since_months,
             drawdown_pp=drawdown_pp,
         )
-        checked = check_articles(settings, th, paths, proxy=proxy, tolerances=tol)
+        sources = FundamentalsInputs(
+            income_csv=income_csv,
+            capex_csv=capex_csv,
+            valuation_csv=valuation_csv,
+            replay_dir=replay,
+            akshare_replay_dir=akshare_replay,
+            flows_replay_dir=flows_replay,
+        )
+        checked = check_articles(
+            settings, th, paths, proxy=proxy, tolerances=tol, fundamentals=sources
+        )
         for failed in checked.failed_inputs:
             console.err.print(
                 f"[red]failed:[/red] {escape(str(failed))}", highlight=False, soft_wrap=True

@@ -16,7 +16,9 @@ from typing import Any
 import pandas as pd
 
 from themelens.config import Settings
+from themelens.data.akshare_client import AkshareClient
 from themelens.data.contracts import empty_prices
+from themelens.data.fundamentals import FundamentalsSource, pick_source
 from themelens.data.fx import FxConverter
 from themelens.data.loading import PriceSource, load_tickers, make_provider
 from themelens.errors import ThemelensError
@@ -30,8 +32,21 @@ from themelens.news.store import ArticleStore, StoredVerdict
 from themelens.pipeline.model import ArticleInfo
 from themelens.theme import Theme
 from themelens.verify import Tolerances, VerifyResult, tickers_to_load, verify_claims
+from themelens.verify.fundamentals import (
+    FundamentalsEvidence,
+    fundamental_tickers,
+    fundamentals_needed,
+    load_fundamentals_evidence,
+)
 
-__all__ = ["CheckedArticles", "NewsRun", "check_articles", "entity_sentiment", "run_news"]
+__all__ = [
+    "CheckedArticles",
+    "FundamentalsInputs",
+    "NewsRun",
+    "check_articles",
+    "entity_sentiment",
+    "run_news",
+]
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +133,50 @@ def _record(
 
 
 @dataclass(frozen=True)
+class FundamentalsInputs:
+    """Where verify's statements, valuation and flows come from.
+
+    ``source`` None means the price provider's (``pick_source``): ``auto``,
+    ``yahoo`` and ``akshare`` reach the network, ``demo`` and ``csv`` prices
+    have no statements. CSV files select the CSV import; the replay folders
+    serve recordings (tests).
+    """
+
+    source: FundamentalsSource | None = None
+    income_csv: Path | None = None
+    capex_csv: Path | None = None
+    valuation_csv: Path | None = None
+    replay_dir: Path | None = None
+    akshare_replay_dir: Path | None = None
+    flows_replay_dir: Path | None = None
+
+
+def _fundamentals(
+    settings: Settings, theme: Theme, claims: Sequence[Claim], inputs: FundamentalsInputs
+) -> FundamentalsEvidence | None:
+    """The evidence the run's fundamentals claims need (None when no claim needs any)."""
+    need = fundamentals_needed(claims)
+    if not need:
+        return None
+    csv = inputs.income_csv or inputs.capex_csv or inputs.valuation_csv
+    source = inputs.source or pick_source(settings.provider, csv)
+    live = source in {"akshare", "auto"} and inputs.akshare_replay_dir is None
+    return load_fundamentals_evidence(
+        fundamental_tickers(claims, theme),
+        source=source,
+        theme=theme,
+        need=need,
+        csv_path=inputs.income_csv,
+        capex_csv=inputs.capex_csv,
+        valuation_csv=inputs.valuation_csv,
+        replay_dir=inputs.replay_dir,
+        akshare_replay_dir=inputs.akshare_replay_dir,
+        flows_replay_dir=inputs.flows_replay_dir,
+        akshare_client=AkshareClient(**settings.akshare_client_options) if live else None,
+    )
+
+
+@dataclass(frozen=True)
 class CheckedArticles:
     """Articles ingested, their claims, the verdicts, and the prices the verdicts used."""
 
@@ -138,11 +197,14 @@ def check_articles(
     provider: PriceSource | None = None,
     proxy: bool = True,
     tolerances: Tolerances | None = None,
+    fundamentals: FundamentalsInputs | None = None,
 ) -> CheckedArticles:
     """Ingest ``sources``, extract and store their claims, verify them and store the verdicts.
 
     ``prices`` already loaded are reused; the tickers the claims point at are
-    loaded from ``provider`` (default: the configured one) on top.
+    loaded from ``provider`` (default: the configured one) on top. Growth,
+    capex, P/E and flow claims are checked against what ``fundamentals``
+    (default: the provider's source) answers.
     """
     missing: list[str] = []
     provider = provider or make_provider(settings, theme)
@@ -176,6 +238,7 @@ def check_articles(
         tolerances=tolerances,
         proxy=proxy,
         missing=unloaded,
+        fundamentals=_fundamentals(settings, theme, claims, fundamentals or FundamentalsInputs()),
     )
     _record(store, articles, verified, missing)
     return CheckedArticles(tuple(articles), tuple(claims), verified, frame, tuple(missing), failed)

@@ -18,6 +18,11 @@ from themelens.errors import AsofError
 from themelens.news.claim import MARKET_METRICS, Claim
 from themelens.theme import Entity, Theme, exchange_for_ticker
 from themelens.verify.checks import Verdict, check_market_claim
+from themelens.verify.fundamentals import (
+    FUNDAMENTAL_METRICS,
+    FundamentalsEvidence,
+    check_fundamental_claim,
+)
 from themelens.verify.listing import choose_listing
 from themelens.verify.proxy import equal_weight_proxy, proxy_constituents
 from themelens.verify.result import VerifiedClaim, VerifyResult
@@ -114,8 +119,10 @@ def verify_claims(
     tolerances: Tolerances | None = None,
     proxy: bool = False,
     missing: Mapping[str, str] | None = None,
+    fundamentals: FundamentalsEvidence | None = None,
 ) -> VerifyResult:
-    """Verify each claim against ``prices`` (the long price frame).
+    """Verify each claim: market claims against ``prices`` (the long price frame), growth,
+    capex, P/E and flow claims against ``fundamentals`` (what their sources answered).
 
     Parameters
     ----------
@@ -129,6 +136,10 @@ def verify_claims(
     missing
         Ticker → why it has no prices (each provider's failure), added to the
         reason of an ``unverifiable`` verdict so the user sees what to fix.
+    fundamentals
+        Statements, valuation and flows loaded for the run
+        (``load_fundamentals_evidence``); None means no source was configured,
+        and those claims are ``unverifiable`` saying so.
 
     Notes
     -----
@@ -140,10 +151,14 @@ def verify_claims(
     """
     tol = tolerances or Tolerances()
     run = _Tapes(prices, theme, proxy, build_tapes(prices))
+    evidence = fundamentals or FundamentalsEvidence.none("no fundamentals source configured")
     rows: list[VerifiedClaim] = []
     for claim in claims:
         day = claim_day(claim, article_dates.get(claim.article or ""))
         written = article_dates.get(claim.article or "")
+        if claim.metric in FUNDAMENTAL_METRICS:
+            rows.append(_fundamental(claim, day[0], run.theme, evidence))
+            continue
         rows.append(_verify_one(claim, day, written, run, tol, missing or {}))
     return VerifyResult(rows=tuple(rows), tolerances=tol)
 
@@ -159,10 +174,8 @@ def _verify_one(
     def out(verdict: Verdict, ticker: str | None = None) -> VerifiedClaim:
         return VerifiedClaim(claim, ticker, None, verdict.computed, verdict.status, verdict.reason)
 
-    if claim.metric == "forward_pe":
-        return out(Verdict("unverifiable", None, "no valuation source configured"))
     if claim.metric not in MARKET_METRICS:
-        return out(Verdict("unverifiable", None, "not a market claim"))
+        return out(Verdict("unverifiable", None, f"no source checks {claim.metric} claims"))
     if "+" in claim.entity:
         return out(
             Verdict("unverifiable", None, f"a claim about several entities ({claim.entity})")
@@ -178,6 +191,17 @@ def _verify_one(
     if tape is None:
         return _no_series(claim, ticker, when, run, tol, missing)
     return _on_tape(claim, tape, when, tol, note, written=written)
+
+
+def _fundamental(
+    claim: Claim, day: date | None, theme: Theme, evidence: FundamentalsEvidence
+) -> VerifiedClaim:
+    """A growth, capex, P/E or flow claim against what the fundamentals sources answered."""
+    listing, note = choose_listing(theme, claim)
+    ticker = listing.ticker if listing is not None else None
+    verdict = check_fundamental_claim(claim, ticker, day, evidence)
+    reason = verdict.reason if listing is not None or note is None else f"{verdict.reason}; {note}"
+    return VerifiedClaim(claim, ticker, None, verdict.computed, verdict.status, reason)
 
 
 def _on_tape(

@@ -16,8 +16,11 @@ __all__ = ["VERDICTS", "SessionFigures", "VerifiedClaim", "VerifyResult"]
 
 VERDICTS: Final = ("supported", "supported_intraday", "misdated", "contradicted", "unverifiable")
 _TALLY: Final = ("checked", *VERDICTS)
-MARKET_CHECKS: Final = frozenset(MARKET_METRICS)
-"""Metrics verify checks against prices; ``forward_pe`` waits for a valuation source."""
+CHECKED_METRICS: Final = frozenset(
+    {*MARKET_METRICS, "revenue_growth_pct", "net_income_growth_pct", "capex_growth_pct", "capex",
+     "forward_pe", "fund_flow"}
+)  # fmt: skip
+"""Metrics verify has a check for: prices (market) and fundamentals sources (the rest)."""
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,7 @@ class VerifyResult:
             {
                 "article": r.claim.article or "",
                 "verdict": r.verdict,
-                "market": r.claim.metric in MARKET_CHECKS,
+                "market": r.claim.metric in CHECKED_METRICS,
             }
             for r in self.rows
         ]
@@ -132,6 +135,9 @@ class VerifyResult:
         notes = (
             f"returns supported within max({tol.return_pp:g} pp, {tol.return_rel:.0%} of the computed move); "
             f"high_since within {tol.high_since_months} months; win streaks exact; drawdowns within {tol.drawdown_pp:g} pp",
-            "supported_intraday: the close missed but the day's high-low range reached the claim",
+            "supported_intraday: the close missed but the day's range reached the claim, or an "
+            "'as much as' figure matched the day's high (low for a fall)",
+            "misdated: no match on the claimed session, a match within two sessions of it",
+            "an index with no series is unverifiable; a proxy's figure is in the reason, never a verdict",
         )
-        return Summary("Claims checked against prices", table, notes)
+        return Summary("Claims checked against the data", table, notes)

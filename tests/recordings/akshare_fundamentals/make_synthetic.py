@@ -26,6 +26,11 @@ code of a listed company we know of; nothing here is any company's figure:
 - ``99999`` (``99999.HK``): a code Eastmoney and Baidu do not know; the
   statement calls record the ``AttributeError`` AkShare raises when
   Eastmoney answers ``"result": null``, the valuation call a ``KeyError``.
+
+The income statements (``symbol="利润表"``, same LONG shape, cumulative from
+``START_DATE``) carry 营业额 / 其他营业收入 / 营运收入 / 股东应占溢利 for
+00000 (a loss-making 2023Q3) and only 营业额 / 股东应占溢利 for 99998 (so
+revenue falls back to turnover).
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ CASH_FLOW, INDICATOR, VALUATION = (
     "stock_hk_valuation_baidu",
 )  # fmt: skip
 FIXED, INTANGIBLES = "购建固定资产", "购建无形资产及其他资产"
+INCOME_STATEMENT = "利润表"
 NAMES = {"00000": "SYNTHETIC-A", "99998": "SYNTHETIC-B"}
 FISCAL_YEAR_END = {"00000": "12-31", "99998": "03-31"}
 CURRENCY = {"00000": "RMB", "99998": "HKD"}
@@ -76,6 +82,20 @@ REPORTS: dict[str, dict[str, tuple[str, str, float, float | None]]] = {
         "2025-03-31": ("2024-04-01", "001", 2.4e9, None),
     },
 }
+# invented DISCRETE quarterly (00000) or half-yearly (99998) revenue and net income, billions
+INCOME = {
+    "00000": {
+        "2022-12-31": (40.0, 3.0),
+        "2023-03-31": (10.0, 1.0), "2023-06-30": (11.0, 1.2), "2023-09-30": (12.0, -0.3),
+        "2023-12-31": (13.0, 1.5), "2024-03-31": (11.5, 1.2), "2024-06-30": (12.65, 1.4),
+        "2024-09-30": (13.8, 0.5), "2024-12-31": (15.0, 1.8), "2025-03-31": (13.8, 1.5),
+        "2025-06-30": (15.18, 1.6),
+    },
+    "99998": {
+        "2022-09-30": (5.0, 0.5), "2023-03-31": (5.4, 0.6), "2023-09-30": (5.5, 0.6),
+        "2024-03-31": (5.5, 0.4), "2024-09-30": (6.0, 0.7), "2025-03-31": (6.1, 0.7),
+    },
+}  # fmt: skip
 # report dates the analysis indicator lists (newest first), per indicator
 INDICATOR_DATES = {
     ("00000", "年度"): ["2024-12-31", "2023-12-31"],
@@ -129,6 +149,42 @@ def cash_flow(code: str, indicator: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def income_statement(code: str, indicator: str) -> pd.DataFrame:
+    """The LONG income statement: year-to-date sums of INCOME, newest report first."""
+    cumulative: dict[str, tuple[float, float]] = {}
+    for end, (start, _, _, _) in sorted(REPORTS[code].items()):
+        spans = [e for e, (s, _, _, _) in REPORTS[code].items() if s == start and e <= end]
+        revenue = sum(INCOME[code][e][0] for e in spans) * 1e9
+        net = sum(INCOME[code][e][1] for e in spans) * 1e9
+        cumulative[end] = (revenue, net)
+    rows: list[dict[str, Any]] = []
+    for end, (start, kind, _, _) in sorted(REPORTS[code].items(), reverse=True):
+        if indicator == "年度" and kind != "001":
+            continue
+        revenue, net = cumulative[end]
+        lines = [("001001", "营业额", revenue * 0.98)]
+        if code == "00000":
+            lines += [("001002", "其他营业收入", revenue * 0.02), ("001003", "营运收入", revenue)]
+        else:
+            lines = [("001001", "营业额", revenue)]
+        lines += [
+            ("001007", "毛利", revenue * 0.45),
+            ("001010", "经营溢利", net * 1.3),
+            ("001015", "除税前溢利", net * 1.25),
+            ("001020", "股东应占溢利", net),
+            ("001030", "每股基本盈利", round(net / 9.5e9, 2)),
+        ]
+        for item_code, name, amount in lines:
+            rows.append({
+                "SECUCODE": f"{code}.HK", "SECURITY_CODE": code,
+                "SECURITY_NAME_ABBR": NAMES[code], "ORG_CODE": f"SYNTH{code}",
+                "REPORT_DATE": _stamp(end), "DATE_TYPE_CODE": kind,
+                "FISCAL_YEAR": FISCAL_YEAR_END[code], "START_DATE": _stamp(start),
+                "STD_ITEM_CODE": item_code, "STD_ITEM_NAME": name, "AMOUNT": float(amount),
+            })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
 def analysis_indicator(code: str, indicator: str) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     for i, end in enumerate(INDICATOR_DATES[(code, indicator)]):
@@ -167,6 +223,8 @@ def synthetic_fetch(function: str, kwargs: Mapping[str, Any]) -> pd.DataFrame:
         raise KeyError("Result")
     if code == UNKNOWN:
         raise AttributeError("'NoneType' object has no attribute 'get'")
+    if function == CASH_FLOW and kwargs["symbol"] == INCOME_STATEMENT:
+        return income_statement(code, str(kwargs["indicator"]))
     if function == CASH_FLOW:
         return cash_flow(code, str(kwargs["indicator"]))
     if function == INDICATOR:
@@ -179,6 +237,7 @@ def calls() -> list[tuple[str, dict[str, Any]]]:
     for code in ("00000", "99998", UNKNOWN):
         for indicator in ("年度", "报告期"):
             out.append((CASH_FLOW, {"stock": code, "symbol": "现金流量表", "indicator": indicator}))
+            out.append((CASH_FLOW, {"stock": code, "symbol": INCOME_STATEMENT, "indicator": indicator}))  # fmt: skip
             if code != UNKNOWN:
                 out.append((INDICATOR, {"symbol": code, "indicator": indicator}))
         out.append((VALUATION, {"symbol": code, "indicator": "市盈率(TTM)", "period": "全部"}))

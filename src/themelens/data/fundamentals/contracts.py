@@ -1,4 +1,4 @@
-"""The frames fundamentals travel in: capex statements and valuation observations.
+"""The frames fundamentals travel in: capex and income statements, valuation observations.
 
 Like prices (``data.contracts``), fundamentals move as long frames with the
 provenance of every row, so a capex figure in a report can be traced to the
@@ -8,6 +8,11 @@ Capex statements (:data:`CAPEX_COLUMNS`)
     one row per ticker, frequency and fiscal period: ``period_end`` (naive
     date), ``capex`` (spend as a *positive* amount in the reporting
     ``currency``; yfinance reports it as a negative cash flow).
+Income statements (:data:`INCOME_COLUMNS`)
+    one row per ticker, frequency and fiscal period: ``revenue`` (total
+    revenue) and ``net_income`` (attributable to shareholders; negative for a
+    loss) in the reporting ``currency``; either may be NaN ("not reported"),
+    never both.
 Valuation (:data:`VALUATION_COLUMNS`)
     one row per ticker and observation date: ``pe_fwd`` and ``pe_trailing``
     (multiples), ``eps_fwd`` (forward earnings per share) and ``price`` when
@@ -26,13 +31,17 @@ from themelens.errors import Failure
 
 __all__ = [
     "CAPEX_COLUMNS",
+    "INCOME_COLUMNS",
     "VALUATION_COLUMNS",
     "CapexStatements",
     "Freq",
+    "IncomeStatements",
     "ValuationData",
     "empty_capex",
+    "empty_income",
     "empty_valuation",
     "validate_capex",
+    "validate_income",
     "validate_valuation",
 ]
 
@@ -40,6 +49,10 @@ Freq = Literal["annual", "quarterly"]
 
 CAPEX_COLUMNS: Final = (
     "ticker", "freq", "period_end", "capex", "currency", "provider", "source", "fetched_at",
+)  # fmt: skip
+INCOME_COLUMNS: Final = (
+    "ticker", "freq", "period_end", "revenue", "net_income", "currency", "provider", "source",
+    "fetched_at",
 )  # fmt: skip
 VALUATION_COLUMNS: Final = (
     "date", "ticker", "pe_fwd", "pe_trailing", "eps_fwd", "price", "provider", "source",
@@ -50,6 +63,11 @@ _VALUATION_FLOATS: Final = ("pe_fwd", "pe_trailing", "eps_fwd", "price")
 def empty_capex() -> pd.DataFrame:
     """A zero-row capex frame with the contract's columns and dtypes."""
     return validate_capex(pd.DataFrame({c: [] for c in CAPEX_COLUMNS}))
+
+
+def empty_income() -> pd.DataFrame:
+    """A zero-row income-statement frame with the contract's columns and dtypes."""
+    return validate_income(pd.DataFrame({c: [] for c in INCOME_COLUMNS}))
 
 
 def empty_valuation() -> pd.DataFrame:
@@ -80,6 +98,35 @@ def validate_capex(frame: pd.DataFrame) -> pd.DataFrame:
     if dup.any():
         row = out.iloc[int(np.argmax(dup.to_numpy()))]
         raise ValueError(f"duplicate {row['freq']} capex for {row['ticker']} {row['period_end']:%Y-%m-%d}")  # fmt: skip
+    checked: pd.DataFrame = out
+    return checked
+
+
+def validate_income(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` coerced to :data:`INCOME_COLUMNS`, sorted, or ``ValueError`` saying why.
+
+    A row with neither figure is dropped (nothing was reported, and keeping
+    it would invite a zero later); duplicate ``(ticker, freq, period_end)``
+    rows are an error, as for capex.
+    """
+    missing = [c for c in INCOME_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"income frame lacks columns {missing}")
+    out = frame.loc[:, list(INCOME_COLUMNS)].copy()
+    out["period_end"] = pd.to_datetime(out["period_end"]).astype("datetime64[ns]")
+    out["fetched_at"] = pd.to_datetime(out["fetched_at"]).astype("datetime64[ns]")
+    for c in ("revenue", "net_income"):
+        values = pd.to_numeric(out[c], errors="coerce").astype("float64")
+        out[c] = values.where(np.isfinite(values.to_numpy()))
+    for c in ("ticker", "freq", "currency", "provider", "source"):
+        out[c] = out[c].astype(object)
+    out = out.loc[out["revenue"].notna() | out["net_income"].notna()]
+    out = out.sort_values(["ticker", "freq", "period_end"], kind="mergesort")
+    out = out.reset_index(drop=True)
+    dup = out.duplicated(["ticker", "freq", "period_end"])
+    if dup.any():
+        row = out.iloc[int(np.argmax(dup.to_numpy()))]
+        raise ValueError(f"duplicate {row['freq']} income statement for {row['ticker']} {row['period_end']:%Y-%m-%d}")  # fmt: skip
     checked: pd.DataFrame = out
     return checked
 
@@ -125,6 +172,17 @@ class CapexStatements:
 @dataclass(frozen=True)
 class ValuationData:
     """Valuation observations for a batch, with failures and notes (as :class:`CapexStatements`)."""
+
+    frame: pd.DataFrame
+    failures: tuple[Failure, ...] = ()
+    notes: tuple[str, ...] = ()
+    synthetic: bool = False
+    available: bool = True
+
+
+@dataclass(frozen=True)
+class IncomeStatements:
+    """Income-statement rows for a batch, with failures and notes (as :class:`CapexStatements`)."""
 
     frame: pd.DataFrame
     failures: tuple[Failure, ...] = ()

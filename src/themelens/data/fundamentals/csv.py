@@ -1,9 +1,14 @@
-"""CSV imports of capex statements and valuation history (the offline source).
+"""CSV imports of capex and income statements and valuation history (the offline source).
 
 Capex CSV (one row per ticker and fiscal period)::
 
     ticker,period_end,capex,currency[,freq][,source]
     9988.HK,2025-03-31,85972000000,CNY,annual,Alibaba annual report FY2025
+
+Income-statement CSV (one row per ticker and fiscal period; at least one of
+``revenue`` and ``net_income``, which may be negative for a loss)::
+
+    ticker,period_end,currency,revenue,net_income[,freq][,source]
 
 Valuation CSV (one row per ticker and date; at least one of the P/E columns)::
 
@@ -29,14 +34,16 @@ import pandas as pd
 
 from themelens.data.fundamentals.contracts import (
     CapexStatements,
+    IncomeStatements,
     ValuationData,
     validate_capex,
+    validate_income,
     validate_valuation,
 )
 from themelens.errors import CsvFormatError
 from themelens.theme import Theme
 
-__all__ = ["read_capex_csv", "read_valuation_csv"]
+__all__ = ["read_capex_csv", "read_income_csv", "read_valuation_csv"]
 
 _CURRENCY: Final = re.compile(r"^[A-Z]{3}$")
 _TICKER: Final = re.compile(r"^\^?[A-Z0-9][A-Z0-9.=\-]*$")
@@ -96,6 +103,22 @@ def _tickers(frame: pd.DataFrame, path: Path, theme: Theme | None) -> pd.Series:
     return pd.Series(out, index=frame.index, dtype=object)
 
 
+def _currency_and_freq(frame: pd.DataFrame, path: Path) -> tuple[pd.Series, pd.Series]:
+    """The ``currency`` column upper-cased and ``freq`` (default annual), or the row at fault."""
+    currency = frame["currency"].str.upper()
+    bad = ~currency.str.match(_CURRENCY)
+    if bad.any():
+        row = int(np.argmax(bad.to_numpy()))
+        raise CsvFormatError(f"currency {frame['currency'].iloc[row]!r} is not an ISO 4217 code", path=path, row=row + 2)  # fmt: skip
+    freq = frame["freq"].str.lower() if "freq" in frame.columns else pd.Series("annual", index=frame.index)  # fmt: skip
+    freq = freq.replace("", "annual")
+    bad = ~freq.isin(_FREQS)
+    if bad.any():
+        row = int(np.argmax(bad.to_numpy()))
+        raise CsvFormatError(f"freq {freq.iloc[row]!r} is not annual or quarterly", path=path, row=row + 2)  # fmt: skip
+    return currency, freq
+
+
 def read_capex_csv(path: Path | str, *, theme: Theme | None = None) -> CapexStatements:
     """Capex rows from a CSV (layout in the module docstring).
 
@@ -111,17 +134,7 @@ def read_capex_csv(path: Path | str, *, theme: Theme | None = None) -> CapexStat
     if negative.any():
         row = int(np.argmax(negative)) + 2
         raise CsvFormatError("capex is negative; give spend as a positive amount", path=path, row=row)  # fmt: skip
-    currency = frame["currency"].str.upper()
-    bad = ~currency.str.match(_CURRENCY)
-    if bad.any():
-        row = int(np.argmax(bad.to_numpy()))
-        raise CsvFormatError(f"currency {frame['currency'].iloc[row]!r} is not an ISO 4217 code", path=path, row=row + 2)  # fmt: skip
-    freq = frame["freq"].str.lower() if "freq" in frame.columns else pd.Series("annual", index=frame.index)  # fmt: skip
-    freq = freq.replace("", "annual")
-    bad = ~freq.isin(_FREQS)
-    if bad.any():
-        row = int(np.argmax(bad.to_numpy()))
-        raise CsvFormatError(f"freq {freq.iloc[row]!r} is not annual or quarterly", path=path, row=row + 2)  # fmt: skip
+    currency, freq = _currency_and_freq(frame, path)
     source = frame["source"] if "source" in frame.columns else pd.Series("", index=frame.index)
     rows = pd.DataFrame(
         {
@@ -142,6 +155,44 @@ def read_capex_csv(path: Path | str, *, theme: Theme | None = None) -> CapexStat
     except ValueError as exc:
         raise CsvFormatError(str(exc), path=path) from None
     return CapexStatements(checked, (), notes)
+
+
+def read_income_csv(path: Path | str, *, theme: Theme | None = None) -> IncomeStatements:
+    """Revenue and net income rows from a CSV (layout in the module docstring).
+
+    Notes
+    -----
+    A row with both figures empty is left out and counted in ``notes``, as
+    for capex: "not reported" must not become a zero.
+    """
+    path = Path(path)
+    frame = _read(path, ("ticker", "period_end", "currency"))
+    if not any(c in frame.columns for c in ("revenue", "net_income")):
+        raise CsvFormatError("needs a revenue or net_income column", path=path)
+    currency, freq = _currency_and_freq(frame, path)
+    nan = pd.Series(np.nan, index=frame.index, dtype="float64")
+    figures = {c: _numbers(frame, c, path) if c in frame.columns else nan for c in ("revenue", "net_income")}  # fmt: skip
+    source = frame["source"] if "source" in frame.columns else pd.Series("", index=frame.index)
+    rows = pd.DataFrame(
+        {
+            "ticker": _tickers(frame, path, theme),
+            "freq": freq,
+            "period_end": _dates(frame, "period_end", path),
+            "revenue": figures["revenue"],
+            "net_income": figures["net_income"],
+            "currency": currency,
+            "provider": "csv",
+            "source": [s or str(path) for s in source],
+            "fetched_at": datetime.now(UTC).replace(tzinfo=None),
+        }
+    )
+    empty = int((rows["revenue"].isna() & rows["net_income"].isna()).sum())
+    notes = (f"{path.name}: {empty} row(s) without a revenue or net income figure left out",) if empty else ()  # fmt: skip
+    try:
+        checked = validate_income(rows)
+    except ValueError as exc:
+        raise CsvFormatError(str(exc), path=path) from None
+    return IncomeStatements(checked, (), notes)
 
 
 def read_valuation_csv(path: Path | str, *, theme: Theme | None = None) -> ValuationData:

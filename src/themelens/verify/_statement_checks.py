@@ -1,0 +1,223 @@
+"""Growth and capex claims against reported statements: claim → period → figures → verdict.
+
+Growth is year-on-year (the same span a year earlier) unless the quote says
+quarter-on-quarter ("quarter-on-quarter", "from the previous quarter",
+"sequential"), which only a quarter window can be. A claim without a window
+is about the latest period ending within ``report_lag_days`` before its day,
+when that period is unambiguous (a fiscal year's last quarter ends with the
+year: the quote must then say "quarter" or "full year"). Segment figures
+("cloud revenue grew 26%") are not checked against group totals.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Final
+
+import pandas as pd
+
+from themelens.data.fx import to_usd
+from themelens.errors import ThemelensError
+from themelens.news.claim import Claim
+from themelens.verify._evidence import FundamentalsEvidence
+from themelens.verify._periods import Figure, Span, figure_for, parse_span, span_of_row
+from themelens.verify.checks import Verdict
+from themelens.verify.fundamental_tolerances import FundamentalTolerances, figure_matches
+
+__all__ = ["GROWTH_ITEMS", "check_capex", "check_growth", "money", "source_label"]
+
+GROWTH_ITEMS: Final = {
+    "revenue_growth_pct": "revenue",
+    "net_income_growth_pct": "net_income",
+    "capex_growth_pct": "capex",
+}
+_ITEM_WORDS: Final = {"revenue": "revenue", "net_income": "net income", "capex": "capex"}
+_QOQ: Final = re.compile(
+    r"quarter[- ]on[- ]quarter|q-?o-?q|from the (?:previous|prior|preceding|last) quarter|sequential",
+    re.IGNORECASE,
+)
+_QUARTER_WORDS: Final = re.compile(r"\bquarter|\bQ[1-4]\b", re.IGNORECASE)
+_YEAR_WORDS: Final = re.compile(r"full[- ]year|\bannual|\bFY\s?\d|fiscal year|for the year", re.IGNORECASE)  # fmt: skip
+_SEGMENT: Final = re.compile(
+    r"\b(cloud|advertising|ads?|games?|gaming|fintech|e-?commerce|international|overseas|"
+    r"domestic|segment|unit|division|smartphones?|EV|AI|online|marketing)\s+"
+    r"(?:business\s+)?(revenue|sales|income|profit)",
+    re.IGNORECASE,
+)
+_PROVIDERS: Final = {"yahoo": "Yahoo", "akshare": "AkShare/Eastmoney", "csv": "CSV import"}
+
+
+def money(currency: str, value: float) -> str:
+    """``HKD 184.5bn``: an amount the way a reason prints it."""
+    sign, size = ("-" if value < 0 else ""), abs(value)
+    for scale, unit in ((1e12, "tn"), (1e9, "bn"), (1e6, "m")):
+        if size >= scale:
+            return f"{currency} {sign}{size / scale:.1f}{unit}"
+    return f"{currency} {sign}{size:,.0f}"
+
+
+def source_label(provider: str, source: str, item: str) -> str:
+    """``Yahoo income statement``: which source and statement a figure came from."""
+    statement = "cash-flow statement" if item == "capex" else "income statement"
+    who = _PROVIDERS.get(provider, provider)
+    label = who if provider == "csv" else f"{who} {statement}"
+    return f"{label}, synthetic recording" if "synthetic" in source else label
+
+
+def _hedged(claim: Claim, text: str) -> str:
+    return f"{claim.qualifier} {text}" if claim.qualifier else text
+
+
+def _rows(evidence: FundamentalsEvidence, ticker: str, item: str) -> pd.DataFrame:
+    frame = evidence.statements
+    rows: pd.DataFrame = frame.loc[(frame["ticker"] == ticker) & (frame["item"] == item)]
+    return rows
+
+
+def _precheck(
+    claim: Claim, ticker: str | None, evidence: FundamentalsEvidence, item: str
+) -> tuple[pd.DataFrame, None] | tuple[None, Verdict]:
+    """The ticker's rows for ``item``, or the unverifiable verdict saying why there are none."""
+    if ticker is None:
+        return None, Verdict("unverifiable", None, f"no listing for {claim.entity} to look up statements for")  # fmt: skip
+    if "statements" in evidence.unavailable:
+        return None, Verdict("unverifiable", None, evidence.unavailable["statements"])
+    segment = _SEGMENT.search(claim.quote or "")
+    if segment is not None and item != "capex":
+        why = f"a segment figure ({segment.group(0)!r}); statements give group totals"
+        return None, Verdict("unverifiable", None, why)
+    rows = _rows(evidence, ticker, item)
+    if rows.empty:
+        failed = evidence.failure("statements", ticker)
+        why = f" ({failed})" if failed else ""
+        return None, Verdict("unverifiable", None, f"no {_ITEM_WORDS[item]} figures for {ticker}{why}")  # fmt: skip
+    return rows, None
+
+
+def _span(
+    claim: Claim, rows: pd.DataFrame, day: date | None, tol: FundamentalTolerances
+) -> tuple[Span, str] | str:
+    """The claim's span and a note when it was inferred; or why there is none."""
+    if claim.window is not None:
+        span = parse_span(claim.window)
+        if span is None:
+            return f"window {claim.window} is not a reporting period (a quarter, half or year)"
+        return span, ""
+    if day is None:
+        return "no window and no date: cannot tell which reporting period"
+    cutoff = pd.Timestamp(day)
+    recent = rows.loc[(rows["period_end"] <= cutoff) & (rows["period_end"] >= cutoff - pd.Timedelta(days=tol.report_lag_days))]  # fmt: skip
+    if recent.empty:
+        return f"no window, and no period ended within {tol.report_lag_days} days before {day}"
+    latest = recent.loc[recent["period_end"] == recent["period_end"].max()]
+    freqs = set(latest["freq"])
+    quote = claim.quote or ""
+    if len(freqs) > 1:
+        if _QUARTER_WORDS.search(quote) and not _YEAR_WORDS.search(quote):
+            freqs = {"quarterly"}
+        elif _YEAR_WORDS.search(quote):
+            freqs = {"annual"}
+        else:
+            end = pd.Timestamp(latest["period_end"].iloc[0])
+            return f"no window: the quarter or the full year ending {end:%Y-%m-%d}?"
+    freq = freqs.pop()
+    span = span_of_row(freq, pd.Timestamp(latest["period_end"].iloc[0]))
+    return span, f"; window inferred as {span.label}, the latest period before {day}"
+
+
+def _fiscal(evidence: FundamentalsEvidence, ticker: str) -> int | None:
+    return evidence.fiscal_year_ends.get(ticker)
+
+
+def check_growth(
+    claim: Claim,
+    ticker: str | None,
+    day: date | None,
+    evidence: FundamentalsEvidence,
+    tol: FundamentalTolerances,
+) -> Verdict:
+    """A growth claim (revenue, net income, capex) against two reported periods."""
+    item = GROWTH_ITEMS[claim.metric]
+    rows, failed = _precheck(claim, ticker, evidence, item)
+    if failed is not None or rows is None or ticker is None:
+        return failed or Verdict("unverifiable", None, "no statements")
+    found = _span(claim, rows, day, tol)
+    if isinstance(found, str):
+        return Verdict("unverifiable", None, found)
+    span, note = found
+    qoq = bool(_QOQ.search(claim.quote or ""))
+    if qoq and span.kind != "quarter":
+        return Verdict("unverifiable", None, f"quarter-on-quarter growth needs a quarter window, not {span.label}")  # fmt: skip
+    base_span = span.quarter_earlier() if qoq else span.year_earlier()
+    current = figure_for(rows, span, _fiscal(evidence, ticker))
+    base = figure_for(rows, base_span, _fiscal(evidence, ticker))
+    if isinstance(current, str) or isinstance(base, str):
+        return Verdict("unverifiable", None, f"{ticker}: {current if isinstance(current, str) else base}")  # fmt: skip
+    if current.currency != base.currency:
+        why = f"{span.label} is reported in {current.currency} and {base_span.label} in {base.currency}"  # fmt: skip
+        return Verdict("unverifiable", None, why)
+    if base.value <= 0:
+        why = f"{_ITEM_WORDS[item]} {base_span.label} was {money(base.currency, base.value)}: growth from a loss or zero is not meaningful"  # fmt: skip
+        return Verdict("unverifiable", None, why)
+    computed = (current.value / base.value - 1) * 100
+    claimed = float(claim.value)
+    ok = figure_matches(claimed, computed, claim.qualifier, tol.growth_tolerance(computed))
+    basis = "q-o-q" if qoq else "y-o-y"
+    reason = (
+        f"{_ITEM_WORDS[item]} {span.label} {money(current.currency, current.value)} vs "
+        f"{base_span.label} {money(base.currency, base.value)}: {computed:+.1f}% {basis} vs claimed "
+        f"{_hedged(claim, f'{claimed:g}%')} ({source_label(current.provider, current.source, item)}){note}"
+    )
+    return Verdict("supported" if ok else "contradicted", round(computed, 4), reason)
+
+
+def _claimed_in(claim: Claim, figure: Figure) -> tuple[float, str] | str:
+    """The claimed amount in the statement's currency (and how it was converted), or why not."""
+    claimed = float(claim.value)
+    currency = (claim.currency or "").upper()
+    if not currency:
+        return f"the claim gives no currency (statement in {figure.currency})"
+    if currency == figure.currency:
+        return claimed, ""
+    try:
+        theirs = to_usd(1.0, currency, figure.span.label).rate
+        ours = to_usd(1.0, figure.currency, figure.span.label).rate
+    except ThemelensError as exc:
+        return f"claim in {currency}, statement in {figure.currency}, and no offline rate converts them ({exc})"  # fmt: skip
+    converted = claimed * theirs.usd_per_unit / ours.usd_per_unit
+    how = f" (claimed {money(currency, claimed)} converted at the built-in monthly reference rates, approximate)"  # fmt: skip
+    return converted, how
+
+
+def check_capex(
+    claim: Claim,
+    ticker: str | None,
+    day: date | None,
+    evidence: FundamentalsEvidence,
+    tol: FundamentalTolerances,
+) -> Verdict:
+    """A capex amount against the period's reported capex, within ``money_rel``."""
+    rows, failed = _precheck(claim, ticker, evidence, "capex")
+    if failed is not None or rows is None or ticker is None:
+        return failed or Verdict("unverifiable", None, "no statements")
+    found = _span(claim, rows, day, tol)
+    if isinstance(found, str):
+        return Verdict("unverifiable", None, found)
+    span, note = found
+    figure = figure_for(rows, span, _fiscal(evidence, ticker))
+    if isinstance(figure, str):
+        return Verdict("unverifiable", None, f"{ticker}: {figure}")
+    converted = _claimed_in(claim, figure)
+    if isinstance(converted, str):
+        return Verdict("unverifiable", None, converted)
+    claimed, how = converted
+    computed = figure.value
+    ok = figure_matches(claimed, computed, claim.qualifier, tol.money_rel * abs(computed))
+    off = (claimed / computed - 1) * 100 if computed else float("nan")
+    reason = (
+        f"capex {span.label} {money(figure.currency, computed)} vs claimed "
+        f"{_hedged(claim, money(figure.currency, claimed))} ({off:+.1f}%){how} "
+        f"({source_label(figure.provider, figure.source, 'capex')}){note}"
+    )
+    return Verdict("supported" if ok else "contradicted", computed, reason)
