@@ -154,7 +154,23 @@ class ProviderError(DataError):
 
 
 class EmptyDataError(ProviderError):
-    """The provider answered, but with no usable rows."""
+    """The provider answered, but with no usable rows.
+
+    ``failures`` holds each ticker's own reason when a batch failed whole, so
+    a caller reporting per ticker does not hand every ticker the batch's
+    joined message.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str,
+        ticker: str | None = None,
+        failures: Sequence[Failure] = (),
+    ):
+        self.failures = tuple(failures)
+        super().__init__(message, provider=provider, ticker=ticker)
 
 
 class RateLimitedError(ProviderError):

@@ -231,7 +231,8 @@ def load_tickers(
         try:
             batch = fetch_prices(provider, tickers, on_progress=on_progress)
         except EmptyDataError as exc:
-            return empty_prices(), tuple(Failure(t, str(exc)) for t in tickers), ()
+            own = {f.item: f for f in exc.failures}
+            return empty_prices(), tuple(own.get(t, Failure(t, str(exc))) for t in tickers), ()
         return batch.frame, batch.failures, ()
     from themelens.data.refresh import load_prices
 

@@ -177,6 +177,7 @@ def fetch_prices(
             reasons if ticker is None else _strip(reasons, ticker),
             provider=provider.name,
             ticker=ticker,
+            failures=failures,
         )
     return PriceBatch(frame=frame, failures=tuple(failures), provider=provider.name)
 
