@@ -110,3 +110,26 @@ def test_an_index_claim_without_its_series_is_never_decided_by_a_proxy(
     nasdaq = next(r for r in rows if r.claim.entity == "nasdaq-composite")
     assert nasdaq.ticker == "^IXIC" and nasdaq.verdict == "supported"
     assert str(nasdaq.asof) == "2025-09-23"  # "overnight": the US session before
+
+
+def test_a_window_the_quote_does_not_state_yields_to_the_day(shared_prices_dir: Path) -> None:
+    # 1347.HK closed +6.99% on 2025-07-24 and was up far more on the year; a "ytd" read from
+    # the article's context must not turn "increased by 7%" into a confident red verdict
+    from themelens.data.providers import CsvProvider, fetch_prices
+    from themelens.news.claim import Claim
+    from themelens.verify import verify_claims
+
+    prices = fetch_prices(CsvProvider(shared_prices_dir), ["1347.HK"]).frame
+    claim = Claim(
+        "hua-hong", "return_pct", 7.0, window="ytd", date="2025-07-24",
+        quote="Hua Hong's stock increased by 7%", article="a",
+    )  # fmt: skip
+    (row,) = verify_claims([claim], prices=prices, theme=THEME, article_dates={}).rows
+    assert row.verdict == "supported" and row.computed == pytest.approx(6.99, abs=0.01)
+    assert "the quote names no window and the day matches" in row.reason
+    stated = Claim(
+        "hua-hong", "return_pct", 7.0, window="ytd", date="2025-07-24",
+        quote="Hua Hong's stock has increased by 7% this year", article="a",
+    )  # fmt: skip
+    (row,) = verify_claims([stated], prices=prices, theme=THEME, article_dates={}).rows
+    assert row.verdict == "contradicted" and "ytd close-to-close" in row.reason

@@ -142,6 +142,24 @@ def test_a_window_read_from_context_yields_to_a_matching_day() -> None:
     assert status == "unverifiable" and "not enough history for a ytd return" in reason
 
 
+def test_bad_claims_are_unverifiable_in_one_line_and_the_batch_goes_on() -> None:
+    claims = [
+        ret(16.0, date="2025-09-10"),  # before the data start
+        Claim("baidu", "return_pct", "sixteen", window="1d", quote="q", article="a"),
+        Claim("deepseek", "return_pct", 5.0, window="1d", article="a"),  # no listing
+        Claim("pop-mart", "return_pct", 5.0, window="1d", article="a"),  # not in the theme
+        Claim("baidu", "high_since", "November", article="a"),
+        ret(16.0),
+    ]
+    rows = verify_claims(claims, prices=HAND, theme=THEME, article_dates=DATES).rows
+    assert [r.verdict for r in rows] == ["unverifiable"] * 5 + ["supported"]
+    assert "before the data for 9888.HK start (2025-09-15)" in rows[0].reason
+    assert rows[1].reason.startswith("cannot check the claimed value 'sixteen'")
+    assert "is not in the theme" in rows[3].reason
+    assert "is not YYYY-MM" in rows[4].reason
+    assert all("\n" not in r.reason for r in rows)
+
+
 def test_gap_in_the_data_is_unverifiable() -> None:
     gappy = HAND[HAND["date"] != "2025-09-17"]
     status, _, reason = verdict(ret(16.0), gappy)

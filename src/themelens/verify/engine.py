@@ -8,7 +8,7 @@ or a non-trading day is ``unverifiable`` with the reason.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import pandas as pd
@@ -160,7 +160,13 @@ def verify_claims(
             rows.append(_fundamental(claim, day[0], run.theme, evidence))
             continue
         rows.append(_verify_one(claim, day, written, run, tol, missing or {}))
-    return VerifyResult(rows=tuple(rows), tolerances=tol)
+    return VerifyResult(rows=tuple(_one_line(r) for r in rows), tolerances=tol)
+
+
+def _one_line(row: VerifiedClaim) -> VerifiedClaim:
+    """A reason is one line, whatever a provider's message held."""
+    reason = " ".join(row.reason.split())
+    return row if reason == row.reason else replace(row, reason=reason)
 
 
 def _verify_one(
@@ -231,7 +237,11 @@ def _on_tape(
     if pos is None:
         why = f"no close for {ticker} on {session} (a gap in the data)"
         return VerifiedClaim(claim, ticker, session, None, "unverifiable", why, proxy)
-    verdict = check_market_claim(claim, tape, pos, tol, written)
+    try:
+        verdict = check_market_claim(claim, tape, pos, tol, written)
+    except (TypeError, ValueError) as exc:  # a value that is not a number must not stop the batch
+        why = f"cannot check the claimed value {claim.value!r}: {exc}"
+        return VerifiedClaim(claim, ticker, session, None, "unverifiable", why, proxy)
     notes = [n for n in (resolved.note, note) if n]
     reason = "; ".join([verdict.reason, *notes])
     return VerifiedClaim(
