@@ -25,7 +25,7 @@ import pandas as pd
 from themelens.news.claim import Claim
 from themelens.verify.spans import Period, period_of, since_month, stated_window
 from themelens.verify.tape import Tape
-from themelens.verify.tolerances import Tolerances, return_matches
+from themelens.verify.tolerances import Tolerances, return_matches, some_return_matches
 
 __all__ = ["Verdict", "VerdictStatus", "check_market_claim", "is_extreme"]
 
@@ -152,7 +152,7 @@ def _range_matches(
     grid = np.linspace(lo, hi, 401)
     if lo <= claimed <= hi:
         grid = np.append(grid, claimed)
-    return any(return_matches(claimed, float(x), qualifier, tol, ticker=ticker) for x in grid)
+    return some_return_matches(claimed, grid, qualifier, tol, ticker=ticker)
 
 
 def _check_rolling(claim: Claim, tape: Tape, pos: int, window: str, tol: Tolerances) -> Verdict:

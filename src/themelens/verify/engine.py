@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import lru_cache
 
 import pandas as pd
 
-from themelens.data.calendar import resolve_session
+from themelens.data.calendar import SessionResolution, resolve_session
 from themelens.errors import AsofError
 from themelens.news.claim import MARKET_METRICS, Claim
 from themelens.theme import Entity, Theme, exchange_for_ticker
@@ -78,6 +79,12 @@ def tickers_to_load(
             if proxy and entity is not None and entity.kind == "index":
                 wanted.update(dict.fromkeys(proxy_constituents(theme, entity)))
     return tuple(wanted)
+
+
+@lru_cache(maxsize=65536)
+def _resolve(exchange: str, day: date) -> SessionResolution:
+    """``resolve_session``, once per exchange and day: many claims share a day."""
+    return resolve_session(exchange, day)
 
 
 def _month_end(month: str) -> date | None:
@@ -223,7 +230,7 @@ def _on_tape(
     """The verdict at the session of ``when`` on ``tape`` (the previous session for a non-session)."""
     ticker = tape.ticker
     try:
-        resolved = resolve_session(exchange_for_ticker(ticker), when)
+        resolved = _resolve(exchange_for_ticker(ticker), when)
     except AsofError as exc:
         return VerifiedClaim(claim, ticker, None, None, "unverifiable", str(exc), proxy)
     session = resolved.session

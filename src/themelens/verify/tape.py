@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -43,21 +44,37 @@ class Tape:
 
     def position(self, day: date) -> int | None:
         """Row of session ``day`` (None when the data have no row that day)."""
-        pos = int(self.bars.index.searchsorted(pd.Timestamp(day)))
-        if pos < len(self.bars) and self.bars.index[pos] == pd.Timestamp(day):
-            return pos
-        return None
+        days = self._days
+        wanted = np.datetime64(day, "D")
+        pos = int(days.searchsorted(wanted))
+        return pos if pos < len(days) and days[pos] == wanted else None
+
+    @cached_property
+    def _days(self) -> np.ndarray:
+        return pd.DatetimeIndex(self.bars.index).to_numpy().astype("datetime64[D]")
+
+    @cached_property
+    def _sessions(self) -> list[date]:
+        return [d.date() for d in pd.DatetimeIndex(self.bars.index)]
 
     def session(self, pos: int) -> date:
-        return pd.Timestamp(self.bars.index[pos]).date()
+        return self._sessions[pos]
+
+    @cached_property
+    def _columns(self) -> dict[str, np.ndarray]:
+        """Each numeric column as an array, read once: a verdict looks up a handful of cells."""
+        out = {c: self.bars[c].to_numpy(dtype="float64") for c in self.bars.columns}
+        for c in self.panel.columns:
+            if c not in out and pd.api.types.is_numeric_dtype(self.panel[c]):
+                out[c] = self.panel[c].to_numpy(dtype="float64", na_value=np.nan)
+        return out
 
     def close(self, pos: int) -> float:
-        return float(self.bars["close"].to_numpy()[pos])
+        return float(self._columns["close"][pos])
 
     def metric(self, column: str, pos: int) -> float:
         """A numeric rally metric (or bar column) at session ``pos``; NaN when unknown."""
-        frame = self.bars if column in self.bars.columns else self.panel
-        return float(frame[column].to_numpy(dtype="float64", na_value=np.nan)[pos])
+        return float(self._columns[column][pos])
 
     def high_since(self, pos: int) -> pd.Timestamp | None:
         """The rally panel's ``high_since`` at ``pos`` (None at an all-time high in the data)."""
@@ -87,7 +104,7 @@ class Tape:
 
     def earlier_close_above(self, pos: int, level: float) -> pd.Timestamp | None:
         """The latest session before ``pos`` whose close beat ``level`` (None if none)."""
-        closes = self.bars["close"].to_numpy()[:pos]
+        closes = self._columns["close"][:pos]
         above = np.flatnonzero(closes > level)
         return None if above.size == 0 else pd.Timestamp(self.bars.index[above[-1]])
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Tolerances", "board_limit_pct", "return_matches"]
+import numpy as np
+
+__all__ = ["Tolerances", "board_limit_pct", "return_matches", "some_return_matches"]
 
 
 @dataclass(frozen=True)
@@ -78,3 +80,27 @@ def return_matches(
     if qualifier == "up_to":
         return computed <= claimed + t
     return abs(claimed - computed) <= t
+
+
+def some_return_matches(
+    claimed: float, moves: np.ndarray, qualifier: str | None, tol: Tolerances, *, ticker: str = ""
+) -> bool:
+    """Whether any of ``moves`` satisfies ``return_matches`` (one vectorised pass, same rules)."""
+    if moves.size == 0:
+        return False
+    t = np.maximum(tol.return_pp, tol.return_rel * np.abs(moves))
+    if qualifier == "limit_up":
+        limit = board_limit_pct(ticker)
+        return limit is not None and bool((moves >= limit - tol.limit_up_pp).any())
+    computed = moves
+    if claimed < 0 and qualifier in {"over", "at_least", "nearly", "up_to"}:
+        claimed, computed = -claimed, -moves
+    if qualifier in {"over", "at_least"}:
+        ok = computed >= claimed - t
+    elif qualifier == "nearly":
+        ok = (computed <= claimed + 1e-9) & (claimed - computed <= t)
+    elif qualifier == "up_to":
+        ok = computed <= claimed + t
+    else:
+        ok = np.abs(claimed - computed) <= t
+    return bool(ok.any())
