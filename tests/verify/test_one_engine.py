@@ -94,3 +94,16 @@ def test_a_store_written_by_an_older_version_cannot_serve_a_proxy_verdict(
     shown = [r for r in served.verify.rows if r.claim.entity == "hstech"]
     assert shown and all(r.verdict == "unverifiable" for r in shown)
     assert all("decided on a proxy by an older version" in r.reason for r in shown)
+
+
+def test_the_report_rows_show_the_session_its_close_and_its_range(
+    fronts: dict[str, list[VerifiedClaim]], shared_prices_dir: Path, tmp_path: Path
+) -> None:
+    from themelens.report import render_report
+
+    settings = resolve_settings(db=tmp_path / "s.duckdb", prices_dir=shared_prices_dir)
+    ctx = run_theme(settings, load_theme(), asof=ASOF, articles=[str(CORPUS / "seed002.txt")])
+    html = render_report(ctx)
+    assert "day (close; range)" in html
+    # Baidu on 2025-09-17: close +15.72%, range +6.18% to +19.61% against the previous close
+    assert "+15.72%; +6.18% to +19.61%" in html
