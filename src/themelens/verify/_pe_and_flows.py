@@ -22,11 +22,9 @@ from typing import Final
 import pandas as pd
 
 from themelens.data.fundamentals.reported import REPORTED_PROVIDER
-from themelens.data.fx import to_usd
-from themelens.errors import ThemelensError
 from themelens.news.claim import Claim
 from themelens.verify._evidence import FundamentalsEvidence
-from themelens.verify._statement_checks import money
+from themelens.verify._statement_checks import convert_claimed, hedged, money
 from themelens.verify.checks import Verdict
 from themelens.verify.fundamental_tolerances import FundamentalTolerances, figure_matches
 
@@ -37,10 +35,6 @@ _ETF: Final = re.compile(r"\bETFs?\b|exchange[- ]traded", re.IGNORECASE)
 _SOUTHBOUND: Final = re.compile(r"southbound|Stock Connect|港股通|南向", re.IGNORECASE)
 _YEARS: Final = re.compile(r"^\d+y$")
 _PE_NAMES: Final = {"pe_fwd": "forward P/E", "pe_trailing": "trailing P/E"}
-
-
-def _hedged(claim: Claim, text: str) -> str:
-    return f"{claim.qualifier} {text}" if claim.qualifier else text
 
 
 def _provider(rows: pd.DataFrame) -> str:
@@ -87,7 +81,7 @@ def check_pe(
         return Verdict("unverifiable", None, why)
     computed, claimed = float(last[column]), float(claim.value)
     ok = figure_matches(claimed, computed, claim.qualifier, tol.pe_rel * abs(computed))
-    reason = f"{name} {computed:.1f}x on {last['date']:%Y-%m-%d} vs claimed {_hedged(claim, f'{claimed:g}x')} ({last['provider']})"  # fmt: skip
+    reason = f"{name} {computed:.1f}x on {last['date']:%Y-%m-%d} vs claimed {hedged(claim, f'{claimed:g}x')} ({last['provider']})"  # fmt: skip
     return Verdict("supported" if ok else "contradicted", round(computed, 4), reason)
 
 
@@ -114,7 +108,7 @@ def _average(
     reason = (
         f"{tol.average_years}-year average {name} {computed:.1f}x ({len(span)} observations "
         f"{span['date'].iloc[0]:%Y-%m-%d}..{span['date'].iloc[-1]:%Y-%m-%d}) vs claimed "
-        f"{_hedged(claim, f'{float(claim.value):g}x')} ({_provider(span)})"
+        f"{hedged(claim, f'{float(claim.value):g}x')} ({_provider(span)})"
     )
     return Verdict("supported" if ok else "contradicted", round(computed, 4), reason)
 
@@ -158,21 +152,15 @@ def check_flow(
         return Verdict("unverifiable", None, f"no southbound figure for {what} (not a session, or a gap in the data)")  # fmt: skip
     currency = str(got["currency"].iloc[0])
     computed = float(got["net_buy"].sum())
-    claimed = float(claim.value)
-    how = ""
     claim_ccy = (claim.currency or currency).upper()
-    if claim_ccy != currency:
-        try:
-            theirs = to_usd(1.0, claim_ccy, first).rate.usd_per_unit
-            ours = to_usd(1.0, currency, first).rate.usd_per_unit
-        except ThemelensError as exc:
-            return Verdict("unverifiable", None, f"claim in {claim_ccy}, flows in {currency}, and no offline rate converts them ({exc})")  # fmt: skip
-        how = f" (claimed {money(claim_ccy, claimed)} converted at the built-in monthly reference rates, approximate)"  # fmt: skip
-        claimed = claimed * theirs / ours
+    converted = convert_claimed(float(claim.value), claim_ccy, currency, first, "flows")
+    if isinstance(converted, str):
+        return Verdict("unverifiable", None, converted)
+    claimed, how = converted
     ok = figure_matches(claimed, computed, claim.qualifier, tol.flow_rel * abs(computed))
     sessions = f"{len(got)} sessions {first}..{last}" if claim.window == "1w" else f"{day}"
     reason = (
         f"southbound net buying {money(currency, computed)} ({sessions}) vs claimed "
-        f"{_hedged(claim, money(currency, claimed))}{how} ({got['source'].iloc[0]})"
+        f"{hedged(claim, money(currency, claimed))}{how} ({got['source'].iloc[0]})"
     )
     return Verdict("supported" if ok else "contradicted", computed, reason)

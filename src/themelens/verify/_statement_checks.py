@@ -25,7 +25,15 @@ from themelens.verify._periods import Figure, Span, figure_for, parse_span, span
 from themelens.verify.checks import Verdict
 from themelens.verify.fundamental_tolerances import FundamentalTolerances, figure_matches
 
-__all__ = ["GROWTH_ITEMS", "check_capex", "check_growth", "money", "source_label"]
+__all__ = [
+    "GROWTH_ITEMS",
+    "check_capex",
+    "check_growth",
+    "convert_claimed",
+    "hedged",
+    "money",
+    "source_label",
+]
 
 GROWTH_ITEMS: Final = {
     "revenue_growth_pct": "revenue",
@@ -65,8 +73,29 @@ def source_label(provider: str, source: str, item: str) -> str:
     return f"{label}, synthetic recording" if "synthetic" in source else label
 
 
-def _hedged(claim: Claim, text: str) -> str:
+def hedged(claim: Claim, text: str) -> str:
+    """``over HKD 1.0bn``: a claimed figure printed with the claim's hedge."""
     return f"{claim.qualifier} {text}" if claim.qualifier else text
+
+
+def convert_claimed(
+    claimed: float, claim_ccy: str, currency: str, when: date | str, what: str
+) -> tuple[float, str] | str:
+    """``claimed`` (in ``claim_ccy``) in ``currency`` and how it was converted; or why it cannot be.
+
+    Statements and flows convert alike: at the built-in monthly reference
+    rates for ``when`` (no network), said to be approximate. ``what`` names
+    the figure's side in the reason (``"statement"``, ``"flows"``).
+    """
+    if claim_ccy == currency:
+        return claimed, ""
+    try:
+        theirs = to_usd(1.0, claim_ccy, when).rate.usd_per_unit
+        ours = to_usd(1.0, currency, when).rate.usd_per_unit
+    except ThemelensError as exc:
+        return f"claim in {claim_ccy}, {what} in {currency}, and no offline rate converts them ({exc})"  # fmt: skip
+    how = f" (claimed {money(claim_ccy, claimed)} converted at the built-in monthly reference rates, approximate)"  # fmt: skip
+    return claimed * theirs / ours, how
 
 
 def _rows(evidence: FundamentalsEvidence, ticker: str, item: str) -> pd.DataFrame:
@@ -167,27 +196,17 @@ def check_growth(
     reason = (
         f"{_ITEM_WORDS[item]} {span.label} {money(current.currency, current.value)} vs "
         f"{base_span.label} {money(base.currency, base.value)}: {computed:+.1f}% {basis} vs claimed "
-        f"{_hedged(claim, f'{claimed:g}%')} ({source_label(current.provider, current.source, item)}){note}"
+        f"{hedged(claim, f'{claimed:g}%')} ({source_label(current.provider, current.source, item)}){note}"
     )
     return Verdict("supported" if ok else "contradicted", round(computed, 4), reason)
 
 
 def _claimed_in(claim: Claim, figure: Figure) -> tuple[float, str] | str:
     """The claimed amount in the statement's currency (and how it was converted), or why not."""
-    claimed = float(claim.value)
     currency = (claim.currency or "").upper()
     if not currency:
         return f"the claim gives no currency (statement in {figure.currency})"
-    if currency == figure.currency:
-        return claimed, ""
-    try:
-        theirs = to_usd(1.0, currency, figure.span.label).rate
-        ours = to_usd(1.0, figure.currency, figure.span.label).rate
-    except ThemelensError as exc:
-        return f"claim in {currency}, statement in {figure.currency}, and no offline rate converts them ({exc})"  # fmt: skip
-    converted = claimed * theirs.usd_per_unit / ours.usd_per_unit
-    how = f" (claimed {money(currency, claimed)} converted at the built-in monthly reference rates, approximate)"  # fmt: skip
-    return converted, how
+    return convert_claimed(float(claim.value), currency, figure.currency, figure.span.label, "statement")  # fmt: skip
 
 
 def check_capex(
@@ -217,7 +236,7 @@ def check_capex(
     off = (claimed / computed - 1) * 100 if computed else float("nan")
     reason = (
         f"capex {span.label} {money(figure.currency, computed)} vs claimed "
-        f"{_hedged(claim, money(figure.currency, claimed))} ({off:+.1f}%){how} "
+        f"{hedged(claim, money(figure.currency, claimed))} ({off:+.1f}%){how} "
         f"({source_label(figure.provider, figure.source, 'capex')}){note}"
     )
     return Verdict("supported" if ok else "contradicted", computed, reason)

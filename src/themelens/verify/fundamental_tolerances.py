@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from themelens.verify.tolerances import hedged_match
+
 __all__ = ["FundamentalTolerances", "figure_matches"]
 
 
@@ -53,24 +55,9 @@ class FundamentalTolerances:
         return max(self.growth_pp, self.growth_rel * abs(computed))
 
 
-def figure_matches(
-    claimed: float, computed: float, qualifier: str | None, tolerance: float
-) -> bool:
-    """Whether ``claimed`` (hedged by ``qualifier``) is consistent with ``computed``.
+figure_matches = hedged_match
+"""Whether a claimed figure, hedged by its qualifier, is consistent with the reported one.
 
-    The rules of ``tolerances.return_matches``: ``over``/``at_least`` need
-    computed ≥ claimed − tolerance; ``nearly`` needs computed ≤ claimed and
-    within tolerance; ``up_to`` needs computed ≤ claimed + tolerance; none
-    or ``about`` the plain tolerance. A negative claim (a fall, net selling)
-    hedges its magnitude: "net selling of over 1bn" needs computed ≤ −1bn
-    + tolerance, so both signs are flipped first.
-    """
-    if claimed < 0:
-        claimed, computed = -claimed, -computed
-    if qualifier in {"over", "at_least"}:
-        return computed >= claimed - tolerance
-    if qualifier == "nearly":
-        return computed <= claimed + 1e-9 and claimed - computed <= tolerance
-    if qualifier == "up_to":
-        return computed <= claimed + tolerance
-    return abs(claimed - computed) <= tolerance
+The reading of a hedge is the returns' (``tolerances.hedged_match``): a
+statement, P/E or flow figure and a price move are hedged alike.
+"""

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Tolerances", "board_limit_pct", "return_matches", "some_return_matches"]
+__all__ = ["Tolerances", "board_limit_pct", "hedged_match", "return_matches", "some_return_matches"]
 
 
 @dataclass(frozen=True)
@@ -71,15 +71,28 @@ def return_matches(
     if qualifier == "limit_up":
         limit = board_limit_pct(ticker)
         return limit is not None and computed >= limit - tol.limit_up_pp
-    if claimed < 0 and qualifier in {"over", "at_least", "nearly", "up_to"}:
+    return hedged_match(claimed, computed, qualifier, t)
+
+
+def hedged_match(claimed: float, computed: float, qualifier: str | None, tolerance: float) -> bool:
+    """Whether ``claimed``, hedged by ``qualifier``, is consistent with ``computed`` within ``tolerance``.
+
+    The one reading of a hedge, for returns and for fundamentals figures alike:
+    ``over``/``at_least`` need computed ≥ claimed − tolerance; ``nearly`` needs
+    computed ≤ claimed and within tolerance; ``up_to`` needs computed ≤
+    claimed + tolerance; none or ``about`` the plain tolerance. A negative
+    claim (a fall, net selling) hedges its size, so both figures are mirrored
+    first (which leaves the plain tolerance as it was).
+    """
+    if claimed < 0:
         claimed, computed = -claimed, -computed
     if qualifier in {"over", "at_least"}:
-        return computed >= claimed - t
+        return computed >= claimed - tolerance
     if qualifier == "nearly":
-        return computed <= claimed + 1e-9 and claimed - computed <= t
+        return computed <= claimed + 1e-9 and claimed - computed <= tolerance
     if qualifier == "up_to":
-        return computed <= claimed + t
-    return abs(claimed - computed) <= t
+        return computed <= claimed + tolerance
+    return abs(claimed - computed) <= tolerance
 
 
 def some_return_matches(

@@ -61,7 +61,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -100,7 +100,9 @@ __all__ = [
     "QUARTERLY_CASH_FLOW_COLUMNS",
     "VALUATION_FUNCTION",
     "AkshareFundamentals",
+    "ReportRowsFn",
     "hk_code",
+    "read_reports",
 ]
 
 CASH_FLOW_FUNCTION: Final = "stock_financial_hk_report_em"
@@ -130,6 +132,7 @@ _CURRENCY_NAMES: Final[Mapping[str, str]] = {
 }  # fmt: skip
 _ISO_CODE: Final = re.compile(r"[A-Z]{3}")
 _SYNTHETIC_TAG: Final = " [synthetic recording]"
+_PROVIDER: Final = "akshare"
 
 
 def hk_code(ticker: str) -> str | None:
@@ -179,7 +182,7 @@ class AkshareFundamentals:
     derived from cumulative figures and where the currency comes from.
     """
 
-    name: Final = "akshare"
+    name: Final = _PROVIDER
 
     def __init__(self, client: AkshareClient | None = None, *, synthetic: bool = False) -> None:
         self.client = client if client is not None else AkshareClient()
@@ -204,50 +207,19 @@ class AkshareFundamentals:
         Raises ``OfflineError`` when AkShare's source cannot be reached (every
         later ticker would fail the same way); anything else is a ``Failure``.
         """
-        parts: list[pd.DataFrame] = []
-        failures: list[Failure] = []
-        notes: list[str] = []
-        fetched_at = datetime.now(UTC).replace(tzinfo=None)
-        for ticker in tickers:
-            code = hk_code(ticker)
-            if code is None:
-                failures.append(Failure(ticker, f"{HK_ONLY} (numeric codes such as 0700.HK)"))
-                continue
-            statement_call = AkshareCall(
-                CASH_FLOW_FUNCTION,
-                {"stock": code, "symbol": CASH_FLOW_STATEMENT, "indicator": _PERIODS[freq]},
-                symbol=ticker,
-            )
-            currency_call = AkshareCall(
-                INDICATOR_FUNCTION, {"symbol": code, "indicator": _PERIODS[freq]}, symbol=ticker
-            )
-            expect = CASH_FLOW_COLUMNS if freq == "annual" else QUARTERLY_CASH_FLOW_COLUMNS
-            try:
-                statement = self.client.call(statement_call, expect=expect)
-            except AkshareCallError as exc:
-                failures.append(Failure(ticker, str(exc)))
-                continue
-            try:
-                indicator = self.client.call(currency_call, expect=INDICATOR_COLUMNS)
-            except AkshareCallError as exc:
-                failures.append(Failure(ticker, f"reporting currency unknown, so no capex: {exc}"))
-                continue
-            reports, reason, found = _reports(statement)
-            if reason is None:
-                currencies, unknown = _currencies(indicator)
-                derive = _annual if freq == "annual" else _quarterly
-                rows, reason, more = derive(reports, currencies, unknown)
-                found += more
-            notes += [f"{ticker}: {n}" for n in found]
-            if reason is not None:
-                failures.append(Failure(ticker, reason))
-                continue
-            parts.append(
-                rows.assign(ticker=ticker, freq=freq, provider=self.name,
-                            source=self._source(statement_call), fetched_at=fetched_at)
-            )  # fmt: skip
-        frame = validate_capex(pd.concat(parts, ignore_index=True)) if parts else empty_capex()
-        return CapexStatements(frame, tuple(failures), tuple(notes), synthetic=self.synthetic)
+        frame, failures, notes = read_reports(
+            self.client,
+            tickers,
+            freq,
+            statement=CASH_FLOW_STATEMENT,
+            expect=CASH_FLOW_COLUMNS if freq == "annual" else QUARTERLY_CASH_FLOW_COLUMNS,
+            no_currency="reporting currency unknown, so no capex: ",
+            rows_of=_capex_rows,
+            source_tag=_SYNTHETIC_TAG if self.synthetic else "",
+            validate=validate_capex,
+            empty=empty_capex,
+        )
+        return CapexStatements(frame, failures, notes, synthetic=self.synthetic)
 
     def valuation(self, tickers: Sequence[str]) -> ValuationData:
         """Trailing P/E history per ticker from Baidu (NaN where the company made a loss).
@@ -289,7 +261,91 @@ class AkshareFundamentals:
         return ValuationData(frame, tuple(failures), synthetic=self.synthetic)
 
 
+# --- fetch: the Eastmoney report calls capex and income share ---------------------------------
+
+ReportRowsFn = Callable[[pd.DataFrame, pd.DataFrame, Freq], tuple[pd.DataFrame, str | None, list[str]]]  # fmt: skip
+"""``(statement, indicator, freq) -> (rows, why there are none, notes)``.
+
+Rows are ``period_end``, the figures and ``currency``; the notes are about
+reports left out (each is prefixed with the ticker).
+"""
+
+
+def read_reports(
+    client: AkshareClient,
+    tickers: Sequence[str],
+    freq: Freq,
+    *,
+    statement: str,
+    expect: Sequence[str],
+    no_currency: str,
+    rows_of: ReportRowsFn,
+    source_tag: str,
+    validate: Callable[[pd.DataFrame], pd.DataFrame],
+    empty: Callable[[], pd.DataFrame],
+) -> tuple[pd.DataFrame, tuple[Failure, ...], tuple[str, ...]]:
+    """One Eastmoney ``statement`` and its currencies per ticker, as contract rows.
+
+    Capex (``现金流量表``) and income (``利润表``) differ only in the statement
+    asked for, the columns it must have (``expect``), what a failed currency
+    call is prefixed with (``no_currency``) and how reports become rows
+    (``rows_of``). Raises ``OfflineError`` (every later ticker would fail the
+    same way); anything else is a ``Failure`` for that ticker.
+    """
+    parts: list[pd.DataFrame] = []
+    failures: list[Failure] = []
+    notes: list[str] = []
+    fetched_at = datetime.now(UTC).replace(tzinfo=None)
+    for ticker in tickers:
+        code = hk_code(ticker)
+        if code is None:
+            failures.append(Failure(ticker, f"{HK_ONLY} (numeric codes such as 0700.HK)"))
+            continue
+        statement_call = AkshareCall(
+            CASH_FLOW_FUNCTION,
+            {"stock": code, "symbol": statement, "indicator": _PERIODS[freq]},
+            symbol=ticker,
+        )
+        currency_call = AkshareCall(
+            INDICATOR_FUNCTION, {"symbol": code, "indicator": _PERIODS[freq]}, symbol=ticker
+        )
+        try:
+            answer = client.call(statement_call, expect=expect)
+        except AkshareCallError as exc:
+            failures.append(Failure(ticker, str(exc)))
+            continue
+        try:
+            indicator = client.call(currency_call, expect=INDICATOR_COLUMNS)
+        except AkshareCallError as exc:
+            failures.append(Failure(ticker, f"{no_currency}{exc}"))
+            continue
+        rows, reason, found = rows_of(answer, indicator, freq)
+        notes += [f"{ticker}: {n}" for n in found]
+        if reason is not None:
+            failures.append(Failure(ticker, reason))
+            continue
+        parts.append(
+            rows.assign(ticker=ticker, freq=freq, provider=_PROVIDER,
+                        source=f"{statement_call}{source_tag}", fetched_at=fetched_at)
+        )  # fmt: skip
+    frame = validate(pd.concat(parts, ignore_index=True)) if parts else empty()
+    return frame, tuple(failures), tuple(notes)
+
+
 # --- transform: pure functions of the frames AkShare returned -------------------------------
+
+
+def _capex_rows(
+    statement: pd.DataFrame, indicator: pd.DataFrame, freq: Freq
+) -> tuple[pd.DataFrame, str | None, list[str]]:
+    """Capex rows per report (annual) or derived quarter, in the currency the indicator gives."""
+    reports, reason, found = _reports(statement)
+    if reason is not None:
+        return _frame([]), reason, found
+    currencies, unknown = _currencies(indicator)
+    derive = _annual if freq == "annual" else _quarterly
+    rows, reason, more = derive(reports, currencies, unknown)
+    return rows, reason, found + more
 
 
 def _reports(statement: pd.DataFrame) -> tuple[list[_Report], str | None, list[str]]:

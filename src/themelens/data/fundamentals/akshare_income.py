@@ -35,21 +35,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Final
 
 import numpy as np
 import pandas as pd
 
-from themelens.data.akshare_client import AkshareCall, AkshareCallError, AkshareClient
+from themelens.data.akshare_client import AkshareClient
 from themelens.data.fundamentals.akshare import (
-    CASH_FLOW_FUNCTION,
-    HK_ONLY,
-    INDICATOR_COLUMNS,
+    _PROVIDER,
+    _QUARTER_DAYS,
+    _SYNTHETIC_TAG,
     INDICATOR_FUNCTION,
     _currencies,
     _day,
-    hk_code,
+    read_reports,
 )
 from themelens.data.fundamentals.contracts import (
     Freq,
@@ -57,7 +56,6 @@ from themelens.data.fundamentals.contracts import (
     empty_income,
     validate_income,
 )
-from themelens.errors import Failure
 
 __all__ = [
     "INCOME_STATEMENT",
@@ -72,9 +70,6 @@ REVENUE_ITEMS: Final = ("营运收入", "营业额")
 """Revenue lines in order of preference (module docstring)."""
 NET_INCOME_ITEM: Final = "股东应占溢利"
 STATEMENT_COLUMNS: Final = ("REPORT_DATE", "START_DATE", "STD_ITEM_NAME", "AMOUNT")
-_PERIODS: Final[Mapping[str, str]] = {"annual": "年度", "quarterly": "报告期"}
-_QUARTER_DAYS: Final = range(84, 99)
-_SYNTHETIC_TAG: Final = " [synthetic recording]"
 
 
 @dataclass(frozen=True)
@@ -99,7 +94,7 @@ class AkshareIncome:
         True when the client serves invented data; every ``source`` says so.
     """
 
-    name: Final = "akshare"
+    name: Final = _PROVIDER
 
     def __init__(self, client: AkshareClient | None = None, *, synthetic: bool = False) -> None:
         self.client = client if client is not None else AkshareClient()
@@ -111,50 +106,36 @@ class AkshareIncome:
         Raises ``OfflineError`` when Eastmoney cannot be reached; anything
         else is a ``Failure`` for that ticker.
         """
-        parts: list[pd.DataFrame] = []
-        failures: list[Failure] = []
-        notes: list[str] = []
-        fetched_at = datetime.now(UTC).replace(tzinfo=None)
-        for ticker in tickers:
-            code = hk_code(ticker)
-            if code is None:
-                failures.append(Failure(ticker, f"{HK_ONLY} (numeric codes such as 0700.HK)"))
-                continue
-            statement_call = AkshareCall(
-                CASH_FLOW_FUNCTION,
-                {"stock": code, "symbol": INCOME_STATEMENT, "indicator": _PERIODS[freq]},
-                symbol=ticker,
-            )
-            currency_call = AkshareCall(
-                INDICATOR_FUNCTION, {"symbol": code, "indicator": _PERIODS[freq]}, symbol=ticker
-            )
-            try:
-                statement = self.client.call(statement_call, expect=STATEMENT_COLUMNS)
-                indicator = self.client.call(currency_call, expect=INDICATOR_COLUMNS)
-            except AkshareCallError as exc:
-                failures.append(Failure(ticker, str(exc)))
-                continue
-            reports = _reports(statement)
-            if not reports:
-                why = f"the income statement has no {'/'.join(REVENUE_ITEMS)} or {NET_INCOME_ITEM} line"  # fmt: skip
-                failures.append(Failure(ticker, why))
-                continue
-            currencies, _ = _currencies(indicator)
-            derive = _annual if freq == "annual" else _quarterly
-            rows, reason = derive(reports, currencies)
-            if reason is not None:
-                failures.append(Failure(ticker, reason))
-                continue
-            lost = len(reports) - len(rows) if freq == "annual" else 0
-            if lost:
-                notes.append(f"{ticker}: {lost} report(s) without a known currency left out")
-            tag = _SYNTHETIC_TAG if self.synthetic else ""
-            parts.append(
-                rows.assign(ticker=ticker, freq=freq, provider=self.name,
-                            source=f"{statement_call}{tag}", fetched_at=fetched_at)
-            )  # fmt: skip
-        frame = validate_income(pd.concat(parts, ignore_index=True)) if parts else empty_income()
-        return IncomeStatements(frame, tuple(failures), tuple(notes), synthetic=self.synthetic)
+        frame, failures, notes = read_reports(
+            self.client,
+            tickers,
+            freq,
+            statement=INCOME_STATEMENT,
+            expect=STATEMENT_COLUMNS,
+            no_currency="",
+            rows_of=_income_rows,
+            source_tag=_SYNTHETIC_TAG if self.synthetic else "",
+            validate=validate_income,
+            empty=empty_income,
+        )
+        return IncomeStatements(frame, failures, notes, synthetic=self.synthetic)
+
+
+def _income_rows(
+    statement: pd.DataFrame, indicator: pd.DataFrame, freq: Freq
+) -> tuple[pd.DataFrame, str | None, list[str]]:
+    """Revenue and net income per report (annual) or derived quarter; a note on reports lost."""
+    reports = _reports(statement)
+    if not reports:
+        why = f"the income statement has no {'/'.join(REVENUE_ITEMS)} or {NET_INCOME_ITEM} line"
+        return _frame([]), why, []
+    currencies, _ = _currencies(indicator)
+    derive = _annual if freq == "annual" else _quarterly
+    rows, reason = derive(reports, currencies)
+    if reason is not None:
+        return rows, reason, []
+    lost = len(reports) - len(rows) if freq == "annual" else 0
+    return rows, None, [f"{lost} report(s) without a known currency left out"] if lost else []
 
 
 def _reports(statement: pd.DataFrame) -> list[_Report]:

@@ -82,24 +82,7 @@ def validate_capex(frame: pd.DataFrame) -> pd.DataFrame:
     keeping it would invite a zero later); duplicate ``(ticker, freq,
     period_end)`` rows are an error.
     """
-    missing = [c for c in CAPEX_COLUMNS if c not in frame.columns]
-    if missing:
-        raise ValueError(f"capex frame lacks columns {missing}")
-    out = frame.loc[:, list(CAPEX_COLUMNS)].copy()
-    out["period_end"] = pd.to_datetime(out["period_end"]).astype("datetime64[ns]")
-    out["fetched_at"] = pd.to_datetime(out["fetched_at"]).astype("datetime64[ns]")
-    out["capex"] = pd.to_numeric(out["capex"], errors="coerce").astype("float64")
-    for c in ("ticker", "freq", "currency", "provider", "source"):
-        out[c] = out[c].astype(object)
-    out = out.loc[np.isfinite(out["capex"].to_numpy())]
-    out = out.sort_values(["ticker", "freq", "period_end"], kind="mergesort")
-    out = out.reset_index(drop=True)
-    dup = out.duplicated(["ticker", "freq", "period_end"])
-    if dup.any():
-        row = out.iloc[int(np.argmax(dup.to_numpy()))]
-        raise ValueError(f"duplicate {row['freq']} capex for {row['ticker']} {row['period_end']:%Y-%m-%d}")  # fmt: skip
-    checked: pd.DataFrame = out
-    return checked
+    return _validate_statement(frame, CAPEX_COLUMNS, ("capex",), "capex", "capex")
 
 
 def validate_income(frame: pd.DataFrame) -> pd.DataFrame:
@@ -109,24 +92,37 @@ def validate_income(frame: pd.DataFrame) -> pd.DataFrame:
     it would invite a zero later); duplicate ``(ticker, freq, period_end)``
     rows are an error, as for capex.
     """
-    missing = [c for c in INCOME_COLUMNS if c not in frame.columns]
+    return _validate_statement(
+        frame, INCOME_COLUMNS, ("revenue", "net_income"), "income", "income statement"
+    )
+
+
+def _validate_statement(
+    frame: pd.DataFrame, columns: tuple[str, ...], figures: tuple[str, ...], name: str, one: str
+) -> pd.DataFrame:
+    """The statement contracts' shared rules: ``figures`` non-finite → NaN, a row needs one.
+
+    ``name`` is how a missing column is reported (``"capex frame lacks…"``),
+    ``one`` how a duplicate is (``"duplicate annual capex for…"``).
+    """
+    missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise ValueError(f"income frame lacks columns {missing}")
-    out = frame.loc[:, list(INCOME_COLUMNS)].copy()
+        raise ValueError(f"{name} frame lacks columns {missing}")
+    out = frame.loc[:, list(columns)].copy()
     out["period_end"] = pd.to_datetime(out["period_end"]).astype("datetime64[ns]")
     out["fetched_at"] = pd.to_datetime(out["fetched_at"]).astype("datetime64[ns]")
-    for c in ("revenue", "net_income"):
+    for c in figures:
         values = pd.to_numeric(out[c], errors="coerce").astype("float64")
         out[c] = values.where(np.isfinite(values.to_numpy()))
     for c in ("ticker", "freq", "currency", "provider", "source"):
         out[c] = out[c].astype(object)
-    out = out.loc[out["revenue"].notna() | out["net_income"].notna()]
+    out = out.loc[out[list(figures)].notna().any(axis=1)]
     out = out.sort_values(["ticker", "freq", "period_end"], kind="mergesort")
     out = out.reset_index(drop=True)
     dup = out.duplicated(["ticker", "freq", "period_end"])
     if dup.any():
         row = out.iloc[int(np.argmax(dup.to_numpy()))]
-        raise ValueError(f"duplicate {row['freq']} income statement for {row['ticker']} {row['period_end']:%Y-%m-%d}")  # fmt: skip
+        raise ValueError(f"duplicate {row['freq']} {one} for {row['ticker']} {row['period_end']:%Y-%m-%d}")  # fmt: skip
     checked: pd.DataFrame = out
     return checked
 

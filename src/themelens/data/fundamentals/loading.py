@@ -23,14 +23,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Final, Literal, Protocol
+from typing import Final, Literal
 
 import pandas as pd
 
+from themelens.data.fundamentals._statement_loading import DEMO_NOTE, StatementKind, load_statements
 from themelens.data.fundamentals.akshare import AkshareFundamentals, hk_code
 from themelens.data.fundamentals.contracts import (
     CapexStatements,
-    Freq,
     ValuationData,
     empty_capex,
     validate_capex,
@@ -45,16 +45,9 @@ from themelens.theme import Theme
 __all__ = ["DEMO_NOTE", "FundamentalsSource", "load_capex", "load_valuation", "pick_source"]
 
 FundamentalsSource = Literal["yahoo", "akshare", "auto", "csv", "demo", "none"]
-DEMO_NOTE: Final = (
-    "statement figures are unavailable offline: the synthetic demo market has no fundamentals"
-)
 _BY_PROVIDER: Final[dict[str, FundamentalsSource]] = {
     "demo": "demo", "yahoo": "yahoo", "akshare": "akshare", "auto": "auto",
 }  # fmt: skip
-
-
-class _StatementSource(Protocol):
-    def capex(self, tickers: Sequence[str], *, freq: Freq = "annual") -> CapexStatements: ...
 
 
 def pick_source(provider: str, csv_path: Path | None) -> FundamentalsSource:
@@ -75,20 +68,15 @@ def _akshare(replay_dir: Path | None) -> AkshareFundamentals:
     return AkshareFundamentals() if replay_dir is None else AkshareFundamentals.from_recording(replay_dir)  # fmt: skip
 
 
-def _unavailable(note: str) -> CapexStatements:
-    return CapexStatements(empty_capex(), notes=(note,), available=False)
-
-
-def _both_freqs(source: _StatementSource, tickers: Sequence[str]) -> CapexStatements:
-    """Annual, then quarterly for the tickers with annual rows; "no quarterly" is not a failure."""
-    annual = source.capex(tickers, freq="annual")
-    failed = {f.item for f in annual.failures}
-    quarterly = source.capex([t for t in tickers if t not in failed], freq="quarterly")
-    parts = [f for f in (annual.frame, quarterly.frame) if not f.empty]
-    frame = validate_capex(pd.concat(parts, ignore_index=True)) if parts else empty_capex()
-    failures = (*annual.failures, *(f for f in quarterly.failures if "no quarterly" not in f.reason))  # fmt: skip
-    synthetic = annual.synthetic or quarterly.synthetic
-    return CapexStatements(frame, failures, (*annual.notes, *quarterly.notes), synthetic)
+_CAPEX: Final = StatementKind(
+    make=CapexStatements,
+    validate=validate_capex,
+    empty=empty_capex,
+    unavailable="statement figures unavailable",
+    from_akshare="statements",
+    found="from AkShare where Yahoo Finance had no statement",
+    no_source="statement figures unavailable: no fundamentals source (use --csv FILE or the yahoo, akshare or auto provider)",
+)  # fmt: skip
 
 
 def load_capex(
@@ -114,72 +102,14 @@ def load_capex(
 
     Raises ``CsvFormatError`` for a bad CSV; ``RateLimitedError`` propagates.
     """
-    if source == "csv" and csv_path is not None:
-        loaded = read_capex_csv(csv_path, theme=theme)
-        wanted = set(tickers)
-        frame = loaded.frame[loaded.frame["ticker"].isin(wanted)] if wanted else loaded.frame
-        return CapexStatements(validate_capex(frame), loaded.failures, loaded.notes)
-    if source == "demo":
-        return _unavailable(DEMO_NOTE)
-    if source == "none":
-        return _unavailable("statement figures unavailable: no fundamentals source (use --csv FILE or the yahoo, akshare or auto provider)")  # fmt: skip
-    if source == "auto":
-        yahoo, akshare = yahoo_source or _yahoo(replay_dir), akshare_source or _akshare(akshare_replay_dir)  # fmt: skip
-        return _auto_capex(tickers, yahoo, akshare)
-    # "csv" without a file reads Yahoo, as it always has
-    one: _StatementSource = (
-        akshare_source or _akshare(akshare_replay_dir)
-        if source == "akshare"
-        else yahoo_source or _yahoo(replay_dir)
+    return load_statements(
+        _CAPEX,
+        tickers,
+        source=source,
+        read_csv=(lambda: read_capex_csv(csv_path, theme=theme)) if csv_path is not None else None,
+        yahoo=lambda: (yahoo_source or _yahoo(replay_dir)).capex,
+        akshare=lambda: (akshare_source or _akshare(akshare_replay_dir)).capex,
     )
-    try:
-        return _both_freqs(one, tickers)
-    except OfflineError as exc:
-        return _unavailable(f"statement figures unavailable: {exc}")
-
-
-def _auto_capex(
-    tickers: Sequence[str], yahoo: YahooFundamentals, akshare: AkshareFundamentals
-) -> CapexStatements:
-    """Yahoo, then AkShare for the Hong Kong tickers Yahoo had no rows for."""
-    why = ""
-    try:
-        first: CapexStatements | None = _both_freqs(yahoo, tickers)
-    except OfflineError as exc:
-        first, why = None, f"Yahoo Finance unreachable ({exc})"
-    served = set(first.frame["ticker"]) if first is not None else set()
-    retry = [t for t in tickers if t not in served and hk_code(t) is not None]
-    if first is not None and not retry:
-        return first
-    try:
-        second = _both_freqs(akshare, retry)
-    except OfflineError as exc:
-        if first is None:
-            return _unavailable(f"statement figures unavailable: {why}; AkShare unreachable ({exc})")  # fmt: skip
-        note = f"AkShare unreachable ({exc}): no second source for {', '.join(retry)}"
-        return replace(first, notes=(*first.notes, note))
-    if first is None:
-        note = f"{why}: statements from AkShare, which covers Hong Kong listings only"
-        others = [Failure(t, f"{why}; AkShare covers Hong Kong listings only") for t in tickers if hk_code(t) is None]  # fmt: skip
-        return replace(second, failures=(*others, *second.failures), notes=(note, *second.notes))
-    return _merge(first, second, retry)
-
-
-def _merge(first: CapexStatements, second: CapexStatements, retry: Sequence[str]) -> CapexStatements:  # fmt: skip
-    """Yahoo's rows and AkShare's; a ticker failing both has one failure with both reasons."""
-    yahoo_why = {f.item: f.reason for f in first.failures if f.item in retry}
-    failures = [f for f in first.failures if f.item not in yahoo_why]
-    for f in second.failures:
-        earlier = yahoo_why.get(f.item)
-        failures.append(Failure(f.item, f"yahoo: {earlier}; akshare: {f.reason}") if earlier else f)
-    parts = [f for f in (first.frame, second.frame) if not f.empty]
-    frame = validate_capex(pd.concat(parts, ignore_index=True)) if parts else empty_capex()
-    found = sorted(set(second.frame["ticker"]))
-    notes = [f"from AkShare where Yahoo Finance had no statement: {', '.join(found)}"] if found else []  # fmt: skip
-    return CapexStatements(
-        frame, tuple(failures), (*first.notes, *notes, *second.notes),
-        synthetic=first.synthetic or second.synthetic,
-    )  # fmt: skip
 
 
 def load_valuation(

@@ -39,16 +39,27 @@ from themelens.errors import Failure, OfflineError, RateLimitedError
 
 __all__ = [
     "CAPEX_LINE",
+    "NO_CURRENCY",
     "CashFlowFetchFn",
     "InfoFetchFn",
+    "StatementFetchFn",
+    "StatementRowsFn",
     "YahooFundamentals",
+    "read_statements",
     "record",
+    "record_statements",
     "replay",
+    "replay_statements",
+    "reporting_currency",
+    "statement_line",
     "yfinance_cash_flow",
     "yfinance_info",
+    "yfinance_statement",
 ]
 
-CashFlowFetchFn = Callable[[str, Freq], pd.DataFrame]
+StatementFetchFn = Callable[[str, Freq], pd.DataFrame]
+"""``(ticker, freq) -> `` a yfinance statement (``get_cash_flow``, ``get_income_stmt``)."""
+CashFlowFetchFn = StatementFetchFn
 """``(ticker, freq) -> Ticker.get_cash_flow(pretty=True, freq=...)``'s frame."""
 InfoFetchFn = Callable[[str], Mapping[str, Any]]
 """``ticker -> Ticker.get_info()``'s dict."""
@@ -60,10 +71,15 @@ _NAME: Final = "yahoo"
 
 def yfinance_cash_flow(ticker: str, freq: Freq) -> pd.DataFrame:
     """The cash-flow statement (rows: line items, columns: period ends), yfinance's errors raised."""
+    return yfinance_statement(ticker, freq, "get_cash_flow")
+
+
+def yfinance_statement(ticker: str, freq: Freq, getter: str) -> pd.DataFrame:
+    """``Ticker.<getter>(pretty=True, freq=...)`` (a statement: line items × period ends), errors raised."""
     import yfinance as yf
 
     with _yfinance_raises():
-        frame: pd.DataFrame = yf.Ticker(ticker).get_cash_flow(
+        frame: pd.DataFrame = getattr(yf.Ticker(ticker), getter)(
             as_dict=False, pretty=True, freq=_YF_FREQ[freq]
         )
     return frame
@@ -140,23 +156,10 @@ class YahooFundamentals:
 
     def capex(self, tickers: Sequence[str], *, freq: Freq = "annual") -> CapexStatements:
         """Capex per fiscal period in the reporting currency; one failure per ticker without it."""
-        parts: list[pd.DataFrame] = []
-        failures: list[Failure] = []
-        fetched_at = datetime.now(UTC).replace(tzinfo=None)
-        for ticker in tickers:
-            try:
-                statement = self._cash_flow(ticker, freq)
-                info = self._info(ticker)
-            except Exception as exc:
-                failures.append(Failure(ticker, _translate(exc, ticker)))
-                continue
-            part, reason = _capex_rows(ticker, freq, statement, info)
-            if reason is not None:
-                failures.append(Failure(ticker, reason))
-                continue
-            parts.append(part.assign(provider=self.name, fetched_at=fetched_at))
-        frame = validate_capex(pd.concat(parts, ignore_index=True)) if parts else empty_capex()
-        return CapexStatements(frame, tuple(failures), synthetic=self.synthetic)
+        frame, failures = read_statements(
+            tickers, freq, self._cash_flow, self._info, _capex_rows, validate_capex, empty_capex
+        )
+        return CapexStatements(frame, failures, synthetic=self.synthetic)
 
     def valuation(self, tickers: Sequence[str]) -> ValuationData:
         """Today's forward and trailing P/E (and forward EPS, price) per ticker."""
@@ -191,21 +194,75 @@ class YahooFundamentals:
         return ValuationData(frame, tuple(failures), synthetic=self.synthetic)
 
 
+StatementRowsFn = Callable[
+    [str, Freq, pd.DataFrame | None, Mapping[str, Any]], tuple[pd.DataFrame, str | None]
+]
+"""``(ticker, freq, statement, info) -> (contract rows, why there are none)``."""
+NO_CURRENCY: Final = "Yahoo Finance gives no reporting currency (financialCurrency)"
+
+
+def read_statements(
+    tickers: Sequence[str],
+    freq: Freq,
+    statement: StatementFetchFn,
+    info: InfoFetchFn,
+    rows_of: StatementRowsFn,
+    validate: Callable[[pd.DataFrame], pd.DataFrame],
+    empty: Callable[[], pd.DataFrame],
+) -> tuple[pd.DataFrame, tuple[Failure, ...]]:
+    """One statement per ticker through the seams, as contract rows; a failure per ticker without.
+
+    Capex (cash flow) and income share it: only the statement seam and how
+    its lines become rows (``rows_of``) differ.
+    """
+    parts: list[pd.DataFrame] = []
+    failures: list[Failure] = []
+    fetched_at = datetime.now(UTC).replace(tzinfo=None)
+    for ticker in tickers:
+        try:
+            answer = statement(ticker, freq)
+            about = info(ticker)
+        except Exception as exc:
+            failures.append(Failure(ticker, _translate(exc, ticker)))
+            continue
+        part, reason = rows_of(ticker, freq, answer, about)
+        if reason is not None:
+            failures.append(Failure(ticker, reason))
+            continue
+        parts.append(part.assign(provider=_NAME, fetched_at=fetched_at))
+    frame = validate(pd.concat(parts, ignore_index=True)) if parts else empty()
+    return frame, tuple(failures)
+
+
+def statement_line(statement: pd.DataFrame, name: str) -> pd.Series | None:
+    """One line as numbers by period end (the first copy when printed twice), or None."""
+    if name not in statement.index:
+        return None
+    raw = statement.loc[name]
+    if isinstance(raw, pd.DataFrame):  # a line printed twice: the first is the statement's
+        raw = raw.iloc[0]
+    return pd.to_numeric(raw, errors="coerce")
+
+
+def reporting_currency(info: Mapping[str, Any]) -> str | None:
+    """The statement's currency from ``info`` (upper case), or None (never guessed)."""
+    currency = info.get("financialCurrency") or info.get("currency")
+    return currency.upper() if isinstance(currency, str) and currency else None
+
+
 def _capex_rows(
     ticker: str, freq: Freq, statement: pd.DataFrame | None, info: Mapping[str, Any]
 ) -> tuple[pd.DataFrame, str | None]:
     """The capex line as contract rows, or an empty frame and why there is none."""
     if statement is None or statement.empty:
         return pd.DataFrame(), f"no {freq} cash-flow statement from Yahoo Finance"
-    if CAPEX_LINE not in statement.index:
+    raw = statement_line(statement, CAPEX_LINE)
+    if raw is None:
         return pd.DataFrame(), f"the {freq} cash-flow statement has no {CAPEX_LINE!r} line"
-    currency = info.get("financialCurrency") or info.get("currency")
-    if not isinstance(currency, str) or not currency:
-        return pd.DataFrame(), "Yahoo Finance gives no reporting currency (financialCurrency)"
-    raw = statement.loc[CAPEX_LINE]
-    if isinstance(raw, pd.DataFrame):  # a line printed twice: the first is the statement's
-        raw = raw.iloc[0]
-    line = pd.to_numeric(raw, errors="coerce").dropna()
+    currency = reporting_currency(info)
+    if currency is None:
+        return pd.DataFrame(), NO_CURRENCY
+    line = raw.dropna()
     if line.empty:
         return pd.DataFrame(), f"the {CAPEX_LINE!r} line is empty for every {freq} period"
     ends = pd.to_datetime(pd.Index(line.index)).tz_localize(None).normalize()
@@ -216,7 +273,7 @@ def _capex_rows(
             "period_end": ends,
             # a cash outflow in the statement; the tracker speaks of spend
             "capex": -line.to_numpy(dtype="float64"),
-            "currency": currency.upper(),
+            "currency": currency,
             "source": f"https://finance.yahoo.com/quote/{ticker}/cash-flow",
         }
     )
@@ -242,20 +299,12 @@ def record(
     when recorded). A ticker whose statement is empty gets no CSV, which is
     how replay reproduces "no cash-flow statement".
     """
-    directory.mkdir(parents=True, exist_ok=True)
-    entries: dict[str, dict[str, Any]] = {}
+    entries = record_statements(tickers, directory, cash_flow, "cashflow")
     for ticker in tickers:
-        entry: dict[str, Any] = {}
-        for freq in ("annual", "quarterly"):
-            frame = cash_flow(ticker, freq)
-            if frame is not None and not frame.empty:
-                frame.to_csv(directory / f"{ticker}.cashflow.{freq}.csv", index_label="line")
-            entry[freq] = 0 if frame is None else int(frame.shape[1])
         payload = dict(info(ticker))
         (directory / f"{ticker}.info.json").write_text(
             json.dumps(payload, indent=2, sort_keys=True) + "\n", encoding="utf-8"
         )
-        entries[ticker] = entry
     meta = {
         "format": "yfinance get_cash_flow(pretty=True) as CSV and get_info() as JSON",
         "synthetic": synthetic,
@@ -276,14 +325,6 @@ def replay(directory: Path) -> tuple[CashFlowFetchFn, InfoFetchFn, bool]:
     meta_path = directory / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
 
-    def cash_flow(ticker: str, freq: Freq) -> pd.DataFrame:
-        path = directory / f"{ticker}.cashflow.{freq}.csv"
-        if not path.is_file():
-            return pd.DataFrame()
-        frame = pd.read_csv(path, index_col="line")
-        frame.columns = pd.to_datetime(frame.columns)
-        return frame
-
     def info(ticker: str) -> Mapping[str, Any]:
         path = directory / f"{ticker}.info.json"
         if not path.is_file():
@@ -291,4 +332,39 @@ def replay(directory: Path) -> tuple[CashFlowFetchFn, InfoFetchFn, bool]:
         loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         return loaded
 
-    return cash_flow, info, bool(meta.get("synthetic", False))
+    return replay_statements(directory, "cashflow"), info, bool(meta.get("synthetic", False))
+
+
+def record_statements(
+    tickers: Sequence[str], directory: Path, fetch: StatementFetchFn, stem: str
+) -> dict[str, dict[str, int]]:
+    """Save each ticker's statements as ``<TICKER>.<stem>.<freq>.csv``; periods per ticker and freq.
+
+    A ticker whose statement is empty gets no CSV, which is how replay
+    reproduces "no statement".
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    periods: dict[str, dict[str, int]] = {}
+    for ticker in tickers:
+        entry: dict[str, int] = {}
+        for freq in ("annual", "quarterly"):
+            frame = fetch(ticker, freq)
+            if frame is not None and not frame.empty:
+                frame.to_csv(directory / f"{ticker}.{stem}.{freq}.csv", index_label="line")
+            entry[freq] = 0 if frame is None else int(frame.shape[1])
+        periods[ticker] = entry
+    return periods
+
+
+def replay_statements(directory: Path, stem: str) -> StatementFetchFn:
+    """The statement seam serving :func:`record_statements`' files (empty frame when absent, as yfinance)."""
+
+    def statement(ticker: str, freq: Freq) -> pd.DataFrame:
+        path = directory / f"{ticker}.{stem}.{freq}.csv"
+        if not path.is_file():
+            return pd.DataFrame()
+        frame = pd.read_csv(path, index_col="line")
+        frame.columns = pd.to_datetime(frame.columns)
+        return frame
+
+    return statement
