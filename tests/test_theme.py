@@ -457,3 +457,20 @@ def test_not_utf8(tmp_path: Path) -> None:
     path = tmp_path / "my.yaml"
     path.write_bytes(b"name: \xff\xfe\n")
     assert "not UTF-8" in str(_error(path))
+
+
+def test_membership_and_the_benchmark_chain_live_on_the_theme() -> None:
+    from themelens.theme import MEMBER_ROLES
+
+    theme = load_theme()
+    members = theme.members()
+    assert members and all(e.role in MEMBER_ROLES and e.primary is not None for e in members)
+    assert theme.member_tickers()[0] == members[0].primary.ticker  # type: ignore[union-attr]
+    chain = theme.benchmark_chain()
+    assert chain[0] == "HSTECH.HK" and "^IXIC" in chain and len(set(chain)) == len(chain)
+    # the first of the chain with data wins, the same way for every command
+    assert theme.pick_benchmark({"^IXIC", "9988.HK"}) == "^IXIC"
+    assert theme.pick_benchmark({"HSTECH.HK", "^IXIC"}) == "HSTECH.HK"
+    assert theme.pick_benchmark(set()) is None
+    roles = theme.roles_by_ticker()
+    assert roles["9988.HK"][0] == "alibaba" and roles["HSTECH.HK"][2] == "benchmark"

@@ -20,7 +20,7 @@ import pandas as pd
 from themelens.analytics._event_data import equal_weight_index
 from themelens.analytics._event_windows import Event
 from themelens.errors import CsvFormatError, InputError
-from themelens.theme import Role, Theme
+from themelens.theme import MEMBER_ROLES, Role, Theme
 
 __all__ = [
     "PROXY_TICKER",
@@ -34,8 +34,6 @@ __all__ = [
 
 SUPPORTED_VERDICTS: Final = frozenset({"supported", "supported_intraday"})
 """Verdicts under which a dated claim counts as an event that happened."""
-
-_DEFAULT_ROLES: Final[tuple[Role, ...]] = ("leader", "supply-chain", "peer")
 
 
 def _resolve(theme: Theme | None, name: str) -> str:
@@ -62,7 +60,7 @@ def parse_event(text: str, theme: Theme | None = None) -> Event:
 
 
 def events_from_catalysts(
-    theme: Theme, *, roles: Iterable[Role] | None = _DEFAULT_ROLES, until: date | None = None
+    theme: Theme, *, roles: Iterable[Role] | None = MEMBER_ROLES, until: date | None = None
 ) -> tuple[Event, ...]:
     """The theme's catalysts on tradable entities (of ``roles``) as events, labelled by title.
 
@@ -200,7 +198,7 @@ def add_proxy_benchmark(
     skip = set(exclude)
     members = tuple(
         e.primary.ticker
-        for e in theme.tradable_entities(_DEFAULT_ROLES)
+        for e in theme.tradable_entities(MEMBER_ROLES)
         if e.primary is not None
         and e.primary.exchange == "XHKG"
         and e.primary.ticker in have

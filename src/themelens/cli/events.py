@@ -6,7 +6,7 @@ import json
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Final, cast
+from typing import Annotated, Any, Final
 
 import pandas as pd
 import typer
@@ -31,7 +31,7 @@ from themelens.cli._common import (
 )
 from themelens.config import Settings
 from themelens.errors import InputError, UnknownTickerError
-from themelens.theme import Role, Theme
+from themelens.theme import MEMBER_ROLES, Role, Theme
 
 events_app = typer.Typer(
     help="Event studies: abnormal returns around announcements, and spillover to a group.",
@@ -40,7 +40,6 @@ events_app = typer.Typer(
 app.add_typer(events_app, name="events")
 
 PROXY: Final = "proxy"
-_MEMBER_ROLES: Final[tuple[Role, ...]] = ("leader", "supply-chain", "peer")
 
 
 class ModelChoice(StrEnum):
@@ -114,7 +113,7 @@ def _load(
     )
     wanted = list(dict.fromkeys(tickers))
     if use_proxy:
-        wanted += [e.primary.ticker for e in theme.tradable_entities(_MEMBER_ROLES) if e.primary]
+        wanted += [e.primary.ticker for e in theme.members() if e.primary]
     if bench:
         wanted.append(bench)
     with progress("prices") as on_progress:
@@ -318,9 +317,10 @@ def _resolve(theme: Theme, name: str) -> str:
 
 
 def _members(theme: Theme, group: str, leader: str) -> list[str]:
-    roles = {"leader", "supply-chain", "peer", "benchmark"}
-    if group in roles:
-        tickers = [e.primary.ticker for e in theme.by_role(cast(Role, group)) if e.primary]
+    roles: tuple[Role, ...] = (*MEMBER_ROLES, "benchmark")
+    role = next((r for r in roles if r == group), None)
+    if role is not None:
+        tickers = [e.primary.ticker for e in theme.by_role(role) if e.primary]
     else:
         tickers = [_resolve(theme, n.strip()) for n in group.split(",") if n.strip()]
     out = [t for t in dict.fromkeys(tickers) if t != leader]

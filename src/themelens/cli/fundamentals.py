@@ -40,13 +40,11 @@ from themelens.cli._common import (
 from themelens.data.loading import PriceRequest, load_for_cli
 from themelens.errors import InputError
 from themelens.summary import Summary
-from themelens.theme import Role, Theme
+from themelens.theme import MEMBER_ROLES, Role, Theme
 
 if TYPE_CHECKING:
     from themelens.config import Settings
     from themelens.data.fundamentals.akshare import AkshareFundamentals
-
-_MEMBERS: tuple[Role, ...] = ("leader", "supply-chain", "peer")
 
 
 class Freq(StrEnum):
@@ -114,7 +112,7 @@ def _members(th: Theme, names: list[str] | None, *, benchmarks: bool = False) ->
     if names:
         tickers = list(PriceRequest.from_names(th, names).tickers)
     else:
-        roles: tuple[Role, ...] = (*_MEMBERS, "benchmark") if benchmarks else _MEMBERS
+        roles: tuple[Role, ...] = (*MEMBER_ROLES, "benchmark") if benchmarks else MEMBER_ROLES
         tickers = [e.primary.ticker for e in th.tradable_entities(roles) if e.primary]
     out: dict[str, str] = {}
     for t in tickers:

@@ -20,7 +20,7 @@ from themelens.data.contracts import Failure, empty_prices
 from themelens.data.providers import PROVIDERS, Provider, fetch_prices
 from themelens.data.routing import AUTO, ProviderRoutes, load_routed, routes_for_theme
 from themelens.errors import EmptyDataError, InputError, UnknownTickerError
-from themelens.theme import Role, Theme, load_theme
+from themelens.theme import Theme, load_theme
 
 __all__ = [
     "LoadedPrices",
@@ -105,8 +105,7 @@ class PriceRequest:
         elif all_listings:
             tickers = list(theme.all_tickers())
         else:
-            roles: tuple[Role, ...] = ("leader", "supply-chain", "peer")
-            tickers = [e.primary.ticker for e in theme.tradable_entities(roles) if e.primary]
+            tickers = list(theme.member_tickers())
         bench: str | None
         if benchmark is not None:
             bench = _resolve(theme, benchmark)

@@ -26,32 +26,19 @@ from themelens.errors import ThemelensError
 from themelens.pipeline.extras import RunInputs, run_steps
 from themelens.pipeline.model import ReportContext, SourceInfo
 from themelens.pipeline.news import NewsRun, run_news
-from themelens.theme import Role, Theme
+from themelens.theme import Theme
 
 __all__ = ["MarketFigures", "market_figures", "run_theme", "theme_tickers"]
 
 log = logging.getLogger(__name__)
 
-_MEMBER_ROLES: tuple[Role, ...] = ("leader", "supply-chain", "peer")
 
 Progress = Callable[[int, int], None]
 
 
 def theme_tickers(theme: Theme) -> tuple[list[str], list[str], dict[str, tuple[str, str, str]]]:
-    """(member tickers, benchmark tickers with the default first, ticker → (slug, name, role))."""
-    members: list[str] = []
-    benchmarks: list[str] = []
-    roles: dict[str, tuple[str, str, str]] = {}
-    for entity in theme.tradable_entities((*_MEMBER_ROLES, "benchmark")):
-        assert entity.primary is not None
-        ticker = entity.primary.ticker
-        roles[ticker] = (entity.slug, entity.name, entity.role or "other")
-        (benchmarks if entity.role == "benchmark" else members).append(ticker)
-    default = theme.benchmark().primary
-    if default is not None and default.ticker in benchmarks:
-        benchmarks.remove(default.ticker)
-        benchmarks.insert(0, default.ticker)
-    return members, benchmarks, roles
+    """(member tickers, the benchmark chain, ticker → (slug, name, role)), from the theme."""
+    return list(theme.member_tickers()), list(theme.benchmark_chain()), theme.roles_by_ticker()
 
 
 def sources_of(frame: pd.DataFrame) -> tuple[SourceInfo, ...]:
@@ -99,7 +86,7 @@ def market_figures(theme: Theme, frame: pd.DataFrame, asof: date | None) -> Mark
     missing: list[str] = []
     members, benchmarks, roles = theme_tickers(theme)
     have = set(frame["ticker"].unique()) if len(frame) else set()
-    bench = next((b for b in benchmarks if b in have), None)
+    bench = theme.pick_benchmark(have)
     if benchmarks and bench != benchmarks[0]:
         missing.append(
             f"no series for the default benchmark {benchmarks[0]}; relative figures use {bench or 'nothing'}"

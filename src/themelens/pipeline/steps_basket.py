@@ -18,6 +18,7 @@ import pandas as pd
 
 from themelens.analytics.basket import BasketResult, BasketSpec, backtest_basket
 from themelens.pipeline.extras import RunInputs, register_step
+from themelens.theme import MEMBER_ROLES
 
 __all__ = ["REPORT_BASKET", "basket_step"]
 
@@ -32,14 +33,13 @@ REPORT_BASKET: Final = BasketSpec.build(
 )
 """The spec the report shows."""
 
-_MEMBER_ROLES: Final = ("leader", "supply-chain", "peer")
 _YEARS: Final = 5
 
 
 @register_step("basket")
 def basket_step(inputs: RunInputs) -> BasketResult | None:
     """Backtest :data:`REPORT_BASKET` on the theme's members; None with fewer than two priced."""
-    roles = {t: r for t, (_, _, r) in inputs.roles.items() if r in _MEMBER_ROLES}
+    roles = {t: r for t, (_, _, r) in inputs.roles.items() if r in MEMBER_ROLES}
     have = set(inputs.prices["ticker"].unique()) if len(inputs.prices) else set()
     members = [t for t in roles if t in have]
     if len(members) < 2:

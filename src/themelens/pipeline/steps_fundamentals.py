@@ -33,6 +33,7 @@ from themelens.data.fundamentals import load_capex, load_valuation, pick_source
 from themelens.data.fx import FxConverter
 from themelens.errors import InputError
 from themelens.pipeline.extras import RunInputs, register_step
+from themelens.theme import MEMBER_ROLES
 
 __all__ = ["MC_PATHS", "MC_SEED", "FundamentalsBundle", "fundamentals_step"]
 
@@ -40,7 +41,6 @@ MC_PATHS: Final = 10_000
 """Paths for the report's Monte Carlo (the issue's floor; ~0.1 s for a dozen names)."""
 MC_SEED: Final = 0
 """Fixed so a report rebuilt from the same data shows the same distribution."""
-_MEMBER_ROLES: Final = ("leader", "supply-chain", "peer")
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ class FundamentalsBundle:
 def fundamentals_step(inputs: RunInputs) -> FundamentalsBundle | None:
     """Capex tracker, valuation spread, scenarios and Monte Carlo for the run's theme members."""
     theme, prices = inputs.theme, inputs.prices
-    members = {t: v[0] for t, v in inputs.roles.items() if v[2] in _MEMBER_ROLES}
+    members = {t: v[0] for t, v in inputs.roles.items() if v[2] in MEMBER_ROLES}
     source = pick_source(inputs.settings.provider, None)
     notes: list[str] = []
     statements = load_capex(list(members), source=source, theme=theme)

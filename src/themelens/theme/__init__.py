@@ -5,6 +5,7 @@ from __future__ import annotations
 from themelens.theme.loader import list_themes, load_theme
 from themelens.theme.model import (
     DEFAULT_THEME,
+    MEMBER_ROLES,
     METRICS,
     Catalyst,
     Entity,
@@ -32,6 +33,7 @@ from themelens.theme.scenarios import (
 __all__ = [
     "CASES",
     "DEFAULT_THEME",
+    "MEMBER_ROLES",
     "METRICS",
     "CapexFact",
     "CaseName",

@@ -35,8 +35,8 @@ from themelens.errors import InputError, UnknownTickerError
 from themelens.theme.scenarios import CapexFact, Scenarios
 
 __all__ = [
-    "DEFAULT_THEME", "METRICS", "Catalyst", "Entity", "EntityKind", "Exchange", "Fact",
-    "Listing", "ListingKind", "Metric", "Qualifier", "Resolution", "Role", "Theme",
+    "DEFAULT_THEME", "MEMBER_ROLES", "METRICS", "Catalyst", "Entity", "EntityKind", "Exchange",
+    "Fact", "Listing", "ListingKind", "Metric", "Qualifier", "Resolution", "Role", "Theme",
     "exchange_for_ticker",
 ]  # fmt: skip
 
@@ -46,6 +46,8 @@ Exchange = Literal["XHKG", "XNYS", "XSHG", "XSHE"]
 ListingKind = Literal["share", "adr", "a-share", "index"]
 EntityKind = Literal["company", "index", "investor", "channel", "aggregate"]
 Role = Literal["leader", "supply-chain", "peer", "benchmark"]
+MEMBER_ROLES: Final[tuple[Role, ...]] = ("leader", "supply-chain", "peer")
+"""The roles whose companies make up the theme (benchmarks measure it; others are context)."""
 Qualifier = Literal["over", "nearly", "about", "up_to", "at_least", "limit_up"]
 Metric = Literal[
     "return_pct", "high_since", "win_streak_weeks", "drawdown_from_peak_pct", "capex",
@@ -339,6 +341,40 @@ class Theme(_Model):
             e for e in self.entities
             if e.primary is not None and (wanted is None or e.role in wanted)
         )  # fmt: skip
+
+    def members(self) -> tuple[Entity, ...]:
+        """The theme's tradable companies: leaders, supply chain and peers, in theme order."""
+        return self.tradable_entities(MEMBER_ROLES)
+
+    def member_tickers(self) -> tuple[str, ...]:
+        """Primary tickers of :meth:`members`."""
+        return tuple(e.primary.ticker for e in self.members() if e.primary is not None)
+
+    def benchmark_chain(self) -> tuple[str, ...]:
+        """Benchmark tickers to try in order: the default benchmark, then the theme's other
+        benchmarks as written. Every command picks its benchmark from this one list
+        (:meth:`pick_benchmark`), so a run without the index's series falls back the same
+        way everywhere."""
+        first = self.benchmark().primary
+        chain = [first.ticker] if first is not None else []
+        for entity in self.tradable_entities(("benchmark",)):
+            assert entity.primary is not None
+            if entity.primary.ticker not in chain:
+                chain.append(entity.primary.ticker)
+        return tuple(chain)
+
+    def pick_benchmark(self, available: Iterable[str]) -> str | None:
+        """The first ticker of :meth:`benchmark_chain` among ``available`` (None if none)."""
+        have = set(available)
+        return next((t for t in self.benchmark_chain() if t in have), None)
+
+    def roles_by_ticker(self) -> dict[str, tuple[str, str, str]]:
+        """Primary ticker → (slug, name, role) for members and benchmarks ("other" when unset)."""
+        return {
+            e.primary.ticker: (e.slug, e.name, e.role or "other")
+            for e in self.tradable_entities((*MEMBER_ROLES, "benchmark"))
+            if e.primary is not None
+        }
 
     def primary_ticker(self, slug: str) -> str | None:
         """The primary listing's ticker of entity ``slug`` (None if it has no listing)."""

@@ -22,7 +22,7 @@ def proxy_constituents(theme: Theme, index: Entity) -> tuple[str, ...]:
     exchange = exchange_for_ticker(index.primary.ticker)
     return tuple(
         e.primary.ticker
-        for e in theme.tradable_entities(("leader", "supply-chain", "peer"))
+        for e in theme.members()
         if e.primary is not None and exchange_for_ticker(e.primary.ticker) == exchange
     )
 
