@@ -23,7 +23,7 @@ from rich.text import Text
 
 from themelens.data.contracts import SYNTHETIC_LABEL
 
-__all__ = ["Summary"]
+__all__ = ["ShowsSummary", "Summary"]
 
 _MISSING: Final = "—"
 _NUMERIC_LIKE: Final = re.compile(r"^[+\-−]?[\d.,]+\s*(%|pp|wk|x)?$")
@@ -142,3 +142,18 @@ class Summary:
 
     def __str__(self) -> str:
         return self.as_text()
+
+
+class ShowsSummary:
+    """A result a notebook shows as its summary table (Jupyter's ``_repr_html_`` hook).
+
+    Every result type that has a ``summary()`` mixes this in, so ``tl.run_theme()``,
+    ``tl.measure_rally(...)`` or ``tl.check_articles(...)`` as the last line of a
+    cell shows the same table the CLI prints.
+    """
+
+    def summary(self) -> Summary:
+        raise NotImplementedError
+
+    def _repr_html_(self) -> str:
+        return self.summary().as_html()

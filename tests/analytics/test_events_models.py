@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from themelens.analytics._event_models import fit_statsmodels, fit_vectorised
 from themelens.analytics.events import Event, equal_weight_index, run_event_study
+from themelens.analytics.events._models import fit_statsmodels, fit_vectorised
 from themelens.data.providers import fetch_prices
 from themelens.data.providers.csv import CsvProvider
 

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from themelens.analytics._event_tests import (
+from themelens.analytics.events._tests import (
     bmp,
     caar_path,
     corrado_rank,

@@ -248,22 +248,22 @@ def test_proxy_benchmark_leaves_the_event_stocks_out() -> None:
 # --- report section and pipeline step -------------------------------------------------------
 
 
-def _context(extra: dict[str, object]):  # type: ignore[no-untyped-def]
+def _context(events: object = None):  # type: ignore[no-untyped-def]
     from datetime import datetime
 
-    from themelens.report.context import ReportContext
+    from themelens.report.context import ThemeRun
 
-    return ReportContext(theme=load_theme("china-ai"), asof=None, generated_at=datetime(2025, 1, 1),
+    return ThemeRun(theme=load_theme("china-ai"), asof=None, generated_at=datetime(2025, 1, 1),
                          synthetic=False, prices=PRICES, rally=None, roles={}, benchmark=None,
-                         extra=extra)  # fmt: skip
+                         events=events)  # fmt: skip
 
 
 def test_report_section_has_the_caar_band_and_is_left_out_without_a_result() -> None:
     from themelens.report.sections.events import build_events
 
-    assert build_events(_context({})) is None
+    assert build_events(_context()) is None
     res = run_event_study(PRICES, [Event(t, date(2024, 9, 2)) for t in "ABC"], benchmark="M")
-    section = build_events(_context({"events": res}))
+    section = build_events(_context(res))
     assert section is not None and section.id == "events"
     fig = section.charts[0].figure
     names = [trace.get("name") for trace in fig["data"]]
@@ -277,7 +277,7 @@ def test_report_section_has_the_caar_band_and_is_left_out_without_a_result() -> 
 def test_pipeline_step_studies_the_theme_catalysts_on_demo_data(tmp_path: Path) -> None:
     from themelens.data.providers import fetch_prices
     from themelens.data.providers.demo import DemoProvider
-    from themelens.pipeline.extras import RunInputs
+    from themelens.pipeline.model import RunInputs
     from themelens.pipeline.steps_events import event_study_step
 
     theme = load_theme("china-ai")

@@ -8,13 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from themelens.analytics._bootstrap import (
+from themelens.analytics.scenarios import joint_log_returns, project_scenarios, simulate_paths
+from themelens.analytics.scenarios._bootstrap import (
     default_block_length,
     draw_block_starts,
     expand_blocks,
     simulate,
 )
-from themelens.analytics.scenarios import joint_log_returns, project_scenarios, simulate_paths
 from themelens.errors import InputError
 from themelens.theme import Scenarios
 

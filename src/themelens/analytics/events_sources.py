@@ -17,8 +17,7 @@ from typing import Final, Protocol
 
 import pandas as pd
 
-from themelens.analytics._event_data import equal_weight_index
-from themelens.analytics._event_windows import Event
+from themelens.analytics.events import Event, equal_weight_index
 from themelens.errors import CsvFormatError, InputError
 from themelens.theme import MEMBER_ROLES, Role, Theme
 

@@ -5,7 +5,7 @@ is carried forward over at most :data:`MAX_FILL` sessions (another exchange's
 session, a one-off holiday), which gives it a zero return there; a longer gap
 stays missing, so a suspended or delisted name is not mistaken for a flat
 one. The benchmark is read as of each panel session (its last close on or
-before that date), the alignment ``rally.py`` uses for excess returns.
+before that date), the alignment ``analytics.rally`` uses for excess returns.
 """
 
 from __future__ import annotations

@@ -9,10 +9,11 @@ from typing import Any, Final
 
 import pandas as pd
 
+from themelens.analytics._cells import json_failures
 from themelens.analytics.basket.metrics import BENCHMARK_METRICS, METRICS
 from themelens.analytics.basket.spec import BasketSpec
 from themelens.errors import Failure
-from themelens.summary import Summary
+from themelens.summary import ShowsSummary, Summary
 
 __all__ = ["DAILY_COLUMNS", "BasketResult"]
 
@@ -66,7 +67,7 @@ def _fmt(name: str, value: float | None) -> str | None:
 
 
 @dataclass(frozen=True, eq=False)
-class BasketResult:
+class BasketResult(ShowsSummary):
     """A theme basket's backtest: the daily curve, the weights decided, metrics and notes.
 
     Attributes
@@ -152,7 +153,7 @@ class BasketResult:
             "latest_weights": self.latest_weights(),
             "rebalances": int(self.weights["date"].nunique()) if not self.weights.empty else 0,
             "warnings": list(self.warnings),
-            "failures": [{"item": f.item, "reason": f.reason} for f in self.failures],
+            "failures": json_failures(self.failures),
             "providers": list(self.providers),
         }
 

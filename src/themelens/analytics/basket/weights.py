@@ -62,8 +62,12 @@ def inverse_vol_weights(vols: Floats) -> Floats:
     return out
 
 
-def _solve(fn: Any) -> dict[Any, float]:
-    """Run a PyPortfolioOpt call, turning its errors and solver warnings into ``SolverFailed``."""
+def _solve(fn: Any, n: int, what: str) -> Floats:
+    """Run a PyPortfolioOpt call and return its ``n`` weights clipped at 0 and summing to 1.
+
+    Its errors and solver warnings, and an answer with no usable weights,
+    become ``SolverFailed`` (``what`` names the method in the message).
+    """
     from pypfopt.exceptions import OptimizationError
 
     try:
@@ -76,7 +80,11 @@ def _solve(fn: Any) -> dict[Any, float]:
         if type(exc).__module__.startswith(("cvxpy", "pypfopt")):
             raise SolverFailed(type(exc).__name__) from exc
         raise
-    return result
+    w = np.clip(np.array([result[i] for i in range(n)], dtype=np.float64), 0.0, None)
+    if not np.all(np.isfinite(w)) or w.sum() <= 0:
+        raise SolverFailed(f"{what} returned no usable weights")
+    out: Floats = w / w.sum()
+    return out
 
 
 def risk_parity_weights(cov: Floats) -> Floats:
@@ -103,12 +111,9 @@ def risk_parity_weights(cov: Floats) -> Floats:
     def objective(w: Any) -> Any:
         return 0.5 * cp.quad_form(w, scaled) - cp.sum(cp.log(w)) / n
 
-    raw = _solve(lambda: ef.convex_objective(objective, weights_sum_to_one=False))
-    y = np.clip(np.array([raw[i] for i in range(n)], dtype=np.float64), 0.0, None)
-    if not np.all(np.isfinite(y)) or y.sum() <= 0:
-        raise SolverFailed("risk parity returned no usable weights")
-    out: Floats = y / y.sum()
-    return out
+    return _solve(
+        lambda: ef.convex_objective(objective, weights_sum_to_one=False), n, "risk parity"
+    )
 
 
 def min_variance_weights(
@@ -137,12 +142,7 @@ def min_variance_weights(
         lower = dict.fromkeys(set(roles), 0.0)
         upper = {r: capped.get(r, 1.0) for r in set(roles)}
         ef.add_sector_constraints(mapper, lower, upper)
-    raw = _solve(ef.min_volatility)
-    w = np.clip(np.array([raw[i] for i in range(n)], dtype=np.float64), 0.0, None)
-    if not np.all(np.isfinite(w)) or w.sum() <= 0:
-        raise SolverFailed("minimum variance returned no usable weights")
-    out: Floats = w / w.sum()
-    return out
+    return _solve(ef.min_volatility, n, "minimum variance")
 
 
 def caps_feasible(

@@ -1,21 +1,20 @@
 """The result object of :func:`themelens.analytics.rally.measure_rally` and its renderings.
 
-Split from ``rally.py`` so the computation reads on its own; ``rally.py``
-re-exports everything public here.
+Kept apart from the computation so each reads on its own; the package
+``__init__`` exports everything public here.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final
 
-import numpy as np
 import pandas as pd
 
+from themelens.analytics._cells import json_failures, json_value
 from themelens.data.contracts import Failure
-from themelens.summary import Summary
+from themelens.summary import ShowsSummary, Summary
 
 __all__ = ["EXCESS_COLUMNS", "HORIZONS", "RALLY_COLUMNS", "RallyProvenance", "RallyResult"]
 
@@ -55,19 +54,6 @@ class RallyProvenance:
         return {"providers": list(self.providers), "first_date": first, "last_date": last}
 
 
-def _json_value(value: Any) -> Any:
-    """A cell as JSON: dates as ISO strings, NaN/NaT as None, numpy scalars as Python."""
-    if value is None or value is pd.NaT:
-        return None
-    if isinstance(value, pd.Timestamp | date):
-        return value.isoformat()[:10]
-    if isinstance(value, np.integer | int) and not isinstance(value, bool):
-        return int(value)
-    if isinstance(value, np.floating | float):
-        return None if math.isnan(value) else float(value)
-    return value
-
-
 def _fmt_pct(value: Any, *, sign: bool = True, unit: str = "%") -> str | None:
     if value is None or pd.isna(value):
         return None
@@ -94,7 +80,7 @@ def _summary_table(rows: pd.DataFrame, benchmark: str | None) -> pd.DataFrame:
 
 
 @dataclass(frozen=True, eq=False)
-class RallyResult:
+class RallyResult(ShowsSummary):
     """Rally metrics per ticker at one as-of date (see the module docstring for definitions).
 
     ``rows`` has :data:`RALLY_COLUMNS` then ``requested_asof``, ``note`` (how
@@ -119,17 +105,17 @@ class RallyResult:
     def to_records(self) -> list[dict[str, Any]]:
         """One JSON-safe dict per ticker, :data:`RALLY_COLUMNS` first, then the extras."""
         cols = list(RALLY_COLUMNS) + [c for c in self.rows.columns if c not in RALLY_COLUMNS]
-        return [{c: _json_value(rec[c]) for c in cols} for rec in self.rows.to_dict("records")]
+        return [{c: json_value(rec[c]) for c in cols} for rec in self.rows.to_dict("records")]
 
     def to_dict(self) -> dict[str, Any]:
         """The whole result as JSON-safe data (for ``--format json``)."""
         return {
-            "requested_asof": _json_value(self.requested_asof),
+            "requested_asof": json_value(self.requested_asof),
             "benchmark": self.benchmark,
             "synthetic": self.synthetic,
             "rows": self.to_records(),
             "warnings": list(self.warnings),
-            "failures": [{"item": f.item, "reason": f.reason} for f in self.failures],
+            "failures": json_failures(self.failures),
             "provenance": self.provenance.to_dict(),
         }
 

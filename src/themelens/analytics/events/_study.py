@@ -1,27 +1,7 @@
-"""Event studies: abnormal returns around announcements, and spillover to a group of stocks.
+"""The event-study drivers: check the options, place the events, fit, test, assemble the result.
 
-:func:`run_event_study` measures, for each event (a ticker and a date), the
-abnormal return ``AR = R - E[R]`` on every day of the event window, their sum
-(CAR) and the buy-and-hold abnormal return (BHAR), with the expected return
-from a model fitted on an estimation window before the event; then tests the
-mean CAR across events (cross-sectional t, Patell, BMP, Kolari–Pynnönen,
-Corrado rank, generalised sign; see ``_event_tests``). :func:`run_spillover`
-is the same study for one announcement: the leader alone, then the group of
-stocks that may have moved with it.
-
-Timing (relative days, the ticker's own sessions): day 0 is the ticker's
-first session on or after the event date (news on a Saturday is priced on
-Monday). The event window is days ``window[0]..window[1]`` (default
-``-1..+3``); the estimation window the ``estimation`` sessions (default 120)
-ending ``gap`` sessions before day 0 (default 10), i.e. days ``-129..-10``.
-Benchmark alignment is described in ``_event_data``: the benchmark's return
-is taken over each stock session's own interval, and days where the
-benchmark has no close are dropped.
-
-Bad events never stop the batch: an unknown ticker, a date outside the data,
-an estimation window with fewer than ``min_estimation`` usable returns, an
-event window the benchmark does not cover — each becomes a ``Failure`` with
-its reason and the rest are computed.
+Method, timing and failure rules are in the package docstring
+(:mod:`themelens.analytics.events`).
 """
 
 from __future__ import annotations
@@ -34,27 +14,22 @@ from typing import Final, Literal
 import numpy as np
 import pandas as pd
 
-from themelens.analytics._event_data import (
+from themelens.analytics.events._data import (
     EventWindows,
     build_panel,
-    equal_weight_index,
 )
-from themelens.analytics._event_models import (
+from themelens.analytics.events._models import (
     MODEL_PARAMS,
     ModelFit,
     ModelName,
     fit_statsmodels,
     fit_vectorised,
 )
-from themelens.analytics._event_result import (
-    AR_COLUMNS,
-    EVENT_COLUMNS,
-    PATH_COLUMNS,
-    TEST_COLUMNS,
+from themelens.analytics.events._result import (
     EventStudyResult,
     SpilloverResult,
 )
-from themelens.analytics._event_tests import (
+from themelens.analytics.events._tests import (
     EventTest,
     bmp,
     caar_path,
@@ -65,23 +40,10 @@ from themelens.analytics._event_tests import (
     mean_cross_correlation,
     patell,
 )
-from themelens.analytics._event_windows import Event, EventPlan, plan_events
+from themelens.analytics.events._windows import Event, EventPlan, plan_events
 from themelens.errors import InputError, UnknownTickerError
 
-__all__ = [
-    "AR_COLUMNS",
-    "EVENT_COLUMNS",
-    "PATH_COLUMNS",
-    "TEST_COLUMNS",
-    "Event",
-    "EventStudyResult",
-    "EventTest",
-    "ModelName",
-    "SpilloverResult",
-    "equal_weight_index",
-    "run_event_study",
-    "run_spillover",
-]
+__all__ = ["Engine", "run_event_study", "run_spillover"]
 
 Engine = Literal["vectorised", "statsmodels"]
 _MODELS: Final = ("market", "market-adjusted", "mean-adjusted")
@@ -206,7 +168,7 @@ def run_event_study(
     Why vectorised: a study over thousands of events is a handful of array
     reductions over (events × days) matrices instead of thousands of
     regressions. Method: MacKinlay (1997); variances with estimation error
-    (Campbell, Lo & MacKinlay 1997, ch. 4); tests as in ``_event_tests``.
+    (Campbell, Lo & MacKinlay 1997, ch. 4); tests as in ``_tests``.
     Events sharing a date (a group reacting to one announcement) have
     correlated abnormal returns; BMP is then also reported with the
     Kolari–Pynnönen (2010) adjustment, and the summary says so.

@@ -1,11 +1,9 @@
-"""Array kernels behind :func:`themelens.analytics.rally.rally_panel`.
+"""The vectorised form, :func:`rally_panel`, and the array kernels behind it.
 
-Every function works on all rows of the panel at once. Rows are sorted by
+Every kernel works on all rows of the panel at once. Rows are sorted by
 (ticker, date), ``codes`` numbers the tickers in that order, ``days`` are
 session dates as days since 1970-01-01, and ``starts[i]`` is the index of the
 first row of row i's ticker, so "the same ticker" is always ``j >= starts[i]``.
-Kept apart from ``rally.py`` so that module stays readable next to the
-definitions it implements; nothing here is public.
 """
 
 from __future__ import annotations
@@ -14,6 +12,12 @@ import math
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
+
+from themelens.analytics.rally._inputs import benchmark_rows, pct, prepare
+from themelens.analytics.rally._result import HORIZONS
+
+__all__ = ["rally_panel"]
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
@@ -123,3 +127,63 @@ def close_asof(bench_days: Ints, bench_close: Floats, query_days: Ints) -> Float
     """The benchmark's last close on or before each query day (NaN before its first)."""
     pos = np.searchsorted(bench_days, query_days, side="right").astype(np.int64) - 1
     return at(bench_close, pos)
+
+
+def rally_panel(prices: pd.DataFrame, *, benchmark: str | None = None) -> pd.DataFrame:
+    """Every rally metric for every ticker at every session, in one vectorised pass.
+
+    Parameters
+    ----------
+    prices
+        Long price frame (``date``, ``ticker``, ``close`` are used).
+    benchmark
+        A ticker in ``prices``; adds ``benchmark`` and ``excess_*_pp`` columns.
+
+    Returns
+    -------
+    DataFrame
+        One row per (ticker, session), sorted by ticker then date, with
+        :data:`RALLY_COLUMNS` (``asof`` is the session date; ``high_since``
+        is NaT at an all-time high; returns NaN without enough history),
+        then the benchmark columns when asked.
+
+    Notes
+    -----
+    Definitions are in the package docstring. Every metric is an array
+    operation over the sorted rows (group offsets mark ticker boundaries);
+    ``high_since`` uses binary lifting on a sparse max table, the streak a
+    run-length cumsum over weekly closes, the peak a grouped ``cummax``.
+    """
+    frame = prepare(prices)
+    codes_raw, _ = pd.factorize(frame["ticker"], sort=True)
+    codes = codes_raw.astype(np.int64)
+    dates = frame["date"].to_numpy()
+    days = dates.astype("datetime64[D]").astype(np.int64)
+    close = frame["close"].to_numpy(dtype=np.float64)
+    starts = group_starts(codes)
+    out = pd.DataFrame({"ticker": frame["ticker"].to_numpy(dtype=object), "asof": dates})
+    out["close"] = close
+    refs = {name: lag_reference(starts, lag) for name, lag in HORIZONS.items()}
+    empty = np.zeros(0, dtype=np.int64)
+    refs["ytd"] = ytd_reference(codes, days, starts) if len(frame) else empty
+    higher = previous_greater(close, starts)
+    streak = win_streaks(codes, days, close)
+    returns = {h: pct(close, at(close, ref)) for h, ref in refs.items()}
+    for h in ("1d", "1w", "1m", "ytd"):
+        out[f"return_{h}_pct"] = returns[h]
+    high = pd.Series(dates[np.maximum(higher, 0)] if len(frame) else dates, dtype="datetime64[ns]")
+    out["high_since"] = high.where(higher >= 0)
+    out["win_streak_weeks"] = streak
+    peak = pd.Series(close).groupby(codes).cummax().to_numpy()
+    out["drawdown_from_peak_pct"] = (1.0 - close / peak) * 100.0
+    if benchmark is not None:
+        bench = benchmark_rows(frame, benchmark)
+        b_days = bench["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+        b_close = bench["close"].to_numpy(dtype=np.float64)
+        b_now = close_asof(b_days, b_close, days)
+        out["benchmark"] = benchmark
+        for h, ref in refs.items():
+            ref_days = np.where(ref >= 0, days[np.maximum(ref, 0)], np.iinfo(np.int64).min)
+            b_then = close_asof(b_days, b_close, ref_days)
+            out[f"excess_{h}_pp"] = returns[h] - pct(b_now, b_then)
+    return out

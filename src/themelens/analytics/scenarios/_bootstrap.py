@@ -149,8 +149,14 @@ class _Chunk:
         self.value_dd = np.zeros(m, f32)
         self.ratio = np.empty(m, f32)
 
-    def step(self, table: npt.NDArray[np.float32], starts: npt.NDArray[np.int32],
-             offset: int, n: int, w: npt.NDArray[np.float32]) -> None:  # fmt: skip
+    def step(
+        self,
+        table: npt.NDArray[np.float32],
+        starts: npt.NDArray[np.int32],
+        offset: int,
+        n: int,
+        w: npt.NDArray[np.float32],
+    ) -> None:
         """Advance every path one session (all in place; the session rows are gathered)."""
         np.add(starts, offset, out=self.idx)
         np.remainder(self.idx, n, out=self.idx)

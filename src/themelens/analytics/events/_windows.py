@@ -11,9 +11,9 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
-from themelens.analytics._event_data import EventWindows, ReturnPanel, gather
-from themelens.analytics._event_models import ModelFit
-from themelens.analytics._event_result import AR_COLUMNS, EVENT_COLUMNS
+from themelens.analytics.events._data import EventWindows, ReturnPanel, gather
+from themelens.analytics.events._models import ModelFit
+from themelens.analytics.events._result import AR_COLUMNS, EVENT_COLUMNS
 from themelens.errors import Failure
 
 __all__ = ["MAX_DAYS_TO_SESSION", "Event", "EventPlan", "plan_events"]
@@ -83,9 +83,13 @@ class EventPlan:
         )
 
     def frames(
-        self, fit: ModelFit, car_cum: npt.NDArray[np.float64], car_se: npt.NDArray[np.float64],
-        nu: npt.NDArray[np.float64], days: list[int],
-    ) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
+        self,
+        fit: ModelFit,
+        car_cum: npt.NDArray[np.float64],
+        car_se: npt.NDArray[np.float64],
+        nu: npt.NDArray[np.float64],
+        days: list[int],
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The per-event table and the long abnormal-return table."""
         w = self.windows
         n, width = car_cum.shape
@@ -153,9 +157,15 @@ def _locate(
 
 
 def _placement_reasons(
-    panel: ReturnPanel, chosen: list[Event], pos: Ints, seg_s: Ints, seg_e: Ints,
-    wanted: Ints, window: tuple[int, int], benchmark: str | None,
-) -> list[str | None]:  # fmt: skip
+    panel: ReturnPanel,
+    chosen: list[Event],
+    pos: Ints,
+    seg_s: Ints,
+    seg_e: Ints,
+    wanted: Ints,
+    window: tuple[int, int],
+    benchmark: str | None,
+) -> list[str | None]:
     """Why each event cannot be placed (None when it can): masks first, strings only for failures."""
     lo, hi = window
     last = np.maximum(seg_e - 1, 0)

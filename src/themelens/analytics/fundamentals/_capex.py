@@ -1,6 +1,7 @@
 """The capex tracker: statement capex per company and period, in USD, against press reports.
 
-``analytics.fundamentals`` re-exports everything public here.
+:func:`track_capex` builds a :class:`CapexResult` (``_capex_result``); the
+package ``analytics.fundamentals`` exports both.
 
 Definitions
 -----------
@@ -40,15 +41,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 
+from themelens.analytics.fundamentals._capex_result import CapexResult
 from themelens.data.fx import FxConverter, UnknownCurrencyError
 from themelens.errors import AsofError, Failure, InputError
-from themelens.summary import Summary
 from themelens.theme import CapexFact
 
 __all__ = [
@@ -56,7 +56,6 @@ __all__ = [
     "GAP_COLUMNS",
     "TOTAL_COLUMNS",
     "YOY_MATCH_DAYS",
-    "CapexResult",
     "track_capex",
 ]
 
@@ -65,16 +64,43 @@ YOY_MATCH_DAYS: Final = 15
 (fiscal calendars that end on the last Saturday drift by days, not weeks)."""
 
 CAPEX_ROW_COLUMNS: Final = (
-    "entity", "ticker", "freq", "period", "period_end", "capex", "currency", "capex_usd",
-    "yoy_pct", "fx", "provider", "source",
-)  # fmt: skip
+    "entity",
+    "ticker",
+    "freq",
+    "period",
+    "period_end",
+    "capex",
+    "currency",
+    "capex_usd",
+    "yoy_pct",
+    "fx",
+    "provider",
+    "source",
+)
 TOTAL_COLUMNS: Final = (
-    "freq", "period", "total_usd", "partial_usd", "members", "expected", "complete", "missing",
-)  # fmt: skip
+    "freq",
+    "period",
+    "total_usd",
+    "partial_usd",
+    "members",
+    "expected",
+    "complete",
+    "missing",
+)
 GAP_COLUMNS: Final = (
-    "entity", "metric", "period", "basis", "reported", "statement", "unit", "gap_pct", "status",
-    "source", "reported_date", "note",
-)  # fmt: skip
+    "entity",
+    "metric",
+    "period",
+    "basis",
+    "reported",
+    "statement",
+    "unit",
+    "gap_pct",
+    "status",
+    "source",
+    "reported_date",
+    "note",
+)
 
 _ROUNDING_PCT: Final = 1e-9
 """Slack on the tolerance so a gap of exactly 5% (105/100 − 1 = 5.000000000000004) is a match."""
@@ -125,8 +151,13 @@ class _Fx:
     def __init__(self, converter: FxConverter) -> None:
         self.converter = converter
 
-    def usd_per_unit(self, currency: str, period: str, start: pd.Timestamp | None = None,
-                     end: pd.Timestamp | None = None) -> tuple[float, str]:  # fmt: skip
+    def usd_per_unit(
+        self,
+        currency: str,
+        period: str,
+        start: pd.Timestamp | None = None,
+        end: pd.Timestamp | None = None,
+    ) -> tuple[float, str]:
         try:
             if start is None or end is None:
                 rate = self.converter.rate(currency, period)
@@ -136,7 +167,7 @@ class _Fx:
         except (UnknownCurrencyError, AsofError, InputError) as exc:
             return float("nan"), str(exc)
         units = float(np.mean([r.units_per_usd for r in rates]))
-        label = f"mean of {len(rates)} monthly rates {months[0]}..{months[-1]}: {units:.4g} {currency} per USD ({rates[0].source})"  # fmt: skip
+        label = f"mean of {len(rates)} monthly rates {months[0]}..{months[-1]}: {units:.4g} {currency} per USD ({rates[0].source})"
         return 1.0 / units, label
 
 
@@ -162,13 +193,27 @@ def _rows(
                 notes.append(f"{ticker} {label}|{fx_label}")
             gap = np.abs((ends - (end - pd.DateOffset(years=1))).days)
             prior = np.flatnonzero(gap <= YOY_MATCH_DAYS)
-            yoy = (values[k] / values[prior[0]] - 1.0) * 100.0 if len(prior) and values[prior[0]] > 0 else np.nan  # fmt: skip
-            records.append({
-                "entity": entity_of.get(str(ticker), str(ticker)), "ticker": ticker, "freq": freq,
-                "period": label, "period_end": end, "capex": values[k], "currency": row.currency,
-                "capex_usd": values[k] * usd_rate, "yoy_pct": yoy, "fx": fx_label,
-                "provider": row.provider, "source": row.source,
-            })  # fmt: skip
+            yoy = (
+                (values[k] / values[prior[0]] - 1.0) * 100.0
+                if len(prior) and values[prior[0]] > 0
+                else np.nan
+            )
+            records.append(
+                {
+                    "entity": entity_of.get(str(ticker), str(ticker)),
+                    "ticker": ticker,
+                    "freq": freq,
+                    "period": label,
+                    "period_end": end,
+                    "capex": values[k],
+                    "currency": row.currency,
+                    "capex_usd": values[k] * usd_rate,
+                    "yoy_pct": yoy,
+                    "fx": fx_label,
+                    "provider": row.provider,
+                    "source": row.source,
+                }
+            )
     rows = pd.DataFrame.from_records(records, columns=list(CAPEX_ROW_COLUMNS))
     rows = rows.sort_values(["freq", "entity", "period_end"], kind="mergesort")
     if notes:  # one line, not one per period: which periods, and the first reason
@@ -179,17 +224,27 @@ def _rows(
 
 def _totals(rows: pd.DataFrame, expected: Sequence[str]) -> pd.DataFrame:
     records: list[dict[str, Any]] = []
-    keep = [_calendar_label(e, f) is not None for e, f in zip(rows["period_end"], rows["freq"], strict=True)]  # fmt: skip
+    keep = [
+        _calendar_label(e, f) is not None
+        for e, f in zip(rows["period_end"], rows["freq"], strict=True)
+    ]
     cal = rows.loc[np.asarray(keep, dtype=bool)]
     for (freq, period), group in cal.groupby(["freq", "period"], sort=True):
         have = group.dropna(subset=["capex_usd"])
         missing = [e for e in expected if e not in set(have["entity"])]
         partial = float(have["capex_usd"].sum())
-        records.append({
-            "freq": freq, "period": period, "total_usd": np.nan if missing else partial,
-            "partial_usd": partial, "members": len(have), "expected": len(expected),
-            "complete": not missing, "missing": ", ".join(missing) or None,
-        })  # fmt: skip
+        records.append(
+            {
+                "freq": freq,
+                "period": period,
+                "total_usd": np.nan if missing else partial,
+                "partial_usd": partial,
+                "members": len(have),
+                "expected": len(expected),
+                "complete": not missing,
+                "missing": ", ".join(missing) or None,
+            }
+        )
     return pd.DataFrame.from_records(records, columns=list(TOTAL_COLUMNS))
 
 
@@ -216,7 +271,9 @@ def _statement_for(
     return float(quarters["capex"].sum()), currencies.pop(), None
 
 
-def _in_currency(value: float, have: str, want: str, period: str, fx: _Fx) -> tuple[float, str | None]:  # fmt: skip
+def _in_currency(
+    value: float, have: str, want: str, period: str, fx: _Fx
+) -> tuple[float, str | None]:
     if have == want:
         return value, None
     src, why = fx.usd_per_unit(have, period)
@@ -226,15 +283,24 @@ def _in_currency(value: float, have: str, want: str, period: str, fx: _Fx) -> tu
     return value * src / dst, None
 
 
-def _compare(rows: pd.DataFrame, facts: Sequence[CapexFact], tolerance_pct: float, fx: _Fx) -> pd.DataFrame:  # fmt: skip
+def _compare(
+    rows: pd.DataFrame, facts: Sequence[CapexFact], tolerance_pct: float, fx: _Fx
+) -> pd.DataFrame:
     records: list[dict[str, Any]] = []
     for fact in facts:
         rec: dict[str, Any] = {
-            "entity": fact.entity, "metric": fact.metric, "period": fact.period,
-            "basis": fact.basis, "reported": fact.value, "statement": np.nan,
-            "unit": fact.currency or "%", "gap_pct": np.nan, "source": fact.source,
-            "reported_date": fact.date, "note": fact.note,
-        }  # fmt: skip
+            "entity": fact.entity,
+            "metric": fact.metric,
+            "period": fact.period,
+            "basis": fact.basis,
+            "reported": fact.value,
+            "statement": np.nan,
+            "unit": fact.currency or "%",
+            "gap_pct": np.nan,
+            "source": fact.source,
+            "reported_date": fact.date,
+            "note": fact.note,
+        }
         if fact.metric == "investment_plan":
             rec["status"] = "not comparable"
             records.append(rec)
@@ -273,131 +339,23 @@ def _compare(rows: pd.DataFrame, facts: Sequence[CapexFact], tolerance_pct: floa
                 continue
             value, ccy, why = _statement_for(rows, entity, period)
             if why is None:
-                records.append({
-                    "entity": entity, "metric": "capex", "period": period, "basis": "statement",
-                    "reported": np.nan, "statement": value, "unit": ccy, "gap_pct": np.nan,
-                    "status": "statement only", "source": None, "reported_date": None,
-                    "note": "no press figure for this entity and period",
-                })  # fmt: skip
+                records.append(
+                    {
+                        "entity": entity,
+                        "metric": "capex",
+                        "period": period,
+                        "basis": "statement",
+                        "reported": np.nan,
+                        "statement": value,
+                        "unit": ccy,
+                        "gap_pct": np.nan,
+                        "status": "statement only",
+                        "source": None,
+                        "reported_date": None,
+                        "note": "no press figure for this entity and period",
+                    }
+                )
     return pd.DataFrame.from_records(records, columns=list(GAP_COLUMNS))
-
-
-def _money(value: Any, unit: str | None) -> str | None:
-    if value is None or pd.isna(value):
-        return None
-    if unit in (None, "%"):
-        return f"{value:+.1f}%"
-    return f"{unit} {value / 1e9:,.2f}bn"
-
-
-@dataclass(frozen=True, eq=False)
-class CapexResult:
-    """Capex per entity and period, group totals, and press figures set against statements.
-
-    ``rows`` has :data:`CAPEX_ROW_COLUMNS`, ``totals`` :data:`TOTAL_COLUMNS`,
-    ``gaps`` :data:`GAP_COLUMNS` (definitions in the module docstring).
-    ``statements_available`` is False when no statement source answered
-    (offline, ``--demo``): then every fact is ``reported only`` and
-    ``warnings`` says why.
-    """
-
-    freq: str
-    tolerance_pct: float
-    rows: pd.DataFrame
-    totals: pd.DataFrame
-    gaps: pd.DataFrame
-    statements_available: bool
-    warnings: tuple[str, ...] = ()
-    failures: tuple[Failure, ...] = ()
-    synthetic: bool = False
-
-    def to_frame(self) -> pd.DataFrame:
-        """A copy of ``rows`` (one row per ticker and fiscal period)."""
-        return self.rows.copy()
-
-    def to_dict(self) -> dict[str, Any]:
-        """Everything as JSON-safe data: rows, totals, gaps, the chart, warnings, failures."""
-        from themelens.analytics._rally_result import _json_value
-
-        def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-            return [
-                {str(k): _json_value(v) for k, v in r.items()} for r in frame.to_dict("records")
-            ]
-
-        return {
-            "freq": self.freq, "tolerance_pct": self.tolerance_pct, "synthetic": self.synthetic,
-            "statements_available": self.statements_available, "rows": records(self.rows),
-            "totals": records(self.totals), "gaps": records(self.gaps),
-            "warnings": list(self.warnings),
-            "failures": [{"item": f.item, "reason": f.reason} for f in self.failures],
-        }  # fmt: skip
-
-    def summary(self) -> Summary:
-        """Statement capex per entity and period (local, USD, YoY), with warnings as notes."""
-        r = self.rows
-        table = pd.DataFrame({
-            "entity": r["entity"], "period": r["period"],
-            "capex": [_money(v, c) for v, c in zip(r["capex"], r["currency"], strict=True)],
-            "capex usd": [_money(v, "USD") for v in r["capex_usd"]],
-            "yoy": [_money(v, "%") for v in r["yoy_pct"]],
-        })  # fmt: skip
-        notes = [*self.warnings, *(f"no statement: {f}" for f in self.failures)]
-        notes.append("capex from cash-flow statements (spend, positive); yoy in reporting currency")
-        title = f"Capex from statements ({self.freq})"
-        if not self.statements_available:
-            title += ": statement figures unavailable"
-        return Summary(title, table, tuple(notes), self.synthetic)
-
-    def totals_summary(self) -> Summary:
-        """Group totals per calendar period; incomplete periods show no total."""
-        t = self.totals
-        table = pd.DataFrame({
-            "period": t["period"], "total usd": [_money(v, "USD") for v in t["total_usd"]],
-            "members": [f"{m}/{e}" for m, e in zip(t["members"], t["expected"], strict=True)],
-            "missing": t["missing"],
-        })  # fmt: skip
-        notes = ("a total is shown only when every tracked entity has a USD figure",)
-        return Summary(f"Group capex totals ({self.freq})", table, notes, self.synthetic)
-
-    def gaps_summary(self) -> Summary:
-        """Press-reported figures beside statement figures, with each gap's status."""
-        g = self.gaps
-        table = pd.DataFrame({
-            "entity": g["entity"], "metric": g["metric"], "period": g["period"],
-            "basis": g["basis"],
-            "reported": [_money(v, u) for v, u in zip(g["reported"], g["unit"], strict=True)],
-            "statement": [_money(v, u) for v, u in zip(g["statement"], g["unit"], strict=True)],
-            "gap": [_money(v, "%") for v in g["gap_pct"]], "status": g["status"],
-            "source": g["source"],
-        })  # fmt: skip
-        notes = (
-            f"match: statement within ±{self.tolerance_pct:g}% of the reported figure"
-            " (growth compared as the ratio 1+g)",
-            "reported figures are as the press reported them (theme capex_facts)",
-        )
-        return Summary("Reported capex vs statements", table, notes, self.synthetic)
-
-    def figure(self) -> dict[str, Any]:
-        """A plotly figure (JSON dict, no template): USD capex bars per entity, press figures as markers."""
-        data: list[dict[str, Any]] = []
-        for entity, group in self.rows.groupby("entity", sort=False):
-            ok = group.dropna(subset=["capex_usd"])
-            data.append({"type": "bar", "name": str(entity), "x": list(ok["period"]),
-                         "y": [round(v / 1e9, 3) for v in ok["capex_usd"]]})  # fmt: skip
-        reported = self.gaps[(self.gaps["metric"] == "capex") & (self.gaps["basis"] != "statement")]
-        usd = reported[reported["unit"] == "USD"]
-        if len(usd):
-            data.append({
-                "type": "scatter", "mode": "markers", "name": "press reports (USD)",
-                "x": list(usd["period"]), "y": [round(v / 1e9, 3) for v in usd["reported"]],
-                "text": list(usd["entity"]), "marker": {"symbol": "diamond", "size": 11},
-            })  # fmt: skip
-        layout = {
-            "title": {"text": f"Capital expenditure, USD bn ({self.freq} statements)"},
-            "barmode": "group", "height": 380, "yaxis": {"title": {"text": "USD bn"}},
-            "xaxis": {"type": "category"}, "legend": {"orientation": "h", "y": -0.2},
-        }  # fmt: skip
-        return {"data": data, "layout": layout}
 
 
 def track_capex(
@@ -437,7 +395,7 @@ def track_capex(
 
     Notes
     -----
-    Definitions are in the module docstring. Nothing missing becomes zero: a
+    Definitions are in this module's docstring. Nothing missing becomes zero: a
     missing rate leaves ``capex_usd`` NaN, a missing member leaves the group
     total NaN, a missing statement leaves a fact ``reported only``.
     """
@@ -450,9 +408,17 @@ def track_capex(
     expected = list(dict.fromkeys(entity_of.values()))
     totals = _totals(shown, expected)
     gaps = _compare(every, facts, tolerance_pct, converter)
-    fiscal = sorted({e for e, p in zip(shown["entity"], shown["period"], strict=True) if p.startswith(("FY", "FQ"))})  # fmt: skip
+    fiscal = sorted(
+        {
+            e
+            for e, p in zip(shown["entity"], shown["period"], strict=True)
+            if p.startswith(("FY", "FQ"))
+        }
+    )
     if fiscal:
-        notes.append(f"fiscal periods off the calendar ({', '.join(fiscal)}) are left out of calendar group totals")  # fmt: skip
+        notes.append(
+            f"fiscal periods off the calendar ({', '.join(fiscal)}) are left out of calendar group totals"
+        )
     return CapexResult(
         freq=freq,
         tolerance_pct=tolerance_pct,

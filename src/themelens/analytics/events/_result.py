@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final
@@ -10,9 +9,10 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from themelens.analytics._event_tests import EventTest
+from themelens.analytics._cells import json_failures, json_records
+from themelens.analytics.events._tests import EventTest
 from themelens.errors import Failure
-from themelens.summary import Summary
+from themelens.summary import ShowsSummary, Summary
 
 __all__ = [
     "AR_COLUMNS",
@@ -24,10 +24,25 @@ __all__ = [
 ]
 
 EVENT_COLUMNS: Final = (
-    "event_id", "ticker", "label", "event_date", "event_session", "est_start", "est_end",
-    "n_est", "est_gaps", "alpha", "beta", "sigma", "ar_0", "car", "car_se", "car_t", "car_p",
+    "event_id",
+    "ticker",
+    "label",
+    "event_date",
+    "event_session",
+    "est_start",
+    "est_end",
+    "n_est",
+    "est_gaps",
+    "alpha",
+    "beta",
+    "sigma",
+    "ar_0",
+    "car",
+    "car_se",
+    "car_t",
+    "car_p",
     "bhar",
-)  # fmt: skip
+)
 """``to_frame()`` columns, one row per computed event. Returns are decimals (0.05 = 5 %).
 
 ``event_date`` is the date asked, ``event_session`` the ticker's first session
@@ -63,22 +78,6 @@ TEST_COLUMNS: Final = ("test", "statistic", "p_value", "distribution", "n", "not
 _MAX_ROWS: Final = 40
 
 
-def _json(value: Any) -> Any:
-    if value is None or value is pd.NaT:
-        return None
-    if isinstance(value, (pd.Timestamp, date)):
-        return f"{value:%Y-%m-%d}"
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return None if math.isnan(float(value)) else float(value)
-    return value
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{str(k): _json(v) for k, v in rec.items()} for rec in frame.to_dict("records")]
-
-
 def _pct(value: float, digits: int = 2) -> str:
     return "—" if not np.isfinite(value) else f"{value * 100:+.{digits}f}%"
 
@@ -94,7 +93,7 @@ def _p(value: float) -> str:
 
 
 @dataclass(frozen=True, eq=False)
-class EventStudyResult:
+class EventStudyResult(ShowsSummary):
     """An event study: inputs echoed, per-event figures, abnormal returns, CAAR path, tests.
 
     ``events`` has :data:`EVENT_COLUMNS`; ``abnormal`` :data:`AR_COLUMNS`;
@@ -165,14 +164,14 @@ class EventStudyResult:
             "requested": self.requested,
             "computed": len(self.events),
             "skipped": len(self.failures),
-            "events": _records(self.events),
-            "abnormal_returns": _records(self.abnormal),
-            "caar_path": _records(self.path),
-            "tests": _records(self.tests_frame()),
+            "events": json_records(self.events),
+            "abnormal_returns": json_records(self.abnormal),
+            "caar_path": json_records(self.path),
+            "tests": json_records(self.tests_frame()),
             "cross_correlation": None
             if self.cross_correlation is None
             else {"mean": self.cross_correlation[0], "pairs": self.cross_correlation[1]},
-            "failures": [{"item": f.item, "reason": f.reason} for f in self.failures],
+            "failures": json_failures(self.failures),
             "warnings": list(self.warnings),
             "providers": list(self.providers),
         }
@@ -256,7 +255,7 @@ class EventStudyResult:
 
 
 @dataclass(frozen=True, eq=False)
-class SpilloverResult:
+class SpilloverResult(ShowsSummary):
     """A leader's own announcement effect and its spillover to a group on the same date.
 
     ``leader`` holds the leader's event alone; ``group`` the members' events
