@@ -48,12 +48,13 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any, Final, Literal
 
 import pandas as pd
 
+from themelens.data.recording import recording_meta, write_meta
 from themelens.errors import OfflineError
 
 __all__ = [
@@ -362,17 +363,9 @@ def record(
                 dtypes={str(c): str(t) for c, t in frame.dtypes.items()},
             )
         entries[key] = entry
-    meta = {
-        "format": "one CSV per akshare call (DataFrame.to_csv(index=False)); errors kept in meta",
-        "synthetic": synthetic,
-        "note": note,
-        "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "akshare": None if synthetic else _akshare_version(),
-        "calls": entries,
-    }
-    path = directory / "meta.json"
-    path.write_text(json.dumps(meta, indent=2, sort_keys=True, ensure_ascii=False) + "\n", "utf-8")
-    return path
+    fmt = "one CSV per akshare call (DataFrame.to_csv(index=False)); errors kept in meta"
+    meta = recording_meta(fmt, synthetic=synthetic, note=note, package="akshare")
+    return write_meta(directory, {**meta, "calls": entries}, ensure_ascii=False)
 
 
 class ReplayError(LookupError):
@@ -445,12 +438,3 @@ def _cut(frame: pd.DataFrame, kwargs: Mapping[str, Any]) -> pd.DataFrame:
 def yyyymmdd(day: date | None, default: str) -> str:
     """A date as AkShare's ``YYYYMMDD`` argument, or ``default`` for an open bound."""
     return default if day is None else f"{day:%Y%m%d}"
-
-
-def _akshare_version() -> str | None:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("akshare")
-    except PackageNotFoundError:  # pragma: no cover
-        return None

@@ -10,7 +10,7 @@ from typing import Any, Final, Literal, Protocol
 import pandas as pd
 
 from themelens.news.claim import Claim
-from themelens.summary import Summary
+from themelens.summary import ShowsSummary, Summary
 
 __all__ = [
     "LABELS",
@@ -119,7 +119,7 @@ class ClaimGroup:
 
 
 @dataclass(frozen=True)
-class ReconcileResult:
+class ReconcileResult(ShowsSummary):
     """Every group (conflicts first) and the rules that labelled them."""
 
     groups: tuple[ClaimGroup, ...]

@@ -26,7 +26,7 @@ import pandas as pd
 
 from themelens.errors import InputError
 from themelens.news.article import Article
-from themelens.summary import Summary
+from themelens.summary import ShowsSummary, Summary
 from themelens.theme import Theme
 
 __all__ = [
@@ -220,7 +220,7 @@ class ArticleSentiment:
 
 
 @dataclass(frozen=True)
-class SentimentResult:
+class SentimentResult(ShowsSummary):
     """Sentiment of each article and each entity mention, in input order."""
 
     articles: tuple[ArticleSentiment, ...]

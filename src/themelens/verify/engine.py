@@ -24,7 +24,7 @@ from themelens.verify.fundamentals import (
     FundamentalsEvidence,
     check_fundamental_claim,
 )
-from themelens.verify.listing import choose_listing
+from themelens.verify.listing import choose_listing, claimed_listings
 from themelens.verify.proxy import equal_weight_proxy, proxy_constituents
 from themelens.verify.result import VerifiedClaim, VerifyResult
 from themelens.verify.spans import period_of
@@ -69,15 +69,10 @@ def tickers_to_load(
 ) -> tuple[str, ...]:
     """Every ticker the market claims point at (and proxy constituents when asked)."""
     wanted: dict[str, None] = {}
-    for claim in claims:
-        if claim.metric not in MARKET_METRICS or "+" in claim.entity:
-            continue
-        listing, _ = choose_listing(theme, claim)
-        if listing is not None:
-            wanted[listing.ticker] = None
-            entity = theme.find_entity(claim.entity)
-            if proxy and entity is not None and entity.kind == "index":
-                wanted.update(dict.fromkeys(proxy_constituents(theme, entity)))
+    for ticker, entity in claimed_listings(claims, theme, MARKET_METRICS).items():
+        wanted[ticker] = None
+        if proxy and entity.kind == "index":
+            wanted.update(dict.fromkeys(proxy_constituents(theme, entity)))
     return tuple(wanted)
 
 

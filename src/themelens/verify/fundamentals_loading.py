@@ -23,9 +23,9 @@ every source failure becomes a reason instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Final
+from typing import Final, TypeVar
 
 import pandas as pd
 
@@ -55,7 +55,7 @@ from themelens.verify._evidence import (
     _empty_statements,
     statements_frame,
 )
-from themelens.verify.listing import choose_listing
+from themelens.verify.listing import claimed_listings
 
 __all__ = ["fundamental_tickers", "fundamentals_needed", "load_fundamentals_evidence"]
 
@@ -67,6 +67,7 @@ _KIND_OF: Final = {
     "forward_pe": "valuation",
     "fund_flow": "flows",
 }
+S = TypeVar("S", IncomeStatements, CapexStatements)
 _NOT_NEEDED: Final = "not loaded: no claim in this run needs it"
 _FLOWS_SOURCES: Final = frozenset({"akshare", "auto"})
 
@@ -78,14 +79,7 @@ def fundamentals_needed(claims: Iterable[Claim]) -> frozenset[str]:
 
 def fundamental_tickers(claims: Iterable[Claim], theme: Theme) -> tuple[str, ...]:
     """The listings the fundamentals claims point at (``choose_listing``), in first-seen order."""
-    wanted: dict[str, None] = {}
-    for claim in claims:
-        if claim.metric not in _KIND_OF or "+" in claim.entity:
-            continue
-        listing, _ = choose_listing(theme, claim)
-        if listing is not None:
-            wanted[listing.ticker] = None
-    return tuple(wanted)
+    return tuple(claimed_listings(claims, theme, _KIND_OF))
 
 
 def _failures(*batches: Iterable[Failure]) -> dict[str, str]:
@@ -110,19 +104,20 @@ def _statements(
     if source == "csv" and csv_path is None and capex_csv is None:
         return None, None, "no statements CSV given (an income-statement or capex CSV)"
     live = client if akshare_replay_dir is None else None
+
+    def load(
+        loader: Callable[..., S], csv: Path | None, akshare: Callable[[AkshareClient], object]
+    ) -> S | None:
+        """One statement loader on the run's source; None for a CSV run without its file."""
+        if source == "csv" and csv is None:
+            return None
+        return loader(tickers, source=source, theme=theme, csv_path=csv, replay_dir=replay_dir,
+                      akshare_replay_dir=akshare_replay_dir,
+                      akshare_source=akshare(live) if live is not None else None)  # fmt: skip
+
     try:
-        income = (
-            load_income(tickers, source=source, theme=theme, csv_path=csv_path,
-                        replay_dir=replay_dir, akshare_replay_dir=akshare_replay_dir,
-                        akshare_source=AkshareIncome(live) if live is not None else None)
-            if source != "csv" or csv_path is not None else None
-        )  # fmt: skip
-        capex = (
-            load_capex(tickers, source=source, theme=theme, csv_path=capex_csv,
-                       replay_dir=replay_dir, akshare_replay_dir=akshare_replay_dir,
-                       akshare_source=AkshareFundamentals(live) if live is not None else None)
-            if source != "csv" or capex_csv is not None else None
-        )  # fmt: skip
+        income = load(load_income, csv_path, AkshareIncome)
+        capex = load(load_capex, capex_csv, AkshareFundamentals)
     except RateLimitedError as exc:
         return None, None, f"statements unavailable: {exc}"
     usable = [x for x in (income, capex) if x is not None and x.available]

@@ -9,6 +9,7 @@ with its US code as often as with its Hong Kong one.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from typing import Final
 
 from themelens.news.claim import Claim
@@ -16,7 +17,7 @@ from themelens.news.extract.tags import strip_tags
 from themelens.news.venue import Venue, venue_said
 from themelens.theme import Entity, Listing, Theme
 
-__all__ = ["choose_listing"]
+__all__ = ["choose_listing", "claimed_listings"]
 
 _US_EXCHANGES: Final = frozenset({"XNYS", "XNAS"})
 _LABEL: Final[dict[str, str]] = {
@@ -80,3 +81,19 @@ def choose_listing(theme: Theme, claim: Claim) -> tuple[Listing | None, str | No
         )
     note = None if found.primary else f"the text points at the {label} {found.ticker}"
     return found, note
+
+
+def claimed_listings(
+    claims: Iterable[Claim], theme: Theme, metrics: Collection[str]
+) -> dict[str, Entity]:
+    """Ticker → entity of every listing the claims with ``metrics`` point at, first seen first
+    (claims about several entities point at none)."""
+    wanted: dict[str, Entity] = {}
+    for claim in claims:
+        if claim.metric not in metrics or "+" in claim.entity:
+            continue
+        listing, _ = choose_listing(theme, claim)
+        entity = theme.find_entity(claim.entity)
+        if listing is not None and entity is not None:
+            wanted.setdefault(listing.ticker, entity)
+    return wanted

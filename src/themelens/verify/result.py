@@ -9,7 +9,7 @@ from typing import Any, Final
 import pandas as pd
 
 from themelens.news.claim import MARKET_METRICS, Claim
-from themelens.summary import Summary
+from themelens.summary import ShowsSummary, Summary
 from themelens.verify.tolerances import Tolerances
 
 __all__ = ["VERDICTS", "SessionFigures", "VerifiedClaim", "VerifyResult"]
@@ -87,7 +87,7 @@ class VerifiedClaim:
 
 
 @dataclass(frozen=True)
-class VerifyResult:
+class VerifyResult(ShowsSummary):
     """Every claim's verdict, in input order, and the tolerances that produced them."""
 
     rows: tuple[VerifiedClaim, ...]

@@ -150,12 +150,15 @@ def validate_valuation(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
-class CapexStatements:
-    """Capex rows for a batch of tickers, the tickers that failed and why, and notes.
+class _Batch:
+    """Rows for a batch of tickers, the tickers that failed and why, and notes.
 
+    The three fundamentals results carry the same five fields with the same
+    meaning (only the frame's contract differs), so they are declared once
+    here; each result is its own class so a function says which it returns.
     ``synthetic`` is True when the rows are invented (a synthetic recording);
-    ``available`` is False when no statement source could answer at all
-    (offline, or the demo market), which ``notes`` then explains.
+    ``available`` is False when no source could answer at all (offline, or the
+    demo market), which ``notes`` then explains.
     """
 
     frame: pd.DataFrame
@@ -166,22 +169,15 @@ class CapexStatements:
 
 
 @dataclass(frozen=True)
-class ValuationData:
-    """Valuation observations for a batch, with failures and notes (as :class:`CapexStatements`)."""
-
-    frame: pd.DataFrame
-    failures: tuple[Failure, ...] = ()
-    notes: tuple[str, ...] = ()
-    synthetic: bool = False
-    available: bool = True
+class CapexStatements(_Batch):
+    """Capex rows for a batch of tickers, with failures and notes (fields as ``_Batch``)."""
 
 
 @dataclass(frozen=True)
-class IncomeStatements:
-    """Income-statement rows for a batch, with failures and notes (as :class:`CapexStatements`)."""
+class ValuationData(_Batch):
+    """Valuation observations for a batch, with failures and notes (as :class:`CapexStatements`)."""
 
-    frame: pd.DataFrame
-    failures: tuple[Failure, ...] = ()
-    notes: tuple[str, ...] = ()
-    synthetic: bool = False
-    available: bool = True
+
+@dataclass(frozen=True)
+class IncomeStatements(_Batch):
+    """Income-statement rows for a batch, with failures and notes (as :class:`CapexStatements`)."""

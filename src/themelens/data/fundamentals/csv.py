@@ -25,6 +25,7 @@ never zero. Every fault is a ``CsvFormatError`` naming the file and the row
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
@@ -135,26 +136,8 @@ def read_capex_csv(path: Path | str, *, theme: Theme | None = None) -> CapexStat
         row = int(np.argmax(negative)) + 2
         raise CsvFormatError("capex is negative; give spend as a positive amount", path=path, row=row)  # fmt: skip
     currency, freq = _currency_and_freq(frame, path)
-    source = frame["source"] if "source" in frame.columns else pd.Series("", index=frame.index)
-    rows = pd.DataFrame(
-        {
-            "ticker": _tickers(frame, path, theme),
-            "freq": freq,
-            "period_end": _dates(frame, "period_end", path),
-            "capex": capex,
-            "currency": currency,
-            "provider": "csv",
-            "source": [s or str(path) for s in source],
-            "fetched_at": datetime.now(UTC).replace(tzinfo=None),
-        }
-    )
-    empty = int(rows["capex"].isna().sum())
-    notes = (f"{path.name}: {empty} row(s) without a capex figure left out",) if empty else ()
-    try:
-        checked = validate_capex(rows)
-    except ValueError as exc:
-        raise CsvFormatError(str(exc), path=path) from None
-    return CapexStatements(checked, (), notes)
+    rows, notes = _statement_rows(frame, path, theme, currency, freq, {"capex": capex}, validate_capex, "capex")  # fmt: skip
+    return CapexStatements(rows, (), notes)
 
 
 def read_income_csv(path: Path | str, *, theme: Theme | None = None) -> IncomeStatements:
@@ -172,27 +155,8 @@ def read_income_csv(path: Path | str, *, theme: Theme | None = None) -> IncomeSt
     currency, freq = _currency_and_freq(frame, path)
     nan = pd.Series(np.nan, index=frame.index, dtype="float64")
     figures = {c: _numbers(frame, c, path) if c in frame.columns else nan for c in ("revenue", "net_income")}  # fmt: skip
-    source = frame["source"] if "source" in frame.columns else pd.Series("", index=frame.index)
-    rows = pd.DataFrame(
-        {
-            "ticker": _tickers(frame, path, theme),
-            "freq": freq,
-            "period_end": _dates(frame, "period_end", path),
-            "revenue": figures["revenue"],
-            "net_income": figures["net_income"],
-            "currency": currency,
-            "provider": "csv",
-            "source": [s or str(path) for s in source],
-            "fetched_at": datetime.now(UTC).replace(tzinfo=None),
-        }
-    )
-    empty = int((rows["revenue"].isna() & rows["net_income"].isna()).sum())
-    notes = (f"{path.name}: {empty} row(s) without a revenue or net income figure left out",) if empty else ()  # fmt: skip
-    try:
-        checked = validate_income(rows)
-    except ValueError as exc:
-        raise CsvFormatError(str(exc), path=path) from None
-    return IncomeStatements(checked, (), notes)
+    rows, notes = _statement_rows(frame, path, theme, currency, freq, figures, validate_income, "revenue or net income")  # fmt: skip
+    return IncomeStatements(rows, (), notes)
 
 
 def read_valuation_csv(path: Path | str, *, theme: Theme | None = None) -> ValuationData:
@@ -208,10 +172,56 @@ def read_valuation_csv(path: Path | str, *, theme: Theme | None = None) -> Valua
         if column in frame.columns:
             rows[column] = _numbers(frame, column, path)
     rows["provider"] = "csv"
+    rows["source"] = _sources(frame, path)
+    return ValuationData(_validated(validate_valuation, rows, path))
+
+
+def _sources(frame: pd.DataFrame, path: Path) -> list[str]:
+    """Each row's ``source`` cell, or the file itself where the cell is empty or absent."""
     source = frame["source"] if "source" in frame.columns else pd.Series("", index=frame.index)
-    rows["source"] = [s or str(path) for s in source]
+    return [s or str(path) for s in source]
+
+
+def _validated(
+    validate: Callable[[pd.DataFrame], pd.DataFrame], rows: pd.DataFrame, path: Path
+) -> pd.DataFrame:
+    """``validate(rows)``, a contract breach reported as the file's format error."""
     try:
-        checked = validate_valuation(rows)
+        return validate(rows)
     except ValueError as exc:
         raise CsvFormatError(str(exc), path=path) from None
-    return ValuationData(checked)
+
+
+def _statement_rows(
+    frame: pd.DataFrame,
+    path: Path,
+    theme: Theme | None,
+    currency: pd.Series,
+    freq: pd.Series,
+    figures: Mapping[str, pd.Series],
+    validate: Callable[[pd.DataFrame], pd.DataFrame],
+    what: str,
+) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """Statement rows (capex, or revenue and net income) and a note counting the figureless ones.
+
+    Capex and income files differ only in their figure columns; a row with
+    none of them is left out by ``validate`` and counted here, so "not
+    reported" never passes silently (nor becomes a zero). Callers parse the
+    figures, currency and freq first, so a file's first error stays the one
+    it always was.
+    """
+    rows = pd.DataFrame(
+        {
+            "ticker": _tickers(frame, path, theme),
+            "freq": freq,
+            "period_end": _dates(frame, "period_end", path),
+            **figures,
+            "currency": currency,
+            "provider": "csv",
+            "source": _sources(frame, path),
+            "fetched_at": datetime.now(UTC).replace(tzinfo=None),
+        }
+    )
+    empty = int(rows[list(figures)].isna().all(axis=1).sum())
+    notes = (f"{path.name}: {empty} row(s) without a {what} figure left out",) if empty else ()
+    return _validated(validate, rows, path), notes

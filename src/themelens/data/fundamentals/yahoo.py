@@ -35,6 +35,7 @@ from themelens.data.fundamentals.contracts import (
     validate_valuation,
 )
 from themelens.data.providers.yahoo import _yfinance_raises, classify_error
+from themelens.data.recording import write_meta
 from themelens.errors import Failure, OfflineError, RateLimitedError
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "replay_statements",
     "reporting_currency",
     "statement_line",
+    "statement_rows",
     "yfinance_cash_flow",
     "yfinance_info",
     "yfinance_statement",
@@ -265,19 +267,36 @@ def _capex_rows(
     line = raw.dropna()
     if line.empty:
         return pd.DataFrame(), f"the {CAPEX_LINE!r} line is empty for every {freq} period"
-    ends = pd.to_datetime(pd.Index(line.index)).tz_localize(None).normalize()
-    part = pd.DataFrame(
+    # a cash outflow in the statement; the tracker speaks of spend
+    values = {"capex": -line.to_numpy(dtype="float64")}
+    return statement_rows(ticker, freq, line.index, values, currency, "cash-flow"), None
+
+
+def statement_rows(
+    ticker: str,
+    freq: Freq,
+    periods: pd.Index,
+    values: Mapping[str, np.ndarray],
+    currency: str,
+    page: str,
+) -> pd.DataFrame:
+    """One ticker's figures by period end as contract rows, sourced to its Yahoo ``page``.
+
+    Capex and income rows differ only in their value columns; the period
+    ends (naive dates), the currency and the link to the page the figures
+    are on are built alike.
+    """
+    ends = pd.to_datetime(pd.Index(periods)).tz_localize(None).normalize()
+    return pd.DataFrame(
         {
             "ticker": ticker,
             "freq": freq,
             "period_end": ends,
-            # a cash outflow in the statement; the tracker speaks of spend
-            "capex": -line.to_numpy(dtype="float64"),
+            **values,
             "currency": currency,
-            "source": f"https://finance.yahoo.com/quote/{ticker}/cash-flow",
+            "source": f"https://finance.yahoo.com/quote/{ticker}/{page}",
         }
     )
-    return part, None
 
 
 # --- record and replay at our seam -----------------------------------------------------------
@@ -311,9 +330,7 @@ def record(
         "note": note,
         "periods": entries,
     }
-    path = directory / "meta.json"
-    path.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    return path
+    return write_meta(directory, meta)
 
 
 def replay(directory: Path) -> tuple[CashFlowFetchFn, InfoFetchFn, bool]:

@@ -41,9 +41,11 @@ from themelens.data.fundamentals.yahoo import (
     replay_statements,
     reporting_currency,
     statement_line,
+    statement_rows,
     yfinance_info,
     yfinance_statement,
 )
+from themelens.data.recording import write_meta
 
 __all__ = [
     "NET_INCOME_LINE",
@@ -118,19 +120,11 @@ def _income_rows(
         return pd.DataFrame(), NO_CURRENCY
     columns = statement.columns
     nan = pd.Series(float("nan"), index=columns)
-    ends = pd.to_datetime(pd.Index(columns)).tz_localize(None).normalize()
-    part = pd.DataFrame(
-        {
-            "ticker": ticker,
-            "freq": freq,
-            "period_end": ends,
-            "revenue": (revenue if revenue is not None else nan).to_numpy(dtype="float64"),
-            "net_income": (net if net is not None else nan).to_numpy(dtype="float64"),
-            "currency": currency,
-            "source": f"https://finance.yahoo.com/quote/{ticker}/financials",
-        }
-    )
-    return part, None
+    values = {
+        "revenue": (revenue if revenue is not None else nan).to_numpy(dtype="float64"),
+        "net_income": (net if net is not None else nan).to_numpy(dtype="float64"),
+    }
+    return statement_rows(ticker, freq, columns, values, currency, "financials"), None
 
 
 # --- record and replay at our seam -----------------------------------------------------------
@@ -153,8 +147,7 @@ def record_income(
     path = directory / "meta.json"
     meta: dict[str, Any] = json.loads(path.read_text("utf-8")) if path.is_file() else {}
     meta["income_periods"] = periods
-    path.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    return path
+    return write_meta(directory, meta)
 
 
 def replay_income(directory: Path) -> IncomeFetchFn:

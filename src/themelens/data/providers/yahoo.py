@@ -32,7 +32,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, ClassVar, Final, Literal
 
@@ -41,6 +41,7 @@ import pandas as pd
 from themelens.data.calendar import exchange_for_ticker
 from themelens.data.contracts import Failure, empty_prices, validate_prices
 from themelens.data.providers.base import PriceQuery, ProgressCallback, RawPrices, StandardQuery
+from themelens.data.recording import recording_meta, write_meta
 from themelens.errors import InputError, OfflineError, RateLimitedError
 
 __all__ = [
@@ -338,18 +339,10 @@ def record(
             "first": f"{index[0]:%Y-%m-%d}" if len(index) else None,
             "last": f"{index[-1]:%Y-%m-%d}" if len(index) else None,
         }
-    meta = {
-        "format": "yfinance Ticker.history(interval='1d', auto_adjust=True, actions=True) as CSV",
-        "synthetic": synthetic,
-        "note": note,
-        "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "yfinance": None if synthetic else _yfinance_version(),
-        "query": {"start": _iso(start), "end": _iso(end)},
-        "tickers": entries,
-    }
-    path = directory / "meta.json"
-    path.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    return path
+    fmt = "yfinance Ticker.history(interval='1d', auto_adjust=True, actions=True) as CSV"
+    meta = recording_meta(fmt, synthetic=synthetic, note=note, package="yfinance")
+    query = {"start": _iso(start), "end": _iso(end)}
+    return write_meta(directory, {**meta, "query": query, "tickers": entries})
 
 
 def replay_fetch(directory: Path) -> FetchFn:
@@ -402,12 +395,3 @@ def _local_index(written: pd.Index, tz: str) -> pd.DatetimeIndex:
 
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day is not None else None
-
-
-def _yfinance_version() -> str | None:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("yfinance")
-    except PackageNotFoundError:  # pragma: no cover
-        return None
