@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -75,7 +76,7 @@ def test_report_section_renders_the_basket_or_stays_out() -> None:
 
     from themelens.analytics.basket import BasketSpec, backtest_basket
     from themelens.data.providers import DemoProvider, fetch_prices
-    from themelens.pipeline.model import ReportContext
+    from themelens.pipeline.model import ThemeRun
     from themelens.report.sections.basket import build_basket
     from themelens.theme import load_theme
 
@@ -85,12 +86,12 @@ def test_report_section_renders_the_basket_or_stays_out() -> None:
         frame, members, spec=BasketSpec(scheme="inverse-vol", brake=0.1), benchmark="HSTECH.HK",
         start=date(2024, 1, 1),
     )  # fmt: skip
-    ctx = ReportContext(
+    ctx = ThemeRun(
         theme=load_theme("china-ai"), asof=None, generated_at=None,  # type: ignore[arg-type]
         synthetic=True, prices=frame, rally=None, roles={}, benchmark="HSTECH.HK",
     )  # fmt: skip
     assert build_basket(ctx) is None
-    section = build_basket(ReportContext(**{**ctx.__dict__, "extra": {"basket": result}}))
+    section = build_basket(replace(ctx, basket=result))
     assert section is not None
     assert [c.dom_id for c in section.charts] == [
         "chart-basket-equity",

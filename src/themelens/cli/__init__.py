@@ -8,7 +8,7 @@ importing them registers their commands on ``app``.
 
 from __future__ import annotations
 
-from themelens.cli import (
+from themelens.cli import (  # noqa: F401  (imported to register their commands)
     basket,
     claims,
     claims_reconcile,
@@ -26,19 +26,3 @@ from themelens.cli import (
 from themelens.cli._app import app
 
 __all__ = ["app"]
-
-_COMMAND_MODULES = (
-    basket,
-    claims,
-    claims_reconcile,
-    events,
-    fundamentals,
-    news,
-    prices,
-    rally,
-    report,
-    sentiment,
-    serve,
-    theme,
-    verify,
-)

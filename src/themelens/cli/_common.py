@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 import os
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from themelens.config import Settings, resolve_settings
-from themelens.data.loading import provider_names
-from themelens.errors import InputError, ThemelensError
-from themelens.theme import Theme, load_theme
+from themelens.config import Settings
+from themelens.data.loading import LoadedPrices, PriceRequest, load_for_cli, provider_names
+from themelens.errors import Failure, InputError, ThemelensError
+from themelens.theme import Theme
 
 
 class Consoles:
@@ -49,6 +47,7 @@ class OutputFormat(StrEnum):
 
 
 # --- shared options ---------------------------------------------------------
+# Declared once so a flag reads the same in every command's --help (docs/cli.md pins it).
 
 ThemeOpt = Annotated[
     str | None, typer.Option("--theme", help="Built-in theme name or path to a theme YAML file.")
@@ -72,6 +71,17 @@ DemoOpt = Annotated[
     bool, typer.Option("--demo", help="Use the deterministic synthetic demo market (offline).")
 ]
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
+AsofOpt = Annotated[
+    str | None, typer.Option("--asof", help="As-of date YYYY-MM-DD (default: latest).")
+]
+ProxyOpt = Annotated[
+    bool,
+    typer.Option(
+        "--proxy/--no-proxy",
+        help="For an index with no series, add what an equal-weight proxy of the theme's names "
+        "did to the reason (it never decides a verdict).",
+    ),
+]
 
 
 @contextmanager
@@ -86,20 +96,17 @@ def boundary() -> Iterator[None]:
         raise typer.Exit(1) from None
 
 
-def settings_and_theme(
-    *, db: Path | None, theme: str | None, provider: str | None, prices_dir: Path | None, demo: bool
-) -> tuple[Settings, Theme]:
-    if provider is not None and provider not in provider_names():
-        raise InputError(
-            f"--provider {provider}: unknown provider; choose from {', '.join(provider_names())}"
+def say(label: str, lines: Iterable[object], *, color: str = "yellow") -> None:
+    """One stderr line per item, ``label:`` in ``color``: how every command reports notes,
+    warnings and per-item failures, so they look alike and never mix into stdout."""
+    for line in lines:
+        console.err.print(
+            f"[{color}]{label}:[/{color}] {escape(str(line))}", highlight=False, soft_wrap=True
         )
-    settings = resolve_settings(
-        db=db, theme=theme, provider=provider, prices_dir=prices_dir, demo=demo
-    )
-    return settings, load_theme(settings.theme)
 
 
 def parse_date(value: str | None, flag: str) -> date | None:
+    """``YYYY-MM-DD`` or None; a bad date is a one-line ``InputError`` naming ``flag``."""
     if value is None:
         return None
     try:
@@ -128,11 +135,23 @@ def progress(label: str) -> Iterator[Callable[[int, int], None]]:
         yield update
 
 
-def print_frame_csv(frame: pd.DataFrame) -> None:
-    frame.to_csv(sys.stdout, index=False)
+def load_prices(settings: Settings, theme: Theme, request: PriceRequest) -> LoadedPrices:
+    """The request's prices, with a progress bar (what every price command starts with)."""
+    with progress("prices") as on_progress:
+        return load_for_cli(settings, theme, request, on_progress=on_progress)
 
 
-def json_default(value: Any) -> Any:
-    if isinstance(value, (date, datetime, pd.Timestamp)):
-        return value.isoformat()[:10] if not isinstance(value, datetime) else value.isoformat()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+def exit_on_named_failures(loaded: LoadedPrices, more: Iterable[Failure] = ()) -> None:
+    """Print every per-ticker failure; exit 1 only if one the user named failed.
+
+    A name the user typed failing is their problem to see in the exit status;
+    a theme default without data is only ``skipped`` (the rest of the run stands).
+    """
+    failures = (*loaded.failures, *more)
+    for f in failures:
+        if loaded.explicit(f.item):
+            say("failed", [f], color="red")
+        else:
+            say("skipped", [f])
+    if any(loaded.explicit(f.item) for f in failures):
+        raise typer.Exit(1)

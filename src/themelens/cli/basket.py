@@ -2,49 +2,37 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
+from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
 import pandas as pd
 import typer
-from rich.markup import escape
 
 from themelens.cli._app import app
 from themelens.cli._common import (
-    DbOpt,
-    DemoOpt,
-    FormatOpt,
     OutputFormat,
-    PricesDirOpt,
-    ProviderOpt,
-    ThemeOpt,
     boundary,
-    console,
-    json_default,
+    exit_on_named_failures,
+    load_prices,
     parse_date,
-    print_frame_csv,
-    progress,
-    settings_and_theme,
+    say,
 )
+from themelens.cli._output import emit
+from themelens.cli._source import PRICE_FLAGS, Source, source_options
 from themelens.config import Settings
-from themelens.data.loading import (
-    LoadedPrices,
-    PriceRequest,
-    load_for_cli,
-    load_tickers,
-    make_provider,
-)
+from themelens.data.loading import LoadedPrices, PriceRequest, load_tickers, make_provider
 from themelens.errors import InputError
-from themelens.theme import Theme
+from themelens.theme import MEMBER_ROLES, Theme
 
 basket_app = typer.Typer(
     help="Theme baskets: weights, risk overlays, backtests.", no_args_is_help=True
 )
 app.add_typer(basket_app, name="basket")
 
-_ROLES = ("leader", "supply-chain", "peer", "other")
+_ROLES = (*MEMBER_ROLES, "other")
+"""The roles ``--role-cap`` accepts: the theme's member roles, and "other" for the rest."""
 
 
 class SchemeOpt(StrEnum):
@@ -80,23 +68,8 @@ def _pct(value: float | None) -> float | None:
     return None if value is None else value / 100.0
 
 
-def _fallback_benchmark(
-    settings: Settings, theme: Theme, loaded: LoadedPrices
-) -> tuple[LoadedPrices, str | None]:
-    """When the theme's default benchmark has no data, the next theme benchmark that does."""
-    provider = make_provider(settings)
-    for entity in theme.by_role("benchmark"):
-        ticker = entity.primary.ticker if entity.primary else None
-        if ticker is None or ticker == loaded.benchmark:
-            continue
-        frame, _, _ = load_tickers(settings, provider, [ticker])
-        if not frame.empty:
-            merged = pd.concat([loaded.frame, frame], ignore_index=True)
-            return replace(loaded, frame=merged, benchmark=ticker), ticker
-    return loaded, None
-
-
 @basket_app.command("backtest")
+@source_options(*PRICE_FLAGS)
 def basket_backtest(
     names: Annotated[
         list[str] | None,
@@ -161,12 +134,9 @@ def basket_backtest(
     ] = None,
     start: Annotated[str | None, typer.Option("--start", help="First session YYYY-MM-DD.")] = None,
     end: Annotated[str | None, typer.Option("--end", help="Last session YYYY-MM-DD.")] = None,
-    prices_dir: PricesDirOpt = None,
-    provider: ProviderOpt = None,
-    demo: DemoOpt = False,
-    fmt: FormatOpt = OutputFormat.table,
-    theme: ThemeOpt = None,
-    db: DbOpt = None,
+    *,
+    source: Source,
+    fmt: OutputFormat,
 ) -> None:
     """Backtest a theme basket: weights, caps, vol target, drawdown brake, costs vs a benchmark."""
     from themelens.analytics.basket import BasketSpec, backtest_basket
@@ -186,59 +156,64 @@ def basket_backtest(
             lookback=lookback,
             min_history=min_history,
         )
-        start_d, end_d = parse_date(start, "--start"), parse_date(end, "--end")
-        if start_d and end_d and start_d >= end_d:
-            raise InputError(f"--start {start_d} is not before --end {end_d}")
-        settings, th = settings_and_theme(
-            db=db, theme=theme, provider=provider, prices_dir=prices_dir, demo=demo
-        )
-        request = PriceRequest.from_names(th, names or [], benchmark=benchmark)
-        with progress("prices") as on_progress:
-            loaded = load_for_cli(settings, th, request, on_progress=on_progress)
-        if request.benchmark_named and loaded.benchmark is None:
-            why = next(
-                (f.reason for f in loaded.failures if f.item == request.benchmark), "no data"
-            )
-            raise InputError(f"--benchmark {benchmark}: {why}")
-        notes = list(loaded.warnings)
-        if loaded.benchmark is None and not request.benchmark_named:
-            loaded, used = _fallback_benchmark(settings, th, loaded)
-            if used:
-                notes.append(f"benchmark: using {used}, the first theme benchmark with data")
-        roles = {
-            t: (e.role or "other") if (e := th.entity_for_ticker(t)) else "other"
-            for t in loaded.tickers
-        }
+        first, last = _period(start, end)
+        settings, th = source.resolve()
+        loaded, notes = _load(settings, th, names or [], benchmark)
         result = backtest_basket(
-            loaded.frame,
-            loaded.tickers,
-            spec=spec,
-            benchmark=loaded.benchmark,
-            roles=roles,
-            start=start_d,
-            end=end_d,
-        )
-        for line in notes:
-            console.err.print(
-                f"[yellow]warning:[/yellow] {escape(str(line))}", highlight=False, soft_wrap=True
+            loaded.frame, loaded.tickers, spec=spec, benchmark=loaded.benchmark,
+            roles=_roles(th, loaded.tickers), start=first, end=last,
+        )  # fmt: skip
+        say("warning", notes)
+        emit(result, fmt)
+        exit_on_named_failures(loaded, result.failures)
+
+
+def _period(start: str | None, end: str | None) -> tuple[date | None, date | None]:
+    """``--start``/``--end`` as dates, refused when they leave no session between them."""
+    first, last = parse_date(start, "--start"), parse_date(end, "--end")
+    if first and last and first >= last:
+        raise InputError(f"--start {first} is not before --end {last}")
+    return first, last
+
+
+def _load(
+    settings: Settings, theme: Theme, names: list[str], benchmark: str | None
+) -> tuple[LoadedPrices, list[str]]:
+    """The basket's prices and the notes to show; a named benchmark without data is an error,
+    the theme's default without data falls back along the theme's benchmark chain."""
+    request = PriceRequest.from_names(theme, names, benchmark=benchmark)
+    loaded = load_prices(settings, theme, request)
+    if request.benchmark_named and loaded.benchmark is None:
+        why = next((f.reason for f in loaded.failures if f.item == request.benchmark), "no data")
+        raise InputError(f"--benchmark {benchmark}: {why}")
+    notes = list(loaded.warnings)
+    if loaded.benchmark is None and not request.benchmark_named:
+        loaded = _fallback_benchmark(settings, theme, loaded, tried=request.benchmark)
+        if loaded.benchmark is not None:
+            notes.append(
+                f"benchmark: using {loaded.benchmark}, the first theme benchmark with data"
             )
-        if fmt is OutputFormat.json:
-            console.out.out(
-                json.dumps(result.to_dict(), indent=2, default=json_default, ensure_ascii=False),
-                highlight=False,
-            )
-        elif fmt is OutputFormat.csv:
-            print_frame_csv(result.to_frame())
-        else:
-            console.out.print(result.summary())
-        failed = [f for f in (*loaded.failures, *result.failures) if loaded.explicit(f.item)]
-        for f in (*loaded.failures, *result.failures):
-            console.err.print(
-                f"[red]failed:[/red] {escape(str(f))}"
-                if loaded.explicit(f.item)
-                else f"[yellow]skipped:[/yellow] {escape(str(f))}",
-                highlight=False,
-                soft_wrap=True,
-            )
-        if failed:
-            raise typer.Exit(1)
+    return loaded, notes
+
+
+def _fallback_benchmark(
+    settings: Settings, theme: Theme, loaded: LoadedPrices, *, tried: str | None
+) -> LoadedPrices:
+    """``loaded`` with the first benchmark of the theme's chain that has data (the one
+    ``tried`` already had none), as the report picks it; unchanged when none has."""
+    rest = [t for t in theme.benchmark_chain() if t != tried]
+    if not rest:
+        return loaded
+    frame, _, _ = load_tickers(settings, make_provider(settings), rest)
+    ticker = theme.pick_benchmark(frame["ticker"].astype(str).unique()) if len(frame) else None
+    if ticker is None:
+        return loaded
+    merged = pd.concat([loaded.frame, frame[frame["ticker"] == ticker]], ignore_index=True)
+    return replace(loaded, frame=merged, benchmark=ticker)
+
+
+def _roles(theme: Theme, tickers: tuple[str, ...]) -> dict[str, str]:
+    """Ticker → theme role for ``--role-cap`` ("other" outside the theme's roles)."""
+    return {
+        t: (e.role or "other") if (e := theme.entity_for_ticker(t)) else "other" for t in tickers
+    }

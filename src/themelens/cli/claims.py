@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -12,7 +11,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from themelens.cli._app import claims_app
-from themelens.cli._common import ThemeOpt, boundary, console
+from themelens.cli._common import ThemeOpt, boundary, console, say
+from themelens.cli._output import Output, emit
 from themelens.errors import ArticleError
 from themelens.news.claim import Claim
 from themelens.news.extract import EXTRACTORS, Extractor, RulesExtractor, get_extractor
@@ -103,16 +103,10 @@ def claims_extract(
         if explain:
             for c in claims:
                 console.out.out(_explained(c), highlight=False)
-        elif fmt is ClaimsFormat.table:
-            console.out.print(_table(claims))
         else:
-            for c in claims:
-                console.out.out(json.dumps(c.to_dict(), ensure_ascii=False), highlight=False)
+            emit(Output([c.to_dict() for c in claims], tables=(_table(claims),)), fmt)
         if chosen.name != "rules" and stats_of(chosen) is not None:
             console.err.print(f"{chosen.name}: {escape(total.as_text())}", highlight=False)
-        for failure in failures:
-            console.err.print(
-                f"[red]error:[/red] {escape(str(failure))}", highlight=False, soft_wrap=True
-            )
+        say("error", failures, color="red")
         if failures:
             raise typer.Exit(1)

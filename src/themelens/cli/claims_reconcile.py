@@ -7,21 +7,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from themelens.cli._app import claims_app
-from themelens.cli._common import (
-    DbOpt,
-    FormatOpt,
-    OutputFormat,
-    ThemeOpt,
-    boundary,
-    console,
-    json_default,
-    print_frame_csv,
-    progress,
-)
-from themelens.config import resolve_settings
+from themelens.cli._common import OutputFormat, boundary, progress, say
+from themelens.cli._output import Output, emit
+from themelens.cli._source import STORE_FLAGS, Source, source_options
 from themelens.errors import InputError
 from themelens.news.claim import Claim
 
@@ -57,6 +47,7 @@ def read_claims_jsonl(path: Path) -> list[Claim]:
 
 
 @claims_app.command("reconcile")
+@source_options("format", *STORE_FLAGS)
 def reconcile(
     paths: Annotated[
         list[str] | None,
@@ -80,9 +71,9 @@ def reconcile(
         float,
         typer.Option("--tolerance", help="Agreement tolerance for money and multiples, in %."),
     ] = 10.0,
-    fmt: FormatOpt = OutputFormat.table,
-    theme: ThemeOpt = None,
-    db: DbOpt = None,
+    *,
+    source: Source,
+    fmt: OutputFormat,
 ) -> None:
     """Group claims about the same thing across articles and label them agree / conflict.
 
@@ -96,7 +87,7 @@ def reconcile(
     from themelens.news.reconcile import reconcile_claims
 
     with boundary():
-        settings = resolve_settings(db=db, theme=theme)
+        settings = source.settings()
         claims: list[Claim] = []
         failed = False
         if claims_file is not None:
@@ -115,13 +106,10 @@ def reconcile(
                 )
         converter = FxConverter(source="reference" if offline else "auto")
         result = reconcile_claims(claims, to_usd=converter.to_usd, tolerance_pct=tolerance)
-        if fmt is OutputFormat.json:
-            text = json.dumps(result.to_dict(), indent=2, default=json_default, ensure_ascii=False)
-            console.out.out(text, highlight=False)
-        elif fmt is OutputFormat.csv:
-            print_frame_csv(result.members_frame())
+        if fmt is OutputFormat.csv:  # one row per claim, not per group
+            emit(Output(frame=result.members_frame()), fmt)
         else:
-            console.out.print(result.summary())
+            emit(result, fmt)
         if failed:
             raise typer.Exit(1)
 
@@ -135,10 +123,7 @@ def _extract(paths: list[str], theme_name: str) -> tuple[list[Claim], bool]:
     th = load_theme(theme_name)
     with progress("articles") as on_progress:
         read = ingest(paths, on_progress=on_progress)
-    for failure in read.failures:
-        console.err.print(
-            f"[red]failed:[/red] {escape(str(failure))}", highlight=False, soft_wrap=True
-        )
+    say("failed", read.failures, color="red")
     claims: list[Claim] = []
     for article in read.articles:
         claims.extend(extract_claims(article, th))

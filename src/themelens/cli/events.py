@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -10,25 +10,11 @@ from typing import Annotated, Any, Final
 
 import pandas as pd
 import typer
-from rich.markup import escape
 
 from themelens.cli._app import app
-from themelens.cli._common import (
-    DbOpt,
-    DemoOpt,
-    FormatOpt,
-    OutputFormat,
-    PricesDirOpt,
-    ProviderOpt,
-    ThemeOpt,
-    boundary,
-    console,
-    json_default,
-    parse_date,
-    print_frame_csv,
-    progress,
-    settings_and_theme,
-)
+from themelens.cli._common import OutputFormat, boundary, parse_date, progress, say
+from themelens.cli._output import Output, emit
+from themelens.cli._source import PRICE_FLAGS, Source, option, option_group, source_options
 from themelens.config import Settings
 from themelens.errors import InputError, UnknownTickerError
 from themelens.theme import MEMBER_ROLES, Role, Theme
@@ -74,6 +60,43 @@ MinEstOpt = Annotated[
 ]
 
 
+@dataclass(frozen=True)
+class Design:
+    """The benchmark and model flags ``study`` and ``spillover`` share, as typed."""
+
+    benchmark: str | None
+    model: ModelChoice
+    estimation: int
+    gap: int
+    window: str
+    min_estimation: int
+
+    def model_options(self) -> dict[str, Any]:
+        """What ``run_event_study`` and ``run_spillover`` take; a bad ``--window`` raises here,
+        so it is reported before any price is loaded."""
+        return {
+            "model": self.model.value,
+            "estimation": self.estimation,
+            "gap": self.gap,
+            "window": _window(self.window),
+            "min_estimation": self.min_estimation,
+        }
+
+
+design_options = option_group(
+    "design",
+    Design,
+    [
+        option("benchmark", BenchmarkOpt, None),
+        option("model", ModelOpt, ModelChoice.market),
+        option("estimation", EstimationOpt, 120),
+        option("gap", GapOpt, 10),
+        option("window", WindowOpt, "-1,3"),
+        option("min_estimation", MinEstOpt, 60),
+    ],
+)
+
+
 def _window(text: str) -> tuple[int, int]:
     parts = text.split(",")
     try:
@@ -98,11 +121,11 @@ def _load(
     settings: Settings,
     theme: Theme,
     tickers: list[str],
-    benchmark: str | None,
-    model: ModelChoice,
+    design: Design,
     explicit: dict[str, str],
 ) -> tuple[pd.DataFrame, str | None, list[str]]:
     """Prices for the events (and benchmark or proxy members); the benchmark ticker; notes."""
+    benchmark, model = design.benchmark, design.model
     from themelens.analytics.events_sources import add_proxy_benchmark
     from themelens.data.loading import load_tickers, make_provider
 
@@ -113,7 +136,7 @@ def _load(
     )
     wanted = list(dict.fromkeys(tickers))
     if use_proxy:
-        wanted += [e.primary.ticker for e in theme.members() if e.primary]
+        wanted += theme.member_tickers()
     if bench:
         wanted.append(bench)
     with progress("prices") as on_progress:
@@ -139,22 +162,17 @@ def _load(
 
 
 def _print(result: Any, fmt: OutputFormat, notes: list[str]) -> None:
-    for line in notes:
-        console.err.print(
-            f"[yellow]note:[/yellow] {escape(str(line))}", highlight=False, soft_wrap=True
-        )
-    if fmt is OutputFormat.json:
-        data = result.to_dict()
-        data["notes"] = notes
-        text = json.dumps(data, indent=2, default=json_default, ensure_ascii=False)
-        console.out.out(text, highlight=False)
-    elif fmt is OutputFormat.csv:
-        print_frame_csv(result.to_frame())
-    else:
-        console.out.print(result.summary())
+    """The notes on stderr, then the study: json carries the notes too, the table adds the
+    tests across events (the group's, for a spillover) when any event was computed."""
+    say("note", notes)
+    if fmt is OutputFormat.table:
         study = getattr(result, "group", result)
-        if len(study.events):
-            console.out.print(study.tests_summary())
+        tests = (study.tests_summary(),) if len(study.events) else ()
+        emit(Output(tables=(result.summary(), *tests)), fmt)
+    elif fmt is OutputFormat.json:
+        emit(Output(data={**result.to_dict(), "notes": notes}), fmt)
+    else:
+        emit(result, fmt)
 
 
 def _collect_events(
@@ -195,6 +213,8 @@ def _collect_events(
 
 
 @events_app.command("study")
+@source_options(*PRICE_FLAGS)
+@design_options
 def study(
     events: Annotated[
         list[str] | None,
@@ -213,18 +233,10 @@ def study(
         bool,
         typer.Option("--from-news", help="Add dated claims the verify step supported (from --db)."),
     ] = False,
-    benchmark: BenchmarkOpt = None,
-    model: ModelOpt = ModelChoice.market,
-    estimation: EstimationOpt = 120,
-    gap: GapOpt = 10,
-    window: WindowOpt = "-1,3",
-    min_estimation: MinEstOpt = 60,
-    prices_dir: PricesDirOpt = None,
-    provider: ProviderOpt = None,
-    demo: DemoOpt = False,
-    fmt: FormatOpt = OutputFormat.table,
-    theme: ThemeOpt = None,
-    db: DbOpt = None,
+    *,
+    design: Design,
+    source: Source,
+    fmt: OutputFormat,
 ) -> None:
     """Abnormal returns (AR, CAR, BHAR) around events, with tests across them.
 
@@ -236,26 +248,21 @@ def study(
     from themelens.analytics.events import run_event_study
 
     with boundary():
-        lo_hi = _window(window)
-        settings, th = settings_and_theme(
-            db=db, theme=theme, provider=provider, prices_dir=prices_dir, demo=demo
-        )
+        options = design.model_options()
+        settings, th = source.resolve()
         evs, explicit = _collect_events(
             th, settings, events or [], events_file, catalysts, from_news
         )
-        frame, bench, notes = _load(
-            settings, th, [e.ticker for e in evs], benchmark, model, explicit
-        )
-        result = run_event_study(
-            frame, evs, benchmark=bench, model=model.value, estimation=estimation, gap=gap,
-            window=lo_hi, min_estimation=min_estimation,
-        )  # fmt: skip
+        frame, bench, notes = _load(settings, th, [e.ticker for e in evs], design, explicit)
+        result = run_event_study(frame, evs, benchmark=bench, **options)
         _print(result, fmt, notes)
         if not len(result.events):
             raise InputError(f"no event could be computed ({len(result.failures)} skipped)")
 
 
 @events_app.command("spillover")
+@source_options(*PRICE_FLAGS)
+@design_options
 def spillover(
     leader: Annotated[str, typer.Option("--leader", help="The announcing entity or ticker.")],
     on: Annotated[str, typer.Option("--date", help="Announcement date YYYY-MM-DD.")],
@@ -265,18 +272,10 @@ def spillover(
             "--group", help="A theme role (supply-chain, peer, leader) or comma-separated names."
         ),
     ] = "supply-chain",
-    benchmark: BenchmarkOpt = None,
-    model: ModelOpt = ModelChoice.market,
-    estimation: EstimationOpt = 120,
-    gap: GapOpt = 10,
-    window: WindowOpt = "-1,3",
-    min_estimation: MinEstOpt = 60,
-    prices_dir: PricesDirOpt = None,
-    provider: ProviderOpt = None,
-    demo: DemoOpt = False,
-    fmt: FormatOpt = OutputFormat.table,
-    theme: ThemeOpt = None,
-    db: DbOpt = None,
+    *,
+    design: Design,
+    source: Source,
+    fmt: OutputFormat,
 ) -> None:
     """The leader's announcement effect and the group's reaction on the same date.
 
@@ -286,21 +285,16 @@ def spillover(
     from themelens.analytics.events import run_spillover
 
     with boundary():
-        lo_hi = _window(window)
+        options = design.model_options()
         when = parse_date(on, "--date")
         assert when is not None
-        settings, th = settings_and_theme(
-            db=db, theme=theme, provider=provider, prices_dir=prices_dir, demo=demo
-        )
+        settings, th = source.resolve()
         lead = _resolve(th, leader)
         members = _members(th, group, lead)
-        frame, bench, notes = _load(
-            settings, th, [lead, *members], benchmark, model, {lead: leader}
-        )
+        frame, bench, notes = _load(settings, th, [lead, *members], design, {lead: leader})
         result = run_spillover(
             frame, leader=lead, members=members, event_date=when, benchmark=bench,
-            model=model.value, estimation=estimation, gap=gap, window=lo_hi,
-            min_estimation=min_estimation, group_name=group, label=_label(th, when, lead),
+            group_name=group, label=_label(th, when, lead), **options,
         )  # fmt: skip
         _print(result, fmt, notes)
         if not len(result.leader.events) and not len(result.group.events):
@@ -320,7 +314,7 @@ def _members(theme: Theme, group: str, leader: str) -> list[str]:
     roles: tuple[Role, ...] = (*MEMBER_ROLES, "benchmark")
     role = next((r for r in roles if r == group), None)
     if role is not None:
-        tickers = [e.primary.ticker for e in theme.by_role(role) if e.primary]
+        tickers = [t for t, (_, _, r) in theme.roles_by_ticker().items() if r == role]
     else:
         tickers = [_resolve(theme, n.strip()) for n in group.split(",") if n.strip()]
     out = [t for t in dict.fromkeys(tickers) if t != leader]

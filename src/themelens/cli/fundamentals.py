@@ -12,35 +12,30 @@ labelled as such.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, Final
 
 import pandas as pd
 import typer
-from rich.markup import escape
 
 from themelens.cli._app import app
 from themelens.cli._common import (
-    DbOpt,
-    DemoOpt,
-    FormatOpt,
+    AsofOpt,
     OutputFormat,
-    PricesDirOpt,
-    ProviderOpt,
-    ThemeOpt,
     boundary,
-    console,
-    json_default,
+    load_prices,
     parse_date,
-    print_frame_csv,
     progress,
-    settings_and_theme,
+    say,
 )
-from themelens.data.loading import PriceRequest, load_for_cli
+from themelens.cli._output import Output, emit
+from themelens.cli._source import PRICE_FLAGS, Flag, Source, option, option_group, source_options
+from themelens.data.loading import PriceRequest
 from themelens.errors import InputError
-from themelens.summary import Summary
-from themelens.theme import MEMBER_ROLES, Role, Theme
+from themelens.theme import Theme
 
 if TYPE_CHECKING:
     from themelens.config import Settings
@@ -83,6 +78,8 @@ AkshareReplayOpt = Annotated[
         "--akshare-replay", hidden=True, help="Serve AkShare from a recording folder (tests)."
     ),
 ]
+STATEMENT_FLAGS: Final[tuple[Flag, ...]] = ("provider", "demo", "format", "theme", "db")
+"""Statements come from --csv, the demo or the provider; a prices folder has none."""
 NamesArg = Annotated[
     list[str] | None,
     typer.Argument(help="Theme entities or tickers. Default: the theme's companies."),
@@ -100,41 +97,48 @@ def _live_akshare(settings: Settings, replay: Path | None) -> AkshareFundamental
     return AkshareFundamentals(AkshareClient(**settings.akshare_client_options))
 
 
-def _warn(lines: Any, label: str = "note") -> None:
-    for line in lines:
-        console.err.print(
-            f"[yellow]{label}:[/yellow] {escape(str(line))}", highlight=False, soft_wrap=True
-        )
+@dataclass(frozen=True)
+class Replays:
+    """The hidden ``--replay``/``--akshare-replay`` folders: recorded statements for tests."""
+
+    replay: Path | None = None
+    akshare_replay: Path | None = None
+
+    @property
+    def live(self) -> bool:
+        return self.replay is None and self.akshare_replay is None
+
+    def loader_options(self, settings: Settings) -> dict[str, Any]:
+        """What ``load_capex`` and ``load_valuation`` take besides the tickers and source."""
+        return {
+            "replay_dir": self.replay,
+            "akshare_replay_dir": self.akshare_replay,
+            "akshare_source": _live_akshare(settings, self.akshare_replay),
+        }
+
+
+replay_options = option_group(
+    "replays",
+    Replays,
+    [option("replay", ReplayOpt, None), option("akshare_replay", AkshareReplayOpt, None)],
+)
 
 
 def _members(th: Theme, names: list[str] | None, *, benchmarks: bool = False) -> dict[str, str]:
     """Ticker → entity slug for the names given, or the theme's companies (and benchmarks)."""
-    if names:
-        tickers = list(PriceRequest.from_names(th, names).tickers)
-    else:
-        roles: tuple[Role, ...] = (*MEMBER_ROLES, "benchmark") if benchmarks else MEMBER_ROLES
-        tickers = [e.primary.ticker for e in th.tradable_entities(roles) if e.primary]
+    if not names:
+        by_role = th.roles_by_ticker()
+        return {t: v[0] for t, v in by_role.items() if benchmarks or v[2] != "benchmark"}
     out: dict[str, str] = {}
-    for t in tickers:
+    for t in PriceRequest.from_names(th, names).tickers:
         ent = th.entity_for_ticker(t)
         out[t] = ent.slug if ent is not None else t
     return out
 
 
-def _print(
-    fmt: OutputFormat, data: dict[str, Any], frame: pd.DataFrame, *summaries: Summary
-) -> None:
-    if fmt is OutputFormat.json:
-        text = json.dumps(data, indent=2, default=json_default, ensure_ascii=False)
-        console.out.out(text, highlight=False)
-    elif fmt is OutputFormat.csv:
-        print_frame_csv(frame)
-    else:
-        for s in summaries:
-            console.out.print(s)
-
-
 @app.command()
+@source_options(*STATEMENT_FLAGS)
+@replay_options
 def capex(
     names: NamesArg = None,
     csv: CsvOpt = None,
@@ -158,53 +162,31 @@ def capex(
     view: Annotated[
         CapexView, typer.Option("--view", help="Table for --format csv.")
     ] = CapexView.periods,
-    replay: ReplayOpt = None,
-    akshare_replay: AkshareReplayOpt = None,
-    provider: ProviderOpt = None,
-    demo: DemoOpt = False,
-    fmt: FormatOpt = OutputFormat.table,
-    theme: ThemeOpt = None,
-    db: DbOpt = None,
+    *,
+    replays: Replays,
+    source: Source,
+    fmt: OutputFormat,
 ) -> None:
     """Capex per company from cash-flow statements (local and USD, YoY, group total) beside press figures."""
     from themelens.analytics.fundamentals import track_capex
     from themelens.data.fundamentals import load_capex, pick_source
-    from themelens.data.fx import FxConverter, FxSource
+    from themelens.data.fx import FxConverter
 
     with boundary():
-        settings, th = settings_and_theme(
-            db=db, theme=theme, provider=provider, prices_dir=None, demo=demo
-        )
+        settings, th = source.resolve()
         members = _members(th, names)
-        source = pick_source(settings.provider, csv)
+        kind = pick_source(settings.provider, csv)
         loaded = load_capex(
-            list(members), source=source, theme=th, csv_path=csv, replay_dir=replay,
-            akshare_replay_dir=akshare_replay,
-            akshare_source=_live_akshare(settings, akshare_replay),
+            list(members), source=kind, theme=th, csv_path=csv,
+            **replays.loader_options(settings),
         )  # fmt: skip
-        fx_source = (
-            fx.value
-            if fx is not None
-            else (
-                "auto"
-                if source in ("yahoo", "akshare", "auto")
-                and replay is None
-                and akshare_replay is None
-                else "reference"
-            )
-        )
+        live = kind in ("yahoo", "akshare", "auto") and replays.live
         result = track_capex(
-            loaded.frame,
-            th.capex_facts,
-            entity_of=members,
-            freq=freq.value,
-            fx=FxConverter(source=cast(FxSource, fx_source)),
-            tolerance_pct=tolerance,
-            statements_available=loaded.available,
-            warnings=loaded.notes,
-            failures=loaded.failures,
-            synthetic=loaded.synthetic,
-        )
+            loaded.frame, th.capex_facts, entity_of=members, freq=freq.value,
+            fx=FxConverter(source=fx.value if fx else "auto" if live else "reference"),
+            tolerance_pct=tolerance, statements_available=loaded.available,
+            warnings=loaded.notes, failures=loaded.failures, synthetic=loaded.synthetic,
+        )  # fmt: skip
         if chart is not None:
             chart.write_text(json.dumps(result.figure(), indent=1) + "\n", encoding="utf-8")
         frames = {
@@ -215,17 +197,18 @@ def capex(
         shown = [result.summary(), result.totals_summary(), result.gaps_summary()]
         if result.totals.empty:  # nothing to total (no statements): the first table says why
             shown.pop(1)
-        _print(fmt, result.to_dict(), frames[view], *shown)
+        emit(Output(result.to_dict(), frames[view], shown), fmt)
         if fmt is not OutputFormat.table:
-            _warn(result.warnings)
+            say("note", result.warnings)
+        say("no statement", result.failures)
         named = {n.upper() for n in names or []} | set(names or [])
-        bad = [f for f in result.failures if f.item in named or members.get(f.item) in named]
-        _warn(result.failures, "no statement")
-        if bad:
+        if any(f.item in named or members.get(f.item) in named for f in result.failures):
             raise typer.Exit(1)
 
 
 @app.command()
+@source_options(*STATEMENT_FLAGS)
+@replay_options
 def valuation(
     names: NamesArg = None,
     csv: Annotated[
@@ -235,9 +218,7 @@ def valuation(
             help="Import a valuation history CSV (date, ticker, pe_fwd, pe_trailing[, eps_fwd, price]).",
         ),
     ] = None,
-    asof: Annotated[
-        str | None, typer.Option("--asof", help="As-of date YYYY-MM-DD (default: latest).")
-    ] = None,
+    asof: AsofOpt = None,
     since: Annotated[
         str | None,
         typer.Option(
@@ -251,81 +232,72 @@ def valuation(
     min_obs: Annotated[
         int, typer.Option("--min-obs", help="Fewest history points for a z-score.")
     ] = 12,
-    replay: ReplayOpt = None,
-    akshare_replay: AkshareReplayOpt = None,
-    provider: ProviderOpt = None,
-    demo: DemoOpt = False,
-    fmt: FormatOpt = OutputFormat.table,
-    theme: ThemeOpt = None,
-    db: DbOpt = None,
+    *,
+    replays: Replays,
+    source: Source,
+    fmt: OutputFormat,
 ) -> None:
     """Forward and trailing P/E per entity and benchmark, 5-year z-scores, theme-vs-benchmark spread."""
-    from themelens.analytics.fundamentals import compare_valuation, price_vs_fundamentals
+    from themelens.analytics.fundamentals import compare_valuation
     from themelens.data.fundamentals import load_valuation, pick_source
 
     with boundary():
-        settings, th = settings_and_theme(
-            db=db, theme=theme, provider=provider, prices_dir=None, demo=demo
-        )
+        settings, th = source.resolve()
         members = _members(th, names, benchmarks=True)
-        bench = th.benchmark().primary
-        index = bench.ticker if bench else None
-        refs = [e.primary.ticker for e in th.by_role("benchmark") if e.primary]
-        for t in [index, *refs]:
-            ent = th.entity_for_ticker(t) if t else None
-            if t and ent and t not in members:
-                members[t] = ent.slug
-        source = pick_source(settings.provider, csv)
+        chain = th.benchmark_chain()
+        for t in chain:  # the index first, then the other benchmarks: always compared against
+            ent = th.entity_for_ticker(t)
+            members.setdefault(t, ent.slug if ent else t)
         data, reported = load_valuation(
-            list(members), source=source, theme=th, csv_path=csv, replay_dir=replay,
-            akshare_replay_dir=akshare_replay,
-            akshare_source=_live_akshare(settings, akshare_replay),
+            list(members), source=pick_source(settings.provider, csv), theme=th, csv_path=csv,
+            **replays.loader_options(settings),
         )  # fmt: skip
-        subjects = {
-            t: (s, (e.role or "") if (e := th.entity_for_ticker(t)) else "")
-            for t, s in members.items()
-        }
+        roles = th.roles_by_ticker()
         when = parse_date(asof, "--asof")
         result = compare_valuation(
-            data.frame,
-            subjects=subjects,
-            theme_index=index,
-            benchmarks=refs,
-            asof=when,
-            history_years=history_years,
-            min_observations=min_obs,
-            warnings=data.notes,
-            failures=data.failures,
-            synthetic=data.synthetic,
-            reported=reported,
-        )
-        out = result.to_dict()
-        summaries = [result.summary(), result.spreads_summary()]
-        frame = result.rows
+            data.frame, subjects=_subjects(th, members), theme_index=chain[0] if chain else None,
+            benchmarks=[t for t, v in roles.items() if v[2] == "benchmark"], asof=when,
+            history_years=history_years, min_observations=min_obs, warnings=data.notes,
+            failures=data.failures, synthetic=data.synthetic, reported=reported,
+        )  # fmt: skip
+        out = Output(result.to_dict(), result.rows, (result.summary(), result.spreads_summary()))
         if since is not None:
-            start = parse_date(since, "--since")
-            v = data.frame
-            if v["price"].isna().all():
-                raise InputError(
-                    "--since: the valuation data has no price column to measure the price return"
-                )
-            prices = v.dropna(subset=["price"]).rename(columns={"price": "close"})
-            end = when or v["date"].max().date()
-            gap = price_vs_fundamentals(prices, v, start=start, end=end, entity_of=members)  # type: ignore[arg-type]
-            out["price_vs_fundamentals"] = gap.to_dict()
-            summaries.append(gap.summary())
-            frame = gap.rows
-        _print(fmt, out, frame, *summaries)
+            out = _with_price_gap(out, data.frame, since, when, members)
+        emit(out, fmt)
         if fmt is not OutputFormat.table:
-            _warn(result.warnings)
+            say("note", result.warnings)
+
+
+def _subjects(theme: Theme, members: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """Ticker → (slug, role) in display order, as ``compare_valuation`` groups them."""
+    return {
+        t: (slug, (e.role or "") if (e := theme.entity_for_ticker(t)) else "")
+        for t, slug in members.items()
+    }
+
+
+def _with_price_gap(
+    out: Output, valuation: pd.DataFrame, since: str, when: date | None, members: dict[str, str]
+) -> Output:
+    """``out`` plus the price-vs-forward-EPS gap since ``since`` (``--since``): its key in the
+    json, its summary after the others, and its rows as the csv."""
+    from themelens.analytics.fundamentals import price_vs_fundamentals
+
+    start = parse_date(since, "--since")
+    if valuation["price"].isna().all():
+        raise InputError("--since: the valuation data has no price column to measure the price return")  # fmt: skip
+    prices = valuation.dropna(subset=["price"]).rename(columns={"price": "close"})
+    end = when or valuation["date"].max().date()
+    gap = price_vs_fundamentals(prices, valuation, start=start, end=end, entity_of=members)  # type: ignore[arg-type]
+    data = {**out.data, "price_vs_fundamentals": gap.to_dict()}
+    return Output(data, gap.rows, (*out.tables, gap.summary()))
 
 
 @app.command()
+@source_options(*PRICE_FLAGS)
 def scenarios(
     names: NamesArg = None,
-    asof: Annotated[
-        str | None, typer.Option("--asof", help="As-of date YYYY-MM-DD (default: latest).")
-    ] = None,
+    asof: AsofOpt = None,
     paths: Annotated[int, typer.Option("--paths", help="Monte Carlo paths.")] = 10_000,
     horizon: Annotated[
         int | None,
@@ -345,68 +317,58 @@ def scenarios(
     view: Annotated[
         ScenarioView, typer.Option("--view", help="Table for --format csv.")
     ] = ScenarioView.scenarios,
-    prices_dir: PricesDirOpt = None,
-    provider: ProviderOpt = None,
-    demo: DemoOpt = False,
-    fmt: FormatOpt = OutputFormat.table,
-    theme: ThemeOpt = None,
-    db: DbOpt = None,
+    *,
+    source: Source,
+    fmt: OutputFormat,
 ) -> None:
     """Bull/base/bear targets from the theme file and a block-bootstrap Monte Carlo of joint returns."""
     from themelens.analytics.scenarios import project_scenarios, simulate_paths
     from themelens.data.contracts import is_synthetic
 
     with boundary():
-        settings, th = settings_and_theme(
-            db=db, theme=theme, provider=provider, prices_dir=prices_dir, demo=demo
-        )
+        settings, th = source.resolve()
         if th.scenarios is None:
             raise InputError(f"theme {th.name}: has no 'scenarios' block (bull/base/bear)")
         request = PriceRequest.from_names(th, names or [], benchmark=None)
-        request = PriceRequest(request.tickers, request.named, None, False)
-        with progress("prices") as on_progress:
-            loaded = load_for_cli(settings, th, request, on_progress=on_progress)
+        loaded = load_prices(settings, th, PriceRequest(request.tickers, request.named))
         when = parse_date(asof, "--asof")
         frame = loaded.frame
         if when is not None:
             frame = frame[frame["date"] <= pd.Timestamp(when)]
-        spots: dict[str, tuple[str, float, str]] = {}
-        for t in loaded.tickers:
-            rows = frame[frame["ticker"] == t]
-            if rows.empty:
-                continue
-            ent = th.entity_for_ticker(t)
-            lst = th.resolve(t)
-            spots[t] = (
-                ent.slug if ent else t,
-                float(rows["close"].iloc[-1]),
-                lst.listing.currency if lst and lst.listing else "",
-            )
+        spots = _spots(th, frame, loaded.tickers)
         synthetic = is_synthetic(frame)
         result = project_scenarios(
             th.scenarios, spots, asof=when, synthetic=synthetic, warnings=loaded.warnings
         )
-        entity_of = {t: v[0] for t, v in spots.items()}
         with progress("monte carlo") as on_progress:
             mc = simulate_paths(
-                frame,
-                list(spots),
-                asof=when,
-                paths=paths,
-                horizon=horizon or th.scenarios.horizon_sessions,
-                block=block,
-                seed=seed,
-                drawdown_pct=drawdown,
-                lookback_years=lookback,
-                entity_of=entity_of,
-                synthetic=synthetic,
+                frame, list(spots), asof=when, paths=paths,
+                horizon=horizon or th.scenarios.horizon_sessions, block=block, seed=seed,
+                drawdown_pct=drawdown, lookback_years=lookback,
+                entity_of={t: v[0] for t, v in spots.items()}, synthetic=synthetic,
                 on_progress=on_progress,
-            )
+            )  # fmt: skip
         frames = {
             ScenarioView.scenarios: result.rows,
             ScenarioView.cases: result.cases,
             ScenarioView.montecarlo: mc.rows,
         }
         data = {"scenarios": result.to_dict(), "monte_carlo": mc.to_dict()}
-        _print(fmt, data, frames[view], result.summary(), mc.summary())
-        _warn(loaded.failures, "skipped")
+        emit(Output(data, frames[view], (result.summary(), mc.summary())), fmt)
+        say("skipped", loaded.failures)
+
+
+def _spots(
+    theme: Theme, frame: pd.DataFrame, tickers: tuple[str, ...]
+) -> dict[str, tuple[str, float, str]]:
+    """Ticker → (entity slug, last close, currency) for the tickers with a close in ``frame``."""
+    spots: dict[str, tuple[str, float, str]] = {}
+    for t in tickers:
+        rows = frame[frame["ticker"] == t]
+        if rows.empty:
+            continue
+        ent = theme.entity_for_ticker(t)
+        found = theme.resolve(t)
+        currency = found.listing.currency if found and found.listing else ""
+        spots[t] = (ent.slug if ent else t, float(rows["close"].iloc[-1]), currency)
+    return spots

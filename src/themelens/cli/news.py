@@ -7,23 +7,13 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
-import pandas as pd
 import typer
-from rich.markup import escape
-from rich.table import Table
 
 from themelens.cli._app import news_app
-from themelens.cli._common import (
-    DbOpt,
-    FormatOpt,
-    OutputFormat,
-    ThemeOpt,
-    boundary,
-    console,
-    print_frame_csv,
-    progress,
-)
-from themelens.config import Settings, resolve_settings
+from themelens.cli._common import OutputFormat, boundary, console, progress, say
+from themelens.cli._output import Output, emit, frame_table
+from themelens.cli._source import STORE_FLAGS, Source, source_options
+from themelens.config import Settings
 from themelens.errors import InputError, ThemelensError
 from themelens.news.article import Article
 from themelens.news.ingest import DEFAULT_MAX_BYTES, Failure, ingest
@@ -36,6 +26,7 @@ _MB = 1024 * 1024
 
 
 @news_app.command("add")
+@source_options(*STORE_FLAGS)
 def news_add(
     inputs: Annotated[
         list[str],
@@ -47,8 +38,8 @@ def news_add(
     max_mb: Annotated[
         float, typer.Option("--max-mb", help="Refuse inputs larger than this many megabytes.")
     ] = DEFAULT_MAX_BYTES / _MB,
-    theme: ThemeOpt = None,
-    db: DbOpt = None,
+    *,
+    source: Source,
 ) -> None:
     """Store articles keyed by content hash (adding one twice keeps one), then extract their claims.
 
@@ -61,7 +52,7 @@ def news_add(
     with boundary():
         if max_mb <= 0:
             raise InputError(f"--max-mb {max_mb:g}: must be above 0")
-        settings = resolve_settings(db=db, theme=theme)
+        settings = source.settings()
         with progress("reading articles") as on_progress:
             result = ingest(inputs, on_progress=on_progress, max_bytes=int(max_mb * _MB))
         store = ArticleStore(settings.db_path)
@@ -79,10 +70,7 @@ def news_add(
             )
         for dup in result.duplicates:
             console.out.print(f"duplicate: {dup}", highlight=False, soft_wrap=True, markup=False)
-        for failure in failures:
-            console.err.print(
-                f"[red]failed:[/red] {escape(str(failure))}", highlight=False, soft_wrap=True
-            )
+        say("failed", failures, color="red")
         console.out.print(
             f"{len(stored.added)} added, {len(stored.already_present)} already stored, "
             f"{len(failures)} failed -> {settings.db_path}",
@@ -94,31 +82,19 @@ def news_add(
 
 
 @news_app.command("list")
-def news_list(db: DbOpt = None, fmt: FormatOpt = OutputFormat.table) -> None:
+@source_options("db", "format")
+def news_list(*, source: Source, fmt: OutputFormat) -> None:
     """Stored articles: id, name, title, published, source, kind and claims count."""
     with boundary():
-        settings = resolve_settings(db=db)
-        frame = ArticleStore(settings.db_path).list_articles()
+        db_path = source.settings().db_path
+        frame = ArticleStore(db_path).list_articles()
         frame = frame.loc[
             :, ["id", "name", "title", "published", "date_origin", "source", "kind", "claims"]
         ]
-        if fmt is OutputFormat.json:
-            out = frame.assign(published=frame["published"].map(_iso)).astype(object)
-            console.out.out(
-                out.where(out.notna(), None).to_json(orient="records", indent=2),
-                highlight=False,
-            )
-        elif fmt is OutputFormat.csv:
-            print_frame_csv(frame)
-        else:
-            table = Table(title=f"articles in {settings.db_path}")
-            for col in frame.columns:
-                table.add_column(col, overflow="fold" if col == "title" else "ellipsis")
-            for row in frame.itertuples(index=False):
-                cells = ["" if pd.isna(v) else str(v) for v in row]
-                cells[0] = cells[0][:12]
-                table.add_row(*cells)
-            console.out.print(table)
+        data = frame.assign(published=frame["published"].map(_iso)).astype(object)
+        short = frame.assign(id=frame["id"].astype(str).str[:12])
+        table = frame_table(short, f"articles in {db_path}", fold=("title",))
+        emit(Output(data.where(data.notna(), None), frame, (table,)), fmt)
 
 
 def _extract(

@@ -3,38 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
-from rich.markup import escape
-from rich.table import Table
 
 from themelens.cli._app import app
-from themelens.cli._common import (
-    DbOpt,
-    DemoOpt,
-    FormatOpt,
-    OutputFormat,
-    PricesDirOpt,
-    ProviderOpt,
-    ThemeOpt,
-    boundary,
-    console,
-    parse_date,
-    print_frame_csv,
-    progress,
-    settings_and_theme,
-)
-from themelens.config import resolve_settings
+from themelens.cli._common import OutputFormat, boundary, console, parse_date, progress, say
+from themelens.cli._output import Output, emit, frame_table
+from themelens.cli._source import RUN_FLAGS, Source, source_options
 from themelens.data.contracts import SYNTHETIC_LABEL
 from themelens.data.loading import PriceRequest, make_provider
+
+if TYPE_CHECKING:
+    from themelens.data.refresh import RefreshResult
 
 prices_app = typer.Typer(help="Fetch and inspect cached prices.", no_args_is_help=True)
 app.add_typer(prices_app, name="prices")
 
 
 @prices_app.command("fetch")
+@source_options(*RUN_FLAGS)
 def prices_fetch(
     names: Annotated[
         list[str] | None,
@@ -42,11 +31,8 @@ def prices_fetch(
     ] = None,
     start: Annotated[str | None, typer.Option("--start", help="First date YYYY-MM-DD.")] = None,
     end: Annotated[str | None, typer.Option("--end", help="Last date YYYY-MM-DD.")] = None,
-    prices_dir: PricesDirOpt = None,
-    provider: ProviderOpt = None,
-    demo: DemoOpt = False,
-    theme: ThemeOpt = None,
-    db: DbOpt = None,
+    *,
+    source: Source,
 ) -> None:
     """Fill the DuckDB cache from a provider, incrementally; re-running adds nothing twice."""
     from themelens.data.refresh import refresh_prices
@@ -54,9 +40,7 @@ def prices_fetch(
     from themelens.data.store import PriceStore
 
     with boundary():
-        settings, th = settings_and_theme(
-            db=db, theme=theme, provider=provider, prices_dir=prices_dir, demo=demo
-        )
+        settings, th = source.resolve()
         tickers = PriceRequest.from_names(th, names or [], all_listings=not names).tickers
         prov = make_provider(settings, th)
         store = PriceStore(settings.db_path)
@@ -70,27 +54,29 @@ def prices_fetch(
                 result = refresh_prices(
                     store, prov, tickers, start=first, end=last, on_progress=on_progress
                 )
-        console.out.print(
-            f"{prov.name}: {result.rows_inserted} rows added, {result.rows_updated} updated, "
-            f"{len(tickers) - len(result.failures)}/{len(tickers)} tickers -> {settings.db_path}",
-            highlight=False,
-        )
-        for name, served in _by_provider(result.answered).items():
-            console.out.print(f"  {name}: {', '.join(served)}", highlight=False, soft_wrap=True)
-        if result.rebased:
-            console.out.print(
-                "  re-priced since the last fetch (dividend, split or correction), whole history"
-                f" fetched again: {', '.join(result.rebased)}",
-                highlight=False, soft_wrap=True,
-            )  # fmt: skip
+        _print_fetch(prov.name, result, len(tickers), settings.db_path)
         if prov.synthetic:
             console.out.print(f"[bold yellow]{SYNTHETIC_LABEL}[/bold yellow]")
-        for f in result.failures:
-            console.err.print(
-                f"[red]failed:[/red] {escape(str(f))}", highlight=False, soft_wrap=True
-            )
+        say("failed", result.failures, color="red")
         if result.failures:
             raise typer.Exit(1)
+
+
+def _print_fetch(provider: str, result: RefreshResult, asked: int, db_path: Path) -> None:
+    """What the fetch did: rows, tickers, who answered which, and what was re-priced."""
+    console.out.print(
+        f"{provider}: {result.rows_inserted} rows added, {result.rows_updated} updated, "
+        f"{asked - len(result.failures)}/{asked} tickers -> {db_path}",
+        highlight=False,
+    )
+    for name, served in _by_provider(result.answered).items():
+        console.out.print(f"  {name}: {', '.join(served)}", highlight=False, soft_wrap=True)
+    if result.rebased:
+        console.out.print(
+            "  re-priced since the last fetch (dividend, split or correction), whole history"
+            f" fetched again: {', '.join(result.rebased)}",
+            highlight=False, soft_wrap=True,
+        )  # fmt: skip
 
 
 def _by_provider(answered: Mapping[str, str]) -> dict[str, list[str]]:
@@ -102,23 +88,13 @@ def _by_provider(answered: Mapping[str, str]) -> dict[str, list[str]]:
 
 
 @prices_app.command("cached")
-def prices_cached(db: DbOpt = None, fmt: FormatOpt = OutputFormat.table) -> None:
+@source_options("db", "format")
+def prices_cached(*, source: Source, fmt: OutputFormat) -> None:
     """What the cache holds: provider, ticker, first and last date, rows, last fetch."""
     from themelens.data.store import PriceStore
 
     with boundary():
-        settings = resolve_settings(db=db)
-        frame = PriceStore(settings.db_path).coverage()
-        if fmt is OutputFormat.json:
-            console.out.out(
-                frame.to_json(orient="records", date_format="iso", indent=2), highlight=False
-            )
-        elif fmt is OutputFormat.csv:
-            print_frame_csv(frame)
-        else:
-            table = Table(title=f"cache {settings.db_path}")
-            for col in frame.columns:
-                table.add_column(str(col))
-            for row in frame.itertuples(index=False):
-                table.add_row(*("" if pd.isna(v) else str(v)[:19] for v in row))
-            console.out.print(table)
+        db_path = source.settings().db_path
+        frame = PriceStore(db_path).coverage()
+        table = frame_table(frame, f"cache {db_path}", cell=lambda v: str(v)[:19])
+        emit(Output(frame, frame, (table,)), fmt)

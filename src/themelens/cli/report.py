@@ -7,21 +7,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from themelens.cli._app import app
-from themelens.cli._common import (
-    DbOpt,
-    DemoOpt,
-    PricesDirOpt,
-    ProviderOpt,
-    ThemeOpt,
-    boundary,
-    console,
-    parse_date,
-    progress,
-    settings_and_theme,
-)
+from themelens.cli._common import AsofOpt, ProxyOpt, boundary, console, parse_date, progress, say
+from themelens.cli._source import RUN_FLAGS, Source, source_options
 from themelens.data.contracts import SYNTHETIC_LABEL
 
 
@@ -32,10 +21,9 @@ def demo_articles() -> list[str]:
 
 
 @app.command()
+@source_options(*RUN_FLAGS)
 def report(
-    asof: Annotated[
-        str | None, typer.Option("--asof", help="As-of date YYYY-MM-DD (default: latest).")
-    ] = None,
+    asof: AsofOpt = None,
     articles: Annotated[
         list[str] | None,
         typer.Option(
@@ -46,28 +34,16 @@ def report(
     out: Annotated[Path, typer.Option("--out", help="Where to write the HTML report.")] = Path(
         "report.html"
     ),
-    proxy: Annotated[
-        bool,
-        typer.Option(
-            "--proxy/--no-proxy",
-            help="For an index with no series, add what an equal-weight proxy of the theme's names "
-            "did to the reason (it never decides a verdict).",
-        ),
-    ] = True,
-    prices_dir: PricesDirOpt = None,
-    provider: ProviderOpt = None,
-    demo: DemoOpt = False,
-    theme: ThemeOpt = None,
-    db: DbOpt = None,
+    proxy: ProxyOpt = True,
+    *,
+    source: Source,
 ) -> None:
     """Build the theme report: headline, leaders and supply chain, news check, provenance."""
     from themelens.pipeline.run import run_theme
     from themelens.report import write_report
 
     with boundary():
-        settings, th = settings_and_theme(
-            db=db, theme=theme, provider=provider, prices_dir=prices_dir, demo=demo
-        )
+        settings, th = source.resolve()
         sources = list(articles or [])
         if not sources and settings.synthetic:
             sources = demo_articles()
@@ -82,10 +58,7 @@ def report(
             )
         path = write_report(ctx, out)
         size_kb = path.stat().st_size / 1024
-        for line in ctx.missing:
-            console.err.print(
-                f"[yellow]missing:[/yellow] {escape(str(line))}", highlight=False, soft_wrap=True
-            )
+        say("missing", ctx.missing)
         if ctx.synthetic:
             console.out.print(
                 f"[bold black on yellow] {SYNTHETIC_LABEL} [/] every figure in this report is simulated"

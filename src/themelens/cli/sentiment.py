@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from themelens.cli._app import news_app
-from themelens.cli._common import (
-    DbOpt,
-    FormatOpt,
-    OutputFormat,
-    ThemeOpt,
-    boundary,
-    console,
-    json_default,
-    print_frame_csv,
-    progress,
-)
-from themelens.config import resolve_settings
+from themelens.cli._common import OutputFormat, boundary, progress, say
+from themelens.cli._output import emit
+from themelens.cli._source import STORE_FLAGS, Source, source_options
+from themelens.config import Settings
 from themelens.errors import InputError
+from themelens.news.article import Article
 
 
 @news_app.command("sentiment")
+@source_options("format", *STORE_FLAGS)
 def sentiment(
     paths: Annotated[
         list[str] | None,
@@ -32,9 +24,9 @@ def sentiment(
             help="Articles (files, folders, feeds, URLs). Default: the stored articles."
         ),
     ] = None,
-    fmt: FormatOpt = OutputFormat.table,
-    theme: ThemeOpt = None,
-    db: DbOpt = None,
+    *,
+    source: Source,
+    fmt: OutputFormat,
 ) -> None:
     """Loughran–McDonald sentiment per article and per entity mention.
 
@@ -47,40 +39,31 @@ def sentiment(
         measure_sentiment,
         sentiment_available,
     )
-    from themelens.theme import load_theme
 
     with boundary():
         if not sentiment_available():
             raise SentimentUnavailableError()
-        settings = resolve_settings(db=db, theme=theme)
-        th = load_theme(settings.theme)
-        failed = False
-        if paths:
-            from themelens.news.ingest import ingest
-
-            with progress("articles") as on_progress:
-                read = ingest(paths, on_progress=on_progress)
-            for failure in read.failures:
-                console.err.print(
-                    f"[red]failed:[/red] {escape(str(failure))}", highlight=False, soft_wrap=True
-                )
-            articles = list(read.articles)
-            failed = bool(read.failures)
-        else:
-            from themelens.news.store import ArticleStore
-
-            articles = ArticleStore(settings.db_path).articles()
-            if not articles:
-                raise InputError(
-                    f"{settings.db_path}: no stored articles; give PATHs or run `themelens news add`"
-                )
-        result = measure_sentiment(articles, theme=th)
-        if fmt is OutputFormat.json:
-            text = json.dumps(result.to_dict(), indent=2, default=json_default, ensure_ascii=False)
-            console.out.out(text, highlight=False)
-        elif fmt is OutputFormat.csv:
-            print_frame_csv(result.to_frame())
-        else:
-            console.out.print(result.summary())
+        settings, th = source.resolve()
+        articles, failed = _articles(settings, paths)
+        emit(measure_sentiment(articles, theme=th), fmt)
         if failed:
             raise typer.Exit(1)
+
+
+def _articles(settings: Settings, paths: list[str] | None) -> tuple[list[Article], bool]:
+    """The articles at ``paths`` (bad ones printed, flagged) or, with none, the stored ones."""
+    if paths:
+        from themelens.news.ingest import ingest
+
+        with progress("articles") as on_progress:
+            read = ingest(paths, on_progress=on_progress)
+        say("failed", read.failures, color="red")
+        return list(read.articles), bool(read.failures)
+    from themelens.news.store import ArticleStore
+
+    articles = ArticleStore(settings.db_path).articles()
+    if not articles:
+        raise InputError(
+            f"{settings.db_path}: no stored articles; give PATHs or run `themelens news add`"
+        )
+    return articles, False

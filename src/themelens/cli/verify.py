@@ -3,28 +3,18 @@ statements, valuation and flows."""
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import pandas as pd
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from themelens.cli._app import app
-from themelens.cli._common import (
-    DbOpt,
-    DemoOpt,
-    PricesDirOpt,
-    ProviderOpt,
-    ThemeOpt,
-    boundary,
-    console,
-    json_default,
-    settings_and_theme,
-)
+from themelens.cli._common import ProxyOpt, boundary, console, say
+from themelens.cli._output import Output, emit
+from themelens.cli._source import RUN_FLAGS, Source, source_options
 from themelens.cli.fundamentals import AkshareReplayOpt, ReplayOpt
 from themelens.data.contracts import SYNTHETIC_LABEL
 from themelens.errors import InputError
@@ -36,16 +26,10 @@ class VerifyFormat(StrEnum):
 
 
 @app.command()
+@source_options(*RUN_FLAGS)
 def verify(
     paths: Annotated[list[str], typer.Argument(help="Article files, folders, feeds or URLs.")],
-    proxy: Annotated[
-        bool,
-        typer.Option(
-            "--proxy/--no-proxy",
-            help="For an index with no series, add what an equal-weight proxy of the theme's names "
-            "did to the reason (it never decides a verdict).",
-        ),
-    ] = True,
+    proxy: ProxyOpt = True,
     return_pp: Annotated[
         float, typer.Option("--return-pp", help="Return tolerance floor, percentage points.")
     ] = 0.5,
@@ -82,11 +66,8 @@ def verify(
             "--flows-replay", hidden=True, help="Serve southbound flows from a recording (tests)."
         ),
     ] = None,
-    prices_dir: PricesDirOpt = None,
-    provider: ProviderOpt = None,
-    demo: DemoOpt = False,
-    theme: ThemeOpt = None,
-    db: DbOpt = None,
+    *,
+    source: Source,
 ) -> None:
     """Extract claims and give each checkable claim a verdict: supported, supported_intraday,
     misdated, contradicted or unverifiable, with the session, its close and range, the computed
@@ -97,9 +78,7 @@ def verify(
     with boundary():
         if return_pp < 0 or return_rel < 0 or high_since_months < 0 or drawdown_pp < 0:
             raise InputError("tolerances must not be negative")
-        settings, th = settings_and_theme(
-            db=db, theme=theme, provider=provider, prices_dir=prices_dir, demo=demo
-        )
+        settings, th = source.resolve()
         tol = Tolerances(
             return_pp=return_pp,
             return_rel=return_rel,
@@ -117,22 +96,14 @@ def verify(
         checked = check_articles(
             settings, th, paths, proxy=proxy, tolerances=tol, fundamentals=sources
         )
-        for failed in checked.failed_inputs:
-            console.err.print(
-                f"[red]failed:[/red] {escape(str(failed))}", highlight=False, soft_wrap=True
-            )
+        say("failed", checked.failed_inputs, color="red")
         result = checked.verify
         if fmt is VerifyFormat.jsonl:
-            for record in result.to_records():
-                if settings.synthetic:
-                    record["data_note"] = SYNTHETIC_LABEL
-                console.out.out(
-                    json.dumps(record, default=json_default, ensure_ascii=False), highlight=False
-                )
-            console.err.print(result.summary())
+            note = {"data_note": SYNTHETIC_LABEL} if settings.synthetic else {}
+            emit(Output([{**r, **note} for r in result.to_records()]), fmt)
+            console.err.print(result.summary())  # stdout stays pure JSON lines
         else:
-            console.out.print(_claims_table(result.to_frame()))
-            console.out.print(result.summary())
+            emit(Output(tables=(_claims_table(result.to_frame()), result.summary())), fmt)
         if settings.synthetic:
             console.err.print(
                 f"[bold black on yellow] {SYNTHETIC_LABEL} [/] verdicts here are against simulated prices"
