@@ -15,7 +15,7 @@ import pytest
 
 from themelens.cli.report import demo_articles
 from themelens.config import resolve_settings
-from themelens.pipeline.model import ReportContext
+from themelens.pipeline.model import ThemeRun
 from themelens.pipeline.run import run_theme
 from themelens.theme import load_theme
 
@@ -53,7 +53,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def demo_context(articles_dir: Path, demo_db: Path) -> ReportContext:
+def demo_context(articles_dir: Path, demo_db: Path) -> ThemeRun:
     settings = resolve_settings(db=demo_db, demo=True)
     return run_theme(settings, load_theme(), articles=[str(articles_dir)])
 
@@ -78,7 +78,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def served(
-    demo_context: ReportContext, demo_db: Path, tmp_path_factory: pytest.TempPathFactory
+    demo_context: ThemeRun, demo_db: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """``themelens serve`` in a subprocess on a free loopback port, over the store the demo run wrote."""
     port = _free_port()

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from themelens.pipeline.model import ReportContext
+from themelens.pipeline.model import ThemeRun
 from themelens.report import write_report
 
 
 @pytest.fixture(scope="module")
-def report_file(demo_context: ReportContext, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def report_file(demo_context: ThemeRun, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_report(demo_context, tmp_path_factory.mktemp("report") / "report.html")
 
 
@@ -98,3 +98,32 @@ def test_web_app_unknown_entity_is_404(served: str) -> None:
     response = httpx.get(served + "/entity/nope")
     assert response.status_code == 404
     assert "nope" in response.text
+
+
+_SECTIONS_JS = """() => [...document.querySelectorAll('section[id]')].map(s => ({
+    id: s.id,
+    title: (s.querySelector('h2') || {}).innerText || '',
+    cells: [...s.querySelectorAll('td, th')].map(c => c.innerText.trim()),
+    charts: s.querySelectorAll('div.chart svg.main-svg').length,
+}))"""
+
+
+def test_serve_shows_the_run_exactly_as_the_report(
+    chromium: Any, report_file: Path, served: str, demo_context: ThemeRun
+) -> None:
+    """The same stored run through ``report`` (a file) and ``serve`` (the web app): the same
+    sections in the same order, every table cell and every chart the same."""
+    assert demo_context.run_id is not None
+    page, errors, _ = _open(chromium, report_file.as_uri())
+    written = page.evaluate(_SECTIONS_JS)
+    page, served_errors, _ = _open(chromium, f"{served}/?run={demo_context.run_id}")
+    shown = page.evaluate(_SECTIONS_JS)
+    assert [s["id"] for s in shown] == [s["id"] for s in written]
+    assert {"headline", "leaders", "news", "events", "fundamentals", "basket"} <= {
+        s["id"] for s in shown
+    }
+    for ours, theirs in zip(written, shown, strict=True):
+        assert theirs == ours, ours["id"]
+    assert errors == [] and served_errors == []
+    page.goto(served + "/runs")
+    assert demo_context.run_id in page.locator("#runs-table").inner_text()

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from themelens.config import resolve_settings
-from themelens.pipeline.model import ReportContext
+from themelens.pipeline.model import ThemeRun
 from themelens.pipeline.run import run_theme
 from themelens.report import render_report
 from themelens.report.sections import SECTIONS, Section, register_section
@@ -19,7 +19,7 @@ from themelens.report.web import create_app
 from themelens.theme import load_theme
 
 
-def test_demo_report_has_every_section_and_says_synthetic(demo_context: ReportContext) -> None:
+def test_demo_report_has_every_section_and_says_synthetic(demo_context: ThemeRun) -> None:
     html = render_report(demo_context)
     for section in ("headline", "leaders", "news", "provenance"):
         assert f'<section id="{section}">' in html
@@ -27,7 +27,7 @@ def test_demo_report_has_every_section_and_says_synthetic(demo_context: ReportCo
     assert len(html.encode()) < 5 * 1024 * 1024
 
 
-def test_every_headline_figure_links_to_a_row_that_exists(demo_context: ReportContext) -> None:
+def test_every_headline_figure_links_to_a_row_that_exists(demo_context: ThemeRun) -> None:
     html = render_report(demo_context)
     headline = html.split('<ul class="headline">')[1].split("</ul>")[0]
     targets = re.findall(r'href="#([^"]+)"', headline)
@@ -39,7 +39,7 @@ def test_every_headline_figure_links_to_a_row_that_exists(demo_context: ReportCo
     assert not re.search(r"[-+]?\d+\.\d+%", text_outside_links)
 
 
-def test_headline_numbers_are_the_rally_numbers(demo_context: ReportContext) -> None:
+def test_headline_numbers_are_the_rally_numbers(demo_context: ThemeRun) -> None:
     assert demo_context.rally is not None and demo_context.benchmark is not None
     rows = demo_context.rally.to_frame().set_index("ticker")
     ytd = rows.loc[demo_context.benchmark, "return_ytd_pct"]
@@ -47,7 +47,7 @@ def test_headline_numbers_are_the_rally_numbers(demo_context: ReportContext) -> 
     assert f"{ytd:+.2f}%" in html.split('<ul class="headline">')[1].split("</ul>")[0]
 
 
-def test_claims_carry_verdicts_and_article_scripts_are_escaped(demo_context: ReportContext) -> None:
+def test_claims_carry_verdicts_and_article_scripts_are_escaped(demo_context: ThemeRun) -> None:
     html = render_report(demo_context)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<script>alert(1)</script>" not in html
@@ -83,11 +83,11 @@ def test_ticker_without_data_is_listed_as_missing(tmp_path: Path, shared_prices_
     assert ctx.rally is not None and "9988.HK" in set(ctx.rally.rows["ticker"])
 
 
-def test_a_new_section_plugs_in_without_touching_the_others(demo_context: ReportContext) -> None:
+def test_a_new_section_plugs_in_without_touching_the_others(demo_context: ThemeRun) -> None:
     before = list(SECTIONS)
 
     @register_section(50, "probe")
-    def probe(ctx: ReportContext) -> Section | None:
+    def probe(ctx: ThemeRun) -> Section | None:
         return Section("probe", "Probe", "<p>probe body</p>") if ctx.rally is not None else None
 
     try:
@@ -102,7 +102,7 @@ def test_a_new_section_plugs_in_without_touching_the_others(demo_context: Report
         SECTIONS[:] = before
 
 
-def test_web_api_filters_claims(demo_context: ReportContext) -> None:
+def test_web_api_filters_claims(demo_context: ThemeRun) -> None:
     client = TestClient(create_app(lambda: demo_context))
     everything = client.get("/api/claims").json()
     some = client.get("/api/claims", params={"verdict": "unverifiable"}).json()
@@ -113,7 +113,7 @@ def test_web_api_filters_claims(demo_context: ReportContext) -> None:
 
 
 @pytest.mark.parametrize("path", ["/", "/claims", "/entity/smic"])
-def test_web_pages_answer(demo_context: ReportContext, path: str) -> None:
+def test_web_pages_answer(demo_context: ThemeRun, path: str) -> None:
     response = TestClient(create_app(lambda: demo_context)).get(path)
     assert response.status_code == 200 and "<html" in response.text
 

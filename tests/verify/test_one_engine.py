@@ -15,7 +15,6 @@ import pytest
 
 from themelens.config import resolve_settings
 from themelens.news.claim import MARKET_METRICS
-from themelens.news.store import ArticleStore, StoredVerdict
 from themelens.pipeline.news import check_articles
 from themelens.pipeline.run import run_theme
 from themelens.pipeline.stored import context_from_store
@@ -68,32 +67,6 @@ def test_no_index_claim_is_decided_on_a_proxy(fronts: dict[str, list[VerifiedCla
         assert index and all(r.verdict == "unverifiable" for r in index)
         assert not any(r.proxy and r.verdict != "unverifiable" for r in rows)
         assert not any(r.verdict == "contradicted" for r in rows)  # all true on the dev set
-
-
-def test_a_store_written_by_an_older_version_cannot_serve_a_proxy_verdict(
-    shared_prices_dir: Path, tmp_path: Path
-) -> None:
-    if not CORPUS.is_dir():
-        pytest.skip(f"../shared/corpus/dev not found at {CORPUS}")
-    theme = load_theme()
-    settings = resolve_settings(db=tmp_path / "s.duckdb", prices_dir=shared_prices_dir)
-    run_theme(settings, theme, asof=ASOF, articles=[str(CORPUS / "seed003.txt")])
-    store = ArticleStore(settings.db_path)
-    held = store.read_verified()
-    (article,) = {a.id for a in store.articles()}
-    # what an older version stored: the index claims "contradicted" on the proxy
-    old = [
-        StoredVerdict("HSTECH.HK", ASOF, 1.0, "contradicted", "proxy: ...", True)
-        if claim.entity == "hstech"
-        else (v or StoredVerdict(None, None, None, "unverifiable", "x"))
-        for claim, v in held
-    ]
-    store.record_verdicts(article, old)
-    served = context_from_store(settings, theme, asof=ASOF)
-    assert served.verify is not None
-    shown = [r for r in served.verify.rows if r.claim.entity == "hstech"]
-    assert shown and all(r.verdict == "unverifiable" for r in shown)
-    assert all("decided on a proxy by an older version" in r.reason for r in shown)
 
 
 def test_the_report_rows_show_the_session_its_close_and_its_range(

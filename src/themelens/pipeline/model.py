@@ -1,25 +1,34 @@
-"""Everything a theme run computed, which the report only renders.
+"""Everything a theme run computed, which the report only renders: one typed ``ThemeRun``.
 
-``ReportContext`` is filled by ``themelens.pipeline.run`` (or by a user's own
-code) from result objects; every report section reads it and nothing else.
-A field left ``None`` means "not available", and the section that needs it
-is left out or says what is missing.
+``ThemeRun`` is filled by ``themelens.pipeline.run.run_theme`` (or by a user's
+own code) from result objects; every report section reads it and nothing
+else. One field per capability, typed, so the type checker sees each handoff
+from a step to its section: a new capability adds a field, a step
+(``pipeline.steps``) and a section (``report.sections``). A field left
+``None`` means "not available", and the section that needs it is left out or
+says what is missing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 import pandas as pd
 
+from themelens.analytics.basket import BasketResult
+from themelens.analytics.events import EventStudyResult
+from themelens.analytics.fundamentals import CapexResult, ValuationResult
 from themelens.analytics.rally import RallyResult
+from themelens.analytics.scenarios import MonteCarloResult, ScenarioResult
+from themelens.config import Settings
+from themelens.news.reconcile import ReconcileResult
+from themelens.summary import ShowsSummary, Summary
 from themelens.theme import Theme
 from themelens.verify import VerifyResult
 
-__all__ = ["ArticleInfo", "ReportContext", "SourceInfo"]
+__all__ = ["ArticleInfo", "FundamentalsBundle", "RunInputs", "SourceInfo", "ThemeRun"]
 
 
 @dataclass(frozen=True)
@@ -47,17 +56,42 @@ class ArticleInfo:
 
 
 @dataclass(frozen=True)
-class ReportContext:
-    """The computed inputs of one report.
+class FundamentalsBundle:
+    """What the fundamentals section shows; any part may be None (left out, reason in ``notes``)."""
+
+    capex: CapexResult | None
+    valuation: ValuationResult | None
+    scenarios: ScenarioResult | None
+    montecarlo: MonteCarloResult | None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RunInputs:
+    """What a step may use: settings, theme, the loaded long price frame, the as-of date,
+    the benchmark ticker chosen and ticker → (slug, name, role)."""
+
+    settings: Settings
+    theme: Theme
+    prices: pd.DataFrame
+    asof: date | None
+    benchmark: str | None
+    roles: dict[str, tuple[str, str, str]]
+
+
+@dataclass(frozen=True)
+class ThemeRun(ShowsSummary):
+    """One theme run: every capability's result, typed, as the report and the web app show it.
 
     ``prices`` is the long price frame the rally used (for charts);
     ``rally`` holds one row per ticker at ``asof``; ``roles`` maps ticker →
     (entity slug, display name, role); ``groups`` is
     ``analytics.groups.summarise_groups`` over the roles. ``verify``/``reconcile``/``sentiment``
-    are None when there were no articles. ``extra`` carries results for
-    sections added by later modules (event studies, fundamentals, baskets),
-    keyed by the section's name. ``missing`` lists what could not be had,
-    each a sentence the report prints where the data would have been.
+    are None when there were no articles; ``events``, ``fundamentals`` and
+    ``basket`` are None when their step had nothing to show or failed (the
+    reason is in ``missing``). ``missing`` lists what could not be had, each a
+    sentence the report prints where the data would have been. ``run_id`` is
+    the id the store keeps the run under (None until stored).
     """
 
     theme: Theme
@@ -72,7 +106,43 @@ class ReportContext:
     sources: tuple[SourceInfo, ...] = ()
     articles: tuple[ArticleInfo, ...] = ()
     verify: VerifyResult | None = None
-    reconcile: Any | None = None
+    reconcile: ReconcileResult | None = None
     sentiment: pd.DataFrame | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    events: EventStudyResult | None = None
+    fundamentals: FundamentalsBundle | None = None
+    basket: BasketResult | None = None
     missing: tuple[str, ...] = ()
+    run_id: str | None = None
+
+    def to_frame(self) -> pd.DataFrame:
+        """The rally table at ``asof`` (one row per ticker), empty when there were no prices."""
+        return self.rally.to_frame() if self.rally is not None else pd.DataFrame()
+
+    def summary(self) -> Summary:
+        """One row per capability: what the run has to show, or why it has nothing."""
+        verify = self.verify
+        checked = verify.tally().iloc[-1] if verify is not None and verify.rows else None
+        rows = [
+            ("rally", f"{len(self.rally.rows)} tickers" if self.rally is not None else "—"),
+            ("benchmark", self.benchmark or "—"),
+            ("articles", str(len(self.articles))),
+            (
+                "claims",
+                f"{int(checked['claims'])} ({int(checked['supported'])} supported, "
+                f"{int(checked['contradicted'])} contradicted)"
+                if checked is not None
+                else "—",
+            ),
+            ("events", f"{len(self.events.events)} events" if self.events is not None else "—"),
+            ("fundamentals", "yes" if self.fundamentals is not None else "—"),
+            ("basket", "backtested" if self.basket is not None else "—"),
+            ("missing", str(len(self.missing))),
+        ]
+        when = self.asof.isoformat() if self.asof else "the latest session"
+        run = f" (run {self.run_id})" if self.run_id else ""
+        return Summary(
+            f"{self.theme.name} as of {when}{run}",
+            pd.DataFrame(rows, columns=["section", "shows"]),
+            self.missing[:5],
+            self.synthetic,
+        )

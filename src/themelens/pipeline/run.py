@@ -1,6 +1,6 @@
 """The main job: a theme's prices, rally, articles, claims and verdicts, computed once.
 
-``run_theme`` gathers everything the report shows into a ``ReportContext``.
+``run_theme`` gathers everything the report shows into a ``ThemeRun``.
 It never fails on missing pieces: a ticker without data, an as-of date before
 the data or articles without claims become sentences in ``missing`` and the
 report says so where the figure would have been.
@@ -23,9 +23,10 @@ from themelens.data.contracts import is_synthetic
 from themelens.data.loading import load_tickers, make_provider
 from themelens.data.store import PriceStore
 from themelens.errors import ThemelensError
-from themelens.pipeline.extras import RunInputs, run_steps
-from themelens.pipeline.model import ReportContext, SourceInfo
+from themelens.pipeline.model import RunInputs, SourceInfo, ThemeRun
 from themelens.pipeline.news import NewsRun, run_news
+from themelens.pipeline.runs import RunStore
+from themelens.pipeline.steps import run_steps
 from themelens.theme import Theme
 
 __all__ = ["MarketFigures", "market_figures", "run_theme", "theme_tickers"]
@@ -117,7 +118,7 @@ def run_theme(
     articles: Sequence[str | Path] = (),
     proxy: bool = True,
     on_progress: Progress | None = None,
-) -> ReportContext:
+) -> ThemeRun:
     """Compute what the report shows, and store prices, articles, claims and verdicts.
 
     Parameters
@@ -130,8 +131,10 @@ def run_theme(
 
     Notes
     -----
-    Everything used is written to the DuckDB store (``settings.db_path``), so
-    ``themelens serve`` shows the same figures without the original files.
+    Everything used is written to the DuckDB store (``settings.db_path``),
+    the run itself included (``pipeline.runs``), so ``themelens serve`` shows
+    this run exactly as the report does, without the original files. The
+    returned run carries the id it is stored under.
     """
     members, benchmarks, _ = theme_tickers(theme)
     provider = make_provider(settings, theme)
@@ -146,15 +149,15 @@ def run_theme(
     if articles:
         news = run_news(settings, theme, articles, prices=frame, provider=provider, proxy=proxy)
         missing.extend(news.missing)
-    extra, failed_steps = run_steps(
+    steps = run_steps(
         RunInputs(settings, theme, frame, asof, market.benchmark, market.roles),
-        cache=settings.db_path.parent / "step-cache",
+        cache_dir=settings.db_path.parent / "step-cache",
     )
-    missing.extend(failed_steps)
+    missing.extend(steps.missing)
     used = news.prices if news.prices is not None else frame
     if len(used) and not provider.remote:
         PriceStore(settings.db_path).write_prices(used[used["provider"] != "proxy"])
-    return ReportContext(
+    run = ThemeRun(
         theme=theme,
         asof=asof,
         generated_at=datetime.now(UTC).replace(tzinfo=None),
@@ -169,6 +172,9 @@ def run_theme(
         verify=news.verify,
         reconcile=news.reconcile,
         sentiment=news.sentiment,
-        extra=extra,
+        events=steps.events,
+        fundamentals=steps.fundamentals,
+        basket=steps.basket,
         missing=tuple(dict.fromkeys(missing)),
     )
+    return RunStore(settings.db_path).save(run)

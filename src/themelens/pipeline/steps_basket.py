@@ -17,7 +17,7 @@ from typing import Final
 import pandas as pd
 
 from themelens.analytics.basket import BasketResult, BasketSpec, backtest_basket
-from themelens.pipeline.extras import RunInputs, register_step
+from themelens.pipeline.model import RunInputs
 from themelens.theme import MEMBER_ROLES
 
 __all__ = ["REPORT_BASKET", "basket_step"]
@@ -36,7 +36,6 @@ REPORT_BASKET: Final = BasketSpec.build(
 _YEARS: Final = 5
 
 
-@register_step("basket")
 def basket_step(inputs: RunInputs) -> BasketResult | None:
     """Backtest :data:`REPORT_BASKET` on the theme's members; None with fewer than two priced."""
     roles = {t: r for t, (_, _, r) in inputs.roles.items() if r in MEMBER_ROLES}

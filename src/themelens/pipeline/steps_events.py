@@ -1,7 +1,8 @@
 """The report's event-study step: the theme's catalysts (and supported news claims) as events.
 
-Registered as ``events``; its :class:`~themelens.analytics.events.EventStudyResult`
-lands in ``ReportContext.extra["events"]`` for ``report.sections.events``.
+Its :class:`~themelens.analytics.events.EventStudyResult` lands in
+``ThemeRun.events`` for ``report.sections.events``. Never cached: it reads the
+verified claims from the store.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from themelens.analytics.events_sources import (
     events_from_claims,
 )
 from themelens.errors import ThemelensError
-from themelens.pipeline.extras import RunInputs, register_step
+from themelens.pipeline.model import RunInputs
 
 __all__ = ["event_study_step", "report_events"]
 
@@ -49,7 +50,6 @@ def report_events(inputs: RunInputs) -> tuple[Event, ...]:
     return tuple(out)
 
 
-@register_step("events", cacheable=False)  # reads verified claims from the store
 def event_study_step(inputs: RunInputs) -> EventStudyResult | None:
     """Market-model event study of the report's events; None when there are none.
 

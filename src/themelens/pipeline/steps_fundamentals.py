@@ -5,37 +5,26 @@ demo market has no fundamentals, so a demo report shows the theme's press
 figures beside "statement figures are unavailable offline", the
 press-reported P/E spread, and scenarios and a Monte Carlo on the synthetic
 prices (labelled). Yahoo runs fetch statements and P/E; offline they degrade
-to the same marked gaps. The report section reads the bundle from
-``ReportContext.extra["fundamentals"]``.
+to the same marked gaps. The bundle lands in ``ThemeRun.fundamentals``.
+Never cached: its sources may read the network.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Final
 
 import pandas as pd
 
-from themelens.analytics.fundamentals import (
-    CapexResult,
-    ValuationResult,
-    compare_valuation,
-    track_capex,
-)
-from themelens.analytics.scenarios import (
-    MonteCarloResult,
-    ScenarioResult,
-    project_scenarios,
-    simulate_paths,
-)
+from themelens.analytics.fundamentals import compare_valuation, track_capex
+from themelens.analytics.scenarios import project_scenarios, simulate_paths
 from themelens.data.contracts import is_synthetic
 from themelens.data.fundamentals import load_capex, load_valuation, pick_source
 from themelens.data.fx import FxConverter
 from themelens.errors import InputError
-from themelens.pipeline.extras import RunInputs, register_step
+from themelens.pipeline.model import FundamentalsBundle, RunInputs
 from themelens.theme import MEMBER_ROLES
 
-__all__ = ["MC_PATHS", "MC_SEED", "FundamentalsBundle", "fundamentals_step"]
+__all__ = ["MC_PATHS", "MC_SEED", "fundamentals_step"]
 
 MC_PATHS: Final = 10_000
 """Paths for the report's Monte Carlo (the issue's floor; ~0.1 s for a dozen names)."""
@@ -43,18 +32,6 @@ MC_SEED: Final = 0
 """Fixed so a report rebuilt from the same data shows the same distribution."""
 
 
-@dataclass(frozen=True)
-class FundamentalsBundle:
-    """What the fundamentals section shows; any part may be None (left out, reason in ``notes``)."""
-
-    capex: CapexResult | None
-    valuation: ValuationResult | None
-    scenarios: ScenarioResult | None
-    montecarlo: MonteCarloResult | None
-    notes: tuple[str, ...] = ()
-
-
-@register_step("fundamentals")
 def fundamentals_step(inputs: RunInputs) -> FundamentalsBundle | None:
     """Capex tracker, valuation spread, scenarios and Monte Carlo for the run's theme members."""
     theme, prices = inputs.theme, inputs.prices

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from themelens.report.context import ArticleInfo, ReportContext, SourceInfo
+from themelens.report.context import ArticleInfo, SourceInfo, ThemeRun
 from themelens.report.html import render_report, write_report
 
-__all__ = ["ArticleInfo", "ReportContext", "SourceInfo", "render_report", "write_report"]
+__all__ = ["ArticleInfo", "SourceInfo", "ThemeRun", "render_report", "write_report"]

@@ -1,7 +1,7 @@
-"""The report's input: ``pipeline.model.ReportContext``, re-exported where the sections look for it."""
+"""The report's input: ``pipeline.model.ThemeRun``, re-exported where the sections look for it."""
 
 from __future__ import annotations
 
-from themelens.pipeline.model import ArticleInfo, ReportContext, SourceInfo
+from themelens.pipeline.model import ArticleInfo, SourceInfo, ThemeRun
 
-__all__ = ["ArticleInfo", "ReportContext", "SourceInfo"]
+__all__ = ["ArticleInfo", "SourceInfo", "ThemeRun"]

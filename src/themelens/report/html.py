@@ -1,8 +1,9 @@
-"""Render a ReportContext into one self-contained HTML file (charts and their JS inlined)."""
+"""Render a ThemeRun into one self-contained HTML file (charts and their JS inlined)."""
 
 from __future__ import annotations
 
 import json
+import os
 from importlib import resources
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from themelens.data.contracts import SYNTHETIC_LABEL
 from themelens.errors import InputError
-from themelens.report.context import ReportContext
+from themelens.report.context import ThemeRun
 from themelens.report.format import fmt_date
 from themelens.report.sections import Section, build_sections
 
@@ -35,13 +36,13 @@ def _figures_json(sections: list[Section]) -> str:
     return json.dumps(figures, separators=(",", ":")).replace("</", "<\\/")
 
 
-def render_report(ctx: ReportContext) -> str:
+def render_report(ctx: ThemeRun) -> str:
     """The report as one HTML string; sections come from the registry in ``report.sections``."""
     return render_page(ctx, title=ctx.theme.title, sections=build_sections(ctx))
 
 
 def render_page(
-    ctx: ReportContext, *, title: str, sections: list[Section], nav: Section | None = None
+    ctx: ThemeRun, *, title: str, sections: list[Section], nav: Section | None = None
 ) -> str:
     """One self-contained page: banner, title, the given sections (``nav`` first), charts inlined."""
     from themelens import __version__
@@ -49,7 +50,8 @@ def render_page(
     if nav is not None:
         sections = [nav, *sections]
     when = fmt_date(ctx.asof) if ctx.asof else "the latest session"
-    subtitle = f"As of {when} · benchmark {ctx.benchmark or 'none'} · generated {ctx.generated_at:%Y-%m-%d %H:%M} UTC"
+    run = f" · run {ctx.run_id}" if ctx.run_id else ""
+    subtitle = f"As of {when} · benchmark {ctx.benchmark or 'none'} · generated {ctx.generated_at:%Y-%m-%d %H:%M} UTC{run}"
     return _env.get_template("report.html.j2").render(
         title=f"themelens — {title}",
         subtitle=subtitle,
@@ -62,11 +64,20 @@ def render_page(
     )
 
 
-def write_report(ctx: ReportContext, out: Path) -> Path:
-    """Write the report to ``out`` (folders created); returns the absolute path."""
+def write_report(ctx: ThemeRun, out: Path) -> Path:
+    """Write the report to ``out`` atomically (folders created); returns the absolute path.
+
+    The page goes to a temporary file beside ``out`` first and replaces it in
+    one step, so a reader never sees half a report and a failed write leaves
+    the previous one whole.
+    """
+    html = render_report(ctx)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(render_report(ctx), encoding="utf-8")
+        tmp.write_text(html, encoding="utf-8")
+        tmp.replace(out)
     except OSError as exc:
+        tmp.unlink(missing_ok=True)
         raise InputError(f"{out}: cannot write the report: {exc.strerror or exc}") from exc
     return out.resolve()

@@ -7,12 +7,11 @@ module that calls ``register_section`` — no other section changes.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from themelens.report.context import ReportContext
+from themelens.report.context import ThemeRun
 
 __all__ = ["SECTIONS", "Chart", "Section", "SectionBuilder", "build_sections", "register_section"]
 
@@ -35,18 +34,7 @@ class Section:
     charts: tuple[Chart, ...] = field(default_factory=tuple)
 
 
-_SECTION_MODULES: tuple[str, ...] = (
-    "basket",
-    "events",
-    "fundamentals",
-    "headline",
-    "leaders",
-    "news_check",
-    "provenance",
-)
-"""Modules under ``report.sections`` that register a section on import (a capability adds its own)."""
-
-SectionBuilder = Callable[[ReportContext], Section | None]
+SectionBuilder = Callable[[ThemeRun], Section | None]
 
 _B = TypeVar("_B", bound=SectionBuilder)
 
@@ -66,9 +54,17 @@ def register_section(order: int, name: str) -> Callable[[_B], _B]:
     return wrap
 
 
-def build_sections(ctx: ReportContext) -> list[Section]:
+def build_sections(ctx: ThemeRun) -> list[Section]:
     """Run every registered builder in order; skip the ones with nothing to show."""
-    for module in _SECTION_MODULES:
-        importlib.import_module(f"themelens.report.sections.{module}")
+    # the built-in sections register on import; a capability adds its module here
+    from themelens.report.sections import (  # noqa: F401
+        basket,
+        events,
+        fundamentals,
+        headline,
+        leaders,
+        news_check,
+        provenance,
+    )
 
     return [s for _, _, build in SECTIONS if (s := build(ctx)) is not None]

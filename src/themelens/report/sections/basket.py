@@ -1,5 +1,5 @@
 """Theme basket: the backtest's metrics against the benchmark, the equity curve, the
-drawdowns and the weights over time. It only renders ``ctx.extra["basket"]``."""
+drawdowns and the weights over time. It only renders ``ctx.basket``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from markupsafe import Markup, escape
 
 from themelens.analytics.basket import BasketResult
 from themelens.report.charts import figure_json
-from themelens.report.context import ReportContext
+from themelens.report.context import ThemeRun
 from themelens.report.format import html_table
 from themelens.report.sections import Chart, Section, register_section
 
@@ -69,9 +69,9 @@ def _weights(result: BasketResult) -> dict[str, Any]:
 
 
 @register_section(60, "basket")
-def build_basket(ctx: ReportContext) -> Section | None:
+def build_basket(ctx: ThemeRun) -> Section | None:
     """Left out when no basket was computed."""
-    result = ctx.extra.get("basket")
+    result = ctx.basket
     if not isinstance(result, BasketResult):
         return None
     summary = result.summary()

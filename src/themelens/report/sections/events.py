@@ -1,6 +1,6 @@
 """Event study: announcement effects (per-event CARs), the CAAR path with its band, the tests.
 
-It only renders ``ctx.extra["events"]`` (an ``EventStudyResult`` computed by
+It only renders ``ctx.events`` (an ``EventStudyResult`` computed by
 ``pipeline.steps_events``) and is left out when there is none, or when no
 event could be computed.
 """
@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 
 from themelens.analytics.events import EventStudyResult
 from themelens.report.charts import figure_json
-from themelens.report.context import ReportContext
+from themelens.report.context import ThemeRun
 from themelens.report.sections import Chart, Section, register_section
 
 __all__ = ["build_events", "caar_chart"]
@@ -54,9 +54,9 @@ def caar_chart(result: EventStudyResult) -> dict[str, Any] | None:
 
 
 @register_section(40, "events")
-def build_events(ctx: ReportContext) -> Section | None:
+def build_events(ctx: ThemeRun) -> Section | None:
     """Left out when the run computed no event study (or no event in it)."""
-    result = ctx.extra.get("events")
+    result = ctx.events
     if not isinstance(result, EventStudyResult) or not len(result.events):
         return None
     parts: list[Markup] = [

@@ -1,6 +1,6 @@
 """Fundamentals: capex (statements vs press figures), valuation spread, scenarios, Monte Carlo.
 
-Reads ``ctx.extra["fundamentals"]`` (``pipeline.steps_fundamentals.FundamentalsBundle``)
+Reads ``ctx.fundamentals`` (``pipeline.model.FundamentalsBundle``)
 and renders each part's ``Summary``; nothing is recomputed here. The capex
 chart is the figure the result object built. Left out when the run had no
 fundamentals step result.
@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from themelens.report.context import ReportContext
+from themelens.report.context import ThemeRun
 from themelens.report.sections import Chart, Section, register_section
 
 __all__ = ["build_fundamentals"]
 
 
 @register_section(50, "fundamentals")
-def build_fundamentals(ctx: ReportContext) -> Section | None:
+def build_fundamentals(ctx: ThemeRun) -> Section | None:
     """Left out when there is no fundamentals result."""
-    bundle = ctx.extra.get("fundamentals")
+    bundle = ctx.fundamentals
     if bundle is None:
         return None
     parts: list[Markup] = []

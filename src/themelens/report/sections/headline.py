@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from themelens.report.context import ReportContext
+from themelens.report.context import ThemeRun
 from themelens.report.narrative import headline_sentences
 from themelens.report.sections import Section, register_section
 
@@ -12,7 +12,7 @@ __all__ = ["build_headline"]
 
 
 @register_section(10, "headline")
-def build_headline(ctx: ReportContext) -> Section:
+def build_headline(ctx: ThemeRun) -> Section:
     """Always present: the sentences when prices exist, else what is missing."""
     items: list[Markup] = []
     if ctx.rally is not None:

@@ -6,7 +6,7 @@ import pandas as pd
 from markupsafe import Markup, escape
 
 from themelens.report.charts import price_window, rebased_chart, relative_chart
-from themelens.report.context import ReportContext
+from themelens.report.context import ThemeRun
 from themelens.report.format import anchor, fmt_date, fmt_num, fmt_pct, html_table
 from themelens.report.sections import Chart, Section, register_section
 
@@ -46,7 +46,7 @@ def _display(
     return out
 
 
-def _group_table(ctx: ReportContext) -> Markup:
+def _group_table(ctx: ThemeRun) -> Markup:
     if ctx.groups is None or ctx.groups.empty:
         return Markup("")
     g = ctx.groups
@@ -67,7 +67,7 @@ def _group_table(ctx: ReportContext) -> Markup:
 
 
 @register_section(20, "leaders")
-def build_leaders(ctx: ReportContext) -> Section | None:
+def build_leaders(ctx: ThemeRun) -> Section | None:
     """Left out when no rally figures exist."""
     if ctx.rally is None or ctx.rally.rows.empty:
         return None

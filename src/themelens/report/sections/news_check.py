@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 from markupsafe import Markup, escape
 
-from themelens.report.context import ReportContext
+from themelens.report.context import ThemeRun
 from themelens.report.format import anchor, fmt_date, html_table
 from themelens.report.sections import Section, register_section
 
@@ -41,7 +41,7 @@ def _tape(record: dict[str, Any]) -> str:
     return f"{close:+.2f}%; {low:+.2f}% to {high:+.2f}%"
 
 
-def _claims_frame(ctx: ReportContext) -> tuple[pd.DataFrame, list[dict[str, str]]]:
+def _claims_frame(ctx: ThemeRun) -> tuple[pd.DataFrame, list[dict[str, str]]]:
     assert ctx.verify is not None
     by_name = {a.name: a for a in ctx.articles}
     rows, attrs = [], []
@@ -70,7 +70,7 @@ def _claims_frame(ctx: ReportContext) -> tuple[pd.DataFrame, list[dict[str, str]
     return pd.DataFrame(rows), attrs
 
 
-def _conflicts(ctx: ReportContext) -> Markup:
+def _conflicts(ctx: ThemeRun) -> Markup:
     if ctx.reconcile is None:
         return Markup("")
     summary = ctx.reconcile.summary()
@@ -92,7 +92,7 @@ def _conflicts(ctx: ReportContext) -> Markup:
     )
 
 
-def _sentiment(ctx: ReportContext) -> Markup:
+def _sentiment(ctx: ThemeRun) -> Markup:
     if ctx.sentiment is None or ctx.sentiment.empty:
         return Markup("")
     frame = ctx.sentiment.copy()
@@ -104,7 +104,7 @@ def _sentiment(ctx: ReportContext) -> Markup:
 
 
 @register_section(30, "news")
-def build_news_check(ctx: ReportContext) -> Section:
+def build_news_check(ctx: ThemeRun) -> Section:
     """Present even without articles, to say that none were given."""
     if ctx.verify is None:
         return Section(

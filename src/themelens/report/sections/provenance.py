@@ -6,7 +6,7 @@ import pandas as pd
 from markupsafe import Markup, escape
 
 from themelens.data.contracts import SYNTHETIC_LABEL
-from themelens.report.context import ReportContext
+from themelens.report.context import ThemeRun
 from themelens.report.format import fmt_date, html_table
 from themelens.report.sections import Section, register_section
 
@@ -14,7 +14,7 @@ __all__ = ["build_provenance"]
 
 
 @register_section(90, "provenance")
-def build_provenance(ctx: ReportContext) -> Section:
+def build_provenance(ctx: ThemeRun) -> Section:
     parts: list[Markup] = []
     if ctx.synthetic:
         parts.append(

@@ -1,0 +1,140 @@
+"""Theme runs kept in the DuckDB store, so ``serve`` shows a run exactly as ``report`` did.
+
+Each ``ThemeRun`` is stored whole (every section's result, its as-of date,
+the articles it read) under a short id, in table ``runs`` of the same file
+as the prices and claims. ``serve`` renders a stored run with the report's
+own code instead of recomputing it from whatever the store holds now, so a
+store that served two reports shows each as it was, never a mix.
+
+A run is serialised with pickle and zlib: it is our own object written to
+the user's own store, and pickle keeps every typed result without a second
+schema to maintain. A run written by another version of the package that
+this one cannot read is an error that says to build the report again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import zlib
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Final
+
+from themelens.duckdb_file import DuckDBFile
+from themelens.errors import StoreError
+from themelens.pipeline.model import ThemeRun
+from themelens.pipeline.steps import package_digest
+
+__all__ = ["RunStore", "StoredRun"]
+
+_SCHEMA: Final = """
+CREATE TABLE IF NOT EXISTS runs (
+    id VARCHAR PRIMARY KEY,
+    created_at TIMESTAMP NOT NULL,
+    theme VARCHAR NOT NULL,
+    "asof" DATE,
+    articles INTEGER NOT NULL,
+    claims INTEGER NOT NULL,
+    synthetic BOOLEAN NOT NULL,
+    version VARCHAR NOT NULL,
+    blob BLOB NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    """One stored run as listed: id, when, which theme and as-of date, what it read."""
+
+    id: str
+    created_at: datetime
+    theme: str
+    asof: date | None
+    articles: int
+    claims: int
+    synthetic: bool
+    version: str
+
+
+class RunStore:
+    """The ``runs`` table of a DuckDB store file (shared with prices and claims)."""
+
+    def __init__(self, path: Path, *, lock_timeout_s: float = 30.0) -> None:
+        self._db = DuckDBFile(path, schema=_SCHEMA, lock_timeout_s=lock_timeout_s)
+        self.path = self._db.path
+
+    def save(self, run: ThemeRun) -> ThemeRun:
+        """Store ``run`` and return it with its ``run_id`` set."""
+        created = datetime.now(UTC).replace(tzinfo=None)
+        seed = f"{run.theme.name}|{run.asof}|{run.generated_at.isoformat()}|{created.isoformat()}"
+        run_id = hashlib.sha256(seed.encode()).hexdigest()[:12]
+        stored = replace(run, run_id=run_id)
+        blob = zlib.compress(pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL), 1)
+        claims = len(run.verify.rows) if run.verify is not None else 0
+        with self._db.connect() as con:
+            con.execute(
+                "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    run_id,
+                    created,
+                    run.theme.name,
+                    run.asof,
+                    len(run.articles),
+                    claims,
+                    run.synthetic,
+                    package_digest(),
+                    blob,
+                ],
+            )
+        return stored
+
+    def list(self, theme: str | None = None) -> list[StoredRun]:
+        """Stored runs, newest first (only ``theme``'s when given)."""
+        where, params = ("WHERE theme = ?", [theme]) if theme else ("", [])
+        sql = (
+            'SELECT id, created_at, theme, "asof", articles, claims, synthetic, version '
+            f"FROM runs {where} ORDER BY created_at DESC, id"
+        )
+        with self._db.connect(read_only=True) as con:
+            rows = con.execute(sql, params).fetchall()
+        return [StoredRun(*row) for row in rows]
+
+    def load(
+        self, run_id: str | None = None, *, theme: str | None = None, asof: date | None = None
+    ) -> ThemeRun:
+        """Run ``run_id``, else the newest run (of ``theme``, at ``asof`` when given).
+
+        Raises ``StoreError`` when there is no such run, or when it was written
+        by a version of the package that cannot read it back.
+        """
+        listed = self.list(theme)
+        if run_id is not None:
+            chosen = next((r for r in listed if r.id == run_id), None)
+            if chosen is None:
+                raise StoreError(f"no stored run {run_id!r}", path=self.path)
+        else:
+            fitting = [r for r in listed if asof is None or r.asof == asof]
+            if not fitting:
+                when = f" at {asof}" if asof else ""
+                raise StoreError(
+                    f"no report run stored for {theme or 'any theme'}{when}; "
+                    "run `themelens report` first",
+                    path=self.path,
+                )
+            chosen = fitting[0]
+        with self._db.connect(read_only=True) as con:
+            found = con.execute("SELECT blob FROM runs WHERE id = ?", [chosen.id]).fetchone()
+        assert found is not None
+        try:
+            run = pickle.loads(zlib.decompress(found[0]))
+        except Exception as exc:  # any failure to rebuild the objects means the same thing
+            raise StoreError(
+                f"run {chosen.id} was stored by themelens {chosen.version} and cannot be read "
+                f"by this version ({type(exc).__name__}); run `themelens report` again",
+                path=self.path,
+            ) from exc
+        if not isinstance(run, ThemeRun):
+            raise StoreError(f"run {chosen.id} does not hold a theme run", path=self.path)
+        return run

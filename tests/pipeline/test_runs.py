@@ -1,0 +1,86 @@
+"""Stored runs: each report run kept whole under an id, served apart, never mixed."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+from fastapi.testclient import TestClient
+
+from themelens.config import resolve_settings
+from themelens.errors import StoreError
+from themelens.pipeline.run import run_theme
+from themelens.pipeline.runs import RunStore
+from themelens.pipeline.stored import context_from_store, stored_runs
+from themelens.report.web import create_app
+from themelens.theme import load_theme
+
+THEME = load_theme()
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    folder = tmp_path_factory.mktemp("runs")
+    (folder / "a.txt").write_text(
+        "date: 2025-09-17\n\nBaidu shares jumped 16% on Wednesday.\n", encoding="utf-8"
+    )
+    (folder / "b.txt").write_text(
+        "date: 2025-10-10\n\nAlibaba fell 3% on Friday.\n", encoding="utf-8"
+    )
+    settings = resolve_settings(db=folder / "s.duckdb", demo=True)
+    first = run_theme(settings, THEME, asof=date(2025, 9, 19), articles=[str(folder / "a.txt")])
+    second = run_theme(settings, THEME, asof=date(2025, 10, 10), articles=[str(folder / "b.txt")])
+    assert first.run_id and second.run_id and first.run_id != second.run_id
+    return folder / "s.duckdb", [first.run_id, second.run_id]
+
+
+def test_each_run_is_served_as_it_was_never_mixed(two_runs: tuple[Path, list[str]]) -> None:
+    db, (first, second) = two_runs
+    settings = resolve_settings(db=db, demo=True)
+    assert [r.id for r in stored_runs(settings, THEME)] == [second, first]  # newest first
+    newest = context_from_store(settings, THEME)
+    assert newest.run_id == second and newest.asof == date(2025, 10, 10)
+    assert [a.name for a in newest.articles] == ["b"]  # only the articles this run read
+    older = context_from_store(settings, THEME, run_id=first)
+    assert older.asof == date(2025, 9, 19) and [a.name for a in older.articles] == ["a"]
+    assert older.basket is not None and older.events is not None and older.fundamentals is not None
+    assert context_from_store(settings, THEME, asof=date(2025, 9, 19)).run_id == first
+
+
+def test_the_web_app_lists_runs_and_picks_one(two_runs: tuple[Path, list[str]]) -> None:
+    db, (first, second) = two_runs
+    settings = resolve_settings(db=db, demo=True)
+    app = create_app(
+        lambda run=None: context_from_store(settings, THEME, run_id=run),
+        lambda: stored_runs(settings, THEME),
+    )
+    client = TestClient(app)
+    listed = client.get("/runs").text
+    assert first in listed and second in listed
+    assert f"run {second}" in client.get("/").text
+    assert f"run {first}" in client.get(f"/?run={first}").text
+    claims = client.get(f"/api/claims?run={first}").json()
+    assert {c["entity"] for c in claims} == {"baidu"}
+
+
+def test_unknown_or_unreadable_runs_are_one_line_errors(
+    two_runs: tuple[Path, list[str]], tmp_path: Path
+) -> None:
+    db, (first, _) = two_runs
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(db.read_bytes())
+    store = RunStore(copy)
+    with pytest.raises(StoreError, match="no stored run 'nope'"):
+        store.load("nope")
+    con = duckdb.connect(str(copy))
+    con.execute("UPDATE runs SET blob = ? WHERE id = ?", [b"garbage", first])
+    con.close()
+    with pytest.raises(
+        StoreError, match=f"run {first} was stored by themelens .* run `themelens report` again"
+    ):
+        store.load(first)
+    empty = RunStore(tmp_path / "empty.duckdb")
+    with pytest.raises(StoreError, match="no report run stored"):
+        empty.load(theme="china-ai")

@@ -1,0 +1,86 @@
+"""The run's steps and the basket's result cache: reused only while code, prices and options
+are unchanged; a corrupt entry is recomputed and reported; network and store readers never cached."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from themelens.config import resolve_settings
+from themelens.data.providers import fetch_prices
+from themelens.data.providers.demo import DemoProvider
+from themelens.pipeline import steps
+from themelens.pipeline.model import RunInputs
+from themelens.pipeline.steps import cache_key, package_digest, run_steps
+from themelens.theme import load_theme
+
+THEME = load_theme()
+
+
+@pytest.fixture(scope="module")
+def demo_prices() -> pd.DataFrame:
+    return fetch_prices(DemoProvider(), list(THEME.member_tickers())).frame
+
+
+def _inputs(tmp_path: Path, prices: pd.DataFrame) -> RunInputs:
+    settings = resolve_settings(db=tmp_path / "s.duckdb", demo=True)
+    roles = {t: v for t, v in THEME.roles_by_ticker().items() if t in set(prices["ticker"])}
+    return RunInputs(settings, THEME, prices, date(2025, 10, 31), None, roles)
+
+
+def test_the_basket_comes_from_the_cache_until_prices_or_code_change(
+    tmp_path: Path, demo_prices: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    real = steps.basket_step
+
+    def counted(inputs: RunInputs) -> object:
+        calls.append(len(inputs.prices))
+        return real(inputs)
+
+    monkeypatch.setattr(steps, "basket_step", counted)
+    cache = tmp_path / "cache"
+    inputs = _inputs(tmp_path, demo_prices)
+    first = run_steps(inputs, cache_dir=cache)
+    again = run_steps(inputs, cache_dir=cache)
+    assert first.basket is not None and again.basket is not None
+    assert again.basket.metrics == first.basket.metrics
+    assert len(calls) == 1  # the second run read the cache
+    moved = demo_prices.assign(close=demo_prices["close"] * 1.01)
+    run_steps(_inputs(tmp_path, moved), cache_dir=cache)
+    assert len(calls) == 2  # other prices: another key
+    # an edit anywhere in the package (say, the Sharpe ratio's formula) is another key
+    before = cache_key("basket", inputs)
+    monkeypatch.setattr(steps, "package_digest", lambda: "edited-source")
+    assert cache_key("basket", inputs) != before
+    run_steps(inputs, cache_dir=cache)
+    assert len(calls) == 3
+
+
+def test_a_corrupt_entry_is_recomputed_and_reported(
+    tmp_path: Path, demo_prices: pd.DataFrame
+) -> None:
+    cache = tmp_path / "cache"
+    inputs = _inputs(tmp_path, demo_prices)
+    run_steps(inputs, cache_dir=cache)
+    (entry,) = cache.glob("basket-*.pickle")
+    entry.write_bytes(b"not a pickle")
+    result = run_steps(inputs, cache_dir=cache)
+    assert result.basket is not None
+    assert any("basket: cached result unreadable" in m for m in result.missing)
+    assert entry.read_bytes() != b"not a pickle"  # replaced by the recomputed result
+    assert not any("unreadable" in m for m in run_steps(inputs, cache_dir=cache).missing)
+
+
+def test_only_the_basket_is_cached(tmp_path: Path, demo_prices: pd.DataFrame) -> None:
+    cache = tmp_path / "cache"
+    run_steps(_inputs(tmp_path, demo_prices), cache_dir=cache)
+    assert sorted(p.name.split("-")[0] for p in cache.iterdir()) == ["basket"]
+
+
+def test_the_package_digest_names_the_version_and_covers_the_source() -> None:
+    digest = package_digest()
+    assert digest == package_digest() and len(digest.split("-")[-1]) == 16
