@@ -75,10 +75,31 @@ def test_a_corrupt_entry_is_recomputed_and_reported(
     assert not any("unreadable" in m for m in run_steps(inputs, cache_dir=cache).missing)
 
 
-def test_only_the_basket_is_cached(tmp_path: Path, demo_prices: pd.DataFrame) -> None:
+def test_the_sources_are_asked_every_run_and_only_computed_figures_are_cached(
+    tmp_path: Path, demo_prices: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loads: list[int] = []
+    computes: list[int] = []
+    real_load, real_compute = steps.load_fundamentals, steps.fundamentals_from
+
+    def load(inputs: RunInputs) -> object:
+        loads.append(1)
+        return real_load(inputs)
+
+    def compute(inputs: RunInputs, loaded: object) -> object:
+        computes.append(1)
+        return real_compute(inputs, loaded)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(steps, "load_fundamentals", load)
+    monkeypatch.setattr(steps, "fundamentals_from", compute)
     cache = tmp_path / "cache"
-    run_steps(_inputs(tmp_path, demo_prices), cache_dir=cache)
-    assert sorted(p.name.split("-")[0] for p in cache.iterdir()) == ["basket"]
+    inputs = _inputs(tmp_path, demo_prices)
+    first = run_steps(inputs, cache_dir=cache)
+    again = run_steps(inputs, cache_dir=cache)
+    assert first.fundamentals is not None and again.fundamentals is not None
+    assert len(loads) == 2 and len(computes) == 1  # asked twice, computed once
+    # the event study reads the claims store: never cached
+    assert sorted({p.name.split("-")[0] for p in cache.iterdir()}) == ["basket", "fundamentals"]
 
 
 def test_the_package_digest_names_the_version_and_covers_the_source() -> None:

@@ -5,9 +5,11 @@ result lands in its own ``ThemeRun`` field; ``run_steps`` calls them by name
 here, so the type checker sees each handoff. A step that raises a
 ``ThemelensError`` leaves its field None and becomes a line under "Missing".
 
-Only the basket step is cached: the event study reads the claims store and
-the fundamentals step may read the network, so neither is a function of the
-cache key alone. The key (``cache_key``) covers the package's version and a
+The basket and the fundamentals figures are cached. The event study reads
+the claims store, so it always runs; the fundamentals sources may read the
+network, so they are asked every run and only what is computed from their
+answer (capex, valuation, scenarios, the Monte Carlo) is cached, keyed on
+that answer too. The key (``cache_key``) covers the package's version and a
 digest of its whole source (so a change to any analytics code is a new key),
 the prices and the run's options. An entry that cannot be read is
 recomputed, replaced, and reported.
@@ -33,7 +35,7 @@ from themelens.errors import ThemelensError
 from themelens.pipeline.model import FundamentalsBundle, RunInputs
 from themelens.pipeline.steps_basket import basket_step
 from themelens.pipeline.steps_events import event_study_step
-from themelens.pipeline.steps_fundamentals import fundamentals_step
+from themelens.pipeline.steps_fundamentals import fundamentals_from, load_fundamentals
 
 __all__ = ["StepResults", "cache_key", "package_digest", "run_steps"]
 
@@ -70,9 +72,10 @@ def package_digest() -> str:
     return f"{installed}-{digest.hexdigest()[:16]}"
 
 
-def cache_key(name: str, inputs: RunInputs) -> str:
-    """A digest of everything a cached step's result depends on: code, prices, options."""
-    digest = hashlib.sha256()
+def cache_key(name: str, inputs: RunInputs, loaded: bytes = b"") -> str:
+    """A digest of everything a cached step's result depends on: code, prices, options, and
+    ``loaded`` (what a source answered this run, for a step computed from it)."""
+    digest = hashlib.sha256(loaded)
     digest.update(f"{name}|{package_digest()}|{inputs.asof}|{inputs.benchmark}".encode())
     digest.update(repr(sorted(inputs.roles.items())).encode())
     digest.update(inputs.theme.model_dump_json().encode())
@@ -88,11 +91,12 @@ def _cached(
     inputs: RunInputs,
     folder: Path | None,
     missing: list[str],
+    loaded: bytes = b"",
 ) -> _T:
     """``step(inputs)``, from ``folder`` when an entry for the same key exists and reads back."""
     if folder is None:
         return step(inputs)
-    path = folder / f"{name}-{cache_key(name, inputs)}.pickle"
+    path = folder / f"{name}-{cache_key(name, inputs, loaded)}.pickle"
     if path.exists():
         try:
             with path.open("rb") as fh:
@@ -119,12 +123,31 @@ def _attempt(name: str, run: Callable[[], _T | None], missing: list[str]) -> _T 
         return None
 
 
+def _fundamentals(
+    inputs: RunInputs, cache_dir: Path | None, missing: list[str]
+) -> FundamentalsBundle:
+    """Load what the sources answer (every run: it may read the network), then compute from it,
+    cached on what was loaded as well as the run's inputs."""
+    loaded = load_fundamentals(inputs)
+    answered = hashlib.sha256(pickle.dumps(loaded, protocol=pickle.HIGHEST_PROTOCOL)).digest()
+    return _cached(
+        "fundamentals",
+        lambda i: fundamentals_from(i, loaded),
+        inputs,
+        cache_dir,
+        missing,
+        answered,
+    )
+
+
 def run_steps(inputs: RunInputs, *, cache_dir: Path | None = None) -> StepResults:
     """The event study, fundamentals and basket for ``inputs``; the basket from ``cache_dir``
     when its key is unchanged (the report's warm path)."""
     missing: list[str] = []
     events = _attempt("events", lambda: event_study_step(inputs), missing)
-    fundamentals = _attempt("fundamentals", lambda: fundamentals_step(inputs), missing)
+    fundamentals = _attempt(
+        "fundamentals", lambda: _fundamentals(inputs, cache_dir, missing), missing
+    )
     basket = _attempt(
         "basket", lambda: _cached("basket", basket_step, inputs, cache_dir, missing), missing
     )

@@ -11,6 +11,7 @@ Never cached: its sources may read the network.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Final
 
 import pandas as pd
@@ -18,13 +19,26 @@ import pandas as pd
 from themelens.analytics.fundamentals import compare_valuation, track_capex
 from themelens.analytics.scenarios import project_scenarios, simulate_paths
 from themelens.data.contracts import is_synthetic
-from themelens.data.fundamentals import load_capex, load_valuation, pick_source
+from themelens.data.fundamentals import (
+    CapexStatements,
+    ValuationData,
+    load_capex,
+    load_valuation,
+    pick_source,
+)
 from themelens.data.fx import FxConverter
 from themelens.errors import InputError
 from themelens.pipeline.model import FundamentalsBundle, RunInputs
 from themelens.theme import MEMBER_ROLES
 
-__all__ = ["MC_PATHS", "MC_SEED", "fundamentals_step"]
+__all__ = [
+    "MC_PATHS",
+    "MC_SEED",
+    "FundamentalsData",
+    "fundamentals_from",
+    "fundamentals_step",
+    "load_fundamentals",
+]
 
 MC_PATHS: Final = 10_000
 """Paths for the report's Monte Carlo (the issue's floor; ~0.1 s for a dozen names)."""
@@ -32,18 +46,26 @@ MC_SEED: Final = 0
 """Fixed so a report rebuilt from the same data shows the same distribution."""
 
 
-def fundamentals_step(inputs: RunInputs) -> FundamentalsBundle | None:
-    """Capex tracker, valuation spread, scenarios and Monte Carlo for the run's theme members."""
-    theme, prices = inputs.theme, inputs.prices
+@dataclass(frozen=True)
+class FundamentalsData:
+    """What the fundamentals sources answered for a run: the only part that may read the network,
+    so it is loaded every run and the figures computed from it may be cached."""
+
+    members: dict[str, str]
+    statements: CapexStatements
+    valuation: ValuationData
+    reported: bool
+    subjects: dict[str, tuple[str, str]]
+    index: str | None
+    refs: list[str]
+
+
+def load_fundamentals(inputs: RunInputs) -> FundamentalsData:
+    """Capex statements for the members and valuation for members and benchmarks."""
+    theme = inputs.theme
     members = {t: v[0] for t, v in inputs.roles.items() if v[2] in MEMBER_ROLES}
     source = pick_source(inputs.settings.provider, None)
-    notes: list[str] = []
     statements = load_capex(list(members), source=source, theme=theme)
-    capex = track_capex(
-        statements.frame, theme.capex_facts, entity_of=members,
-        fx=FxConverter(source="reference"), statements_available=statements.available,
-        warnings=statements.notes, failures=statements.failures, synthetic=statements.synthetic,
-    )  # fmt: skip
     subjects = {t: (v[0], v[2]) for t, v in inputs.roles.items()}
     bench = theme.benchmark().primary
     index = bench.ticker if bench else None
@@ -53,32 +75,70 @@ def fundamentals_step(inputs: RunInputs) -> FundamentalsBundle | None:
         if t and ent and t not in subjects:
             subjects[t] = (ent.slug, ent.role or "")
     data, reported = load_valuation(list(subjects), source=source, theme=theme)
+    return FundamentalsData(members, statements, data, reported, subjects, index, refs)
+
+
+def fundamentals_from(inputs: RunInputs, loaded: FundamentalsData) -> FundamentalsBundle:
+    """Capex tracker, valuation spread, scenarios and Monte Carlo from what was loaded (no I/O)."""
+    theme, prices, members = inputs.theme, inputs.prices, loaded.members
+    notes: list[str] = []
+    statements, data = loaded.statements, loaded.valuation
+    capex = track_capex(
+        statements.frame,
+        theme.capex_facts,
+        entity_of=members,
+        fx=FxConverter(source="reference"),
+        statements_available=statements.available,
+        warnings=statements.notes,
+        failures=statements.failures,
+        synthetic=statements.synthetic,
+    )
     valuation = compare_valuation(
-        data.frame, subjects=subjects, theme_index=index, benchmarks=refs, asof=inputs.asof,
-        warnings=data.notes, failures=data.failures, synthetic=data.synthetic, reported=reported,
-    )  # fmt: skip
+        data.frame,
+        subjects=loaded.subjects,
+        theme_index=loaded.index,
+        benchmarks=loaded.refs,
+        asof=inputs.asof,
+        warnings=data.notes,
+        failures=data.failures,
+        synthetic=data.synthetic,
+        reported=loaded.reported,
+    )
     scenarios = montecarlo = None
     if theme.scenarios is None:
         notes.append("the theme has no scenarios block")
     elif not prices.empty and members:
-        frame = prices if inputs.asof is None else prices[prices["date"] <= pd.Timestamp(inputs.asof)]  # fmt: skip
+        frame = prices
+        if inputs.asof is not None:
+            frame = prices[prices["date"] <= pd.Timestamp(inputs.asof)]
         spots: dict[str, tuple[str, float, str]] = {}
+        last = frame.sort_values("date").groupby("ticker", sort=False)["close"].last()
         for t, slug in members.items():
-            rows = frame[frame["ticker"] == t]
             found = theme.resolve(t)
-            if len(rows) and found is not None and found.listing is not None:
-                spots[t] = (slug, float(rows["close"].iloc[-1]), found.listing.currency)
+            if t in last.index and found is not None and found.listing is not None:
+                spots[t] = (slug, float(last[t]), found.listing.currency)
         synthetic = is_synthetic(frame)
         base = capex.totals.dropna(subset=["total_usd"])
         base_usd = float(base["total_usd"].iloc[-1]) if len(base) else None
-        scenarios = project_scenarios(theme.scenarios, spots, asof=inputs.asof,
-                                      capex_base_usd=base_usd, synthetic=synthetic)  # fmt: skip
+        scenarios = project_scenarios(
+            theme.scenarios, spots, asof=inputs.asof, capex_base_usd=base_usd, synthetic=synthetic
+        )
         try:
             montecarlo = simulate_paths(
-                frame, list(spots), asof=inputs.asof, paths=MC_PATHS,
-                horizon=theme.scenarios.horizon_sessions, seed=MC_SEED, entity_of=members,
+                frame,
+                list(spots),
+                asof=inputs.asof,
+                paths=MC_PATHS,
+                horizon=theme.scenarios.horizon_sessions,
+                seed=MC_SEED,
+                entity_of=members,
                 synthetic=synthetic,
-            )  # fmt: skip
+            )
         except InputError as exc:
             notes.append(f"Monte Carlo: {exc}")
     return FundamentalsBundle(capex, valuation, scenarios, montecarlo, tuple(notes))
+
+
+def fundamentals_step(inputs: RunInputs) -> FundamentalsBundle | None:
+    """Load, then compute: the whole fundamentals section for a run (uncached)."""
+    return fundamentals_from(inputs, load_fundamentals(inputs))
