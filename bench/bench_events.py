@@ -33,10 +33,10 @@ import numpy as np
 import pandas as pd
 from _machine import cpu_model  # bench/_machine.py: run as bench/<script>.py
 
-from themelens.analytics._event_data import build_panel
-from themelens.analytics._event_models import fit_statsmodels, fit_vectorised
-from themelens.analytics._event_windows import plan_events
 from themelens.analytics.events import Event, run_event_study
+from themelens.analytics.events._data import build_panel
+from themelens.analytics.events._models import fit_statsmodels, fit_vectorised
+from themelens.analytics.events._windows import plan_events
 from themelens.data.providers import fetch_prices
 from themelens.data.providers.csv import CsvProvider
 
