@@ -25,7 +25,7 @@ from themelens.theme import CapexFact
 TABLE = ReferenceTable(
     {(f"{y}-{m:02d}", "CNY"): (8.0, "monthly average") for y in (2023, 2024) for m in range(1, 13)}
 )
-FX = FxConverter(source="reference", table=TABLE)
+FX = TABLE  # the tracker reads rate tables, never a converter that may call out
 
 
 def _stmt(rows: list[tuple[str, str, str, float, str]]) -> pd.DataFrame:
@@ -228,3 +228,19 @@ def test_gap_undefined_for_non_positive_eps() -> None:
     row = price_vs_fundamentals(prices, valuation, start=date(2025, 1, 2), end=date(2025, 6, 30)).rows.iloc[0]  # fmt: skip
     assert row["price_return_pct"] == pytest.approx(100.0)
     assert math.isnan(row["gap_pp"]) and "not positive" in row["note"]
+
+
+def test_the_tracker_reads_a_table_of_the_rates_it_said_it_needs() -> None:
+    from themelens.analytics.fundamentals import capex_rates_needed
+
+    facts = [_fact(entity="a", period="2024", value=100.0, currency="USD")]
+    needed = capex_rates_needed(STATEMENTS, facts, entity_of=ENTITIES)
+    assert needed and all(len(pair) == 2 for pair in needed)
+    table = FxConverter(source="reference", table=TABLE).table(needed)
+    via_table = track_capex(STATEMENTS, facts, entity_of=ENTITIES, fx=table)
+    via_reference = track_capex(STATEMENTS, facts, entity_of=ENTITIES, fx=TABLE)
+    pd.testing.assert_frame_equal(via_table.rows, via_reference.rows)
+    pd.testing.assert_frame_equal(via_table.gaps, via_reference.gaps)
+    # a pair nobody looked up is a stated gap, not a silent network call
+    with pytest.raises(InputError, match="no HKD rate for 1999 was looked up"):
+        table.rate("HKD", "1999")

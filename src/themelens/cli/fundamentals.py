@@ -168,7 +168,7 @@ def capex(
     fmt: OutputFormat,
 ) -> None:
     """Capex per company from cash-flow statements (local and USD, YoY, group total) beside press figures."""
-    from themelens.analytics.fundamentals import track_capex
+    from themelens.analytics.fundamentals import capex_rates_needed, track_capex
     from themelens.data.fundamentals import load_capex, pick_source
     from themelens.data.fx import FxConverter
 
@@ -181,9 +181,13 @@ def capex(
             **replays.loader_options(settings),
         )  # fmt: skip
         live = kind in ("yahoo", "akshare", "auto") and replays.live
+        converter = FxConverter(source=fx.value if fx else "auto" if live else "reference")
+        needed = capex_rates_needed(
+            loaded.frame, th.capex_facts, entity_of=members, tolerance_pct=tolerance
+        )
         result = track_capex(
             loaded.frame, th.capex_facts, entity_of=members, freq=freq.value,
-            fx=FxConverter(source=fx.value if fx else "auto" if live else "reference"),
+            fx=converter.table(needed),  # every rate fetched here; the tracker does no I/O
             tolerance_pct=tolerance, statements_available=loaded.available,
             warnings=loaded.notes, failures=loaded.failures, synthetic=loaded.synthetic,
         )  # fmt: skip

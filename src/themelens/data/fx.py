@@ -22,7 +22,7 @@ from __future__ import annotations
 import csv
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
@@ -47,6 +47,7 @@ __all__ = [
     "FxConverter",
     "FxRate",
     "FxSource",
+    "RateTable",
     "ReferenceTable",
     "UnknownCurrencyError",
     "reference_table",
@@ -168,8 +169,11 @@ class ReferenceTable:
         """The reference rate for a day (its month), month, half, quarter or year (mean of months).
 
         Raises ``UnknownCurrencyError`` for a currency the table lacks and
-        ``AsofError`` for a period outside 2023-01..2026-12.
+        ``AsofError`` for a period outside 2023-01..2026-12. USD is itself.
         """
+        if currency == "USD":
+            period = _parse_period(when).text if when is not None else "latest"
+            return FxRate("USD", period, 1.0, "identity", "USD (no conversion)")
         if currency not in self.currencies:
             raise UnknownCurrencyError(currency, known=("USD", *self.currencies))
         period = _parse_period(when if when is not None else self.latest_estimate(currency))
@@ -215,6 +219,31 @@ def _check_code(currency: str) -> str:
     return code
 
 
+@dataclass(frozen=True)
+class RateTable:
+    """Rates already looked up, ``(currency, period) → FxRate``; reading one never does I/O.
+
+    Made by :meth:`FxConverter.table` for what an analytics step says it needs;
+    a pair that could not be had raises ``InputError`` with the reason the
+    lookup gave, as the converter would have.
+    """
+
+    rates: Mapping[tuple[str, str], FxRate]
+    missing: Mapping[tuple[str, str], str]
+
+    def rate(self, currency: str, when: date | str | None = None) -> FxRate:
+        code = currency.upper()
+        period = when.isoformat() if isinstance(when, date) else (when or "latest")
+        if code == "USD":
+            return FxRate("USD", period, 1.0, "identity", "USD (no conversion)")
+        found = self.rates.get((code, period))
+        if found is not None:
+            return found
+        raise InputError(
+            self.missing.get((code, period), f"no {code} rate for {period} was looked up")
+        )
+
+
 class FxConverter:
     """Converts amounts to USD, remembering each rate it looked up.
 
@@ -256,6 +285,21 @@ class FxConverter:
     def rates(self) -> tuple[FxRate, ...]:
         """Every rate looked up so far, in order (for a result's notes)."""
         return tuple(self._cache.values())
+
+    def table(self, wanted: Iterable[tuple[str, str]]) -> RateTable:
+        """Look up every ``(currency, period)`` in ``wanted`` now and return them as a table.
+
+        Analytics receive this table, never the converter: all network I/O
+        happens here, and a rate that cannot be had is kept with its reason.
+        """
+        rates: dict[tuple[str, str], FxRate] = {}
+        missing: dict[tuple[str, str], str] = {}
+        for currency, period in dict.fromkeys(wanted):
+            try:
+                rates[(currency.upper(), period)] = self.rate(currency, period)
+            except (UnknownCurrencyError, InputError) as exc:
+                missing[(currency.upper(), period)] = str(exc)
+        return RateTable(rates, missing)
 
     def to_usd(self, amount: float, currency: str, when: date | str | None = None) -> Conversion:
         """``amount`` of ``currency`` in USD at ``when`` (a day, ``YYYY-MM``, ``YYYY``; None = latest)."""

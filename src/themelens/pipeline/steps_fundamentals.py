@@ -26,7 +26,7 @@ from themelens.data.fundamentals import (
     load_valuation,
     pick_source,
 )
-from themelens.data.fx import FxConverter
+from themelens.data.fx import reference_table
 from themelens.errors import InputError
 from themelens.pipeline.model import FundamentalsBundle, RunInputs
 from themelens.theme import MEMBER_ROLES
@@ -87,7 +87,7 @@ def fundamentals_from(inputs: RunInputs, loaded: FundamentalsData) -> Fundamenta
         statements.frame,
         theme.capex_facts,
         entity_of=members,
-        fx=FxConverter(source="reference"),
+        fx=reference_table(),
         statements_available=statements.available,
         warnings=statements.notes,
         failures=statements.failures,

@@ -34,6 +34,8 @@ from themelens.analytics.fundamentals._capex import (
     GAP_COLUMNS,
     TOTAL_COLUMNS,
     YOY_MATCH_DAYS,
+    RateSource,
+    capex_rates_needed,
     track_capex,
 )
 from themelens.analytics.fundamentals._capex_result import CapexResult
@@ -61,7 +63,9 @@ __all__ = [
     "YOY_MATCH_DAYS",
     "CapexResult",
     "PriceGapResult",
+    "RateSource",
     "ValuationResult",
+    "capex_rates_needed",
     "compare_valuation",
     "harmonic_pe",
     "price_vs_fundamentals",

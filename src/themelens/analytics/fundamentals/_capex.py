@@ -47,7 +47,13 @@ import numpy as np
 import pandas as pd
 
 from themelens.analytics.fundamentals._capex_result import CapexResult
-from themelens.data.fx import FxConverter, UnknownCurrencyError
+from themelens.data.fx import (
+    FxRate,
+    RateTable,
+    ReferenceTable,
+    UnknownCurrencyError,
+    reference_table,
+)
 from themelens.errors import AsofError, Failure, InputError
 from themelens.theme import CapexFact
 
@@ -56,8 +62,13 @@ __all__ = [
     "GAP_COLUMNS",
     "TOTAL_COLUMNS",
     "YOY_MATCH_DAYS",
+    "RateSource",
+    "capex_rates_needed",
     "track_capex",
 ]
+
+RateSource = RateTable | ReferenceTable
+"""Where the tracker reads FX rates: tables already in hand, never a client that may call out."""
 
 YOY_MATCH_DAYS: Final = 15
 """How far a period end may sit from "one year before" and still count as the prior period
@@ -145,10 +156,22 @@ def _previous(period: str) -> str:
     return f"{int(period[:4]) - 1}{period[4:]}"
 
 
+class _Recorder:
+    """Stands in for a rate table to learn which ``(currency, period)`` rates a run will read."""
+
+    def __init__(self) -> None:
+        self.wanted: dict[tuple[str, str], None] = {}
+
+    def rate(self, currency: str, when: str | None = None) -> FxRate:
+        period = when or "latest"
+        self.wanted[(currency.upper(), period)] = None
+        return FxRate(currency.upper(), period, 1.0, "identity", "")
+
+
 class _Fx:
     """FX lookups for the tracker: USD per unit for a label or fiscal span, and why not."""
 
-    def __init__(self, converter: FxConverter) -> None:
+    def __init__(self, converter: RateSource | _Recorder) -> None:
         self.converter = converter
 
     def usd_per_unit(
@@ -358,13 +381,33 @@ def _compare(
     return pd.DataFrame.from_records(records, columns=list(GAP_COLUMNS))
 
 
+def capex_rates_needed(
+    statements: pd.DataFrame,
+    facts: Sequence[CapexFact] = (),
+    *,
+    entity_of: Mapping[str, str] | None = None,
+    tolerance_pct: float = 5.0,
+) -> tuple[tuple[str, str], ...]:
+    """Every ``(currency, period)`` rate :func:`track_capex` will read for these inputs.
+
+    The tracker is run once against a recorder, so the list follows its own
+    rules for periods (calendar labels, the months of a fiscal span, the
+    facts' periods) rather than a second copy of them.
+    """
+    recorder = _Recorder()
+    entity_of = dict(entity_of or {t: t for t in statements["ticker"].unique()})
+    every, _ = _rows(statements, entity_of, _Fx(recorder))
+    _compare(every, facts, tolerance_pct, _Fx(recorder))
+    return tuple(recorder.wanted)
+
+
 def track_capex(
     statements: pd.DataFrame,
     facts: Sequence[CapexFact] = (),
     *,
     entity_of: Mapping[str, str] | None = None,
     freq: str = "annual",
-    fx: FxConverter | None = None,
+    fx: RateSource | None = None,
     tolerance_pct: float = 5.0,
     statements_available: bool = True,
     warnings: Sequence[str] = (),
@@ -383,7 +426,9 @@ def track_capex(
     entity_of
         Ticker → entity slug; the entities tracked (the group) are its values.
     fx
-        Converter for USD figures; default the built-in reference table (offline).
+        The rates for USD figures, already looked up (``FxConverter.table`` over
+        :func:`capex_rates_needed`); default the built-in reference table. A
+        table, not a converter: the tracker never reaches the network.
     tolerance_pct
         Largest ``|gap_pct|`` still called a match.
     statements_available, warnings, failures, synthetic
@@ -402,7 +447,7 @@ def track_capex(
     if tolerance_pct < 0:
         raise InputError(f"--tolerance {tolerance_pct}: must not be negative")
     entity_of = dict(entity_of or {t: t for t in statements["ticker"].unique()})
-    converter = _Fx(fx if fx is not None else FxConverter(source="reference"))
+    converter = _Fx(fx if fx is not None else reference_table())
     every, notes = _rows(statements, entity_of, converter)
     shown = every[every["freq"] == freq].reset_index(drop=True)
     expected = list(dict.fromkeys(entity_of.values()))
