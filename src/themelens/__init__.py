@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any, Final
 
-__version__ = "0.1.0"
+from themelens._version import __version__ as __version__
 
 _WHERE: Final[dict[str, str]] = {
     "PROVIDERS": "themelens.data.providers",

@@ -172,8 +172,8 @@ class ReferenceTable:
         ``AsofError`` for a period outside 2023-01..2026-12. USD is itself.
         """
         if currency == "USD":
-            period = _parse_period(when).text if when is not None else "latest"
-            return FxRate("USD", period, 1.0, "identity", "USD (no conversion)")
+            said = _parse_period(when).text if when is not None else "latest"
+            return FxRate("USD", said, 1.0, "identity", "USD (no conversion)")
         if currency not in self.currencies:
             raise UnknownCurrencyError(currency, known=("USD", *self.currencies))
         period = _parse_period(when if when is not None else self.latest_estimate(currency))

@@ -28,7 +28,6 @@ from typing import Final, TypeVar
 
 import pandas as pd
 
-import themelens
 from themelens.analytics.basket import BasketResult
 from themelens.analytics.events import EventStudyResult
 from themelens.errors import ThemelensError
@@ -65,7 +64,7 @@ def package_digest() -> str:
     except PackageNotFoundError:  # running from a source tree without metadata
         installed = "source"
     digest = hashlib.sha256(installed.encode())
-    root = Path(themelens.__file__).parent
+    root = Path(__file__).resolve().parents[1]  # the themelens package folder
     for path in sorted(root.rglob("*.py")):
         digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())

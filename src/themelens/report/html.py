@@ -45,7 +45,7 @@ def render_page(
     ctx: ThemeRun, *, title: str, sections: list[Section], nav: Section | None = None
 ) -> str:
     """One self-contained page: banner, title, the given sections (``nav`` first), charts inlined."""
-    from themelens import __version__
+    from themelens._version import __version__
 
     if nav is not None:
         sections = [nav, *sections]
