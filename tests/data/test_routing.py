@@ -154,8 +154,8 @@ def test_auto_is_the_default_and_a_provider_choice(tmp_path: Path) -> None:
 
 def test_load_tickers_routes_through_the_cache(tmp_path: Path) -> None:
     settings = Settings(db_path=tmp_path / "c.duckdb", provider="auto")
-    frame, failures, _ = load_tickers(settings, _routes(tmp_path), ["SYNTH.HK", "0000.HK"])
-    assert set(frame["ticker"]) == {"SYNTH.HK", "0000.HK"} and not failures
+    loaded = load_tickers(settings, _routes(tmp_path), ["SYNTH.HK", "0000.HK"])
+    assert set(loaded.frame["ticker"]) == {"SYNTH.HK", "0000.HK"} and not loaded.failures
 
 
 def test_akshare_spacing_comes_from_the_environment(tmp_path: Path) -> None:

@@ -204,12 +204,12 @@ def _fallback_benchmark(
     rest = [t for t in theme.benchmark_chain() if t != tried]
     if not rest:
         return loaded
-    frame, _, _ = load_tickers(settings, make_provider(settings), rest)
+    frame = load_tickers(settings, make_provider(settings), rest).frame
     ticker = theme.pick_benchmark(frame["ticker"].astype(str).unique()) if len(frame) else None
     if ticker is None:
         return loaded
     merged = pd.concat([loaded.frame, frame[frame["ticker"] == ticker]], ignore_index=True)
-    return replace(loaded, frame=merged, benchmark=ticker)
+    return replace(loaded, load=replace(loaded.load, frame=merged), benchmark=ticker)
 
 
 def _roles(theme: Theme, tickers: tuple[str, ...]) -> dict[str, str]:

@@ -140,16 +140,16 @@ def _load(
     if bench:
         wanted.append(bench)
     with progress("prices") as on_progress:
-        frame, _, warnings = load_tickers(
+        loaded = load_tickers(
             settings, provider, list(dict.fromkeys(wanted)), on_progress=on_progress
         )
+    frame = loaded.frame
     have = set(frame["ticker"].astype(str))
     for ticker, typed in explicit.items():
         if ticker not in have:
-            available = getattr(provider, "available_tickers", None)
-            extra = list(available()) if callable(available) else []
+            extra = provider.available_tickers()
             raise UnknownTickerError(typed, suggestions=theme.suggest(typed, extra=extra))
-    notes = list(warnings)
+    notes = list(loaded.warnings)
     if bench and bench not in have and model is not ModelChoice.mean_adjusted:
         raise InputError(
             f"--benchmark {benchmark or bench}: no prices for {bench}; "

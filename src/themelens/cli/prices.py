@@ -14,6 +14,7 @@ from themelens.cli._output import Output, emit, frame_table
 from themelens.cli._source import RUN_FLAGS, Source, source_options
 from themelens.data.contracts import SYNTHETIC_LABEL
 from themelens.data.loading import PriceRequest, make_provider
+from themelens.data.providers import PriceQuery
 
 if TYPE_CHECKING:
     from themelens.data.refresh import RefreshResult
@@ -35,8 +36,6 @@ def prices_fetch(
     source: Source,
 ) -> None:
     """Fill the DuckDB cache from a provider, incrementally; re-running adds nothing twice."""
-    from themelens.data.refresh import refresh_prices
-    from themelens.data.routing import ProviderRoutes, refresh_routed
     from themelens.data.store import PriceStore
 
     with boundary():
@@ -46,14 +45,8 @@ def prices_fetch(
         store = PriceStore(settings.db_path)
         first, last = parse_date(start, "--start"), parse_date(end, "--end")
         with progress(f"fetching from {prov.name}") as on_progress:
-            if isinstance(prov, ProviderRoutes):
-                result = refresh_routed(
-                    store, prov, tickers, start=first, end=last, on_progress=on_progress
-                )
-            else:
-                result = refresh_prices(
-                    store, prov, tickers, start=first, end=last, on_progress=on_progress
-                )
+            query = PriceQuery(tickers, start=first, end=last)
+            result = prov.refresh(store, query, on_progress=on_progress)
         _print_fetch(prov.name, result, len(tickers), settings.db_path)
         if prov.synthetic:
             console.out.print(f"[bold yellow]{SYNTHETIC_LABEL}[/bold yellow]")

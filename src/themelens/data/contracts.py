@@ -8,12 +8,17 @@ supplied it and when.
 
 from __future__ import annotations
 
-from typing import Final
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 import pandas as pd
 
 from themelens.errors import Failure
+
+if TYPE_CHECKING:
+    from themelens.data.refresh import RefreshResult
+    from themelens.summary import Summary
 
 __all__ = [
     "PRICE_COLUMNS",
@@ -21,6 +26,7 @@ __all__ = [
     "STORED_COLUMNS",
     "SYNTHETIC_LABEL",
     "Failure",
+    "PriceLoad",
     "coerce_closes",
     "empty_prices",
     "is_synthetic",
@@ -114,3 +120,52 @@ def coerce_closes(prices: pd.DataFrame, tickers: set[str] | None = None) -> pd.D
 def is_synthetic(frame: pd.DataFrame) -> bool:
     """True when any row of ``frame`` came from the synthetic demo provider."""
     return "provider" in frame.columns and bool((frame["provider"] == "demo").any())
+
+
+@dataclass(frozen=True)
+class PriceLoad:
+    """Prices loaded for some tickers: the one shape every price loader returns.
+
+    A provider's fetch, a read through the cache and a routed load all answer
+    with this, so a caller reads ``frame``, ``failures`` and ``warnings`` the
+    same way whichever source (or route) answered, and never unpacks a tuple
+    whose order it has to remember.
+
+    ``frame`` is the long price contract (possibly empty); ``failures`` the
+    tickers that got no rows, one reason each; ``warnings`` what the user
+    should still hear about (offline, cached data used); ``provider`` who
+    answered (``auto`` for routes); ``refresh`` the cache refresh that ran
+    to answer, if any.
+    """
+
+    frame: pd.DataFrame
+    failures: tuple[Failure, ...] = ()
+    warnings: tuple[str, ...] = ()
+    provider: str = ""
+    refresh: RefreshResult | None = None
+
+    @property
+    def tickers(self) -> tuple[str, ...]:
+        """Tickers with at least one row, sorted."""
+        return tuple(sorted(self.frame["ticker"].unique()))
+
+    def to_frame(self) -> pd.DataFrame:
+        """A copy of the long price frame (``STORED_COLUMNS`` or fewer provenance columns)."""
+        return self.frame.copy()
+
+    def summary(self) -> Summary:
+        """Sessions and date span per ticker; failures and warnings as notes."""
+        from themelens.summary import Summary  # summary imports this module
+
+        spans = self.frame.groupby("ticker")["date"].agg(["count", "min", "max"])
+        table = pd.DataFrame(
+            {
+                "ticker": [str(t) for t in spans.index],
+                "sessions": [int(n) for n in spans["count"]],
+                "first": list(spans["min"]),
+                "last": list(spans["max"]),
+            }
+        )
+        notes = (*(f"failed: {f}" for f in self.failures), *self.warnings)
+        title = f"Prices from {self.provider}" if self.provider else "Prices"
+        return Summary(title, table, notes, synthetic=is_synthetic(self.frame))

@@ -1,31 +1,31 @@
-"""From names a user typed to a price frame: resolve, pick the provider, load.
+"""From names a user typed to a price frame: resolve, pick the source, load.
 
 The CLI (and later the report) ask for "alibaba, SMIC, BIDU" against a
 theme; this module turns those into Yahoo-style tickers through the theme,
-builds the configured provider, and loads prices — through the DuckDB cache
-for remote providers, directly for local ones (a CSV folder or the demo
-market are already on this machine; caching them would only add a stale copy).
+builds the configured source (``data.sources``: one provider, or the theme's
+routes), and loads prices from it; the source decides whether that goes
+through the DuckDB cache.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
 from themelens.config import Settings
-from themelens.data.contracts import Failure, empty_prices
-from themelens.data.providers import PROVIDERS, Provider, fetch_prices
-from themelens.data.routing import AUTO, ProviderRoutes, load_routed, routes_for_theme
+from themelens.data.contracts import Failure, PriceLoad, empty_prices
+from themelens.data.providers import PROVIDERS, Provider
+from themelens.data.routing import AUTO, routes_for_theme
+from themelens.data.sources import PriceSource, SingleProvider
 from themelens.errors import EmptyDataError, InputError, UnknownTickerError
 from themelens.theme import Theme, load_theme
 
 __all__ = [
     "LoadedPrices",
     "PriceRequest",
-    "PriceSource",
     "load_for_cli",
     "load_tickers",
     "make_provider",
@@ -33,10 +33,6 @@ __all__ = [
 ]
 
 _TICKER_SHAPE = re.compile(r"^\^?[A-Za-z0-9][A-Za-z0-9.\-=]{0,19}$")
-
-
-PriceSource = Provider | ProviderRoutes
-"""One provider for every ticker, or the theme's routes (``--provider auto``)."""
 
 
 def provider_names() -> list[str]:
@@ -56,7 +52,7 @@ def make_provider(settings: Settings, theme: Theme | None = None) -> PriceSource
         raise InputError(
             f"--provider {settings.provider}: unknown provider; choose from {', '.join(provider_names())}"
         )
-    return _build(settings.provider, settings)
+    return SingleProvider(_build(settings.provider, settings))
 
 
 def _build(name: str, settings: Settings) -> Provider:
@@ -131,14 +127,37 @@ def _resolve(theme: Theme, name: str) -> str:
 
 @dataclass(frozen=True)
 class LoadedPrices:
-    """Prices for a request: the frame, the tickers that have data, failures, warnings."""
+    """Prices for a request: what loaded, the request's tickers that have data, the benchmark.
 
-    frame: pd.DataFrame
+    ``load`` is the ``PriceLoad`` every loader returns, its failures put in
+    the user's words (a name they typed, a benchmark) and its warnings
+    extended with what the request adds (a default benchmark without data);
+    ``frame``, ``failures`` and ``warnings`` read through to it. ``tickers``
+    keeps the request's order and leaves the benchmark out; ``named`` holds
+    what the user typed, so their failures can fail the command.
+    """
+
+    load: PriceLoad
     tickers: tuple[str, ...]
     benchmark: str | None
-    failures: tuple[Failure, ...]
-    warnings: tuple[str, ...]
     named: frozenset[str] = frozenset()
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The long price frame of the request's tickers and benchmark."""
+        return self.load.frame
+
+    @property
+    def failures(self) -> tuple[Failure, ...]:
+        return self.load.failures
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return self.load.warnings
+
+    def to_frame(self) -> pd.DataFrame:
+        """A copy of ``frame``."""
+        return self.load.to_frame()
 
     def explicit(self, item: str) -> bool:
         """True when ``item`` was named by the user (so its failure fails the command)."""
@@ -162,17 +181,20 @@ def load_for_cli(
     wanted = list(request.tickers)
     if request.benchmark and request.benchmark not in wanted:
         wanted.append(request.benchmark)
-    frame, failures, warnings = load_tickers(settings, provider, wanted, on_progress=on_progress)
+    loaded = load_tickers(settings, provider, wanted, on_progress=on_progress)
+    frame = loaded.frame
     if frame.empty and len(request.tickers) == 1 and request.tickers[0] in request.named:
         typed = request.named[request.tickers[0]]
         if theme.resolve(typed) is None:
             raise _unknown(theme, provider, typed)
-        reason = next((f.reason for f in failures if f.item == request.tickers[0]), "no data")
+        reason = next(
+            (f.reason for f in loaded.failures if f.item == request.tickers[0]), "no data"
+        )
         raise EmptyDataError(reason, provider=provider.name, ticker=request.tickers[0])
     have = set(frame["ticker"].unique())
     fails: list[Failure] = []
-    notes = list(warnings)
-    for f in failures:
+    notes = list(loaded.warnings)
+    for f in loaded.failures:
         if f.item == request.benchmark and f.item not in request.tickers:
             if request.benchmark_named:
                 fails.append(Failure(f.item, f"benchmark: {f.reason}"))
@@ -193,14 +215,12 @@ def load_for_cli(
     named = frozenset(request.named) | frozenset(request.named.values())
     if request.benchmark_named and request.benchmark:
         named |= {request.benchmark}
-    return LoadedPrices(frame, tickers, bench, tuple(fails), tuple(notes), named)
+    load = replace(loaded, failures=tuple(fails), warnings=tuple(notes))
+    return LoadedPrices(load, tickers, bench, named)
 
 
 def _unknown(theme: Theme, provider: PriceSource, name: str) -> UnknownTickerError:
-    extra: list[str] = []
-    available = getattr(provider, "available_tickers", None)
-    if callable(available):
-        extra = list(available())
+    extra = provider.available_tickers()
     return UnknownTickerError(name, suggestions=theme.suggest(name, extra=extra))
 
 
@@ -210,30 +230,13 @@ def load_tickers(
     tickers: Sequence[str],
     *,
     on_progress: Callable[[int, int], None] | None = None,
-) -> tuple[pd.DataFrame, tuple[Failure, ...], tuple[str, ...]]:
+) -> PriceLoad:
     """Prices for ``tickers`` with per-ticker failures and warnings; an empty frame when none load.
 
-    Remote providers go through the DuckDB cache (fetching what is missing);
-    local ones are read directly; routes (``auto``) ask each ticker's
-    providers in the theme's order, through the cache.
+    The source decides how (``PriceSource.load``): remote providers and
+    routes through the cache at ``settings.db_path``, local providers
+    directly. No tickers opens nothing and loads nothing.
     """
     if not tickers:
-        return empty_prices(), (), ()
-    from themelens.data.store import PriceStore
-
-    if isinstance(provider, ProviderRoutes):
-        routed = load_routed(
-            PriceStore(settings.db_path), provider, tickers, on_progress=on_progress
-        )
-        return routed.frame, routed.failures, routed.warnings
-    if not provider.remote:
-        try:
-            batch = fetch_prices(provider, tickers, on_progress=on_progress)
-        except EmptyDataError as exc:
-            own = {f.item: f for f in exc.failures}
-            return empty_prices(), tuple(own.get(t, Failure(t, str(exc))) for t in tickers), ()
-        return batch.frame, batch.failures, ()
-    from themelens.data.refresh import load_prices
-
-    loaded = load_prices(PriceStore(settings.db_path), provider, tickers, on_progress=on_progress)
-    return loaded.frame, tuple(loaded.failures), tuple(loaded.warnings)
+        return PriceLoad(empty_prices(), provider=provider.name)
+    return provider.load(tickers, db_path=settings.db_path, on_progress=on_progress)

@@ -29,12 +29,12 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from themelens.data.contracts import Failure
+from themelens.data.contracts import Failure, PriceLoad
 from themelens.data.providers.base import Provider, fetch_prices
 from themelens.data.store import FetchRecord, PriceStore
 from themelens.errors import OfflineError, ProviderError
 
-__all__ = ["LoadResult", "RefreshMode", "RefreshResult", "load_prices", "refresh_prices"]
+__all__ = ["RefreshMode", "RefreshResult", "load_prices", "refresh_prices"]
 
 log = logging.getLogger(__name__)
 
@@ -64,26 +64,6 @@ class RefreshResult:
     rebased: tuple[str, ...] = ()
     """Tickers whose overlap came back re-priced (a dividend or split adjustment, or a
     correction), so their whole cached span was fetched again."""
-
-
-@dataclass(frozen=True)
-class LoadResult:
-    """Prices read through the cache: the frame, tickers that got no rows, and warnings.
-
-    Shaped like ``PriceBatch`` (``frame``, ``failures``, ``provider``,
-    ``tickers``) plus ``warnings`` for the user (e.g. offline, cached data
-    used) and the ``refresh`` that ran, if any.
-    """
-
-    frame: pd.DataFrame
-    failures: tuple[Failure, ...] = ()
-    provider: str = ""
-    warnings: tuple[str, ...] = ()
-    refresh: RefreshResult | None = None
-
-    @property
-    def tickers(self) -> tuple[str, ...]:
-        return tuple(sorted(self.frame["ticker"].unique()))
 
 
 def refresh_prices(
@@ -183,7 +163,7 @@ def load_prices(
     end: date | None = None,
     refresh: RefreshMode = "if-missing",
     on_progress: Callable[[int, int], None] | None = None,
-) -> LoadResult:
+) -> PriceLoad:
     """Read ``tickers`` from the cache, fetching from ``provider`` first as ``refresh`` says.
 
     Parameters
@@ -195,7 +175,7 @@ def load_prices(
 
     Returns
     -------
-    LoadResult
+    PriceLoad
         The cached rows of ``provider`` in the range. A ticker with no rows
         is a failure; a ticker whose refresh failed but which has cached
         rows is kept, with a warning. The frame may be empty.
@@ -253,7 +233,7 @@ def load_prices(
         if t not in last.index and t not in failed:
             why = "offline and not cached" if offline is not None else "no cached rows in range"
             failures.append(Failure(t, why))
-    return LoadResult(
+    return PriceLoad(
         frame=frame,
         failures=tuple(failures),
         provider=provider.name,

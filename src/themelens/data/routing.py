@@ -18,13 +18,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import ClassVar
 
 import pandas as pd
 
-from themelens.data.contracts import Failure, empty_prices
-from themelens.data.providers.base import PROVIDERS, Provider
-from themelens.data.refresh import LoadResult, RefreshResult, load_prices, refresh_prices
+from themelens.data.contracts import Failure, PriceLoad, empty_prices
+from themelens.data.providers.base import PROVIDERS, PriceQuery, Provider
+from themelens.data.refresh import RefreshResult, load_prices, refresh_prices
 from themelens.data.store import PriceStore
 from themelens.errors import InputError, OfflineError
 from themelens.theme import Theme
@@ -41,8 +42,9 @@ ProgressCallback = Callable[[int, int], None]
 class ProviderRoutes:
     """Which providers serve which ticker, in fallback order.
 
-    Stands where a single ``Provider`` would in the loaders (``name``,
-    ``remote``, ``synthetic``), but is never itself a cache key.
+    A ``PriceSource`` like ``SingleProvider`` (``load``, ``refresh``, ``name``,
+    ``remote``, ``synthetic``), so loaders call it without asking which they
+    hold; its name ``auto`` is never itself a cache key.
     """
 
     name: ClassVar[str] = AUTO
@@ -55,6 +57,24 @@ class ProviderRoutes:
     def chain(self, ticker: str) -> tuple[str, ...]:
         """Provider names for ``ticker``, in the order they are tried."""
         return self.chain_of(ticker)
+
+    def load(
+        self, tickers: Sequence[str], *, db_path: Path, on_progress: ProgressCallback | None = None
+    ) -> PriceLoad:
+        """``load_routed`` through the cache at ``db_path``."""
+        store = PriceStore(db_path)
+        return load_routed(store, self, tickers, on_progress=on_progress)
+
+    def refresh(
+        self, store: PriceStore, query: PriceQuery, *, on_progress: ProgressCallback | None = None
+    ) -> RefreshResult:
+        """``refresh_routed`` into ``store``."""
+        tickers, start, end = query.tickers, query.start, query.end
+        return refresh_routed(store, self, tickers, start=start, end=end, on_progress=on_progress)
+
+    def available_tickers(self) -> list[str]:
+        """None: routes reach remote sources, which list no universe to suggest from."""
+        return []
 
 
 def routes_for_theme(
@@ -132,7 +152,7 @@ def load_routed(
     start: date | None = None,
     end: date | None = None,
     on_progress: ProgressCallback | None = None,
-) -> LoadResult:
+) -> PriceLoad:
     """Each ticker's prices through the cache from the first provider in its chain that has them.
 
     Rows keep the answering provider's name; failures list every provider's
@@ -162,9 +182,7 @@ def load_routed(
     frame = pd.concat(frames, ignore_index=True) if frames else empty_prices()
     if on_progress is not None:
         on_progress(total, total)
-    return LoadResult(
-        frame=frame, failures=tuple(failures), provider=AUTO, warnings=tuple(warnings)
-    )
+    return PriceLoad(frame=frame, failures=tuple(failures), warnings=tuple(warnings), provider=AUTO)
 
 
 def refresh_routed(

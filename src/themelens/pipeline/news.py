@@ -20,7 +20,8 @@ from themelens.data.akshare_client import AkshareClient
 from themelens.data.contracts import empty_prices
 from themelens.data.fundamentals import FundamentalsSource, pick_source
 from themelens.data.fx import FxConverter
-from themelens.data.loading import PriceSource, load_tickers, make_provider
+from themelens.data.loading import load_tickers, make_provider
+from themelens.data.sources import PriceSource
 from themelens.errors import ThemelensError
 from themelens.news.article import Article
 from themelens.news.claim import Claim
@@ -223,8 +224,9 @@ def check_articles(
     extra = [t for t in tickers_to_load(claims, theme, proxy=proxy) if t not in have]
     unloaded: dict[str, str] = {}
     if extra:
-        more, failures, _ = load_tickers(settings, provider, extra)
-        unloaded = {f.item: f.reason for f in failures}
+        loaded = load_tickers(settings, provider, extra)
+        more = loaded.frame
+        unloaded = {f.item: f.reason for f in loaded.failures}
         frame = (
             pd.concat([frame, more], ignore_index=True)
             if len(frame) and len(more)

@@ -138,11 +138,10 @@ def run_theme(
     """
     members, benchmarks, _ = theme_tickers(theme)
     provider = make_provider(settings, theme)
-    frame, failures, warnings = load_tickers(
-        settings, provider, [*members, *benchmarks], on_progress=on_progress
-    )
-    missing = [f"{f.item}: {f.reason}" for f in failures]
-    missing.extend(warnings)
+    loaded = load_tickers(settings, provider, [*members, *benchmarks], on_progress=on_progress)
+    frame = loaded.frame
+    missing = [f"{f.item}: {f.reason}" for f in loaded.failures]
+    missing.extend(loaded.warnings)
     market = market_figures(theme, frame, asof)
     missing.extend(market.missing)
     news = NewsRun.empty()

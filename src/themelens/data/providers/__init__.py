@@ -9,7 +9,6 @@ from __future__ import annotations
 from themelens.data.providers.akshare import AkshareProvider
 from themelens.data.providers.base import (
     PROVIDERS,
-    PriceBatch,
     PriceQuery,
     Provider,
     RawPrices,
@@ -30,7 +29,6 @@ __all__ = [
     "AkshareProvider",
     "CsvProvider",
     "DemoProvider",
-    "PriceBatch",
     "PriceQuery",
     "Provider",
     "RawPrices",

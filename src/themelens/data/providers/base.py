@@ -13,18 +13,17 @@ function, which is why the raw stage is separate from the transform.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from typing import ClassVar, Protocol, runtime_checkable
 
 import pandas as pd
 
-from themelens.data.contracts import Failure
+from themelens.data.contracts import Failure, PriceLoad
 from themelens.errors import EmptyDataError, InputError
 
 __all__ = [
     "PROVIDERS",
-    "PriceBatch",
     "PriceQuery",
     "Provider",
     "RawPrices",
@@ -86,20 +85,6 @@ class RawPrices:
         return cls(frames, sources, datetime.now(UTC).replace(tzinfo=None), tuple(failures))
 
 
-@dataclass(frozen=True)
-class PriceBatch:
-    """A provider's answer: the long price frame (with provenance) and per-ticker failures."""
-
-    frame: pd.DataFrame
-    failures: tuple[Failure, ...] = ()
-    provider: str = ""
-    meta: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def tickers(self) -> tuple[str, ...]:
-        return tuple(sorted(self.frame["ticker"].unique()))
-
-
 class StandardQuery:
     """Mixin giving a provider the standard ``build_query`` (``PriceQuery.normalised``)."""
 
@@ -155,11 +140,11 @@ def fetch_prices(
     start: date | None = None,
     end: date | None = None,
     on_progress: ProgressCallback | None = None,
-) -> PriceBatch:
-    """Run a provider's three stages and return the batch.
+) -> PriceLoad:
+    """Run a provider's three stages and return what loaded.
 
     Raises ``EmptyDataError`` only when no ticker produced a row; otherwise the
-    tickers that failed are listed in ``PriceBatch.failures``.
+    tickers that failed are listed in ``PriceLoad.failures``.
     """
     query = provider.build_query(tickers, start=start, end=end)
     raw = provider.fetch_raw(query, on_progress=on_progress)
@@ -179,7 +164,7 @@ def fetch_prices(
             ticker=ticker,
             failures=failures,
         )
-    return PriceBatch(frame=frame, failures=tuple(failures), provider=provider.name)
+    return PriceLoad(frame=frame, failures=tuple(failures), provider=provider.name)
 
 
 def _strip(reasons: str, ticker: str) -> str:
