@@ -30,7 +30,14 @@ from themelens.data.store import PriceStore
 from themelens.errors import InputError, OfflineError
 from themelens.theme import Theme
 
-__all__ = ["AUTO", "ProviderRoutes", "load_routed", "refresh_routed", "routes_for_theme"]
+__all__ = [
+    "AUTO",
+    "ProviderRoutes",
+    "check_theme_providers",
+    "load_routed",
+    "refresh_routed",
+    "routes_for_theme",
+]
 
 AUTO = "auto"
 """The ``--provider`` value that routes each ticker as the theme says."""
@@ -85,6 +92,15 @@ def routes_for_theme(
     Raises ``InputError`` naming the listing when the theme names a provider
     that is not registered.
     """
+    providers = {p: build(p) for p in check_theme_providers(theme, source=source)}
+    return ProviderRoutes(providers=providers, chain_of=theme.providers_for)
+
+
+def check_theme_providers(theme: Theme, *, source: str = "theme") -> tuple[str, ...]:
+    """The provider names ``theme`` routes to, each once; ``InputError`` naming the listing of an unknown one.
+
+    Shared by prices and fundamentals so a misspelt provider fails the same way for both.
+    """
     named: dict[str, str] = {p: "default_providers" for p in theme.default_providers}
     for entity in theme.entities:
         for listing in entity.listings:
@@ -94,8 +110,7 @@ def routes_for_theme(
         if p not in PROVIDERS or p == AUTO:
             choices = ", ".join(sorted(PROVIDERS))
             raise InputError(f"{source} {theme.name}: {where}: unknown provider {p!r}; choose from {choices}")  # fmt: skip
-    providers = {p: build(p) for p in named}
-    return ProviderRoutes(providers=providers, chain_of=theme.providers_for)
+    return tuple(named)
 
 
 def _rounds(

@@ -10,15 +10,21 @@ docstring.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Generic, Protocol, TypeVar
 
 import pandas as pd
 
-from themelens.data.fundamentals.akshare import hk_code
 from themelens.data.fundamentals.contracts import Freq
+from themelens.data.fundamentals.registry import (
+    FUNDAMENTALS,
+    FundamentalsProvider,
+    check_routes,
+    fundamentals_chain,
+)
 from themelens.errors import Failure, OfflineError
+from themelens.theme import Theme
 
 __all__ = ["DEMO_NOTE", "StatementFetch", "StatementKind", "StatementResult", "load_statements"]
 
@@ -38,6 +44,8 @@ class StatementResult(Protocol):
     def notes(self) -> tuple[str, ...]: ...
     @property
     def synthetic(self) -> bool: ...
+    @property
+    def available(self) -> bool: ...
 
 
 S = TypeVar("S", bound=StatementResult)
@@ -58,10 +66,11 @@ class StatementKind(Generic[S]):
         The result class and its frame contract (``contracts``).
     unavailable
         How a note starts when no source answered (``"statement figures unavailable"``).
-    from_akshare
-        What AkShare gave when Yahoo was unreachable (``"statements"``).
+    from_second
+        What the second provider gave when the first was unreachable (``"statements"``).
     found
-        The note naming the tickers AkShare filled in after Yahoo, before the list.
+        The note naming the tickers the second provider filled in, before the list;
+        ``{first}`` and ``{second}`` are the providers' labels.
     no_source
         The note when the run has no fundamentals source.
     """
@@ -70,7 +79,7 @@ class StatementKind(Generic[S]):
     validate: Callable[[pd.DataFrame], pd.DataFrame]
     empty: Callable[[], pd.DataFrame]
     unavailable: str
-    from_akshare: str
+    from_second: str
     found: str
     no_source: str
 
@@ -89,13 +98,15 @@ def load_statements(
     *,
     source: str,
     read_csv: Callable[[], S] | None,
-    yahoo: Callable[[], StatementFetch[S]],
-    akshare: Callable[[], StatementFetch[S]],
+    readers: Mapping[str, Callable[[], StatementFetch[S]]],
+    theme: Theme | None = None,
 ) -> S:
-    """``kind`` for ``tickers`` from ``source``; ``yahoo``/``akshare`` build a source only when asked.
+    """``kind`` for ``tickers`` from ``source``; ``readers`` (by provider name) build a source only when asked.
 
     ``read_csv`` reads the CSV import when a file was given (``source == "csv"``);
     its rows are kept for ``tickers`` (all of them when none are named).
+    ``auto`` asks each ticker's providers in the order ``theme`` routes it
+    (``registry.fundamentals_chain``).
     """
     if source == "csv" and read_csv is not None:
         loaded = read_csv()
@@ -107,9 +118,9 @@ def load_statements(
     if source == "none":
         return kind.gap(kind.no_source)
     if source == "auto":
-        return _auto(kind, tickers, yahoo(), akshare())
+        return _routed(kind, tickers, readers, theme)
     # "csv" without a file reads Yahoo, as it always has
-    one = akshare() if source == "akshare" else yahoo()
+    one = readers[source if source in readers else "yahoo"]()
     try:
         return _both_freqs(kind, one, tickers)
     except OfflineError as exc:
@@ -128,45 +139,106 @@ def _both_freqs(kind: StatementKind[S], fetch: StatementFetch[S], tickers: Seque
     )  # fmt: skip
 
 
-def _auto(
+def _routed(
     kind: StatementKind[S],
     tickers: Sequence[str],
-    yahoo: StatementFetch[S],
-    akshare: StatementFetch[S],
+    readers: Mapping[str, Callable[[], StatementFetch[S]]],
+    theme: Theme | None,
 ) -> S:
-    """Yahoo, then AkShare for the Hong Kong tickers Yahoo had no rows for."""
+    """Each ticker from the first provider of its fundamentals chain that has rows, then the next.
+
+    Tickers are grouped by (first provider, the one after it), so the built-in
+    theme's listings — all Yahoo first, AkShare after for Hong Kong — are one
+    group and one call per provider, exactly as before routing existed.
+    """
+    check_routes(theme)
+    groups: dict[tuple[str, str | None], list[str]] = {}
+    chains: dict[str, tuple[str, ...]] = {}
+    unrouted: list[Failure] = []
+    for t in tickers:
+        chain = chains[t] = fundamentals_chain(theme, t)
+        if not chain:
+            route = ", ".join(theme.providers_for(t)) if theme is not None else ""
+            unrouted.append(
+                Failure(t, f"no fundamentals source: routed to {route or 'no provider'}")
+            )
+            continue
+        second = chain[1] if len(chain) > 1 else FUNDAMENTALS[chain[0]].fallback
+        groups.setdefault((chain[0], second), []).append(t)
+    parts = [
+        _fallback(kind, group, readers, first, second, {t for t in group if len(chains[t]) > 1})
+        for (first, second), group in groups.items()
+    ]
+    if unrouted:
+        parts.append(kind.make(kind.empty(), tuple(unrouted)))
+    if len(parts) <= 1:
+        return parts[0] if parts else kind.make(kind.empty())
+    return kind.make(
+        kind.concat(*(p.frame for p in parts)), tuple(f for p in parts for f in p.failures),
+        tuple(n for p in parts for n in p.notes), synthetic=any(p.synthetic for p in parts),
+        available=any(p.available for p in parts),
+    )  # fmt: skip
+
+
+def _fallback(
+    kind: StatementKind[S],
+    tickers: Sequence[str],
+    readers: Mapping[str, Callable[[], StatementFetch[S]]],
+    first_name: str,
+    second_name: str | None,
+    routed_on: set[str],
+) -> S:
+    """``first_name``, then ``second_name`` for the tickers in ``routed_on`` it had no rows for."""
+    first_p = FUNDAMENTALS[first_name]
+    if second_name is None:
+        try:
+            return _both_freqs(kind, readers[first_name](), tickers)
+        except OfflineError as exc:
+            return kind.gap(f"{kind.unavailable}: {first_p.label} unreachable ({exc})")
+    second_p = FUNDAMENTALS[second_name]
     why = ""
     try:
-        first: S | None = _both_freqs(kind, yahoo, tickers)
+        first: S | None = _both_freqs(kind, readers[first_name](), tickers)
     except OfflineError as exc:
-        first, why = None, f"Yahoo Finance unreachable ({exc})"
+        first, why = None, f"{first_p.label} unreachable ({exc})"
     served = set(first.frame["ticker"]) if first is not None else set()
-    retry = [t for t in tickers if t not in served and hk_code(t) is not None]
+    retry = [t for t in tickers if t not in served and t in routed_on]
     if first is not None and not retry:
         return first
     try:
-        second = _both_freqs(kind, akshare, retry)
+        second = _both_freqs(kind, readers[second_name](), retry)
     except OfflineError as exc:
         if first is None:
-            return kind.gap(f"{kind.unavailable}: {why}; AkShare unreachable ({exc})")
-        note = f"AkShare unreachable ({exc}): no second source for {', '.join(retry)}"
+            return kind.gap(f"{kind.unavailable}: {why}; {second_p.label} unreachable ({exc})")
+        note = f"{second_p.label} unreachable ({exc}): no second source for {', '.join(retry)}"
         return kind.make(first.frame, first.failures, (*first.notes, note), first.synthetic)
     if first is None:
-        note = f"{why}: {kind.from_akshare} from AkShare, which covers Hong Kong listings only"
-        others = [Failure(t, f"{why}; AkShare covers Hong Kong listings only") for t in tickers if hk_code(t) is None]  # fmt: skip
+        scope = f", which covers {second_p.scope}" if second_p.scope else ""
+        note = f"{why}: {kind.from_second} from {second_p.label}{scope}"
+        other = f"{why}; {second_p.label} covers {second_p.scope}" if second_p.scope else why
+        others = [Failure(t, other) for t in tickers if t not in routed_on]
         return kind.make(second.frame, (*others, *second.failures), (note, *second.notes), second.synthetic)  # fmt: skip
-    return _merge(kind, first, second, retry)
+    return _merge(kind, first, second, retry, first_p, second_p)
 
 
-def _merge(kind: StatementKind[S], first: S, second: S, retry: Sequence[str]) -> S:
-    """Yahoo's rows and AkShare's; a ticker failing both has one failure with both reasons."""
-    yahoo_why = {f.item: f.reason for f in first.failures if f.item in retry}
-    failures = [f for f in first.failures if f.item not in yahoo_why]
+def _merge(
+    kind: StatementKind[S],
+    first: S,
+    second: S,
+    retry: Sequence[str],
+    first_p: FundamentalsProvider,
+    second_p: FundamentalsProvider,
+) -> S:
+    """Both providers' rows; a ticker failing both has one failure with both reasons."""
+    first_why = {f.item: f.reason for f in first.failures if f.item in retry}
+    failures = [f for f in first.failures if f.item not in first_why]
     for f in second.failures:
-        earlier = yahoo_why.get(f.item)
-        failures.append(Failure(f.item, f"yahoo: {earlier}; akshare: {f.reason}") if earlier else f)
+        earlier = first_why.get(f.item)
+        both = f"{first_p.name}: {earlier}; {second_p.name}: {f.reason}"
+        failures.append(Failure(f.item, both) if earlier else f)
     found = sorted(set(second.frame["ticker"]))
-    notes = [f"{kind.found}: {', '.join(found)}"] if found else []
+    where = kind.found.format(first=first_p.label, second=second_p.label)
+    notes = [f"{where}: {', '.join(found)}"] if found else []
     return kind.make(
         kind.concat(first.frame, second.frame), tuple(failures), (*first.notes, *notes, *second.notes),
         synthetic=first.synthetic or second.synthetic,

@@ -1,8 +1,9 @@
 """Load revenue and net income from the run's fundamentals source, exactly as capex is loaded.
 
 Same choice of source as ``loading.load_capex`` (a CSV file; ``demo`` and
-``none`` give nothing; ``yahoo``; ``akshare``; ``auto`` = Yahoo, then AkShare
-for the Hong Kong tickers Yahoo had no rows for), same failure handling
+``none`` give nothing; ``yahoo``; ``akshare``; ``auto`` = each ticker's
+providers as the theme routes it, which for the built-in theme is Yahoo, then
+AkShare for the Hong Kong tickers Yahoo had no rows for), same failure handling
 (annual first, quarterly for the tickers with annual rows, "no quarterly
 periods" is not a failure; an unreachable source makes the statements
 *unavailable* with a note; a ticker both sources failed on has one failure
@@ -18,7 +19,6 @@ from pathlib import Path
 from typing import Final
 
 from themelens.data.fundamentals._statement_loading import StatementKind, load_statements
-from themelens.data.fundamentals.akshare import AkshareFundamentals
 from themelens.data.fundamentals.akshare_income import AkshareIncome
 from themelens.data.fundamentals.contracts import (
     IncomeStatements,
@@ -27,8 +27,8 @@ from themelens.data.fundamentals.contracts import (
 )
 from themelens.data.fundamentals.csv import read_income_csv
 from themelens.data.fundamentals.loading import FundamentalsSource
-from themelens.data.fundamentals.yahoo import replay
-from themelens.data.fundamentals.yahoo_income import YahooIncome, replay_income
+from themelens.data.fundamentals.registry import FUNDAMENTALS
+from themelens.data.fundamentals.yahoo_income import YahooIncome
 from themelens.theme import Theme
 
 __all__ = ["NO_SOURCE_NOTE", "load_income"]
@@ -36,27 +36,13 @@ __all__ = ["NO_SOURCE_NOTE", "load_income"]
 NO_SOURCE_NOTE: Final = "income statements unavailable: no fundamentals source (use --csv FILE or the yahoo, akshare or auto provider)"  # fmt: skip
 
 
-def _yahoo(replay_dir: Path | None) -> YahooIncome:
-    if replay_dir is None:
-        return YahooIncome()
-    _, info, synthetic = replay(replay_dir)
-    return YahooIncome(income=replay_income(replay_dir), info=info, synthetic=synthetic)
-
-
-def _akshare(replay_dir: Path | None) -> AkshareIncome:
-    if replay_dir is None:
-        return AkshareIncome()
-    recorded = AkshareFundamentals.from_recording(replay_dir)
-    return AkshareIncome(recorded.client, synthetic=recorded.synthetic)
-
-
 _INCOME: Final = StatementKind(
     make=IncomeStatements,
     validate=validate_income,
     empty=empty_income,
     unavailable="income statements unavailable",
-    from_akshare="income statements",
-    found="income statements from AkShare where Yahoo Finance had none",
+    from_second="income statements",
+    found="income statements from {second} where {first} had none",
     no_source=NO_SOURCE_NOTE,
 )
 
@@ -83,6 +69,9 @@ def load_income(
         tickers,
         source=source,
         read_csv=(lambda: read_income_csv(csv_path, theme=theme)) if csv_path is not None else None,
-        yahoo=lambda: (yahoo_source or _yahoo(replay_dir)).income,
-        akshare=lambda: (akshare_source or _akshare(akshare_replay_dir)).income,
-    )
+        readers={
+            "yahoo": lambda: (yahoo_source or FUNDAMENTALS["yahoo"].income(replay_dir)).income,
+            "akshare": lambda: (akshare_source or FUNDAMENTALS["akshare"].income(akshare_replay_dir)).income,
+        },
+        theme=theme,
+    )  # fmt: skip

@@ -8,7 +8,11 @@ tickers, from where the user said" — and get the same answer:
   fundamentals"), valuation from the theme's press-reported facts;
 - ``yahoo`` → Yahoo Finance (or a recording of it); ``akshare`` → AkShare
   (Eastmoney statements, Baidu P/E history; Hong Kong listings only);
-- ``auto`` → Yahoo first, then AkShare for the Hong Kong tickers Yahoo gave
+- ``auto`` → each ticker's providers in the order the theme routes its
+  listing (``registry.fundamentals_chain``: the listing's ``providers``, else
+  the theme's ``default_providers``, keeping those that serve fundamentals),
+  with AkShare after Yahoo for Hong Kong listings. For the built-in theme
+  that is Yahoo first, then AkShare for the Hong Kong tickers Yahoo gave
   nothing for (all of them when Yahoo cannot be reached); a ticker both
   failed on has one failure naming both reasons.
 
@@ -23,12 +27,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Final, Literal
+from typing import Final, Literal, cast
 
 import pandas as pd
 
 from themelens.data.fundamentals._statement_loading import DEMO_NOTE, StatementKind, load_statements
-from themelens.data.fundamentals.akshare import AkshareFundamentals, hk_code
+from themelens.data.fundamentals.akshare import AkshareFundamentals
 from themelens.data.fundamentals.contracts import (
     CapexStatements,
     ValuationData,
@@ -37,35 +41,29 @@ from themelens.data.fundamentals.contracts import (
     validate_valuation,
 )
 from themelens.data.fundamentals.csv import read_capex_csv, read_valuation_csv
+from themelens.data.fundamentals.registry import (
+    FUNDAMENTALS,
+    fundamentals_chain,
+    fundamentals_provider,
+)
 from themelens.data.fundamentals.reported import reported_valuation
-from themelens.data.fundamentals.yahoo import YahooFundamentals, replay
+from themelens.data.fundamentals.yahoo import YahooFundamentals
+from themelens.data.routing import AUTO
 from themelens.errors import Failure, OfflineError, RateLimitedError
 from themelens.theme import Theme
 
 __all__ = ["DEMO_NOTE", "FundamentalsSource", "load_capex", "load_valuation", "pick_source"]
 
 FundamentalsSource = Literal["yahoo", "akshare", "auto", "csv", "demo", "none"]
-_BY_PROVIDER: Final[dict[str, FundamentalsSource]] = {
-    "demo": "demo", "yahoo": "yahoo", "akshare": "akshare", "auto": "auto",
-}  # fmt: skip
 
 
 def pick_source(provider: str, csv_path: Path | None) -> FundamentalsSource:
-    """``csv`` when a file is given; ``demo``, ``yahoo``, ``akshare``, ``auto`` by provider; else none."""
+    """``csv`` when a file is given; ``demo`` and ``auto`` as named; a registered fundamentals provider; else none."""
     if csv_path is not None:
         return "csv"
-    return _BY_PROVIDER.get(provider, "none")
-
-
-def _yahoo(replay_dir: Path | None) -> YahooFundamentals:
-    if replay_dir is None:
-        return YahooFundamentals()
-    cash_flow, info, synthetic = replay(replay_dir)
-    return YahooFundamentals(cash_flow=cash_flow, info=info, synthetic=synthetic)
-
-
-def _akshare(replay_dir: Path | None) -> AkshareFundamentals:
-    return AkshareFundamentals() if replay_dir is None else AkshareFundamentals.from_recording(replay_dir)  # fmt: skip
+    if provider in ("demo", AUTO) or fundamentals_provider(provider) is not None:
+        return cast("FundamentalsSource", provider)
+    return "none"
 
 
 _CAPEX: Final = StatementKind(
@@ -73,8 +71,8 @@ _CAPEX: Final = StatementKind(
     validate=validate_capex,
     empty=empty_capex,
     unavailable="statement figures unavailable",
-    from_akshare="statements",
-    found="from AkShare where Yahoo Finance had no statement",
+    from_second="statements",
+    found="from {second} where {first} had no statement",
     no_source="statement figures unavailable: no fundamentals source (use --csv FILE or the yahoo, akshare or auto provider)",
 )  # fmt: skip
 
@@ -107,9 +105,12 @@ def load_capex(
         tickers,
         source=source,
         read_csv=(lambda: read_capex_csv(csv_path, theme=theme)) if csv_path is not None else None,
-        yahoo=lambda: (yahoo_source or _yahoo(replay_dir)).capex,
-        akshare=lambda: (akshare_source or _akshare(akshare_replay_dir)).capex,
-    )
+        readers={
+            "yahoo": lambda: (yahoo_source or FUNDAMENTALS["yahoo"].reader(replay_dir)).capex,
+            "akshare": lambda: (akshare_source or FUNDAMENTALS["akshare"].reader(akshare_replay_dir)).capex,
+        },
+        theme=theme,
+    )  # fmt: skip
 
 
 def load_valuation(
@@ -140,18 +141,22 @@ def load_valuation(
     retry = list(tickers)
     if source in ("yahoo", "auto"):
         try:
-            first = (yahoo_source or _yahoo(replay_dir)).valuation(tickers)
+            first = (yahoo_source or FUNDAMENTALS["yahoo"].reader(replay_dir)).valuation(tickers)
         except (OfflineError, RateLimitedError) as exc:
             if source == "yahoo":
                 return _reported(theme, f"Yahoo Finance unavailable ({exc})")
             notes.append(f"Yahoo Finance unavailable ({exc}); P/E from AkShare for Hong Kong listings")  # fmt: skip
         else:
             served = set(first.frame["ticker"])
-            retry = [t for t in tickers if t not in served and hk_code(t) is not None]
+            retry = [
+                t for t in tickers if t not in served and "akshare" in fundamentals_chain(theme, t)
+            ]
             if source == "yahoo" or not retry:
                 return first, False
     try:
-        second = (akshare_source or _akshare(akshare_replay_dir)).valuation(retry)
+        second = (akshare_source or FUNDAMENTALS["akshare"].reader(akshare_replay_dir)).valuation(
+            retry
+        )
     except OfflineError as exc:
         if first is None:
             return _reported(theme, "; ".join([*notes, f"AkShare unavailable ({exc})"]))
