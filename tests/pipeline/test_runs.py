@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
@@ -21,7 +22,7 @@ THEME = load_theme()
 
 
 @pytest.fixture(scope="module")
-def two_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+def two_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str], pd.DataFrame]:
     folder = tmp_path_factory.mktemp("runs")
     (folder / "a.txt").write_text(
         "date: 2025-09-17\n\nBaidu shares jumped 16% on Wednesday.\n", encoding="utf-8"
@@ -33,11 +34,13 @@ def two_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]
     first = run_theme(settings, THEME, asof=date(2025, 9, 19), articles=[str(folder / "a.txt")])
     second = run_theme(settings, THEME, asof=date(2025, 10, 10), articles=[str(folder / "b.txt")])
     assert first.run_id and second.run_id and first.run_id != second.run_id
-    return folder / "s.duckdb", [first.run_id, second.run_id]
+    return folder / "s.duckdb", [first.run_id, second.run_id], first.prices
 
 
-def test_each_run_is_served_as_it_was_never_mixed(two_runs: tuple[Path, list[str]]) -> None:
-    db, (first, second) = two_runs
+def test_each_run_is_served_as_it_was_never_mixed(
+    two_runs: tuple[Path, list[str], pd.DataFrame],
+) -> None:
+    db, (first, second), first_prices = two_runs
     settings = resolve_settings(db=db, demo=True)
     assert [r.id for r in stored_runs(settings, THEME)] == [second, first]  # newest first
     newest = context_from_store(settings, THEME)
@@ -46,11 +49,15 @@ def test_each_run_is_served_as_it_was_never_mixed(two_runs: tuple[Path, list[str
     older = context_from_store(settings, THEME, run_id=first)
     assert older.asof == date(2025, 9, 19) and [a.name for a in older.articles] == ["a"]
     assert older.basket is not None and older.events is not None and older.fundamentals is not None
+    # the prices come back from their columns exactly as the run held them
+    pd.testing.assert_frame_equal(older.prices, first_prices.reset_index(drop=True))
     assert context_from_store(settings, THEME, asof=date(2025, 9, 19)).run_id == first
 
 
-def test_the_web_app_lists_runs_and_picks_one(two_runs: tuple[Path, list[str]]) -> None:
-    db, (first, second) = two_runs
+def test_the_web_app_lists_runs_and_picks_one(
+    two_runs: tuple[Path, list[str], pd.DataFrame],
+) -> None:
+    db, (first, second), _ = two_runs
     settings = resolve_settings(db=db, demo=True)
     app = create_app(
         lambda run=None: context_from_store(settings, THEME, run_id=run),
@@ -66,9 +73,9 @@ def test_the_web_app_lists_runs_and_picks_one(two_runs: tuple[Path, list[str]]) 
 
 
 def test_unknown_or_unreadable_runs_are_one_line_errors(
-    two_runs: tuple[Path, list[str]], tmp_path: Path
+    two_runs: tuple[Path, list[str], pd.DataFrame], tmp_path: Path
 ) -> None:
-    db, (first, _) = two_runs
+    db, (first, _), _ = two_runs
     copy = tmp_path / "copy.duckdb"
     copy.write_bytes(db.read_bytes())
     store = RunStore(copy)

@@ -6,10 +6,12 @@ as the prices and claims. ``serve`` renders a stored run with the report's
 own code instead of recomputing it from whatever the store holds now, so a
 store that served two reports shows each as it was, never a mix.
 
-A run is serialised with pickle and zlib: it is our own object written to
-the user's own store, and pickle keeps every typed result without a second
-schema to maintain. A run written by another version of the package that
-this one cannot read is an error that says to build the report again.
+A run's price frame (the bulk of it: every session of every ticker) goes to
+table ``run_prices`` as columns, which DuckDB compresses as it stores them;
+the rest of the run is serialised with pickle and zlib: it is our own object
+written to the user's own store, and pickle keeps every typed result without
+a second schema to maintain. A run written by another version of the package
+that this one cannot read is an error that says to build the report again.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Final
 
+import pandas as pd
+
+from themelens.data.contracts import STORED_COLUMNS
 from themelens.duckdb_file import DuckDBFile
 from themelens.errors import StoreError
 from themelens.pipeline.model import ThemeRun
@@ -40,6 +45,19 @@ CREATE TABLE IF NOT EXISTS runs (
     synthetic BOOLEAN NOT NULL,
     version VARCHAR NOT NULL,
     blob BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS run_prices (
+    run_id VARCHAR NOT NULL,
+    "date" TIMESTAMP,
+    ticker VARCHAR,
+    open DOUBLE,
+    high DOUBLE,
+    low DOUBLE,
+    close DOUBLE,
+    volume DOUBLE,
+    provider VARCHAR,
+    source VARCHAR,
+    fetched_at TIMESTAMP
 );
 """
 
@@ -71,9 +89,17 @@ class RunStore:
         seed = f"{run.theme.name}|{run.asof}|{run.generated_at.isoformat()}|{created.isoformat()}"
         run_id = hashlib.sha256(seed.encode()).hexdigest()[:12]
         stored = replace(run, run_id=run_id)
-        blob = zlib.compress(pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL), 1)
+        columnar = set(run.prices.columns) <= set(
+            STORED_COLUMNS
+        )  # else the frame rides in the blob
+        rest = replace(stored, prices=stored.prices.iloc[0:0]) if columnar else stored
+        blob = zlib.compress(pickle.dumps(rest, protocol=pickle.HIGHEST_PROTOCOL), 1)
         claims = len(run.verify.rows) if run.verify is not None else 0
+        prices = _stored_columns(run.prices if columnar else run.prices.iloc[0:0])
         with self._db.connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            con.register("run_prices_in", prices)
+            con.execute(f"INSERT INTO run_prices SELECT ?, {_COLUMNS} FROM run_prices_in", [run_id])
             con.execute(
                 "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
@@ -88,6 +114,7 @@ class RunStore:
                     blob,
                 ],
             )
+            con.execute("COMMIT")
         return stored
 
     def list(self, theme: str | None = None) -> list[StoredRun]:
@@ -126,6 +153,10 @@ class RunStore:
             chosen = fitting[0]
         with self._db.connect(read_only=True) as con:
             found = con.execute("SELECT blob FROM runs WHERE id = ?", [chosen.id]).fetchone()
+            prices = con.execute(
+                f"SELECT {_COLUMNS} FROM run_prices WHERE run_id = ? ORDER BY rowid",
+                [chosen.id],
+            ).df()
         assert found is not None
         try:
             run = pickle.loads(zlib.decompress(found[0]))
@@ -137,4 +168,29 @@ class RunStore:
             ) from exc
         if not isinstance(run, ThemeRun):
             raise StoreError(f"run {chosen.id} does not hold a theme run", path=self.path)
-        return run
+        if len(run.prices) or prices.empty:
+            return run
+        return replace(run, prices=_as_frame(prices, run.prices))
+
+
+_COLUMNS: Final = ", ".join(f'"{c}"' for c in STORED_COLUMNS)
+_TIMES: Final = ("date", "fetched_at")
+
+
+def _stored_columns(prices: pd.DataFrame) -> pd.DataFrame:
+    """The run's prices in the table's columns (a column the frame lacks is stored empty)."""
+    out = pd.DataFrame(index=prices.index)
+    for c in STORED_COLUMNS:
+        out[c] = prices[c] if c in prices.columns else None
+    return out.reset_index(drop=True)
+
+
+def _as_frame(stored: pd.DataFrame, shape: pd.DataFrame) -> pd.DataFrame:
+    """The prices read back in the run's own columns and dtypes (``shape`` is its empty frame)."""
+    out = stored[[c for c in shape.columns if c in stored.columns]].copy()
+    for c in out.columns:
+        if c in _TIMES:
+            out[c] = pd.to_datetime(out[c]).astype(shape[c].dtype)
+        else:
+            out[c] = out[c].astype(shape[c].dtype)
+    return out.reset_index(drop=True)
