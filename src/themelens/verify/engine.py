@@ -152,7 +152,9 @@ def verify_claims(
     ``unverifiable``.
     """
     tol = tolerances or Tolerances()
-    run = _Tapes(prices, theme, proxy, build_tapes(prices))
+    wanted = set(claimed_listings(claims, theme, MARKET_METRICS))
+    claimed = prices[prices["ticker"].isin(wanted)] if len(prices) else prices
+    run = _Tapes(prices, theme, proxy, build_tapes(claimed))  # tapes only for claimed tickers
     evidence = fundamentals or FundamentalsEvidence.none("no fundamentals source configured")
     rows: list[VerifiedClaim] = []
     for claim in claims:
