@@ -203,6 +203,7 @@ def test_only_supported_dated_claims_become_events() -> None:
 
     class V(NamedTuple):
         verdict: str
+        proxy: bool = False
 
     pairs = [
         (C("alibaba", "2025-09-24", "Alibaba jumped"), V("supported")),
@@ -211,6 +212,7 @@ def test_only_supported_dated_claims_become_events() -> None:
         (C("baidu", None), V("supported")),
         (C("hua-hong", "2025-09-24"), None),
         (C("deepseek", "2025-09-24"), V("supported")),  # no listing
+        (C("hstech", "2025-09-24"), V("supported", proxy=True)),  # an old proxy verdict
     ]
     events = events_from_claims(pairs, load_theme("china-ai"))
     assert events == (Event("9988.HK", date(2025, 9, 24), "Alibaba jumped"),)

@@ -111,11 +111,14 @@ def events_from_claims(
     Only claims the verify step supported count: an unverified or
     contradicted claim is not evidence that anything happened that day.
     ``claim.date`` is the date the claim is about (``YYYY-MM-DD``); month-only
-    or missing dates are skipped, as is an entity without a listing.
+    or missing dates are skipped, as is an entity without a listing and a verdict a
+    proxy decided (older stores hold some; a proxy is not the index).
     """
     out: dict[str, Event] = {}
     for claim, verdict in pairs:
         if verdict is None or verdict.verdict not in SUPPORTED_VERDICTS or not claim.date:
+            continue
+        if getattr(verdict, "proxy", False):  # an older store's proxy verdict: no evidence
             continue
         try:
             when = date.fromisoformat(str(claim.date)[:10])
