@@ -13,7 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any, Final
 
-__all__ = ["CLAIM_KEYS", "MARKET_METRICS", "METRICS", "MONEY_METRICS", "Claim", "Evidence"]
+__all__ = [
+    "CLAIM_KEYS",
+    "FUNDAMENTAL_METRICS",
+    "MARKET_METRICS",
+    "METRICS",
+    "MONEY_METRICS",
+    "Claim",
+    "Evidence",
+]
 
 METRICS: Final = (
     "return_pct",
@@ -42,7 +50,18 @@ MONEY_METRICS: Final = frozenset(
 """Metrics whose value is an amount of money (they carry a currency)."""
 
 MARKET_METRICS: Final = ("return_pct", "high_since", "win_streak_weeks", "drawdown_from_peak_pct")
-"""Metrics that prices alone can check (``forward_pe`` needs a valuation source)."""
+"""Metrics that prices alone can check."""
+FUNDAMENTAL_METRICS: Final = frozenset(
+    {
+        "revenue_growth_pct",
+        "net_income_growth_pct",
+        "capex_growth_pct",
+        "capex",
+        "forward_pe",
+        "fund_flow",
+    }
+)
+"""Metrics checked against statements, valuation or flows (``verify.fundamentals``)."""
 
 CLAIM_KEYS: Final = (
     "entity", "metric", "value", "currency", "window", "date", "qualifier", "quote",

@@ -25,9 +25,8 @@ thresholds in :class:`FundamentalTolerances`.
 from __future__ import annotations
 
 from datetime import date
-from typing import Final
 
-from themelens.news.claim import Claim
+from themelens.news.claim import FUNDAMENTAL_METRICS, Claim
 from themelens.verify._evidence import STATEMENT_COLUMNS, FundamentalsEvidence
 from themelens.verify._pe_and_flows import check_flow, check_pe
 from themelens.verify._statement_checks import GROWTH_ITEMS, check_capex, check_growth
@@ -49,9 +48,6 @@ __all__ = [
     "fundamentals_needed",
     "load_fundamentals_evidence",
 ]
-
-FUNDAMENTAL_METRICS: Final = frozenset({*GROWTH_ITEMS, "capex", "forward_pe", "fund_flow"})
-"""The claim metrics :func:`check_fundamental_claim` checks (others stay ``not a market claim``)."""
 
 
 def check_fundamental_claim(

@@ -47,7 +47,7 @@ from themelens.data.fundamentals import (
 )
 from themelens.data.fundamentals.southbound import empty_flows
 from themelens.errors import Failure, OfflineError, RateLimitedError
-from themelens.news.claim import Claim
+from themelens.news.claim import FUNDAMENTAL_METRICS, Claim
 from themelens.theme import Theme
 from themelens.verify._evidence import (
     EVIDENCE_KINDS,
@@ -67,6 +67,7 @@ _KIND_OF: Final = {
     "forward_pe": "valuation",
     "fund_flow": "flows",
 }
+assert frozenset(_KIND_OF) == FUNDAMENTAL_METRICS  # every checked metric has a kind to load
 S = TypeVar("S", IncomeStatements, CapexStatements)
 _NOT_NEEDED: Final = "not loaded: no claim in this run needs it"
 _FLOWS_SOURCES: Final = frozenset({"akshare", "auto"})

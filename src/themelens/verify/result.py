@@ -8,7 +8,7 @@ from typing import Any, Final
 
 import pandas as pd
 
-from themelens.news.claim import MARKET_METRICS, Claim
+from themelens.news.claim import FUNDAMENTAL_METRICS, MARKET_METRICS, Claim
 from themelens.summary import ShowsSummary, Summary
 from themelens.verify.tolerances import Tolerances
 
@@ -16,10 +16,7 @@ __all__ = ["VERDICTS", "SessionFigures", "VerifiedClaim", "VerifyResult"]
 
 VERDICTS: Final = ("supported", "supported_intraday", "misdated", "contradicted", "unverifiable")
 _TALLY: Final = ("checked", *VERDICTS)
-CHECKED_METRICS: Final = frozenset(
-    {*MARKET_METRICS, "revenue_growth_pct", "net_income_growth_pct", "capex_growth_pct", "capex",
-     "forward_pe", "fund_flow"}
-)  # fmt: skip
+CHECKED_METRICS: Final = frozenset(MARKET_METRICS) | FUNDAMENTAL_METRICS
 """Metrics verify has a check for: prices (market) and fundamentals sources (the rest)."""
 
 
