@@ -91,3 +91,27 @@ def test_unknown_or_unreadable_runs_are_one_line_errors(
     empty = RunStore(tmp_path / "empty.duckdb")
     with pytest.raises(StoreError, match="no report run stored"):
         empty.load(theme="china-ai")
+
+
+def test_concurrent_reports_each_keep_their_whole_run(tmp_path: Path) -> None:
+    """Real processes writing one store at once: every run is kept, with all of its prices."""
+    import subprocess
+    import sys
+
+    db = tmp_path / "s.duckdb"
+    cmd = [sys.executable, "-m", "themelens", "report", "--demo", "--db", str(db)]
+    procs = [
+        subprocess.Popen([*cmd, "--out", str(tmp_path / f"r{k}.html")], stderr=subprocess.PIPE)
+        for k in range(2)
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err.decode()
+    con = duckdb.connect(str(db), read_only=True)
+    runs = con.execute("SELECT count(*), count(DISTINCT id) FROM runs").fetchone()
+    rows = con.execute("SELECT run_id, count(*) FROM run_prices GROUP BY run_id").fetchall()
+    con.close()
+    assert runs == (2, 2)
+    assert len(rows) == 2 and rows[0][1] == rows[1][1] > 0
+    for listed in RunStore(db).list():
+        assert len(RunStore(db).load(listed.id).prices) == rows[0][1]
