@@ -75,3 +75,38 @@ def test_verify_goes_on_past_a_bad_input(tmp_path: Path, shared_prices_dir: Path
     assert any(
         json.loads(x)["verdict"] == "supported" for x in result.stdout.splitlines() if x.strip()
     )
+
+
+OTHER = """date: 2025-09-24
+source: other desk
+
+Alibaba shares rose 9% on Wednesday in Hong Kong.
+"""
+
+
+def test_two_articles_with_one_name_each_keep_their_verdicts(
+    tmp_path: Path, shared_prices_dir: Path
+) -> None:
+    """Verdicts and dates are keyed on the article's id: two files called story.txt
+    in two folders each get their own verdicts, dated by their own date line."""
+    for folder, text in (("a", ARTICLE), ("b", OTHER)):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "story.txt").write_text(text, encoding="utf-8")
+    db = tmp_path / "s.duckdb"
+    result = CliRunner().invoke(
+        app,
+        ["verify", str(tmp_path / "a"), str(tmp_path / "b"), "--format", "jsonl"]
+        + ["--prices-dir", str(shared_prices_dir), "--db", str(db)],
+        env={"COLUMNS": "200"},
+    )
+    assert result.exit_code == 0, result.stderr
+    lines = [json.loads(x) for x in result.stdout.splitlines() if x.strip()]
+    moves = {
+        (x["entity"], x["asof"], x["verdict"]) for x in lines if x["metric"] == "return_pct"
+    }
+    assert moves == {("baidu", "2025-09-17", "supported"), ("alibaba", "2025-09-24", "supported")}
+    assert len({x["article_id"] for x in lines}) == 2
+    stored = ArticleStore(db).read_verified()
+    returns = [(c.entity, v) for c, v in stored if c.metric == "return_pct"]
+    assert len(returns) == 2
+    assert all(v is not None and v.verdict == "supported" for _, v in returns)

@@ -112,7 +112,7 @@ def test_replace_claims_never_duplicates_and_round_trips(
     assert count(db_path, "claims") == 3
     got = store.read_claims()
     assert got == [
-        Claim(**{**c.__dict__, "article": "foundry"})
+        Claim(**{**c.__dict__, "article": "foundry", "article_id": A.id})
         for c in CLAIMS  # type: ignore[arg-type]
     ]
     assert got[1].value == "2021-11" and got[0].value == 9.0

@@ -97,6 +97,7 @@ def verify(
             settings, th, paths, proxy=proxy, tolerances=tol, fundamentals=sources
         )
         say("failed", checked.failed_inputs, color="red")
+        say("not stored", checked.failed_steps, color="red")
         result = checked.verify
         if fmt is VerifyFormat.jsonl:
             note = {"data_note": SYNTHETIC_LABEL} if settings.synthetic else {}
@@ -108,7 +109,7 @@ def verify(
             console.err.print(
                 f"[bold black on yellow] {SYNTHETIC_LABEL} [/] verdicts here are against simulated prices"
             )
-        if checked.failed_inputs:
+        if checked.failed_inputs or checked.failed_steps:
             raise typer.Exit(1)
 
 

@@ -89,7 +89,9 @@ class Evidence:
 class Claim:
     """One claim, as the spec defines it, plus where in the article it stands.
 
-    ``article`` is the article's name (a file's stem); ``start``/``end`` are
+    ``article`` is the article's name (a file's stem), for people; two articles
+    may share one. ``article_id`` is its content hash, the key every stored
+    row and every verdict is matched on. ``start``/``end`` are
     character offsets of ``quote`` in the article text (``text[start:end] ==
     quote``), kept for citations and highlighting.
     """
@@ -108,6 +110,7 @@ class Claim:
     instrument: str | None = None
     also: tuple[float, ...] | None = None
     article: str | None = None
+    article_id: str | None = None
     start: int | None = None
     end: int | None = None
     evidence: Evidence | None = field(default=None, compare=False, repr=False)
@@ -121,6 +124,8 @@ class Claim:
             out["also"] = list(self.also)
         if self.article is not None:
             out["article"] = self.article
+        if self.article_id is not None:
+            out["article_id"] = self.article_id
         return out
 
     @classmethod

@@ -271,7 +271,7 @@ class ArticleStore:
         sql = f"""
             SELECT a.name, c.entity, c.metric, c.value_num, c.value_text, c.currency, c."window",
                    c."date", c.qualifier, c.quote, c.quote_start, c.quote_end, c.extras,
-                   c.ticker, c."asof", c.computed, c.verdict, c.reason, c.proxy,
+                   c.article_id, c.ticker, c."asof", c.computed, c.verdict, c.reason, c.proxy,
                    c.session_close_pct, c.day_low_pct, c.day_high_pct
             FROM claims c JOIN articles a ON a.id = c.article_id
             WHERE {where} ORDER BY a.name, c.article_id, c.idx
@@ -281,12 +281,12 @@ class ArticleStore:
         out: list[tuple[Claim, StoredVerdict | None]] = []
         for r in rows:
             verdict = None
-            if r[16] is not None:
-                computed = None if r[15] is None else json.loads(r[15])
+            if r[17] is not None:
+                computed = None if r[16] is None else json.loads(r[16])
                 verdict = StoredVerdict(
-                    r[13], r[14], computed, r[16], r[17] or "", bool(r[18]), r[19], r[20], r[21]
+                    r[14], r[15], computed, r[17], r[18] or "", bool(r[19]), r[20], r[21], r[22]
                 )
-            out.append((_claim_from_row(r[:13]), verdict))
+            out.append((_claim_from_row(r[:14]), verdict))
         return out
 
     # --- reading ------------------------------------------------------------
@@ -408,6 +408,7 @@ def _claim_from_row(r: tuple[Any, ...]) -> Claim:
         start=r[10],
         end=r[11],
         article=r[0],
+        article_id=r[13],
         **{k: extras[k] for k in _EXTRAS if k in extras and k != "also"},
         also=tuple(extras["also"]) if extras.get("also") else None,
     )

@@ -53,6 +53,7 @@ class ArticleInfo:
     source: str | None
     origin: str
     claims: int
+    id: str = ""  # the content hash claims and verdicts are keyed on (names may repeat)
 
 
 @dataclass(frozen=True)

@@ -113,7 +113,7 @@ def _record(
     by_article: dict[str, list[StoredVerdict]] = {}
     for row in result.rows:
         fig = row.figures
-        by_article.setdefault(row.claim.article or "", []).append(
+        by_article.setdefault(row.claim.article_id or "", []).append(
             StoredVerdict(
                 row.ticker,
                 row.asof,
@@ -128,7 +128,7 @@ def _record(
         )
     for article in articles:
         try:
-            store.record_verdicts(article.id, by_article.get(article.name, []))
+            store.record_verdicts(article.id, by_article.get(article.id, []))
         except ThemelensError as exc:
             missing.append(f"article {article.name}: verdicts not stored: {exc}")
 
@@ -187,6 +187,7 @@ class CheckedArticles:
     prices: pd.DataFrame
     missing: tuple[str, ...]
     failed_inputs: tuple[str, ...]
+    failed_steps: tuple[str, ...] = ()  # an article's claims or verdicts not extracted or stored
 
 
 def check_articles(
@@ -219,7 +220,8 @@ def check_articles(
         return CheckedArticles((), (), empty, frame, (*missing, "no readable articles"), failed)
     store = ArticleStore(settings.db_path)
     store.add_articles(articles)
-    claims = _extract(articles, theme, store, missing)
+    steps: list[str] = []
+    claims = _extract(articles, theme, store, steps)
     have = set(frame["ticker"].unique()) if len(frame) else set()
     extra = [t for t in tickers_to_load(claims, theme, proxy=proxy) if t not in have]
     unloaded: dict[str, str] = {}
@@ -236,14 +238,16 @@ def check_articles(
         claims,
         prices=frame,
         theme=theme,
-        article_dates={a.name: a.published for a in articles},
+        article_dates={a.id: a.published for a in articles},
         tolerances=tolerances,
         proxy=proxy,
         missing=unloaded,
         fundamentals=_fundamentals(settings, theme, claims, fundamentals or FundamentalsInputs()),
     )
-    _record(store, articles, verified, missing)
-    return CheckedArticles(tuple(articles), tuple(claims), verified, frame, tuple(missing), failed)
+    _record(store, articles, verified, steps)
+    return CheckedArticles(
+        tuple(articles), tuple(claims), verified, frame, (*missing, *steps), failed, tuple(steps)
+    )
 
 
 def run_news(
@@ -265,9 +269,9 @@ def run_news(
         return NewsRun((), None, None, None, None, tuple(missing))
     counts: dict[str, int] = {}
     for claim in checked.claims:
-        counts[claim.article or ""] = counts.get(claim.article or "", 0) + 1
+        counts[claim.article_id or ""] = counts.get(claim.article_id or "", 0) + 1
     infos = tuple(
-        ArticleInfo(a.name, a.title, a.published, a.source, a.origin, counts.get(a.name, 0))
+        ArticleInfo(a.name, a.title, a.published, a.source, a.origin, counts.get(a.id, 0), a.id)
         for a in checked.articles
     )
     converter: Any = FxConverter(source="reference" if not provider.remote else "auto")

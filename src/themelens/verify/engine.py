@@ -110,6 +110,13 @@ class _Tapes:
         return self.proxies[ticker]
 
 
+def _written(claim: Claim, article_dates: Mapping[str, date | None]) -> date | None:
+    """The claim's article's date: by id (names may repeat), by name for id-less claims."""
+    if claim.article_id is not None and claim.article_id in article_dates:
+        return article_dates[claim.article_id]
+    return article_dates.get(claim.article or "")
+
+
 def verify_claims(
     claims: Sequence[Claim],
     *,
@@ -127,7 +134,8 @@ def verify_claims(
     Parameters
     ----------
     article_dates
-        Article name → publication date, the fallback day for undated claims.
+        Article id → publication date, the fallback day for undated claims
+        (a claim without an id is looked up by its article's name).
     proxy
         For an index claim with no index series, add what an equal-weight
         proxy of the theme's constituents did to the reason. The verdict
@@ -156,8 +164,8 @@ def verify_claims(
     evidence = fundamentals or FundamentalsEvidence.none("no fundamentals source configured")
     rows: list[VerifiedClaim] = []
     for claim in claims:
-        day = claim_day(claim, article_dates.get(claim.article or ""))
-        written = article_dates.get(claim.article or "")
+        written = _written(claim, article_dates)
+        day = claim_day(claim, written)
         if claim.metric in FUNDAMENTAL_METRICS:
             rows.append(_fundamental(claim, day[0], run.theme, evidence))
             continue

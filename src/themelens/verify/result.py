@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
@@ -83,6 +84,22 @@ class VerifiedClaim:
         return out
 
 
+def _article_labels(claims: list[Claim]) -> Callable[[Claim], str]:
+    """Each claim's article as a reader names it: its name, plus a short id where two
+    articles share that name (counts are per article, and articles are ids)."""
+    ids_by_name: dict[str, set[str]] = {}
+    for c in claims:
+        ids_by_name.setdefault(c.article or "", set()).add(c.article_id or "")
+
+    def label(claim: Claim) -> str:
+        name = claim.article or ""
+        if len(ids_by_name.get(name, ())) > 1 and claim.article_id:
+            return f"{name} ({claim.article_id[:8]})"
+        return name
+
+    return label
+
+
 @dataclass(frozen=True)
 class VerifyResult(ShowsSummary):
     """Every claim's verdict, in input order, and the tolerances that produced them."""
@@ -106,9 +123,10 @@ class VerifyResult(ShowsSummary):
         check for), then each verdict among the checked ones, so ``checked`` is the sum of the
         verdict columns. Claims with no check are counted in ``claims`` only.
         """
+        label = _article_labels([r.claim for r in self.rows])
         records = [
             {
-                "article": r.claim.article or "",
+                "article": label(r.claim),
                 "verdict": r.verdict,
                 "market": r.claim.metric in CHECKED_METRICS,
             }

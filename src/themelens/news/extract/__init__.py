@@ -18,6 +18,8 @@ only one that runs without configuration; ``llm`` and ``hybrid`` ask a model
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from themelens.news.article import Article
 from themelens.news.claim import Claim
 from themelens.news.extract.base import (
@@ -57,6 +59,8 @@ def extract_claims(article: Article, theme: Theme, *, extractor: str = "rules") 
     -------
     list[Claim]
         Deduplicated claims in order of appearance, each with its exact
-        ``quote`` and ``start``/``end`` offsets into ``article.text``.
+        ``quote`` and ``start``/``end`` offsets into ``article.text``, and
+        ``article_id`` set to the article's id (names may repeat; ids do not).
     """
-    return get_extractor(extractor).extract(article, theme)
+    found = get_extractor(extractor).extract(article, theme)
+    return [c if c.article_id == article.id else replace(c, article_id=article.id) for c in found]

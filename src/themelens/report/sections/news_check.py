@@ -43,10 +43,11 @@ def _tape(record: dict[str, Any]) -> str:
 
 def _claims_frame(ctx: ThemeRun) -> tuple[pd.DataFrame, list[dict[str, str]]]:
     assert ctx.verify is not None
-    by_name = {a.name: a for a in ctx.articles}
+    by_id = {a.id: a for a in ctx.articles}
+    by_name = {a.name: a for a in ctx.articles}  # runs stored before articles carried ids
     rows, attrs = [], []
     for r in ctx.verify.to_records():
-        art = by_name.get(str(r.get("article", "")))
+        art = by_id.get(str(r.get("article_id", ""))) or by_name.get(str(r.get("article", "")))
         computed = r.get("computed")
         rows.append(
             {
