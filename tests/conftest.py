@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+# The user's cache folder (the default store, the step cache, the sealing key) is the
+# test session's own, so a test never reads or leaves anything in the real one.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="themelens-tests-cache-")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

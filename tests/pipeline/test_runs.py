@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import pickle
+import zlib
 from datetime import date
 from pathlib import Path
 
@@ -12,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from themelens.config import resolve_settings
 from themelens.errors import StoreError
+from themelens.pipeline import sealed
 from themelens.pipeline.run import run_theme
 from themelens.pipeline.runs import RunStore
 from themelens.pipeline.stored import context_from_store, stored_runs
@@ -81,9 +86,23 @@ def test_unknown_or_unreadable_runs_are_one_line_errors(
     store = RunStore(copy)
     with pytest.raises(StoreError, match="no stored run 'nope'"):
         store.load("nope")
-    con = duckdb.connect(str(copy))
-    con.execute("UPDATE runs SET blob = ? WHERE id = ?", [b"garbage", first])
-    con.close()
+
+    def put(blob: bytes) -> None:
+        con = duckdb.connect(str(copy))
+        con.execute("UPDATE runs SET blob = ? WHERE id = ?", [blob, first])
+        con.close()
+
+    proof = tmp_path / "payload-ran"
+    body = zlib.compress(pickle.dumps(_Payload(str(proof))))
+    forged = b"TLS1" + hmac.new(b"another user's key", body, hashlib.sha256).digest() + body
+    for foreign in (b"garbage", pickle.dumps(_Payload(str(proof))), forged):
+        put(foreign)
+        with pytest.raises(StoreError, match=f"run {first} is not this user's .* not loaded"):
+            store.load(first)
+        assert not proof.exists()
+    # sealed by this user, yet not a run this version can rebuild
+    body = zlib.compress(b"not a pickle")
+    put(b"TLS1" + hmac.new(sealed._key(), body, hashlib.sha256).digest() + body)
     with pytest.raises(
         StoreError, match=f"run {first} was stored by themelens .* run `themelens report` again"
     ):
@@ -115,3 +134,13 @@ def test_concurrent_reports_each_keep_their_whole_run(tmp_path: Path) -> None:
     assert len(rows) == 2 and rows[0][1] == rows[1][1] > 0
     for listed in RunStore(db).list():
         assert len(RunStore(db).load(listed.id).prices) == rows[0][1]
+
+
+class _Payload:
+    """Unpickling this creates ``path``: proof that a planted pickle ran."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self) -> tuple[object, tuple[str, str]]:
+        return (open, (self.path, "w"))

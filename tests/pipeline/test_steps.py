@@ -3,6 +3,8 @@ are unchanged; a corrupt entry is recomputed and reported; network and store rea
 
 from __future__ import annotations
 
+import pickle
+import zlib
 from datetime import date
 from pathlib import Path
 
@@ -66,13 +68,52 @@ def test_a_corrupt_entry_is_recomputed_and_reported(
     cache = tmp_path / "cache"
     inputs = _inputs(tmp_path, demo_prices)
     run_steps(inputs, cache_dir=cache)
-    (entry,) = cache.glob("basket-*.pickle")
+    (entry,) = cache.glob("basket-*.sealed")
     entry.write_bytes(b"not a pickle")
     result = run_steps(inputs, cache_dir=cache)
     assert result.basket is not None
-    assert any("basket: cached result unreadable" in m for m in result.missing)
+    assert any("basket: cached entry discarded" in m for m in result.missing)
     assert entry.read_bytes() != b"not a pickle"  # replaced by the recomputed result
-    assert not any("unreadable" in m for m in run_steps(inputs, cache_dir=cache).missing)
+    assert not run_steps(inputs, cache_dir=cache).missing
+
+
+def test_a_planted_entry_is_never_unpickled(tmp_path: Path, demo_prices: pd.DataFrame) -> None:
+    """A pickle someone else wrote under the entry's exact name (the key is predictable)
+    runs no code: it is not sealed by this user's key, so it is discarded unread."""
+    cache = tmp_path / "cache"
+    inputs = _inputs(tmp_path, demo_prices)
+    run_steps(inputs, cache_dir=cache)
+    (entry,) = cache.glob("basket-*.sealed")
+    proof = tmp_path / "payload-ran"
+    payload = pickle.dumps(_Payload(str(proof)))
+    for planted in (payload, entry.read_bytes()[:4] + bytes(32) + zlib.compress(payload)):
+        entry.write_bytes(planted)
+        result = run_steps(inputs, cache_dir=cache)
+        assert not proof.exists()
+        assert result.basket is not None
+        assert any("basket: cached entry discarded" in m for m in result.missing)
+
+
+def test_a_cache_folder_others_can_write_is_not_used(
+    tmp_path: Path, demo_prices: pd.DataFrame
+) -> None:
+    cache = tmp_path / "shared-cache"
+    cache.mkdir(mode=0o777)
+    cache.chmod(0o777)
+    result = run_steps(_inputs(tmp_path, demo_prices), cache_dir=cache)
+    assert result.basket is not None
+    assert any("not cached" in m and "open to other users" in m for m in result.missing)
+    assert list(cache.iterdir()) == []
+
+
+class _Payload:
+    """Unpickling this creates ``path``: proof that a planted pickle ran."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self) -> tuple[object, tuple[str, str]]:
+        return (open, (self.path, "w"))
 
 
 def test_the_sources_are_asked_every_run_and_only_computed_figures_are_cached(

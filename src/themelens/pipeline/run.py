@@ -18,7 +18,7 @@ import pandas as pd
 
 from themelens.analytics.groups import summarise_groups
 from themelens.analytics.rally import RallyResult, measure_rally
-from themelens.config import Settings
+from themelens.config import Settings, default_cache_dir
 from themelens.data.contracts import is_synthetic
 from themelens.data.loading import load_tickers, make_provider
 from themelens.data.store import PriceStore
@@ -150,7 +150,7 @@ def run_theme(
         missing.extend(news.missing)
     steps = run_steps(
         RunInputs(settings, theme, frame, asof, market.benchmark, market.roles),
-        cache_dir=settings.db_path.parent / "step-cache",
+        cache_dir=default_cache_dir() / "step-cache",  # private to the user, never beside --db
     )
     missing.extend(steps.missing)
     used = news.prices if news.prices is not None else frame

@@ -8,17 +8,16 @@ store that served two reports shows each as it was, never a mix.
 
 A run's price frame (the bulk of it: every session of every ticker) goes to
 table ``run_prices`` as columns, which DuckDB compresses as it stores them;
-the rest of the run is serialised with pickle and zlib: it is our own object
-written to the user's own store, and pickle keeps every typed result without
-a second schema to maintain. A run written by another version of the package
+the rest of the run is sealed (``sealed``: pickle and zlib under an HMAC of
+the user's private key): pickle keeps every typed result without a second
+schema to maintain, and the seal means a run is unpickled only if this user's
+themelens wrote it, so a store file from elsewhere cannot run code. A run written by another version of the package
 that this one cannot read is an error that says to build the report again.
 """
 
 from __future__ import annotations
 
 import hashlib
-import pickle
-import zlib
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -30,6 +29,7 @@ from themelens.data.contracts import STORED_COLUMNS
 from themelens.duckdb_file import DuckDBFile
 from themelens.errors import StoreError
 from themelens.pipeline.model import ThemeRun
+from themelens.pipeline.sealed import SealError, seal, unseal
 from themelens.pipeline.steps import package_digest
 
 __all__ = ["RunStore", "StoredRun"]
@@ -93,7 +93,7 @@ class RunStore:
             STORED_COLUMNS
         )  # else the frame rides in the blob
         rest = replace(stored, prices=stored.prices.iloc[0:0]) if columnar else stored
-        blob = zlib.compress(pickle.dumps(rest, protocol=pickle.HIGHEST_PROTOCOL), 1)
+        blob = seal(rest)
         claims = len(run.verify.rows) if run.verify is not None else 0
         prices = _stored_columns(run.prices if columnar else run.prices.iloc[0:0])
         with self._db.connect() as con:
@@ -159,7 +159,13 @@ class RunStore:
             ).df()
         assert found is not None
         try:
-            run = pickle.loads(zlib.decompress(found[0]))
+            run = unseal(found[0])
+        except SealError as exc:
+            raise StoreError(
+                f"run {chosen.id} is not this user's ({exc}), so it is not loaded; "
+                "run `themelens report` again",
+                path=self.path,
+            ) from exc
         except Exception as exc:  # any failure to rebuild the objects means the same thing
             raise StoreError(
                 f"run {chosen.id} was stored by themelens {chosen.version} and cannot be read "

@@ -11,13 +11,16 @@ network, so they are asked every run and only what is computed from their
 answer (capex, valuation, scenarios, the Monte Carlo) is cached, keyed on
 that answer too. The key (``cache_key``) covers the package's version and a
 digest of its whole source (so a change to any analytics code is a new key),
-the prices and the run's options. An entry that cannot be read is
-recomputed, replaced, and reported.
+the prices and the run's options. Entries are sealed (``sealed``): the cache
+folder is private to the user, and an entry not sealed by the user's key is
+never unpickled. An entry that cannot be read is recomputed, replaced, and
+reported.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,6 +35,7 @@ from themelens.analytics.basket import BasketResult
 from themelens.analytics.events import EventStudyResult
 from themelens.errors import ThemelensError
 from themelens.pipeline.model import FundamentalsBundle, RunInputs
+from themelens.pipeline.sealed import SealError, private_folder, seal, unseal
 from themelens.pipeline.steps_basket import basket_step
 from themelens.pipeline.steps_events import event_study_step
 from themelens.pipeline.steps_fundamentals import fundamentals_from, load_fundamentals
@@ -95,19 +99,29 @@ def _cached(
     """``step(inputs)``, from ``folder`` when an entry for the same key exists and reads back."""
     if folder is None:
         return step(inputs)
-    path = folder / f"{name}-{cache_key(name, inputs, loaded)}.pickle"
-    if path.exists():
+    path = folder / f"{name}-{cache_key(name, inputs, loaded)}.sealed"
+    try:
+        private_folder(folder)
+    except SealError as exc:
+        missing.append(f"{name}: not cached: {exc}")
+        return step(inputs)
+    try:
+        blob = path.read_bytes()
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        missing.append(f"{name}: cached result unreadable ({exc.strerror or exc}); recomputed")
+    else:
         try:
-            with path.open("rb") as fh:
-                return pickle.load(fh)  # type: ignore[no-any-return]  # our own entry, our own key
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
+            return unseal(blob)  # type: ignore[return-value]  # our key, our cache key: our type
+        except SealError as exc:
+            missing.append(f"{name}: cached entry discarded ({exc}); recomputed")
+        except Exception as exc:  # sealed by us yet unreadable: an old class layout, a bad disk
             missing.append(f"{name}: cached result unreadable ({type(exc).__name__}); recomputed")
     result = step(inputs)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{id(result)}.tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp = path.with_suffix(f".{os.getpid()}.{id(result)}.tmp")
+        tmp.write_bytes(seal(result))
         tmp.replace(path)
     except OSError as exc:
         missing.append(f"{name}: result not cached ({exc})")
