@@ -257,7 +257,7 @@ def test_offline_capex_is_unavailable_with_a_note_and_nothing_raised() -> None:
     assert note.startswith("statement figures unavailable") and "offline" in note
     assert sleeps == []  # offline is not retried
     data, reported = load_valuation(["0000.HK"], source="akshare", theme=THEME, akshare_source=akshare)  # fmt: skip
-    assert reported and "AkShare unavailable" in data.notes[0]
+    assert reported and "AkShare unreachable" in data.notes[0]
 
 
 def test_auto_with_both_sources_offline_is_unavailable() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from themelens.data.fundamentals import load_capex, load_income, pick_source
+from themelens.data.fundamentals import load_capex, load_income, load_valuation, pick_source
 from themelens.data.fundamentals.registry import FUNDAMENTALS, fundamentals_chain
 from themelens.errors import InputError
 from themelens.theme import load_theme
@@ -69,6 +69,32 @@ def test_listing_routed_akshare_first_asks_akshare_first(tmp_path: Path) -> None
     assert providers == {"0000.HK": ["akshare"], "9988.HK": ["yahoo"]}
     income = load_income(["0000.HK"], source="auto", theme=theme, replay_dir=YAHOO, akshare_replay_dir=AKSHARE)  # fmt: skip
     assert set(income.frame["provider"]) == {"akshare"}
+    valuation, reported = load_valuation(["0000.HK"], source="auto", theme=theme, replay_dir=YAHOO, akshare_replay_dir=AKSHARE)  # fmt: skip
+    assert not reported and set(valuation.frame["provider"]) == {"akshare"}
+
+
+def test_valuation_follows_the_route_like_statements(tmp_path: Path) -> None:
+    """P/E asks a ticker's providers in its routed order: AkShare first where the listing
+    says so, and Yahoo alone for a listing routed to Yahoo only (no AkShare fallback asked
+    for a ticker Yahoo answered)."""
+    asked: list[str] = []
+
+    class Spy:
+        def __init__(self, name: str, inner: object) -> None:
+            self.name, self.inner = name, inner
+
+        def valuation(self, tickers: list[str]) -> object:
+            asked.extend(f"{self.name}:{t}" for t in tickers)
+            return self.inner.valuation(tickers)  # type: ignore[attr-defined]
+
+    yahoo = Spy("yahoo", FUNDAMENTALS["yahoo"].reader(YAHOO))
+    akshare = Spy("akshare", FUNDAMENTALS["akshare"].reader(AKSHARE))
+    theme = load_theme(_theme(tmp_path, "[akshare, yahoo]"))
+    data, _ = load_valuation(["0000.HK"], source="auto", theme=theme, yahoo_source=yahoo, akshare_source=akshare)  # type: ignore[arg-type]  # fmt: skip
+    assert asked == ["akshare:0000.HK"] and set(data.frame["provider"]) == {"akshare"}
+    asked.clear()
+    data, _ = load_valuation(["9988.HK", "0000.HK"], source="auto", theme=BUILT_IN, yahoo_source=yahoo, akshare_source=akshare)  # type: ignore[arg-type]  # fmt: skip
+    assert asked[:2] == ["yahoo:9988.HK", "yahoo:0000.HK"] and asked[2:] == ["akshare:0000.HK"]
 
 
 def test_provider_without_fundamentals_is_skipped(tmp_path: Path) -> None:

@@ -114,7 +114,7 @@ def test_unreachable_source_makes_income_unavailable() -> None:
     loaded = load_income(["0700.HK"], source="akshare", akshare_source=AkshareIncome(client))
     assert not loaded.available
     assert loaded.notes[0].startswith(
-        "income statements unavailable: akshare: 0700.HK: cannot reach"
+        "income statements unavailable: AkShare unreachable (akshare: 0700.HK: cannot reach"
     )
 
 

@@ -73,6 +73,8 @@ class StatementKind(Generic[S]):
         ``{first}`` and ``{second}`` are the providers' labels.
     no_source
         The note when the run has no fundamentals source.
+    periods
+        False for a kind with no annual/quarterly split (valuation): one call per source.
     """
 
     make: Callable[..., S]
@@ -82,6 +84,7 @@ class StatementKind(Generic[S]):
     from_second: str
     found: str
     no_source: str
+    periods: bool = True
 
     def gap(self, note: str) -> S:
         """No rows at all, and ``note`` saying why (``available`` is False)."""
@@ -120,16 +123,19 @@ def load_statements(
     if source == "auto":
         return _routed(kind, tickers, readers, theme)
     # "csv" without a file reads Yahoo, as it always has
-    one = readers[source if source in readers else "yahoo"]()
+    name = source if source in readers else "yahoo"
     try:
-        return _both_freqs(kind, one, tickers)
+        return _both_freqs(kind, readers[name](), tickers)
     except OfflineError as exc:
-        return kind.gap(f"{kind.unavailable}: {exc}")
+        return kind.gap(f"{kind.unavailable}: {FUNDAMENTALS[name].label} unreachable ({exc})")
 
 
 def _both_freqs(kind: StatementKind[S], fetch: StatementFetch[S], tickers: Sequence[str]) -> S:
-    """Annual, then quarterly for the tickers with annual rows; "no quarterly" is not a failure."""
+    """Annual, then quarterly for the tickers with annual rows; "no quarterly" is not a failure.
+    A kind without periods is one call."""
     annual = fetch(tickers, freq="annual")
+    if not kind.periods:
+        return annual
     failed = {f.item for f in annual.failures}
     quarterly = fetch([t for t in tickers if t not in failed], freq="quarterly")
     failures = (*annual.failures, *(f for f in quarterly.failures if "no quarterly" not in f.reason))  # fmt: skip

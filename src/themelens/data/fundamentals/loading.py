@@ -24,32 +24,32 @@ helps; a fallback would hide it).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Final, Literal, cast
 
-import pandas as pd
-
-from themelens.data.fundamentals._statement_loading import DEMO_NOTE, StatementKind, load_statements
+from themelens.data.fundamentals._statement_loading import (
+    DEMO_NOTE,
+    StatementFetch,
+    StatementKind,
+    load_statements,
+)
 from themelens.data.fundamentals.akshare import AkshareFundamentals
 from themelens.data.fundamentals.contracts import (
     CapexStatements,
+    Freq,
     ValuationData,
     empty_capex,
+    empty_valuation,
     validate_capex,
     validate_valuation,
 )
 from themelens.data.fundamentals.csv import read_capex_csv, read_valuation_csv
-from themelens.data.fundamentals.registry import (
-    FUNDAMENTALS,
-    fundamentals_chain,
-    fundamentals_provider,
-)
+from themelens.data.fundamentals.registry import FUNDAMENTALS, fundamentals_provider
 from themelens.data.fundamentals.reported import reported_valuation
 from themelens.data.fundamentals.yahoo import YahooFundamentals
 from themelens.data.routing import AUTO
-from themelens.errors import Failure, OfflineError, RateLimitedError
+from themelens.errors import RateLimitedError
 from themelens.theme import Theme
 
 __all__ = ["DEMO_NOTE", "FundamentalsSource", "load_capex", "load_valuation", "pick_source"]
@@ -113,6 +113,18 @@ def load_capex(
     )  # fmt: skip
 
 
+_VALUATION: Final = StatementKind(
+    make=ValuationData,
+    validate=validate_valuation,
+    empty=empty_valuation,
+    unavailable="P/E unavailable",
+    from_second="P/E",
+    found="P/E from {second} where {first} had none",
+    no_source="P/E unavailable: no fundamentals source",
+    periods=False,
+)
+
+
 def load_valuation(
     tickers: Sequence[str],
     *,
@@ -127,49 +139,44 @@ def load_valuation(
     """Valuation for ``tickers`` and whether it is press-reported (the theme's facts).
 
     Yahoo gives today's snapshot, AkShare a trailing P/E history (what
-    z-scores need); ``auto`` takes Yahoo's and asks AkShare for the Hong Kong
-    tickers Yahoo had nothing for. Parameters as :func:`load_capex`.
+    z-scores need); ``auto`` asks each ticker's providers in the order the
+    theme routes it, as statements do (Yahoo, then AkShare for the Hong Kong
+    tickers Yahoo had nothing for, by default). When no source answers at
+    all, the theme's press-reported figures stand in, said in a note.
+    Parameters as :func:`load_capex`.
     """
     if source == "csv" and csv_path is not None:
         return read_valuation_csv(csv_path, theme=theme), False
     if source in ("demo", "none"):
         return reported_valuation(theme), True
-    if source == "csv":  # without a file: Yahoo, as it always has
-        source = "yahoo"
-    notes: list[str] = []
-    first: ValuationData | None = None
-    retry = list(tickers)
-    if source in ("yahoo", "auto"):
-        try:
-            first = (yahoo_source or FUNDAMENTALS["yahoo"].reader(replay_dir)).valuation(tickers)
-        except (OfflineError, RateLimitedError) as exc:
-            if source == "yahoo":
-                return _reported(theme, f"Yahoo Finance unavailable ({exc})")
-            notes.append(f"Yahoo Finance unavailable ({exc}); P/E from AkShare for Hong Kong listings")  # fmt: skip
-        else:
-            served = set(first.frame["ticker"])
-            retry = [
-                t for t in tickers if t not in served and "akshare" in fundamentals_chain(theme, t)
-            ]
-            if source == "yahoo" or not retry:
-                return first, False
     try:
-        second = (akshare_source or FUNDAMENTALS["akshare"].reader(akshare_replay_dir)).valuation(
-            retry
-        )
-    except OfflineError as exc:
-        if first is None:
-            return _reported(theme, "; ".join([*notes, f"AkShare unavailable ({exc})"]))
-        return replace(first, notes=(*first.notes, f"AkShare unavailable ({exc})")), False
-    if first is None:
-        return replace(second, notes=(*notes, *second.notes)), False
-    yahoo_why = {f.item: f.reason for f in first.failures if f.item in retry}
-    failures = [f for f in first.failures if f.item not in yahoo_why]
-    failures += [Failure(f.item, f"yahoo: {yahoo_why[f.item]}; akshare: {f.reason}") if f.item in yahoo_why else f for f in second.failures]  # fmt: skip
-    frame = validate_valuation(pd.concat([first.frame, second.frame], ignore_index=True))
-    merged = ValuationData(frame, tuple(failures), (*first.notes, *second.notes),
-                           synthetic=first.synthetic or second.synthetic)  # fmt: skip
-    return merged, False
+        data = load_statements(
+            _VALUATION,
+            tickers,
+            source=source,
+            read_csv=None,
+            readers={
+                "yahoo": lambda: _once((yahoo_source or FUNDAMENTALS["yahoo"].reader(replay_dir)).valuation),
+                "akshare": lambda: _once((akshare_source or FUNDAMENTALS["akshare"].reader(akshare_replay_dir)).valuation),
+            },
+            theme=theme,
+        )  # fmt: skip
+    except RateLimitedError as exc:
+        return _reported(theme, f"P/E unavailable ({exc})")
+    if not data.available:
+        return _reported(theme, "; ".join(data.notes))
+    return data, False
+
+
+def _once(
+    valuation: Callable[[Sequence[str]], ValuationData],
+) -> StatementFetch[ValuationData]:
+    """A source's ``valuation`` in the shape the routed loader calls (valuation has no periods)."""
+
+    def fetch(tickers: Sequence[str], *, freq: Freq = "annual") -> ValuationData:
+        return valuation(tickers)
+
+    return fetch
 
 
 def _reported(theme: Theme, why: str) -> tuple[ValuationData, bool]:
