@@ -50,3 +50,25 @@ def test_both_kinds_of_source_are_price_sources(tmp_path: Path) -> None:
     assert isinstance(single, SingleProvider) and single.synthetic and not single.remote
     assert isinstance(routes, ProviderRoutes) and routes.remote and routes.name == "auto"
     assert "0700.HK" in single.available_tickers() and routes.available_tickers() == []
+
+
+def test_a_local_source_keeps_what_a_run_used_and_routes_leave_it_to_the_cache(
+    tmp_path: Path,
+) -> None:
+    from themelens.data.providers import YahooProvider
+    from themelens.data.store import PriceStore
+
+    frame = fetch_prices(DemoProvider(), ["0700.HK"]).frame
+    SingleProvider(DemoProvider()).keep(frame, db_path=tmp_path / "local.duckdb")
+    assert len(PriceStore(tmp_path / "local.duckdb").read_prices(["0700.HK"])) == len(frame)
+    routes = ProviderRoutes(providers={"yahoo": YahooProvider()}, chain_of=lambda t: ("yahoo",))
+    routes.keep(frame, db_path=tmp_path / "routed.duckdb")
+    assert not (tmp_path / "routed.duckdb").exists()
+
+
+def test_fx_rates_follow_the_price_provider() -> None:
+    """A run on local prices never asks the network for FX; a remote one asks Yahoo first."""
+    from themelens.data.fx import fx_source_for
+
+    assert [fx_source_for(p) for p in ("yahoo", "akshare", "auto")] == ["auto"] * 3
+    assert [fx_source_for(p) for p in ("csv", "demo", "some-plugin")] == ["reference"] * 3

@@ -170,7 +170,7 @@ def capex(
     """Capex per company from cash-flow statements (local and USD, YoY, group total) beside press figures."""
     from themelens.analytics.fundamentals import capex_rates_needed, track_capex
     from themelens.data.fundamentals import load_capex, pick_source
-    from themelens.data.fx import FxConverter
+    from themelens.data.fx import FxConverter, fx_source_for
 
     with boundary():
         settings, th = source.resolve()
@@ -180,8 +180,8 @@ def capex(
             list(members), source=kind, theme=th, csv_path=csv,
             **replays.loader_options(settings),
         )  # fmt: skip
-        live = kind in ("yahoo", "akshare", "auto") and replays.live
-        converter = FxConverter(source=fx.value if fx else "auto" if live else "reference")
+        routed = fx_source_for(settings.provider) if replays.live and kind != "csv" else "reference"
+        converter = FxConverter(source=fx.value if fx else routed)
         needed = capex_rates_needed(
             loaded.frame, th.capex_facts, entity_of=members, tolerance_pct=tolerance
         )

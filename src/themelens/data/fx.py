@@ -28,6 +28,7 @@ from datetime import date, timedelta
 from functools import cache
 from importlib import resources
 from statistics import fmean
+from types import MappingProxyType
 from typing import Final, Literal
 
 import pandas as pd
@@ -42,6 +43,7 @@ from themelens.errors import (
 )
 
 __all__ = [
+    "FX_SOURCES",
     "REFERENCE_LABEL",
     "Conversion",
     "FxConverter",
@@ -50,6 +52,7 @@ __all__ = [
     "RateTable",
     "ReferenceTable",
     "UnknownCurrencyError",
+    "fx_source_for",
     "reference_table",
     "to_usd",
     "yahoo_fx_ticker",
@@ -59,6 +62,20 @@ log = logging.getLogger(__name__)
 
 FxSource = Literal["auto", "yahoo", "reference"]
 REFERENCE_LABEL: Final = "built-in monthly reference rate (approximate)"
+
+FX_SOURCES: Final[Mapping[str, FxSource]] = MappingProxyType(
+    {"yahoo": "auto", "akshare": "auto", "auto": "auto", "csv": "reference", "demo": "reference"}
+)
+"""Where a run's FX rates come from, by the price provider's name (``auto`` for routes):
+the providers that reach the network take Yahoo's rates (falling back to the reference
+table), the local ones the table alone, so an offline run never asks the network for FX."""
+
+
+def fx_source_for(provider: str) -> FxSource:
+    """The FX source for prices from ``provider`` (``FX_SOURCES``); an unregistered provider
+    (a plugin) gets the reference table: it never reaches the network unless registered to."""
+    return FX_SOURCES.get(provider, "reference")
+
 
 _CODE_RE: Final = re.compile(r"^[A-Z]{3}$")
 _PERIOD_RE: Final = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?|H([12])|Q([1-4]))?$")

@@ -83,6 +83,9 @@ class ProviderRoutes:
         """None: routes reach remote sources, which list no universe to suggest from."""
         return []
 
+    def keep(self, frame: pd.DataFrame, *, db_path: Path) -> None:
+        """Nothing: routed prices were read through the cache, which already holds them."""
+
 
 def routes_for_theme(
     theme: Theme, build: Callable[[str], Provider], *, source: str = "theme"

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+import pandas as pd
+
 from themelens.data.contracts import Failure, PriceLoad, empty_prices
 from themelens.data.providers.base import PriceQuery, Provider, fetch_prices
 from themelens.data.refresh import RefreshResult, load_prices, refresh_prices
@@ -64,6 +66,11 @@ class PriceSource(Protocol):
         """Tickers the source is known to hold, for close-match suggestions (may be empty)."""
         ...
 
+    def keep(self, frame: pd.DataFrame, *, db_path: Path) -> None:
+        """Store prices a run used in the cache at ``db_path`` when they did not come through
+        it (a CSV folder, the demo market), so the store holds what the run showed."""
+        ...
+
 
 @dataclass(frozen=True)
 class SingleProvider:
@@ -109,6 +116,11 @@ class SingleProvider:
         return refresh_prices(
             store, self.provider, tickers, start=start, end=end, on_progress=on_progress
         )
+
+    def keep(self, frame: pd.DataFrame, *, db_path: Path) -> None:
+        """A local provider's prices written to the store; a remote one's are there already."""
+        if not self.provider.remote and len(frame):
+            PriceStore(db_path).write_prices(frame)
 
     def available_tickers(self) -> list[str]:
         """What a local provider lists (a CSV folder, the demo market); nothing for the others."""

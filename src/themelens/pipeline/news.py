@@ -11,7 +11,6 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -19,7 +18,7 @@ from themelens.config import Settings
 from themelens.data.akshare_client import AkshareClient
 from themelens.data.contracts import empty_prices
 from themelens.data.fundamentals import FundamentalsSource, pick_source
-from themelens.data.fx import FxConverter
+from themelens.data.fx import FxConverter, fx_source_for
 from themelens.data.loading import load_tickers, make_provider
 from themelens.data.sources import PriceSource
 from themelens.errors import ThemelensError
@@ -274,7 +273,7 @@ def run_news(
         ArticleInfo(a.name, a.title, a.published, a.source, a.origin, counts.get(a.id, 0), a.id)
         for a in checked.articles
     )
-    converter: Any = FxConverter(source="reference" if not provider.remote else "auto")
+    converter = FxConverter(source=fx_source_for(provider.name))
     reconciled = reconcile_claims(list(checked.claims), to_usd=converter.to_usd)
     sentiment = entity_sentiment(checked.articles, theme)
     if sentiment is None and not sentiment_available():

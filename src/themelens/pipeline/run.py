@@ -21,7 +21,6 @@ from themelens.analytics.rally import RallyResult, measure_rally
 from themelens.config import Settings, default_cache_dir
 from themelens.data.contracts import is_synthetic
 from themelens.data.loading import load_tickers, make_provider
-from themelens.data.store import PriceStore
 from themelens.errors import ThemelensError
 from themelens.pipeline.model import RunInputs, SourceInfo, ThemeRun
 from themelens.pipeline.news import NewsRun, run_news
@@ -154,8 +153,8 @@ def run_theme(
     )
     missing.extend(steps.missing)
     used = news.prices if news.prices is not None else frame
-    if len(used) and not provider.remote:
-        PriceStore(settings.db_path).write_prices(used[used["provider"] != "proxy"])
+    if len(used):
+        provider.keep(used[used["provider"] != "proxy"], db_path=settings.db_path)
     run = ThemeRun(
         theme=theme,
         asof=asof,
