@@ -34,6 +34,7 @@ from themelens.theme import Theme
 from themelens.verify import Tolerances, VerifyResult, tickers_to_load, verify_claims
 from themelens.verify.fundamentals import (
     FundamentalsEvidence,
+    Preloaded,
     fundamental_tickers,
     fundamentals_needed,
     load_fundamentals_evidence,
@@ -149,6 +150,7 @@ class FundamentalsInputs:
     replay_dir: Path | None = None
     akshare_replay_dir: Path | None = None
     flows_replay_dir: Path | None = None
+    preloaded: Preloaded | None = None  # what the run's fundamentals section already loaded
 
 
 def _fundamentals(
@@ -173,6 +175,7 @@ def _fundamentals(
         akshare_replay_dir=inputs.akshare_replay_dir,
         flows_replay_dir=inputs.flows_replay_dir,
         akshare_client=AkshareClient(**settings.akshare_client_options) if live else None,
+        preloaded=inputs.preloaded,
     )
 
 
@@ -257,12 +260,14 @@ def run_news(
     prices: pd.DataFrame,
     provider: PriceSource,
     proxy: bool,
+    preloaded: Preloaded | None = None,
 ) -> NewsRun:
     """Articles → claims → verdicts against ``prices`` (plus the tickers claims point at),
     then reconciliation across sources and sentiment per entity."""
     checked = check_articles(
-        settings, theme, sources, prices=prices, provider=provider, proxy=proxy
-    )
+        settings, theme, sources, prices=prices, provider=provider, proxy=proxy,
+        fundamentals=FundamentalsInputs(preloaded=preloaded),
+    )  # fmt: skip
     missing = list(checked.missing)
     if not checked.articles:
         return NewsRun((), None, None, None, None, tuple(missing))

@@ -26,6 +26,7 @@ from themelens.pipeline.model import RunInputs, SourceInfo, ThemeRun
 from themelens.pipeline.news import NewsRun, run_news
 from themelens.pipeline.runs import RunStore
 from themelens.pipeline.steps import run_steps
+from themelens.pipeline.steps_fundamentals import FundamentalsData, load_fundamentals
 from themelens.theme import Theme
 
 __all__ = ["MarketFigures", "market_figures", "run_theme", "theme_tickers"]
@@ -109,6 +110,16 @@ def market_figures(theme: Theme, frame: pd.DataFrame, asof: date | None) -> Mark
     return MarketFigures(rally, groups, bench, roles, tuple(missing))
 
 
+def _load_fundamentals(inputs: RunInputs) -> FundamentalsData | None:
+    """What the fundamentals sources answer for the theme, or None when asking failed: the
+    fundamentals step then asks again, and its failure is the run's line under "Missing"."""
+    try:
+        return load_fundamentals(inputs)
+    except ThemelensError as exc:
+        log.debug("fundamentals not preloaded: %s", exc)
+        return None
+
+
 def run_theme(
     settings: Settings,
     theme: Theme,
@@ -143,13 +154,19 @@ def run_theme(
     missing.extend(loaded.warnings)
     market = market_figures(theme, frame, asof)
     missing.extend(market.missing)
+    inputs = RunInputs(settings, theme, frame, asof, market.benchmark, market.roles)
+    fundamentals = _load_fundamentals(inputs)  # asked once: the section and verify
     news = NewsRun.empty()
     if articles:
-        news = run_news(settings, theme, articles, prices=frame, provider=provider, proxy=proxy)
+        news = run_news(
+            settings, theme, articles, prices=frame, provider=provider, proxy=proxy,
+            preloaded=fundamentals.preloaded() if fundamentals is not None else None,
+        )  # fmt: skip
         missing.extend(news.missing)
     steps = run_steps(
-        RunInputs(settings, theme, frame, asof, market.benchmark, market.roles),
+        inputs,
         cache_dir=default_cache_dir() / "step-cache",  # private to the user, never beside --db
+        fundamentals_loaded=fundamentals,
     )
     missing.extend(steps.missing)
     used = news.prices if news.prices is not None else frame

@@ -38,7 +38,11 @@ from themelens.pipeline.model import FundamentalsBundle, RunInputs
 from themelens.pipeline.sealed import SealError, private_folder, seal, unseal
 from themelens.pipeline.steps_basket import basket_step
 from themelens.pipeline.steps_events import event_study_step
-from themelens.pipeline.steps_fundamentals import fundamentals_from, load_fundamentals
+from themelens.pipeline.steps_fundamentals import (
+    FundamentalsData,
+    fundamentals_from,
+    load_fundamentals,
+)
 
 __all__ = ["StepResults", "cache_key", "package_digest", "run_steps"]
 
@@ -137,11 +141,14 @@ def _attempt(name: str, run: Callable[[], _T | None], missing: list[str]) -> _T 
 
 
 def _fundamentals(
-    inputs: RunInputs, cache_dir: Path | None, missing: list[str]
+    inputs: RunInputs,
+    cache_dir: Path | None,
+    missing: list[str],
+    loaded: FundamentalsData | None = None,
 ) -> FundamentalsBundle:
-    """Load what the sources answer (every run: it may read the network), then compute from it,
-    cached on what was loaded as well as the run's inputs."""
-    loaded = load_fundamentals(inputs)
+    """Load what the sources answer (every run: it may read the network) unless the run already
+    did, then compute from it, cached on what was loaded as well as the run's inputs."""
+    loaded = loaded if loaded is not None else load_fundamentals(inputs)
     answered = hashlib.sha256(pickle.dumps(loaded, protocol=pickle.HIGHEST_PROTOCOL)).digest()
     return _cached(
         "fundamentals",
@@ -153,13 +160,21 @@ def _fundamentals(
     )
 
 
-def run_steps(inputs: RunInputs, *, cache_dir: Path | None = None) -> StepResults:
+def run_steps(
+    inputs: RunInputs,
+    *,
+    cache_dir: Path | None = None,
+    fundamentals_loaded: FundamentalsData | None = None,
+) -> StepResults:
     """The event study, fundamentals and basket for ``inputs``; the basket from ``cache_dir``
-    when its key is unchanged (the report's warm path)."""
+    when its key is unchanged (the report's warm path). ``fundamentals_loaded`` is what the
+    run already asked the fundamentals sources (``load_fundamentals``), so they are asked once."""
     missing: list[str] = []
     events = _attempt("events", lambda: event_study_step(inputs), missing)
     fundamentals = _attempt(
-        "fundamentals", lambda: _fundamentals(inputs, cache_dir, missing), missing
+        "fundamentals",
+        lambda: _fundamentals(inputs, cache_dir, missing, fundamentals_loaded),
+        missing,
     )
     basket = _attempt(
         "basket", lambda: _cached("basket", basket_step, inputs, cache_dir, missing), missing

@@ -21,6 +21,7 @@ from themelens.analytics.scenarios import project_scenarios, simulate_paths
 from themelens.data.contracts import is_synthetic
 from themelens.data.fundamentals import (
     CapexStatements,
+    FundamentalsSource,
     ValuationData,
     load_capex,
     load_valuation,
@@ -30,6 +31,7 @@ from themelens.data.fx import reference_table
 from themelens.errors import InputError
 from themelens.pipeline.model import FundamentalsBundle, RunInputs
 from themelens.theme import MEMBER_ROLES
+from themelens.verify.fundamentals import Preloaded
 
 __all__ = [
     "MC_PATHS",
@@ -58,6 +60,18 @@ class FundamentalsData:
     subjects: dict[str, tuple[str, str]]
     index: str | None
     refs: list[str]
+    source: FundamentalsSource = "none"
+
+    def preloaded(self) -> Preloaded:
+        """The same answers for verify, which then asks the sources only for other tickers."""
+        return Preloaded(
+            self.source,
+            frozenset(self.members),
+            self.statements,
+            frozenset(self.subjects),
+            self.valuation,
+            self.reported,
+        )
 
 
 def load_fundamentals(inputs: RunInputs) -> FundamentalsData:
@@ -75,7 +89,7 @@ def load_fundamentals(inputs: RunInputs) -> FundamentalsData:
         if t and ent and t not in subjects:
             subjects[t] = (ent.slug, ent.role or "")
     data, reported = load_valuation(list(subjects), source=source, theme=theme)
-    return FundamentalsData(members, statements, data, reported, subjects, index, refs)
+    return FundamentalsData(members, statements, data, reported, subjects, index, refs, source)
 
 
 def fundamentals_from(inputs: RunInputs, loaded: FundamentalsData) -> FundamentalsBundle:

@@ -29,6 +29,7 @@ from datetime import date
 from themelens.news.claim import FUNDAMENTAL_METRICS, Claim
 from themelens.verify._evidence import STATEMENT_COLUMNS, FundamentalsEvidence
 from themelens.verify._pe_and_flows import check_flow, check_pe
+from themelens.verify._preloaded import Preloaded
 from themelens.verify._statement_checks import GROWTH_ITEMS, check_capex, check_growth
 from themelens.verify.checks import Verdict
 from themelens.verify.fundamental_tolerances import FundamentalTolerances
@@ -43,6 +44,7 @@ __all__ = [
     "STATEMENT_COLUMNS",
     "FundamentalTolerances",
     "FundamentalsEvidence",
+    "Preloaded",
     "check_fundamental_claim",
     "fundamental_tickers",
     "fundamentals_needed",

@@ -36,6 +36,7 @@ from themelens.data.fundamentals import (
     CapexStatements,
     FundamentalsSource,
     IncomeStatements,
+    ValuationData,
     empty_capex,
     empty_income,
     empty_valuation,
@@ -55,6 +56,7 @@ from themelens.verify._evidence import (
     _empty_statements,
     statements_frame,
 )
+from themelens.verify._preloaded import Preloaded, reuse
 from themelens.verify.listing import claimed_listings
 
 __all__ = ["fundamental_tickers", "fundamentals_needed", "load_fundamentals_evidence"]
@@ -100,6 +102,7 @@ def _statements(
     replay_dir: Path | None,
     akshare_replay_dir: Path | None,
     client: AkshareClient | None,
+    preloaded: Preloaded | None,
 ) -> tuple[IncomeStatements | None, CapexStatements | None, str | None]:
     """Income and capex, or the reason neither is available."""
     if source == "csv" and csv_path is None and capex_csv is None:
@@ -118,7 +121,14 @@ def _statements(
 
     try:
         income = load(load_income, csv_path, AkshareIncome)
-        capex = load(load_capex, capex_csv, AkshareFundamentals)
+        if preloaded is not None and preloaded.source == source and capex_csv is None:
+            capex: CapexStatements | None = reuse(
+                preloaded.capex, preloaded.capex_tickers, tickers,
+                lambda rest: load_capex(rest, source=source, theme=theme, replay_dir=replay_dir,
+                                        akshare_replay_dir=akshare_replay_dir),
+            )  # fmt: skip
+        else:
+            capex = load(load_capex, capex_csv, AkshareFundamentals)
     except RateLimitedError as exc:
         return None, None, f"statements unavailable: {exc}"
     usable = [x for x in (income, capex) if x is not None and x.available]
@@ -141,6 +151,7 @@ def load_fundamentals_evidence(
     akshare_replay_dir: Path | None = None,
     flows_replay_dir: Path | None = None,
     akshare_client: AkshareClient | None = None,
+    preloaded: Preloaded | None = None,
 ) -> FundamentalsEvidence:
     """Statements, valuation and southbound flows for ``tickers``, each kind only when needed.
 
@@ -160,14 +171,18 @@ def load_fundamentals_evidence(
     akshare_client
         A live client with the settings' spacing and time-out
         (``AkshareClient(**settings.akshare_client_options())``).
+    preloaded
+        Capex and P/E the run already loaded from the same source (a report's
+        fundamentals section): reused for the tickers they cover, so a run
+        asks a source once.
     """
     unavailable: dict[str, str] = {k: _NOT_NEEDED for k in EVIDENCE_KINDS if k not in need}
     failures: dict[str, Mapping[str, str]] = {}
     notes: list[str] = []
     statements = _empty_statements()
     if "statements" in need:
-        income, capex, why = _statements(tickers, source, theme, csv_path, capex_csv,
-                                         replay_dir, akshare_replay_dir, akshare_client)  # fmt: skip
+        income, capex, why = _statements(tickers, source, theme, csv_path, capex_csv, replay_dir,
+                                         akshare_replay_dir, akshare_client, preloaded)  # fmt: skip
         if why is not None:
             unavailable["statements"] = why
         else:
@@ -181,7 +196,7 @@ def load_fundamentals_evidence(
     valuation = empty_valuation()
     if "valuation" in need:
         valuation, why, failed = _valuation(tickers, source, theme, valuation_csv, replay_dir,
-                                            akshare_replay_dir, akshare_client)  # fmt: skip
+                                            akshare_replay_dir, akshare_client, preloaded)  # fmt: skip
         if why is not None:
             unavailable["valuation"] = why
         failures["valuation"] = failed
@@ -216,6 +231,7 @@ def _valuation(
     replay_dir: Path | None,
     akshare_replay_dir: Path | None,
     client: AkshareClient | None,
+    preloaded: Preloaded | None,
 ) -> tuple[pd.DataFrame, str | None, dict[str, str]]:
     """P/E observations, the reason there are none, and per-ticker failures.
 
@@ -230,11 +246,24 @@ def _valuation(
         data = read_valuation_csv(valuation_csv, theme=theme)
         return data.frame, None, _failures(data.failures)
     live = client if akshare_replay_dir is None else None
-    data, reported = load_valuation(
-        tickers, source=source, theme=theme, replay_dir=replay_dir,
-        akshare_replay_dir=akshare_replay_dir,
-        akshare_source=AkshareFundamentals(live) if live is not None else None,
-    )  # fmt: skip
+
+    def fetch(wanted: list[str]) -> tuple[ValuationData, bool]:
+        return load_valuation(
+            wanted, source=source, theme=theme, replay_dir=replay_dir,
+            akshare_replay_dir=akshare_replay_dir,
+            akshare_source=AkshareFundamentals(live) if live is not None else None,
+        )  # fmt: skip
+
+    if preloaded is not None and preloaded.source == source and not preloaded.reported:
+
+        def rest(wanted: list[str]) -> ValuationData:
+            data, was_reported = fetch(wanted)
+            return data if not was_reported else ValuationData(empty_valuation(), notes=data.notes)
+
+        data = reuse(preloaded.valuation, preloaded.valuation_tickers, tickers, rest)
+        reported = False
+    else:
+        data, reported = fetch(list(tickers))
     if reported:
         why = data.notes[0].split("; showing press-reported figures")[0] if data.notes else ""
         return empty_valuation(), f"valuation source unavailable: {why}" if why else "no valuation source configured", {}  # fmt: skip
