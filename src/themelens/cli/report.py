@@ -69,3 +69,6 @@ def report(
             highlight=False,
             soft_wrap=True,
         )
+        if ctx.failures:
+            say("failed", ctx.failures, color="red")
+            raise typer.Exit(1)

@@ -93,6 +93,8 @@ class ThemeRun(ShowsSummary):
     reason is in ``missing``). ``missing`` lists what could not be had, each a
     sentence the report prints where the data would have been. ``run_id`` is
     the id the store keeps the run under (None until stored).
+    ``failed_inputs`` are the article inputs that could not be read, and the
+    articles whose claims or verdicts could not be stored.
     """
 
     theme: Theme
@@ -114,6 +116,14 @@ class ThemeRun(ShowsSummary):
     basket: BasketResult | None = None
     missing: tuple[str, ...] = ()
     run_id: str | None = None
+    failed_inputs: tuple[str, ...] = ()
+
+    @property
+    def failures(self) -> tuple[str, ...]:
+        """What makes the run a failure for its command (exit 1), though the report is written:
+        no prices for any ticker, or an article input that could not be read or stored."""
+        none = ("no prices for any of the theme's tickers",) if self.rally is None else ()
+        return (*none, *self.failed_inputs)
 
     def to_frame(self) -> pd.DataFrame:
         """The rally table at ``asof`` (one row per ticker), empty when there were no prices."""

@@ -62,6 +62,7 @@ class NewsRun:
     sentiment: pd.DataFrame | None
     prices: pd.DataFrame | None
     missing: tuple[str, ...]
+    failed: tuple[str, ...] = ()  # inputs not read, articles whose claims or verdicts not stored
 
     @classmethod
     def empty(cls) -> NewsRun:
@@ -269,8 +270,9 @@ def run_news(
         fundamentals=FundamentalsInputs(preloaded=preloaded),
     )  # fmt: skip
     missing = list(checked.missing)
+    failed = (*checked.failed_inputs, *checked.failed_steps)
     if not checked.articles:
-        return NewsRun((), None, None, None, None, tuple(missing))
+        return NewsRun((), None, None, None, None, tuple(missing), failed)
     counts: dict[str, int] = {}
     for claim in checked.claims:
         counts[claim.article_id or ""] = counts.get(claim.article_id or "", 0) + 1
@@ -283,4 +285,6 @@ def run_news(
     sentiment = entity_sentiment(checked.articles, theme)
     if sentiment is None and not sentiment_available():
         missing.append("sentiment left out: install the optional extra themelens[sentiment]")
-    return NewsRun(infos, checked.verify, reconciled, sentiment, checked.prices, tuple(missing))
+    return NewsRun(
+        infos, checked.verify, reconciled, sentiment, checked.prices, tuple(missing), failed
+    )

@@ -191,5 +191,6 @@ def run_theme(
         fundamentals=steps.fundamentals,
         basket=steps.basket,
         missing=tuple(dict.fromkeys(missing)),
+        failed_inputs=news.failed,
     )
     return RunStore(settings.db_path).save(run)
