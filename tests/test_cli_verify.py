@@ -93,17 +93,12 @@ def test_two_articles_with_one_name_each_keep_their_verdicts(
         (tmp_path / folder).mkdir()
         (tmp_path / folder / "story.txt").write_text(text, encoding="utf-8")
     db = tmp_path / "s.duckdb"
-    result = CliRunner().invoke(
-        app,
-        ["verify", str(tmp_path / "a"), str(tmp_path / "b"), "--format", "jsonl"]
-        + ["--prices-dir", str(shared_prices_dir), "--db", str(db)],
-        env={"COLUMNS": "200"},
-    )
+    args = ["verify", str(tmp_path / "a"), str(tmp_path / "b"), "--format", "jsonl"]
+    args += ["--prices-dir", str(shared_prices_dir), "--db", str(db)]
+    result = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.stderr
     lines = [json.loads(x) for x in result.stdout.splitlines() if x.strip()]
-    moves = {
-        (x["entity"], x["asof"], x["verdict"]) for x in lines if x["metric"] == "return_pct"
-    }
+    moves = {(x["entity"], x["asof"], x["verdict"]) for x in lines if x["metric"] == "return_pct"}
     assert moves == {("baidu", "2025-09-17", "supported"), ("alibaba", "2025-09-24", "supported")}
     assert len({x["article_id"] for x in lines}) == 2
     stored = ArticleStore(db).read_verified()

@@ -92,13 +92,15 @@ def run_theme(
     demo: bool = False,
     db: str | Path | None = None,
     proxy: bool = True,
+    benchmark: str | None = None,
 ) -> ThemeRun:
-    """The whole theme run the report shows (stored, so ``themelens serve`` shows it too)."""
+    """The whole theme run the report shows (stored, so ``themelens serve`` shows it too);
+    ``benchmark`` as ``report --benchmark`` (default: the theme's index, its proxy, a fallback)."""
     from themelens.pipeline.run import run_theme as _run
 
     settings, th = _setup(theme, db=db, provider=provider, prices_dir=prices_dir, demo=demo)
     when = date.fromisoformat(asof) if isinstance(asof, str) else asof
-    return _run(settings, th, asof=when, articles=list(articles), proxy=proxy)
+    return _run(settings, th, asof=when, articles=list(articles), proxy=proxy, benchmark=benchmark)
 
 
 def write_report(run: ThemeRun, path: str | Path = "report.html") -> Path:

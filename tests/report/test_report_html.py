@@ -79,7 +79,7 @@ def test_ticker_without_data_is_listed_as_missing(tmp_path: Path, shared_prices_
     ctx = run_theme(settings, load_theme(), asof=date(2025, 9, 24))
     html = render_report(ctx)
     assert "002371.SZ" in " ".join(ctx.missing)  # Naura's A-share file is not in the shared data
-    assert "no series for the default benchmark HSTECH.HK" in html
+    assert "no series for HSTECH.HK; relative figures use an equal-weight proxy" in html
     assert ctx.rally is not None and "9988.HK" in set(ctx.rally.rows["ticker"])
 
 

@@ -35,6 +35,14 @@ def report(
         "report.html"
     ),
     proxy: ProxyOpt = True,
+    benchmark: Annotated[
+        str | None,
+        typer.Option(
+            "--benchmark",
+            help="What relative figures use: an entity, a ticker, or 'proxy' (default: the theme's "
+            "index, else its equal-weight proxy, else the next benchmark with prices).",
+        ),
+    ] = None,
     *,
     source: Source,
 ) -> None:
@@ -54,6 +62,7 @@ def report(
                 asof=parse_date(asof, "--asof"),
                 articles=sources,
                 proxy=proxy,
+                benchmark=benchmark,
                 on_progress=on_progress,
             )
         path = write_report(ctx, out)

@@ -24,6 +24,7 @@ from themelens.analytics.rally import RallyResult
 from themelens.analytics.scenarios import MonteCarloResult, ScenarioResult
 from themelens.config import Settings
 from themelens.news.reconcile import ReconcileResult
+from themelens.pipeline.benchmark import BenchmarkChoice
 from themelens.summary import ShowsSummary, Summary
 from themelens.theme import Theme
 from themelens.verify import VerifyResult
@@ -93,7 +94,8 @@ class ThemeRun(ShowsSummary):
     reason is in ``missing``). ``missing`` lists what could not be had, each a
     sentence the report prints where the data would have been. ``run_id`` is
     the id the store keeps the run under (None until stored).
-    ``failed_inputs`` are the article inputs that could not be read, and the
+    ``benchmark_choice`` says what ``benchmark`` is (the index, its labelled
+    proxy, a fallback, the user's choice) and why. ``failed_inputs`` are the article inputs that could not be read, and the
     articles whose claims or verdicts could not be stored.
     """
 
@@ -117,6 +119,7 @@ class ThemeRun(ShowsSummary):
     missing: tuple[str, ...] = ()
     run_id: str | None = None
     failed_inputs: tuple[str, ...] = ()
+    benchmark_choice: BenchmarkChoice | None = None
 
     @property
     def failures(self) -> tuple[str, ...]:

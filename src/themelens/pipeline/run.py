@@ -22,6 +22,7 @@ from themelens.config import Settings, default_cache_dir
 from themelens.data.contracts import is_synthetic
 from themelens.data.loading import load_tickers, make_provider
 from themelens.errors import ThemelensError
+from themelens.pipeline.benchmark import BenchmarkChoice, choose_benchmark
 from themelens.pipeline.model import RunInputs, SourceInfo, ThemeRun
 from themelens.pipeline.news import NewsRun, run_news
 from themelens.pipeline.runs import RunStore
@@ -69,29 +70,33 @@ def sources_of(frame: pd.DataFrame) -> tuple[SourceInfo, ...]:
 
 @dataclass(frozen=True)
 class MarketFigures:
-    """The price half of a run: rally rows, group averages, the benchmark used, what is missing."""
+    """The price half of a run: rally rows, group averages, the benchmark used, what is missing;
+    ``frame`` is the run's prices plus the proxy benchmark's rows when the proxy is chosen."""
 
     rally: RallyResult | None
     groups: pd.DataFrame | None
     benchmark: str | None
     roles: dict[str, tuple[str, str, str]]
     missing: tuple[str, ...]
+    frame: pd.DataFrame | None = None
+    choice: BenchmarkChoice | None = None
 
 
-def market_figures(theme: Theme, frame: pd.DataFrame, asof: date | None) -> MarketFigures:
+def market_figures(
+    theme: Theme, frame: pd.DataFrame, asof: date | None, benchmark: str | None = None
+) -> MarketFigures:
     """Rally metrics for the theme's members and benchmark found in ``frame``, and group averages.
 
-    The benchmark is the theme's default when ``frame`` has its series, else
-    the next benchmark with data (the missing one is listed).
+    The benchmark follows ``choose_benchmark``: ``benchmark`` when the user
+    named one, else the theme's index, its labelled proxy, or a named fallback.
     """
     missing: list[str] = []
-    members, benchmarks, roles = theme_tickers(theme)
+    members, _, roles = theme_tickers(theme)
+    frame, choice = choose_benchmark(theme, frame, benchmark)
+    bench = choice.ticker if choice is not None else None
+    if choice is not None and choice.ticker not in roles:
+        roles = {**roles, choice.ticker: ("proxy", choice.name, "benchmark")}
     have = set(frame["ticker"].unique()) if len(frame) else set()
-    bench = theme.pick_benchmark(have)
-    if benchmarks and bench != benchmarks[0]:
-        missing.append(
-            f"no series for the default benchmark {benchmarks[0]}; relative figures use {bench or 'nothing'}"
-        )
     rally: RallyResult | None = None
     measured = [t for t in [*([bench] if bench else []), *members] if t in have]
     if not measured:
@@ -107,7 +112,7 @@ def market_figures(theme: Theme, frame: pd.DataFrame, asof: date | None) -> Mark
     groups = None
     if rally is not None:
         groups = summarise_groups(rally.to_frame(), {t: roles[t][2] for t in members if t in roles})
-    return MarketFigures(rally, groups, bench, roles, tuple(missing))
+    return MarketFigures(rally, groups, bench, roles, tuple(missing), frame, choice)
 
 
 def _load_fundamentals(inputs: RunInputs) -> FundamentalsData | None:
@@ -120,6 +125,13 @@ def _load_fundamentals(inputs: RunInputs) -> FundamentalsData | None:
         return None
 
 
+def _no_prices(theme: Theme, ticker: str, reason: str) -> str:
+    """'No prices for Naura (002371.SZ): no price file …' — a sentence a reader can act on."""
+    entity = theme.entity_for_ticker(ticker)
+    who = f"{entity.name} ({ticker})" if entity is not None else ticker
+    return f"No prices for {who}: {reason}"
+
+
 def run_theme(
     settings: Settings,
     theme: Theme,
@@ -127,6 +139,7 @@ def run_theme(
     asof: date | None = None,
     articles: Sequence[str | Path] = (),
     proxy: bool = True,
+    benchmark: str | None = None,
     on_progress: Progress | None = None,
 ) -> ThemeRun:
     """Compute what the report shows, and store prices, articles, claims and verdicts.
@@ -138,6 +151,9 @@ def run_theme(
         verified against the same prices, reconciled and scored for sentiment.
     proxy
         Check index claims with no index series against an equal-weight proxy.
+    benchmark
+        What relative figures use (an entity, a ticker, or ``proxy``); default
+        the theme's chain (``pipeline.benchmark.choose_benchmark``).
 
     Notes
     -----
@@ -150,11 +166,12 @@ def run_theme(
     provider = make_provider(settings, theme)
     loaded = load_tickers(settings, provider, [*members, *benchmarks], on_progress=on_progress)
     frame = loaded.frame
-    missing = [f"{f.item}: {f.reason}" for f in loaded.failures]
+    missing = [_no_prices(theme, f.item, f.reason) for f in loaded.failures]
     missing.extend(loaded.warnings)
-    market = market_figures(theme, frame, asof)
+    market = market_figures(theme, frame, asof, benchmark)
     missing.extend(market.missing)
-    inputs = RunInputs(settings, theme, frame, asof, market.benchmark, market.roles)
+    widened = market.frame if market.frame is not None else frame  # with the proxy, if chosen
+    inputs = RunInputs(settings, theme, widened, asof, market.benchmark, market.roles)
     fundamentals = _load_fundamentals(inputs)  # asked once: the section and verify
     news = NewsRun.empty()
     if articles:
@@ -177,10 +194,11 @@ def run_theme(
         asof=asof,
         generated_at=datetime.now(UTC).replace(tzinfo=None),
         synthetic=is_synthetic(frame),
-        prices=frame,
+        prices=widened,
         rally=market.rally,
         roles=market.roles,
         benchmark=market.benchmark,
+        benchmark_choice=market.choice,
         groups=market.groups,
         sources=sources_of(used),
         articles=news.articles,

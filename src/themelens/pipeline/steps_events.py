@@ -13,6 +13,7 @@ import pandas as pd
 
 from themelens.analytics.events import Event, EventStudyResult, run_event_study
 from themelens.analytics.events_sources import (
+    PROXY_TICKER,
     add_proxy_benchmark,
     events_from_catalysts,
     events_from_claims,
@@ -68,6 +69,8 @@ def event_study_step(inputs: RunInputs) -> EventStudyResult | None:
         prices = prices[pd.to_datetime(prices["date"]) <= pd.Timestamp(inputs.asof)]
     have = set(prices["ticker"].astype(str))
     bench = inputs.benchmark if inputs.benchmark in have else None
+    if bench == PROXY_TICKER:  # the run's proxy includes the event stocks: rebuilt without them
+        prices, bench = prices[prices["ticker"] != PROXY_TICKER], None
     if bench is None:
         try:
             prices, bench, _ = add_proxy_benchmark(

@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 
 from themelens.report.format import anchor, fmt_date, fmt_pct, link
 
-__all__ = ["headline_sentences"]
+__all__ = ["headline_sentences", "news_sentence"]
 
 _GROUP_LABEL = {"leader": "The leaders", "supply-chain": "The chip supply chain", "peer": "Peers"}
 
@@ -89,22 +89,58 @@ def group_sentence(group: pd.Series, roles: Mapping[str, tuple[str, str, str]]) 
 def highs_sentence(
     rows: pd.DataFrame, roles: Mapping[str, tuple[str, str, str]], *, min_years: float = 3.0
 ) -> Markup | None:
-    """Names closing at multi-year highs (the latest earlier higher close ≥ ``min_years`` back)."""
-    picks = []
+    """Names at record closes (no higher close in the data: ``high_since`` empty) and at
+    multi-year highs (the latest earlier higher close ``min_years`` or more back)."""
+    records, highs = [], []
     for _, row in rows.iterrows():
+        t = str(row["ticker"])
+        if pd.isna(row["return_1d_pct"]):
+            continue  # no session on the day: not a close at a high
         if pd.isna(row["high_since"]):
+            records.append(Markup("{}").format(link(_name(t, roles), anchor("rally", t))))
             continue
         years = _years_back(pd.Timestamp(row["asof"]), pd.Timestamp(row["high_since"]))
         if years >= min_years:
-            t = str(row["ticker"])
-            picks.append(
+            highs.append(
                 Markup("{} (highest since {})").format(
                     _name(t, roles), link(fmt_date(row["high_since"]), anchor("rally", t))
                 )
             )
-    if not picks:
+    parts = []
+    if records:
+        parts.append(
+            Markup("Record closes (the highest in their price history): ")
+            + Markup(", ").join(records)
+        )
+    if highs:
+        parts.append(Markup("multi-year highs: ") + Markup(", ").join(highs))
+    if not parts:
         return None
-    return Markup("Closing at multi-year highs: ") + Markup(", ").join(picks) + Markup(".")
+    text = Markup("; ").join(parts) + Markup(".")
+    return Markup(text[:1].upper()) + Markup(text[1:])
+
+
+def news_sentence(tally: pd.Series, articles: int) -> Markup:
+    """'News check: 24 numeric claims in 5 articles; of 18 checked, 15 supported, 1 contradicted.'"""
+    counts = [
+        f"{int(tally[k])} {label}"
+        for k, label in (
+            ("supported", "supported"),
+            ("supported_intraday", "supported intraday"),
+            ("contradicted", "contradicted"),
+            ("misdated", "misdated"),
+            ("unverifiable", "unverifiable"),
+        )
+        if k in tally and int(tally[k])
+    ]
+    text = Markup("News check: {} numeric claims in {} article{}").format(
+        int(tally["claims"]), articles, "" if articles == 1 else "s"
+    )
+    if int(tally["checked"]):
+        text += Markup("; of {} checked against the data, {}").format(
+            link(str(int(tally["checked"])), "news"), ", ".join(counts)
+        )
+    return text + Markup(".")
 
 
 def headline_sentences(
