@@ -9,14 +9,23 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from themelens.errors import Failure
+from themelens.summary import ShowsSummary
 
-__all__ = ["fmt_cell", "json_failures", "json_fields", "json_records", "json_value"]
+__all__ = [
+    "RowsResult",
+    "fmt_cell",
+    "fmt_column",
+    "json_failures",
+    "json_fields",
+    "json_records",
+    "json_value",
+]
 
 
 def json_value(value: Any) -> Any:
@@ -65,3 +74,27 @@ def json_fields(result: object, *names: str) -> dict[str, Any]:
 def fmt_cell(value: Any, spec: str) -> str | None:
     """``format(value, spec)``, or None for a missing value (the summary shows a dash)."""
     return None if value is None or pd.isna(value) else format(value, spec)
+
+
+def fmt_column(frame: pd.DataFrame, column: str, spec: str) -> list[str | None]:
+    """:func:`fmt_cell` over one column of ``frame`` (a summary table's column)."""
+    return [fmt_cell(v, spec) for v in frame[column]]
+
+
+class RowsResult(ShowsSummary):
+    """A result whose tidy frame is ``rows`` and whose ``to_dict()`` is its ``JSON_FIELDS``.
+
+    Subclasses are frozen dataclasses with a ``rows`` field; ``JSON_FIELDS``
+    names the attributes ``to_dict()`` returns, in order (:func:`json_fields`).
+    """
+
+    rows: pd.DataFrame
+    JSON_FIELDS: ClassVar[tuple[str, ...]]
+
+    def to_frame(self) -> pd.DataFrame:
+        """A copy of ``rows`` (columns in the class docstring)."""
+        return self.rows.copy()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``JSON_FIELDS`` as JSON-safe data: frames as records, failures as dicts."""
+        return json_fields(self, *self.JSON_FIELDS)

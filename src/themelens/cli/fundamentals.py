@@ -188,8 +188,7 @@ def capex(
         result = track_capex(
             loaded.frame, th.capex_facts, entity_of=members, freq=freq.value,
             fx=converter.table(needed),  # every rate fetched here; the tracker does no I/O
-            tolerance_pct=tolerance, statements_available=loaded.available,
-            warnings=loaded.notes, failures=loaded.failures, synthetic=loaded.synthetic,
+            tolerance_pct=tolerance, statements_available=loaded.available, **loaded.carried(),
         )  # fmt: skip
         if chart is not None:
             chart.write_text(json.dumps(result.figure(), indent=1) + "\n", encoding="utf-8")
@@ -261,8 +260,8 @@ def valuation(
         result = compare_valuation(
             data.frame, subjects=_subjects(th, members), theme_index=chain[0] if chain else None,
             benchmarks=[t for t, v in roles.items() if v[2] == "benchmark"], asof=when,
-            history_years=history_years, min_observations=min_obs, warnings=data.notes,
-            failures=data.failures, synthetic=data.synthetic, reported=reported,
+            history_years=history_years, min_observations=min_obs, reported=reported,
+            **data.carried(),
         )  # fmt: skip
         out = Output(result.to_dict(), result.rows, (result.summary(), result.spreads_summary()))
         if since is not None:

@@ -1,4 +1,7 @@
-"""The reconciler's result types: a claim in a group, a group, and the whole result."""
+"""The reconciler's result types: a claim in a group, a group, and the whole result.
+
+Private: ``news.reconcile`` re-exports the public names in its ``__all__``.
+"""
 
 from __future__ import annotations
 
@@ -11,19 +14,6 @@ import pandas as pd
 
 from themelens.news.claim import Claim
 from themelens.summary import ShowsSummary, Summary
-
-__all__ = [
-    "LABELS",
-    "MONEY_METRICS",
-    "STATED",
-    "ClaimGroup",
-    "GroupMember",
-    "Label",
-    "ReconcileResult",
-    "ToUsd",
-    "UsdConversion",
-]
-
 
 Label = Literal["conflict", "gap", "agree", "single"]
 LABELS: Final[tuple[Label, ...]] = ("conflict", "gap", "agree", "single")

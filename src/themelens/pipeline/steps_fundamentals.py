@@ -103,9 +103,7 @@ def fundamentals_from(inputs: RunInputs, loaded: FundamentalsData) -> Fundamenta
         entity_of=members,
         fx=reference_table(),
         statements_available=statements.available,
-        warnings=statements.notes,
-        failures=statements.failures,
-        synthetic=statements.synthetic,
+        **statements.carried(),
     )
     valuation = compare_valuation(
         data.frame,
@@ -113,10 +111,8 @@ def fundamentals_from(inputs: RunInputs, loaded: FundamentalsData) -> Fundamenta
         theme_index=loaded.index,
         benchmarks=loaded.refs,
         asof=inputs.asof,
-        warnings=data.notes,
-        failures=data.failures,
-        synthetic=data.synthetic,
         reported=loaded.reported,
+        **data.carried(),
     )
     scenarios = montecarlo = None
     if theme.scenarios is None:

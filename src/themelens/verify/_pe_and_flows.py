@@ -23,8 +23,7 @@ import pandas as pd
 
 from themelens.data.fundamentals.reported import REPORTED_PROVIDER
 from themelens.news.claim import Claim
-from themelens.verify._evidence import FundamentalsEvidence
-from themelens.verify._statement_checks import convert_claimed, hedged, money
+from themelens.verify._statement_checks import ClaimToCheck, convert_claimed, hedged, money
 from themelens.verify.checks import Verdict
 from themelens.verify.fundamental_tolerances import FundamentalTolerances, figure_matches
 
@@ -42,14 +41,9 @@ def _provider(rows: pd.DataFrame) -> str:
     return ", ".join(names)
 
 
-def check_pe(
-    claim: Claim,
-    ticker: str | None,
-    day: date | None,
-    evidence: FundamentalsEvidence,
-    tol: FundamentalTolerances,
-) -> Verdict:
+def check_pe(c: ClaimToCheck) -> Verdict:
     """A P/E multiple against the valuation source at the claim's day (module docstring)."""
+    claim, ticker, day, evidence, tol = c
     if ticker is None:
         return Verdict("unverifiable", None, f"no listing for {claim.entity} to look up a P/E for")
     if "valuation" in evidence.unavailable:
@@ -121,14 +115,9 @@ def _week(day: date) -> tuple[date, date]:
     return day - timedelta(days=day.weekday()), day
 
 
-def check_flow(
-    claim: Claim,
-    ticker: str | None,
-    day: date | None,
-    evidence: FundamentalsEvidence,
-    tol: FundamentalTolerances,
-) -> Verdict:
+def check_flow(c: ClaimToCheck) -> Verdict:
     """Southbound net buying on a day or over a week (module docstring); others unverifiable."""
+    claim, ticker, day, evidence, tol = c
     by = (claim.by or "").lower()
     quote = claim.quote or ""
     if _ETF.search(quote) or "etf" in by:

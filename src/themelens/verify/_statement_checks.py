@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Final
+from typing import Final, NamedTuple
 
 import pandas as pd
 
@@ -27,6 +27,7 @@ from themelens.verify.fundamental_tolerances import FundamentalTolerances, figur
 
 __all__ = [
     "GROWTH_ITEMS",
+    "ClaimToCheck",
     "check_capex",
     "check_growth",
     "convert_claimed",
@@ -54,6 +55,25 @@ _SEGMENT: Final = re.compile(
     re.IGNORECASE,
 )
 _PROVIDERS: Final = {"yahoo": "Yahoo", "akshare": "AkShare/Eastmoney", "csv": "CSV import"}
+
+
+class ClaimToCheck(NamedTuple):
+    """One fundamentals claim and what every check takes with it (``check_fundamental_claim``)."""
+
+    claim: Claim
+    ticker: str | None
+    day: date | None
+    evidence: FundamentalsEvidence
+    tol: FundamentalTolerances
+
+
+class _Located(NamedTuple):
+    """A statement claim's listing, its rows for the item, its period and the inference note."""
+
+    ticker: str
+    rows: pd.DataFrame
+    span: Span
+    note: str
 
 
 def money(currency: str, value: float) -> str:
@@ -104,26 +124,6 @@ def _rows(evidence: FundamentalsEvidence, ticker: str, item: str) -> pd.DataFram
     return rows
 
 
-def _precheck(
-    claim: Claim, ticker: str | None, evidence: FundamentalsEvidence, item: str
-) -> tuple[pd.DataFrame, None] | tuple[None, Verdict]:
-    """The ticker's rows for ``item``, or the unverifiable verdict saying why there are none."""
-    if ticker is None:
-        return None, Verdict("unverifiable", None, f"no listing for {claim.entity} to look up statements for")  # fmt: skip
-    if "statements" in evidence.unavailable:
-        return None, Verdict("unverifiable", None, evidence.unavailable["statements"])
-    segment = _SEGMENT.search(claim.quote or "")
-    if segment is not None and item != "capex":
-        why = f"a segment figure ({segment.group(0)!r}); statements give group totals"
-        return None, Verdict("unverifiable", None, why)
-    rows = _rows(evidence, ticker, item)
-    if rows.empty:
-        failed = evidence.failure("statements", ticker)
-        why = f" ({failed})" if failed else ""
-        return None, Verdict("unverifiable", None, f"no {_ITEM_WORDS[item]} figures for {ticker}{why}")  # fmt: skip
-    return rows, None
-
-
 def _span(
     claim: Claim, rows: pd.DataFrame, day: date | None, tol: FundamentalTolerances
 ) -> tuple[Span, str] | str:
@@ -155,26 +155,40 @@ def _span(
     return span, f"; window inferred as {span.label}, the latest period before {day}"
 
 
+def _locate(c: ClaimToCheck, item: str) -> _Located | Verdict:
+    """The ticker's rows for ``item`` and the claim's period, or the unverifiable verdict saying why not."""
+    claim, ticker, day, evidence, tol = c
+    if ticker is None:
+        return Verdict("unverifiable", None, f"no listing for {claim.entity} to look up statements for")  # fmt: skip
+    if "statements" in evidence.unavailable:
+        return Verdict("unverifiable", None, evidence.unavailable["statements"])
+    segment = _SEGMENT.search(claim.quote or "")
+    if segment is not None and item != "capex":
+        why = f"a segment figure ({segment.group(0)!r}); statements give group totals"
+        return Verdict("unverifiable", None, why)
+    rows = _rows(evidence, ticker, item)
+    if rows.empty:
+        failed = evidence.failure("statements", ticker)
+        why = f" ({failed})" if failed else ""
+        return Verdict("unverifiable", None, f"no {_ITEM_WORDS[item]} figures for {ticker}{why}")  # fmt: skip
+    found = _span(claim, rows, day, tol)
+    if isinstance(found, str):
+        return Verdict("unverifiable", None, found)
+    return _Located(ticker, rows, *found)
+
+
 def _fiscal(evidence: FundamentalsEvidence, ticker: str) -> int | None:
     return evidence.fiscal_year_ends.get(ticker)
 
 
-def check_growth(
-    claim: Claim,
-    ticker: str | None,
-    day: date | None,
-    evidence: FundamentalsEvidence,
-    tol: FundamentalTolerances,
-) -> Verdict:
+def check_growth(c: ClaimToCheck) -> Verdict:
     """A growth claim (revenue, net income, capex) against two reported periods."""
+    claim, evidence, tol = c.claim, c.evidence, c.tol
     item = GROWTH_ITEMS[claim.metric]
-    rows, failed = _precheck(claim, ticker, evidence, item)
-    if failed is not None or rows is None or ticker is None:
-        return failed or Verdict("unverifiable", None, "no statements")
-    found = _span(claim, rows, day, tol)
-    if isinstance(found, str):
-        return Verdict("unverifiable", None, found)
-    span, note = found
+    located = _locate(c, item)
+    if isinstance(located, Verdict):
+        return located
+    ticker, rows, span, note = located
     qoq = bool(_QOQ.search(claim.quote or ""))
     if qoq and span.kind != "quarter":
         return Verdict("unverifiable", None, f"quarter-on-quarter growth needs a quarter window, not {span.label}")  # fmt: skip
@@ -209,21 +223,13 @@ def _claimed_in(claim: Claim, figure: Figure) -> tuple[float, str] | str:
     return convert_claimed(float(claim.value), currency, figure.currency, figure.span.label, "statement")  # fmt: skip
 
 
-def check_capex(
-    claim: Claim,
-    ticker: str | None,
-    day: date | None,
-    evidence: FundamentalsEvidence,
-    tol: FundamentalTolerances,
-) -> Verdict:
+def check_capex(c: ClaimToCheck) -> Verdict:
     """A capex amount against the period's reported capex, within ``money_rel``."""
-    rows, failed = _precheck(claim, ticker, evidence, "capex")
-    if failed is not None or rows is None or ticker is None:
-        return failed or Verdict("unverifiable", None, "no statements")
-    found = _span(claim, rows, day, tol)
-    if isinstance(found, str):
-        return Verdict("unverifiable", None, found)
-    span, note = found
+    claim, evidence, tol = c.claim, c.evidence, c.tol
+    located = _locate(c, "capex")
+    if isinstance(located, Verdict):
+        return located
+    ticker, rows, span, note = located
     figure = figure_for(rows, span, _fiscal(evidence, ticker))
     if isinstance(figure, str):
         return Verdict("unverifiable", None, f"{ticker}: {figure}")

@@ -24,13 +24,20 @@ thresholds in :class:`FundamentalTolerances`.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import date
+from typing import Final
 
 from themelens.news.claim import FUNDAMENTAL_METRICS, Claim
 from themelens.verify._evidence import STATEMENT_COLUMNS, FundamentalsEvidence
 from themelens.verify._pe_and_flows import check_flow, check_pe
 from themelens.verify._preloaded import Preloaded
-from themelens.verify._statement_checks import GROWTH_ITEMS, check_capex, check_growth
+from themelens.verify._statement_checks import (
+    GROWTH_ITEMS,
+    ClaimToCheck,
+    check_capex,
+    check_growth,
+)
 from themelens.verify.checks import Verdict
 from themelens.verify.fundamental_tolerances import FundamentalTolerances
 from themelens.verify.fundamentals_loading import (
@@ -50,6 +57,14 @@ __all__ = [
     "fundamentals_needed",
     "load_fundamentals_evidence",
 ]
+
+
+_CHECKS: Final[Mapping[str, Callable[[ClaimToCheck], Verdict]]] = {
+    **dict.fromkeys(GROWTH_ITEMS, check_growth),
+    "capex": check_capex,
+    "forward_pe": check_pe,
+    "fund_flow": check_flow,
+}
 
 
 def check_fundamental_claim(
@@ -86,15 +101,10 @@ def check_fundamental_claim(
     tol = tol or FundamentalTolerances()
     if "+" in claim.entity:
         return Verdict("unverifiable", None, f"a claim about several entities ({claim.entity})")
+    check = _CHECKS.get(claim.metric)
     try:
-        if claim.metric in GROWTH_ITEMS:
-            return check_growth(claim, ticker, day, evidence, tol)
-        if claim.metric == "capex":
-            return check_capex(claim, ticker, day, evidence, tol)
-        if claim.metric == "forward_pe":
-            return check_pe(claim, ticker, day, evidence, tol)
-        if claim.metric == "fund_flow":
-            return check_flow(claim, ticker, day, evidence, tol)
+        if check is not None:
+            return check(ClaimToCheck(claim, ticker, day, evidence, tol))
     # a malformed claim (a text value, an odd window) must not stop the batch
     except (ArithmeticError, LookupError, TypeError, ValueError) as exc:
         return Verdict("unverifiable", None, f"cannot check this claim: {type(exc).__name__}: {exc}")  # fmt: skip

@@ -10,9 +10,9 @@ from typing import Any
 
 import pandas as pd
 
-from themelens.analytics._cells import json_fields
+from themelens.analytics._cells import RowsResult
 from themelens.errors import Failure
-from themelens.summary import ShowsSummary, Summary
+from themelens.summary import Summary
 
 __all__ = ["CapexResult"]
 
@@ -26,7 +26,7 @@ def _money(value: Any, unit: str | None) -> str | None:
 
 
 @dataclass(frozen=True, eq=False)
-class CapexResult(ShowsSummary):
+class CapexResult(RowsResult):
     """Capex per entity and period, group totals, and press figures set against statements.
 
     ``rows`` has :data:`CAPEX_ROW_COLUMNS`, ``totals`` :data:`TOTAL_COLUMNS`,
@@ -46,24 +46,17 @@ class CapexResult(ShowsSummary):
     failures: tuple[Failure, ...] = ()
     synthetic: bool = False
 
-    def to_frame(self) -> pd.DataFrame:
-        """A copy of ``rows`` (one row per ticker and fiscal period)."""
-        return self.rows.copy()
-
-    def to_dict(self) -> dict[str, Any]:
-        """Everything as JSON-safe data: rows, totals, gaps, the chart, warnings, failures."""
-        return json_fields(
-            self,
-            "freq",
-            "tolerance_pct",
-            "synthetic",
-            "statements_available",
-            "rows",
-            "totals",
-            "gaps",
-            "warnings",
-            "failures",
-        )
+    JSON_FIELDS = (
+        "freq",
+        "tolerance_pct",
+        "synthetic",
+        "statements_available",
+        "rows",
+        "totals",
+        "gaps",
+        "warnings",
+        "failures",
+    )
 
     def summary(self) -> Summary:
         """Statement capex per entity and period (local, USD, YoY), with warnings as notes."""

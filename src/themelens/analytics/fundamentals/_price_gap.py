@@ -13,8 +13,8 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from themelens.analytics._cells import fmt_cell, json_fields
-from themelens.summary import ShowsSummary, Summary
+from themelens.analytics._cells import RowsResult, fmt_column
+from themelens.summary import Summary
 
 __all__ = ["PRICE_GAP_COLUMNS", "PriceGapResult", "price_vs_fundamentals"]
 
@@ -30,9 +30,17 @@ PRICE_GAP_COLUMNS: Final = (
     "note",
 )
 
+_SHOWN: Final = {
+    "price": "price_return_pct",
+    "fwd EPS": "eps_revision_pct",
+    "gap pp": "gap_pp",
+    "re-rating": "rerating_pct",
+}
+"""Summary column → ``rows`` column, each in percent (or pp) with a sign."""
+
 
 @dataclass(frozen=True, eq=False)
-class PriceGapResult(ShowsSummary):
+class PriceGapResult(RowsResult):
     """Price return minus forward-EPS revision per entity over one window (package docstring)."""
 
     start: date
@@ -41,27 +49,14 @@ class PriceGapResult(ShowsSummary):
     warnings: tuple[str, ...] = ()
     synthetic: bool = False
 
-    def to_frame(self) -> pd.DataFrame:
-        """A copy of ``rows`` (:data:`PRICE_GAP_COLUMNS`)."""
-        return self.rows.copy()
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe rows and warnings."""
-        return json_fields(self, "start", "end", "synthetic", "rows", "warnings")
+    JSON_FIELDS = ("start", "end", "synthetic", "rows", "warnings")
 
     def summary(self) -> Summary:
         """The gauge per entity with the formula as a note."""
         r = self.rows
-        table = pd.DataFrame(
-            {
-                "entity": r["entity"],
-                "ticker": r["ticker"],
-                "price": [fmt_cell(v, "+.1f") for v in r["price_return_pct"]],
-                "fwd EPS": [fmt_cell(v, "+.1f") for v in r["eps_revision_pct"]],
-                "gap pp": [fmt_cell(v, "+.1f") for v in r["gap_pp"]],
-                "re-rating": [fmt_cell(v, "+.1f") for v in r["rerating_pct"]],
-            }
-        )
+        table = r[["entity", "ticker"]].copy()
+        for label, column in _SHOWN.items():
+            table[label] = fmt_column(r, column, "+.1f")
         notes = [
             *self.warnings,
             *(f"{e}: {n}" for e, n in zip(r["entity"], r["note"], strict=True) if n),

@@ -14,12 +14,9 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from themelens.analytics._cells import (
-    fmt_cell,
-    json_fields,
-)
+from themelens.analytics._cells import RowsResult, fmt_cell
 from themelens.errors import Failure
-from themelens.summary import ShowsSummary, Summary
+from themelens.summary import Summary
 
 __all__ = [
     "SPREAD_COLUMNS",
@@ -102,7 +99,7 @@ def harmonic_pe(values: Sequence[float]) -> float:
 
 
 @dataclass(frozen=True, eq=False)
-class ValuationResult(ShowsSummary):
+class ValuationResult(RowsResult):
     """P/E per entity with z-scores, and spreads of the theme vs its benchmarks.
 
     ``rows`` has :data:`VALUATION_ROW_COLUMNS`, ``spreads`` :data:`SPREAD_COLUMNS`
@@ -118,15 +115,7 @@ class ValuationResult(ShowsSummary):
     synthetic: bool = False
     reported: bool = False
 
-    def to_frame(self) -> pd.DataFrame:
-        """A copy of ``rows``."""
-        return self.rows.copy()
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe rows, spreads, warnings and failures."""
-        return json_fields(
-            self, "asof", "synthetic", "reported", "rows", "spreads", "warnings", "failures"
-        )
+    JSON_FIELDS = ("asof", "synthetic", "reported", "rows", "spreads", "warnings", "failures")
 
     def summary(self) -> Summary:
         """P/E per entity (forward, trailing, 5-year z-scores) and notes."""

@@ -10,9 +10,9 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from themelens.analytics._cells import fmt_cell, json_fields
+from themelens.analytics._cells import RowsResult, fmt_cell
 from themelens.errors import InputError
-from themelens.summary import ShowsSummary, Summary
+from themelens.summary import Summary
 from themelens.theme import CASES, Scenarios
 
 __all__ = ["CASE_COLUMNS", "SCENARIO_COLUMNS", "ScenarioResult", "project_scenarios"]
@@ -44,7 +44,7 @@ SCENARIO_COLUMNS: Final = (
 
 
 @dataclass(frozen=True, eq=False)
-class ScenarioResult(ShowsSummary):
+class ScenarioResult(RowsResult):
     """Scenario targets per entity and case, ranges and probability-weighted values.
 
     ``rows`` has :data:`SCENARIO_COLUMNS`; ``cases`` :data:`CASE_COLUMNS`
@@ -61,23 +61,16 @@ class ScenarioResult(ShowsSummary):
     warnings: tuple[str, ...] = ()
     synthetic: bool = False
 
-    def to_frame(self) -> pd.DataFrame:
-        """A copy of ``rows``."""
-        return self.rows.copy()
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe rows, cases, capex and notes."""
-        return json_fields(
-            self,
-            "asof",
-            "horizon_sessions",
-            "synthetic",
-            "note",
-            "rows",
-            "cases",
-            "capex",
-            "warnings",
-        )
+    JSON_FIELDS = (
+        "asof",
+        "horizon_sessions",
+        "synthetic",
+        "note",
+        "rows",
+        "cases",
+        "capex",
+        "warnings",
+    )
 
     def summary(self) -> Summary:
         """Price, the three targets, the range and the weighted value per entity."""

@@ -13,10 +13,10 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from themelens.analytics._cells import fmt_cell, json_fields
+from themelens.analytics._cells import RowsResult, fmt_column
 from themelens.analytics.scenarios._bootstrap import PathStats, default_block_length, simulate
 from themelens.errors import Failure, InputError
-from themelens.summary import ShowsSummary, Summary
+from themelens.summary import Summary
 
 __all__ = [
     "DEFAULT_PERCENTILES",
@@ -61,7 +61,7 @@ def joint_log_returns(
 
 
 @dataclass(frozen=True, eq=False)
-class MonteCarloResult(ShowsSummary):
+class MonteCarloResult(RowsResult):
     """Horizon distribution per ticker and for the portfolio, from a block bootstrap.
 
     ``rows`` has ``name``, ``entity``, ``weight``, ``mean_pct``, one
@@ -85,40 +85,31 @@ class MonteCarloResult(ShowsSummary):
     synthetic: bool = False
     stats: PathStats | None = field(default=None, repr=False)
 
-    def to_frame(self) -> pd.DataFrame:
-        """A copy of ``rows``."""
-        return self.rows.copy()
-
-    def to_dict(self) -> dict[str, Any]:
-        """Settings, rows, failures and warnings as JSON-safe data."""
-        return json_fields(
-            self,
-            "paths",
-            "horizon",
-            "block",
-            "seed",
-            "drawdown_pct",
-            "percentiles",
-            "sample_start",
-            "sample_end",
-            "sample_days",
-            "synthetic",
-            "rows",
-            "warnings",
-            "failures",
-        )
+    JSON_FIELDS = (
+        "paths",
+        "horizon",
+        "block",
+        "seed",
+        "drawdown_pct",
+        "percentiles",
+        "sample_start",
+        "sample_end",
+        "sample_days",
+        "synthetic",
+        "rows",
+        "warnings",
+        "failures",
+    )
 
     def summary(self) -> Summary:
         """Percentiles of the horizon return and drawdown odds per ticker and the portfolio."""
         r = self.rows
         table = pd.DataFrame({"name": r["name"], "entity": r["entity"]})
         for q in self.percentiles:
-            table[f"p{q:g}"] = [fmt_cell(v, "+.1f") for v in r[f"p{q:g}_pct"]]
-        table["mean"] = [fmt_cell(v, "+.1f") for v in r["mean_pct"]]
-        table["P(loss)"] = [fmt_cell(v, ".1f") for v in r["prob_loss_pct"]]
-        table[f"P(dd>{self.drawdown_pct:g}%)"] = [
-            fmt_cell(v, ".1f") for v in r["prob_drawdown_pct"]
-        ]
+            table[f"p{q:g}"] = fmt_column(r, f"p{q:g}_pct", "+.1f")
+        table["mean"] = fmt_column(r, "mean_pct", "+.1f")
+        table["P(loss)"] = fmt_column(r, "prob_loss_pct", ".1f")
+        table[f"P(dd>{self.drawdown_pct:g}%)"] = fmt_column(r, "prob_drawdown_pct", ".1f")
         notes = [*self.warnings, *(f"left out: {f}" for f in self.failures)]
         notes.append(
             f"circular block bootstrap of joint daily log returns {self.sample_start}..{self.sample_end}"

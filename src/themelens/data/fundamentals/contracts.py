@@ -22,7 +22,7 @@ Valuation (:data:`VALUATION_COLUMNS`)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final, Literal, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -34,6 +34,7 @@ __all__ = [
     "INCOME_COLUMNS",
     "VALUATION_COLUMNS",
     "CapexStatements",
+    "Carried",
     "Freq",
     "IncomeStatements",
     "ValuationData",
@@ -166,6 +167,18 @@ class _Batch:
     notes: tuple[str, ...] = ()
     synthetic: bool = False
     available: bool = True
+
+    def carried(self) -> Carried:
+        """What a result computed from these rows carries over: notes as its warnings."""
+        return {"warnings": self.notes, "failures": self.failures, "synthetic": self.synthetic}
+
+
+class Carried(TypedDict):
+    """``**batch.carried()``: the keywords ``track_capex`` and ``compare_valuation`` take from it."""
+
+    warnings: tuple[str, ...]
+    failures: tuple[Failure, ...]
+    synthetic: bool
 
 
 @dataclass(frozen=True)
