@@ -268,9 +268,37 @@ def test_brake_goes_to_cash_after_the_drawdown_and_back_after_recovery() -> None
         and (dd.shift(1).loc[:first_on].iloc[:-1].dropna() > -0.1).all()
     )
     off = d.loc[first_on:].index[~d.loc[first_on:, "braked"]][0]
-    assert dd.shift(1).loc[off] >= -0.05
+    # lifted the session after the price had risen 5% (10% x (1 - 0.5)) from its low since then
+    rise = ref / ref.loc[first_on:].cummin() - 1
+    assert rise.shift(1).loc[off] >= 0.05
+    assert (rise.shift(1).loc[first_on:off].iloc[1:-1] < 0.05).all()
     held = d.loc[first_on:off].iloc[1:-1]
     assert (held["return"] == 0).all() and (held["exposure"] == 0).all()
+
+
+def test_a_crash_never_recovered_in_full_does_not_hold_the_brake_for_years() -> None:
+    """Up 50%, down 70%, then a slow climb that never regains the old peak (the shape of
+    Hong Kong tech, 2021-2025). The brake engages in the crash, lifts after the rebound,
+    and the basket is in the market for the climb; a later 15% fall from the new peak
+    brakes again, measured from that peak, not the old one."""
+    dates = pd.bdate_range("2020-01-01", periods=1100)
+    path = np.concatenate([
+        np.linspace(100, 150, 200), np.linspace(150, 45, 150), np.linspace(45, 120, 600),
+        np.linspace(120, 96, 50), np.linspace(96, 110, 100),
+    ])  # fmt: skip
+    prices = pd.DataFrame({"date": dates, "ticker": "X", "close": path})
+    spec = BasketSpec(brake=0.15, brake_release=0.5, min_history=20, lookback=20)
+    d = backtest_basket(prices, ["X"], spec=spec, start=date(2020, 3, 2)).daily.set_index("date")
+    ref = pd.Series(path, index=dates).loc[d.index]
+    crash = d.loc[dates[200] : dates[349]]
+    climb = d.loc[dates[400] : dates[949]]
+    assert crash["braked"].any()  # engaged in the crash ...
+    assert not climb["braked"].any()  # ... and lifted for the climb, though 120 < 150
+    assert d["exposure"].gt(0).mean() > 0.8  # in the market most of the time
+    later = d.loc[dates[950] :]
+    on = later.index[later["braked"]]
+    assert len(on) > 0  # the 20% fall from the new peak of 120 brakes again
+    assert ref.shift(1).loc[on[0]] / 120 - 1 <= -0.15 < ref.shift(2).loc[on[0]] / 120 - 1
 
 
 def test_costs_are_turnover_times_bps(panel) -> None:  # type: ignore[no-untyped-def]

@@ -104,3 +104,14 @@ def test_real_basket_respects_caps_and_reports_late_listings(real_result: Basket
     assert any(line.startswith("1024.HK: excluded at") for line in real_result.warnings)
     assert real_result.metrics["max_drawdown"] is not None
     assert -0.6 < real_result.metrics["max_drawdown"] < 0
+
+
+def test_exposure_and_time_in_market_say_how_much_the_basket_held() -> None:
+    from themelens.analytics.basket import performance
+
+    returns = np.array([0.01, 0.0, 0.005, 0.0])
+    held = np.array([1.0, 0.0, 0.5, 0.0])
+    m = performance(returns, None, periods=252, exposure=held)
+    assert m["exposure"][0] == pytest.approx(0.375)
+    assert m["time_in_market"][0] == pytest.approx(0.5)
+    assert np.isnan(performance(returns, None, periods=252)["time_in_market"][0])

@@ -100,14 +100,17 @@ def basket_backtest(
     brake: Annotated[
         float | None,
         typer.Option(
-            "--brake", help="Cut exposure after this drawdown from peak, percent (e.g. 15)."
+            "--brake",
+            help="Cut exposure after this drawdown from the peak since the brake last lifted, "
+            "percent (e.g. 15).",
         ),
     ] = None,
     brake_release: Annotated[
         float,
         typer.Option(
             "--brake-release",
-            help="Restore once the drawdown is back within this percent of the trigger (0 = a new high).",
+            help="Restore once the basket has rebounded from its low by the brake's size times "
+            "(100 - this) percent (50 with a 15 brake: a 7.5% rebound).",
         ),
     ] = 50.0,
     brake_exposure: Annotated[

@@ -58,7 +58,7 @@ def backtest_panel(
         if panel.benchmark_returns is None
         else np.nan_to_num(panel.benchmark_returns[panel.start + 1 :])
     )
-    m = performance(rets, bench, periods=ppy, turnover=sim.turnover)
+    m = performance(rets, bench, periods=ppy, turnover=sim.turnover, exposure=sim.exposure[:-1])
     metrics = {k: (float(v[0]) if np.isfinite(v[0]) else None) for k, v in m.items()}
     bench_metrics: dict[str, float | None] = {}
     dates = panel.dates[panel.start :]

@@ -59,6 +59,8 @@ METRICS: Final = (
     "information_ratio",
     "hit_rate",
     "turnover",
+    "exposure",
+    "time_in_market",
 )
 """Every metric :func:`performance` returns, in display order."""
 
@@ -78,6 +80,7 @@ def performance(
     *,
     periods: float,
     turnover: Floats | None = None,
+    exposure: Floats | None = None,
 ) -> dict[str, Floats]:
     """Every metric of :data:`METRICS` for each column of ``returns``.
 
@@ -92,6 +95,10 @@ def performance(
         Sessions per year, for annualising.
     turnover
         Turnover per session (same shape as ``returns``), for ``turnover``.
+    exposure
+        The sleeve's share of equity after each session's close (same shape),
+        for ``exposure`` (its mean) and ``time_in_market`` (the share of
+        sessions held with any exposure): a basket that sat in cash must say so.
 
     Notes
     -----
@@ -139,4 +146,10 @@ def performance(
     else:
         turn = turnover.reshape(len(turnover), -1)
         out["turnover"] = turn.sum(axis=0) * periods / n
+    if exposure is None:
+        out["exposure"] = out["time_in_market"] = nan
+    else:
+        held = exposure.reshape(len(exposure), -1)
+        out["exposure"] = held.mean(axis=0)
+        out["time_in_market"] = (held > 1e-12).mean(axis=0)
     return out

@@ -28,8 +28,9 @@ def backtest_loop(
     The sleeve is tracked as units of the basket (their drifted values per
     unit bought at the last rebalance) times a scale (money per unit), so a
     brake that cuts to zero exposure can restore the same, drifted basket.
-    A shadow book without brake and costs runs alongside; its drawdown is
-    what the brake reads (see ``BasketSpec``).
+    A shadow book without brake and costs runs alongside; its drawdown from
+    the peak since the brake last lifted, and its rise from the low since it
+    engaged, are what the brake reads (see ``BasketSpec``).
     """
     sched = schedule if schedule is not None else build_schedule(panel, spec)
     dates = panel.dates[panel.start :]
@@ -44,7 +45,7 @@ def backtest_loop(
     unit_cash = shadow_unit_cash = 1.0
     scale = shadow_scale = 0.0
     cash = shadow_cash = equity = 1.0
-    shadow_peak, shadow_dd_prev = 1.0, 0.0
+    shadow_prev = shadow_peak = shadow_low = 1.0
     braked = False
     k_scale = 1.0
     rows = []
@@ -67,11 +68,15 @@ def backtest_loop(
             else:
                 k_scale = min(spec.max_leverage, spec.vol_target / s)
         was = braked
-        if spec.brake is not None and i > 0:
+        if spec.brake is not None and i > 0:  # anchors move with the brake (risk.brake_states)
             if braked:
-                braked = shadow_dd_prev < -spec.brake * spec.brake_release
+                shadow_low = min(shadow_low, shadow_prev)
+                if shadow_prev / shadow_low - 1.0 >= spec.brake * (1.0 - spec.brake_release):
+                    braked, shadow_peak = False, shadow_prev
             else:
-                braked = shadow_dd_prev <= -spec.brake
+                shadow_peak = max(shadow_peak, shadow_prev)
+                if shadow_prev / shadow_peak - 1.0 <= -spec.brake:
+                    braked, shadow_low = True, shadow_prev
         e_new = k_scale * (spec.brake_exposure if braked else 1.0)
         turnover = 0.0
         if rebalance:
@@ -92,8 +97,7 @@ def backtest_loop(
             shadow_unit_cash = 1.0 - float(shadow_units.sum())
             shadow_scale = k_scale * shadow_equity
             shadow_cash = shadow_equity - shadow_scale
-        shadow_peak = max(shadow_peak, shadow_equity)
-        shadow_dd_prev = shadow_equity / shadow_peak - 1.0
+        shadow_prev = shadow_equity
         rows.append(
             {
                 "date": day,

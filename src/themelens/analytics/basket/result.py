@@ -39,6 +39,8 @@ _PCT: Final = {
     "tracking_error",
     "hit_rate",
     "turnover",
+    "exposure",
+    "time_in_market",
 }
 _LABELS: Final = {
     "total_return": "total return",
@@ -53,6 +55,8 @@ _LABELS: Final = {
     "information_ratio": "information ratio",
     "hit_rate": "hit rate (daily)",
     "turnover": "turnover (ann.)",
+    "exposure": "exposure (mean)",
+    "time_in_market": "time in market",
 }
 
 

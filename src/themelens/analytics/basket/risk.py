@@ -49,39 +49,52 @@ def drawdown(equity: Floats) -> Floats:
     return out
 
 
-def brake_states(reference_dd: Floats, brake: Floats, release: Floats) -> Bools:
+def brake_states(reference_equity: Floats, brake: Floats, release: Floats) -> Bools:
     """Whether the brake is on after the close of each session, per combination.
 
     Parameters
     ----------
-    reference_dd
-        Drawdown of the pre-brake, pre-cost basket (rows = sessions from the
-        backtest start, columns = combinations).
+    reference_equity
+        The pre-brake, pre-cost basket (rows = sessions from the backtest
+        start, columns = combinations), starting at 1.
     brake
         Trigger per combination as a positive fraction (0.15); NaN = no brake.
     release
-        The brake lifts when the drawdown is back to ``-brake × release``.
+        The brake lifts once the reference has risen ``brake × (1 − release)``
+        from its low since the brake engaged (0.5 and a 15 % brake: 7.5 %).
 
     Returns
     -------
-    Boolean array shaped like ``reference_dd``: ``on[t]`` is decided at
-    session ``t`` from the drawdown at ``t-1`` and traded at ``t``'s close.
+    Boolean array shaped like ``reference_equity``: ``on[t]`` is decided at
+    session ``t`` from the reference at ``t-1`` and traded at ``t``'s close.
 
     Notes
     -----
-    A hysteresis band (trigger at −X, release at −X·r) stops the brake from
-    flipping every session around one level. The state machine is sequential
-    in time but independent across combinations, so one pass over the
-    sessions updates every combination at once.
+    The trigger reads the drawdown from the reference's peak *since the brake
+    last lifted* (the start, at first), and the release reads the rise from
+    its low *since the brake engaged*. Both anchors move with the brake, so it
+    can always lift and re-engage: measured from the all-time peak, a crash
+    the market took years to recover from (Hong Kong tech, 2021–2025) kept a
+    15 % brake on for 44 months, and every lift re-triggered at once. The
+    state machine is sequential in time but independent across combinations,
+    so one pass over the sessions updates every combination at once.
     """
-    steps, combos = reference_dd.shape
+    steps, combos = reference_equity.shape
     on = np.zeros((steps, combos), dtype=bool)
     active = np.isfinite(brake)
     trigger = np.where(active, -brake, -np.inf)
-    lift = np.where(active, -brake * release, -np.inf)
+    rebound = np.where(active, brake * (1.0 - release), np.inf)
     state = np.zeros(combos, dtype=bool)
+    peak = reference_equity[0].copy()
+    low = reference_equity[0].copy()
     for t in range(1, steps):
-        seen = reference_dd[t - 1]
-        state = np.where(state, seen < lift, seen <= trigger) & active
+        seen = reference_equity[t - 1]
+        peak = np.where(state, peak, np.maximum(peak, seen))
+        low = np.where(state, np.minimum(low, seen), low)
+        engage = ~state & (seen / peak - 1.0 <= trigger) & active
+        lift = state & (seen / low - 1.0 >= rebound)
+        state = (state | engage) & ~lift
+        low = np.where(engage, seen, low)
+        peak = np.where(lift, seen, peak)
         on[t] = state
     return on

@@ -27,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from themelens.analytics.basket.panel import Panel
-from themelens.analytics.basket.risk import brake_states, drawdown, vol_scale
+from themelens.analytics.basket.risk import brake_states, vol_scale
 from themelens.analytics.basket.schedule import Schedule
 from themelens.analytics.basket.spec import BasketSpec
 
@@ -145,8 +145,7 @@ def simulate(panel: Panel, schedule: Schedule, overlays: Overlays) -> Simulation
     ref_resets = np.broadcast_to(is_reb[:, None], (m + 1, combos))
     ref_gross, _, _ = growth_since(ref_resets, base_exposure)
     ref_equity = np.cumprod(1.0 + ref_gross, axis=0, dtype=np.float64)
-    ref_dd = drawdown(ref_equity)
-    braked = brake_states(ref_dd, overlays.brake, overlays.brake_release)
+    braked = brake_states(ref_equity, overlays.brake, overlays.brake_release)
 
     target = base_exposure * np.where(braked, overlays.brake_exposure[None, :], 1.0)
     switched = np.zeros_like(braked)

@@ -52,10 +52,12 @@ class BasketSpec:
     max_leverage
         Ceiling on the exposure the vol target may choose (1.0: never borrow).
     brake
-        Drawdown (``0.15`` = −15 % from peak) that cuts exposure; None for none.
+        Drawdown (``0.15`` = −15 % from the peak since the brake last lifted)
+        that cuts exposure; None for none.
     brake_release
-        The brake lifts once the drawdown has recovered to ``brake ×
-        brake_release`` (0.5: back within half the trigger; 0: a new high).
+        The brake lifts once the basket has risen ``brake × (1 −
+        brake_release)`` from its low since the brake engaged (0.5 with a
+        15 % brake: a 7.5 % rebound; 0: the brake's full 15 %).
     brake_exposure
         Exposure kept while the brake is on, as a fraction of the normal one.
     cost_bps
@@ -67,10 +69,11 @@ class BasketSpec:
 
     Notes
     -----
-    The brake's trigger and release read the drawdown of the basket *before*
-    the brake and before costs (a shadow curve). Reading the braked curve
-    would deadlock: with exposure cut, the braked curve cannot recover, so
-    the brake could never lift.
+    The brake's trigger and release read the basket *before* the brake and
+    before costs (a shadow curve): with exposure cut, the braked curve cannot
+    recover, so reading it would deadlock. Their anchors move with the brake
+    (the peak since it lifted, the low since it engaged), so a crash that
+    took years to recover from cannot hold the brake on for years.
     """
 
     scheme: Scheme = "equal"
@@ -140,7 +143,7 @@ class BasketSpec:
         if self.brake is not None:
             parts.append(
                 f"brake at -{self.brake:.0%} to {self.brake_exposure:.0%} exposure, "
-                f"off at -{self.brake * self.brake_release:.1%}"
+                f"off after a {self.brake * (1 - self.brake_release):.1%} rebound"
             )
         parts.append(f"{self.cost_bps:g} bps costs")
         return ", ".join(parts)

@@ -66,7 +66,10 @@ def sweep_baskets(
         schedule: Schedule = build_schedule(panel, chosen[0])
         sim = simulate(panel, schedule, Overlays.from_specs(chosen))
         rets = sim.returns[1:]
-        m = performance(rets, bench, periods=panel.periods_per_year, turnover=sim.turnover)
+        m = performance(
+            rets, bench, periods=panel.periods_per_year, turnover=sim.turnover,
+            exposure=sim.exposure[:-1],
+        )  # fmt: skip
         final = np.prod(1.0 + rets, axis=0)
         for col, i in enumerate(members):
             row = specs[i].to_dict()
