@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 import plotly.graph_objects as go
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from themelens.analytics.events import EventStudyResult
 from themelens.report.charts import figure_json
@@ -53,12 +53,39 @@ def caar_chart(result: EventStudyResult) -> dict[str, Any] | None:
     return figure_json(fig, title, **_LAYOUT)
 
 
+def _absent(ctx: ThemeRun) -> Section:
+    """The section when no event could be studied, saying why instead of vanishing."""
+    result = ctx.events
+    when = ctx.asof.isoformat() if ctx.asof else "the latest session"
+    failed = [m.removeprefix("events: ") for m in ctx.missing if m.startswith("events: ")]
+    if failed:
+        why = [f"The event study could not run: {failed[0]}."]
+    elif isinstance(result, EventStudyResult) and result.failures:
+        why = [
+            f"No event could be studied: all {result.requested} were skipped "
+            f"(each needs sessions after it up to {result.window_label}, and an estimation "
+            "window before it, with prices):",
+            *(f"skipped {f}" for f in result.failures),
+        ]
+    else:
+        why = [
+            f"No catalyst of the theme and no supported, dated news claim falls on or before "
+            f"{when}, so there is nothing to study."
+        ]
+    body = Markup('<p class="missing">{}</p>').format(why[0])
+    if len(why) > 1:
+        body += Markup('<ul class="notes">{}</ul>').format(
+            Markup("").join(Markup("<li>{}</li>").format(w) for w in why[1:])
+        )
+    return Section("events", "Event study: announcement effects", str(body))
+
+
 @register_section(40, "events")
-def build_events(ctx: ThemeRun) -> Section | None:
-    """Left out when the run computed no event study (or no event in it)."""
+def build_events(ctx: ThemeRun) -> Section:
+    """Always present: the study, or why there is none (no events, all skipped, or failed)."""
     result = ctx.events
     if not isinstance(result, EventStudyResult) or not len(result.events):
-        return None
+        return _absent(ctx)
     parts: list[Markup] = [
         Markup(
             "<p>Abnormal returns around the theme's catalysts: each stock's return minus "
@@ -72,14 +99,17 @@ def build_events(ctx: ThemeRun) -> Section | None:
         charts.append(Chart("chart-events-caar", fig))
         parts.append(Markup('<div class="chart" id="chart-events-caar"></div>'))
     parts.append(Markup(result.tests_summary().as_html()))
-    band = "cross-sectional" if len(result.events) > 1 else "model-based"
-    parts.append(
-        Markup('<p class="note">{}</p>').format(
-            escape(
-                f"The band is the {result.confidence:.0%} {band} confidence interval of the mean CAR."
-            )
-        )
+    n = len(result.events)
+    band = (
+        f"The band is the {result.confidence:.0%} cross-sectional confidence interval of the mean "
+        f"CAR across {n} events"
+        if n > 1
+        else f"The band is the {result.confidence:.0%} model-based confidence interval of the "
+        "one event's CAR (its estimation-window residuals)"
     )
+    if 1 < n < 5:
+        band += f"; with {n} events it is wide and says little"
+    parts.append(Markup('<p class="note">{}.</p>').format(band))
     return Section(
         "events", "Event study: announcement effects", str(Markup("").join(parts)), tuple(charts)
     )
