@@ -260,10 +260,11 @@ def _context(events: object = None):  # type: ignore[no-untyped-def]
                          events=events)  # fmt: skip
 
 
-def test_report_section_has_the_caar_band_and_is_left_out_without_a_result() -> None:
+def test_report_section_has_the_caar_band_and_says_why_without_a_result() -> None:
     from themelens.report.sections.events import build_events
 
-    assert build_events(_context()) is None
+    absent = build_events(_context())
+    assert absent.id == "events" and "nothing to study" in absent.html and not absent.charts
     res = run_event_study(PRICES, [Event(t, date(2024, 9, 2)) for t in "ABC"], benchmark="M")
     section = build_events(_context(res))
     assert section is not None and section.id == "events"
