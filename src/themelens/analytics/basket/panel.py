@@ -124,11 +124,12 @@ def prepare_panel(
         frame = frame[frame["date"] <= pd.Timestamp(end)]
     failures: list[Failure] = []
     members: list[str] = []
+    # one pass over the frame for every ticker (a per-ticker filter is quadratic in tickers)
+    lowest = pd.to_numeric(frame["close"]).groupby(frame["ticker"], sort=False).min()
     for t in dict.fromkeys(tickers):
-        rows = frame[frame["ticker"] == t]
-        if rows.empty:
+        if t not in lowest.index:
             failures.append(Failure(t, "no prices in the window"))
-        elif (rows["close"] <= 0).any():
+        elif lowest[t] <= 0:
             failures.append(Failure(t, "non-positive close; left out"))
         else:
             members.append(t)

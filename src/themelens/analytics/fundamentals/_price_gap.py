@@ -109,13 +109,14 @@ def price_vs_fundamentals(
     t0, t1 = pd.Timestamp(start), pd.Timestamp(end)
     names = entity_of or {}
     records: list[dict[str, Any]] = []
-    for ticker in dict.fromkeys(valuation["ticker"]):
-        v = valuation[valuation["ticker"] == ticker]
+    empty_prices = prices.iloc[0:0]
+    by_ticker = dict(tuple(prices.groupby("ticker", sort=False)))  # one pass, not one per ticker
+    for ticker, v in valuation.groupby("ticker", sort=False):
         index = pd.DatetimeIndex(v["date"])
         eps = pd.Series(v["eps_fwd"].to_numpy(dtype="float64"), index=index)
         implied = pd.Series((v["price"] / v["pe_fwd"]).to_numpy(dtype="float64"), index=index)
         eps = eps.fillna(implied)
-        p = prices[prices["ticker"] == ticker]
+        p = by_ticker.get(ticker, empty_prices)
         close = pd.Series(p["close"].to_numpy(dtype="float64"), index=pd.DatetimeIndex(p["date"]))
         p0, p1, e0, e1 = (
             _value_at(close, t0),

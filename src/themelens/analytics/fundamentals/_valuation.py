@@ -210,8 +210,9 @@ def compare_valuation(
     NaNs with a note, so the table shows that it is missing.
     """
     records: list[dict[str, Any]] = []
+    by_ticker = dict(tuple(data.groupby("ticker", sort=False)))  # one pass, not one per ticker
     for ticker, (slug, role) in subjects.items():
-        mine = _latest(data[data["ticker"] == ticker], asof)
+        mine = _latest(by_ticker.get(ticker, data.iloc[0:0]), asof)
         rec: dict[str, Any] = {"entity": slug, "role": role, "ticker": ticker}
         if mine.empty:
             records.append(
