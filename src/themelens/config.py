@@ -42,7 +42,9 @@ class Settings:
     DuckDB cache; ``theme`` is a built-in theme name or a path to a YAML file;
     ``akshare_interval_s`` is the least time between two AkShare calls
     (Eastmoney bans clients that ask too fast); ``akshare_timeout_s`` the
-    longest one call may take (AkShare itself sets no time-out on most calls).
+    longest one call may take (AkShare itself sets no time-out on most calls);
+    ``remote_deadline_s`` how long a command waits without any answer from its
+    remote sources before it treats them as offline (``data.deadline``).
     """
 
     db_path: Path
@@ -51,6 +53,7 @@ class Settings:
     prices_dir: Path | None = None
     akshare_interval_s: float = 0.5
     akshare_timeout_s: float = 30.0
+    remote_deadline_s: float = 30.0
 
     @property
     def synthetic(self) -> bool:
@@ -75,7 +78,7 @@ def resolve_settings(
 ) -> Settings:
     """Combine defaults, environment (``THEMELENS_DB``, ``THEMELENS_THEME``,
     ``THEMELENS_PROVIDER``, ``THEMELENS_PRICES_DIR``, ``THEMELENS_AKSHARE_INTERVAL``,
-    ``THEMELENS_AKSHARE_TIMEOUT``) and flags into one ``Settings``.
+    ``THEMELENS_AKSHARE_TIMEOUT``, ``THEMELENS_REMOTE_DEADLINE``) and flags into one ``Settings``.
 
     ``--prices-dir`` implies the ``csv`` provider and ``--demo`` the ``demo``
     provider, unless ``--provider`` says otherwise explicitly.
@@ -102,6 +105,7 @@ def resolve_settings(
         prices_dir=Path(pdir).expanduser() if pdir is not None else None,
         akshare_interval_s=_seconds(env, "THEMELENS_AKSHARE_INTERVAL", 0.5),
         akshare_timeout_s=_seconds(env, "THEMELENS_AKSHARE_TIMEOUT", 30.0, positive=True),
+        remote_deadline_s=_seconds(env, "THEMELENS_REMOTE_DEADLINE", 30.0, positive=True),
     )
 
 

@@ -53,8 +53,8 @@ def test_yfinance_layout_with_mixed_dst_offsets(tmp_path: Path) -> None:
         tmp_path,
         "^IXIC.csv",
         YF_HEADER,
-        "2025-10-31 00:00:00-04:00,1,1,1,10.0,0,0.0,0.0",
-        "2025-11-03 00:00:00-05:00,1,1,1,11.0,0,0.0,0.0",
+        "2025-10-31 00:00:00-04:00,10,10,10,10.0,0,0.0,0.0",
+        "2025-11-03 00:00:00-05:00,11,11,11,11.0,0,0.0,0.0",
     )
     frame = fetch_prices(CsvProvider(tmp_path), ["^ixic"]).frame
     assert closes(frame, "^IXIC") == {"2025-10-31": 10.0, "2025-11-03": 11.0}
@@ -87,7 +87,7 @@ def test_rows_without_a_close_are_dropped(tmp_path: Path) -> None:
         "X.csv",
         "date,open,high,low,close,volume",
         "2025-09-16,1,1,1,,5",
-        "2025-09-17,1,1,1,2,5",
+        "2025-09-17,2,2,2,2,5",
     )
     assert list(closes(fetch_prices(CsvProvider(tmp_path), ["X"]).frame, "X")) == ["2025-09-17"]
 

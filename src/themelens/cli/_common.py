@@ -16,6 +16,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from themelens.config import Settings
+from themelens.data.contracts import EARLIEST_SESSION, latest_session
 from themelens.data.loading import LoadedPrices, PriceRequest, load_for_cli, provider_names
 from themelens.errors import Failure, InputError, ThemelensError
 from themelens.theme import Theme
@@ -106,13 +107,22 @@ def say(label: str, lines: Iterable[object], *, color: str = "yellow") -> None:
 
 
 def parse_date(value: str | None, flag: str) -> date | None:
-    """``YYYY-MM-DD`` or None; a bad date is a one-line ``InputError`` naming ``flag``."""
+    """``YYYY-MM-DD`` or None; a bad date is a one-line ``InputError`` naming ``flag``.
+
+    So is a date no session can have (before ``EARLIEST_SESSION`` or more than a
+    year ahead): caught here, it never reaches pandas, whose nanosecond
+    timestamps end in 1677 and 2262.
+    """
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise InputError(f"{flag} {value}: not a date (expected YYYY-MM-DD)") from None
+    last = latest_session()
+    if not EARLIEST_SESSION <= day <= last:
+        raise InputError(f"{flag} {value}: outside the dates prices can have ({EARLIEST_SESSION}..{last})")  # fmt: skip
+    return day
 
 
 @contextmanager

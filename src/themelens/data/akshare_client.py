@@ -23,9 +23,12 @@ a frame without the expected columns            an :class:`AkshareCallError` nam
 
 AkShare passes no time-out to most of its requests, so a server that stops
 answering (how some throttles look) would hang a batch for good. Every call
-therefore runs under a deadline (``timeout_s``): a call that has not returned
-by then is abandoned on its worker thread (a daemon, so it cannot keep the
-process alive) and counts as a time-out.
+therefore runs through ``Deadline.call`` on a worker thread (a daemon, so it
+cannot keep the process alive) and is abandoned after ``timeout_s`` (then it
+counts as a time-out and is retried) or when the command's
+:class:`~themelens.data.deadline.Deadline` passes, whichever comes first; the
+latter is ``OfflineError``. A back-off that would outlast the deadline is not
+slept: the symbol fails at once.
 
 Callers turn an ``AkshareCallError`` into a ``Failure`` for that symbol and go
 on with the batch. Each message names the function and the symbol.
@@ -44,7 +47,6 @@ import hashlib
 import json
 import re
 import socket
-import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +56,7 @@ from typing import Any, Final, Literal
 
 import pandas as pd
 
+from themelens.data.deadline import Deadline, DeadlineExpired
 from themelens.data.recording import recording_meta, write_meta
 from themelens.errors import OfflineError
 
@@ -205,7 +208,11 @@ class AkshareClient:
         First wait after a transient failure; each retry waits twice as long.
     timeout_s
         Longest one call may take before it counts as a time-out (then retried
-        like any other); ``None`` waits for ever.
+        like any other); ``None`` waits as long as ``deadline`` allows.
+    deadline
+        How long the calls may go without an answer before AkShare's sources
+        count as offline; shared with the command's other remote sources
+        (default: a fresh ``Deadline()`` of 30 s).
     fetch
         Does the I/O (default :func:`akshare_fetch`); tests pass :func:`replay_fetch`.
     sleep, clock
@@ -222,6 +229,7 @@ class AkshareClient:
         fetch: FetchFn | None = None,
         sleep: Callable[[float], object] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        deadline: Deadline | None = None,
     ) -> None:
         if min_interval_s < 0 or retries < 0 or backoff_s < 0:
             raise ValueError("akshare: min_interval_s, retries and backoff_s must not be negative")
@@ -235,6 +243,7 @@ class AkshareClient:
         self._sleep = sleep
         self._clock = clock
         self._last_call: float | None = None
+        self.deadline = deadline if deadline is not None else Deadline()
 
     def call(self, call: AkshareCall, *, expect: Sequence[str] = ()) -> pd.DataFrame:
         """The frame ``call`` returned, with the ``expect``-ed columns present and rows in it.
@@ -242,10 +251,20 @@ class AkshareClient:
         Raises ``OfflineError`` (no network) or :class:`AkshareCallError` (this
         symbol failed; the batch may go on).
         """
+        if self.deadline.expired:
+            raise self._silent(call)
+        if self._fetch is akshare_fetch:
+            import akshare  # noqa: F401  # seconds of import are not the network's silence
         for attempt in range(self.retries + 1):
             self._space()
             try:
-                frame = self._fetch_within_deadline(call)
+                frame = self.deadline.call(
+                    lambda: self._fetch(call.function, dict(call.kwargs)),
+                    cap=self.timeout_s,
+                    name=f"akshare {call.function}",
+                )
+            except DeadlineExpired as exc:
+                raise self._silent(call) from exc
             except Exception as exc:
                 kind, reason = classify_akshare_error(exc)
                 if kind == "offline":
@@ -254,36 +273,32 @@ class AkshareClient:
                         provider="akshare",
                         ticker=call.symbol or None,
                     ) from exc
-                if kind == "transient" and attempt < self.retries:
-                    self._sleep(self.backoff_s * 2**attempt)
+                if kind == "no_data":
+                    self.deadline.answered()  # "no such symbol" is an answer
+                if kind == "transient" and attempt < self.retries and self._back_off(attempt):
                     continue
                 if kind == "transient":
-                    reason = f"{reason}; gave up after {self.retries} retries"
+                    reason = f"{reason}; gave up after {attempt} retries"
                 raise AkshareCallError(call, reason) from exc
             return check_frame(call, frame, expect)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _fetch_within_deadline(self, call: AkshareCall) -> pd.DataFrame:
-        """What the fetch returned or raised, or ``TimeoutError`` once ``timeout_s`` has passed."""
-        if self.timeout_s is None:
-            return self._fetch(call.function, dict(call.kwargs))
-        outcome: list[pd.DataFrame | BaseException] = []
+    def _silent(self, call: AkshareCall) -> OfflineError:
+        """The error once the command's deadline has passed without an answer."""
+        return OfflineError(
+            f"cannot reach AkShare's sources (offline?): no answer within"
+            f" {self.deadline.seconds:g} s for {call}",
+            provider="akshare",
+            ticker=call.symbol or None,
+        )
 
-        def run() -> None:
-            try:
-                outcome.append(self._fetch(call.function, dict(call.kwargs)))
-            except BaseException as exc:  # handed to the caller's thread below
-                outcome.append(exc)
-
-        worker = threading.Thread(target=run, name=f"akshare {call.function}", daemon=True)
-        worker.start()
-        worker.join(self.timeout_s)
-        if not outcome:
-            raise TimeoutError(f"no answer within {self.timeout_s:g} s")
-        result = outcome[0]
-        if isinstance(result, BaseException):
-            raise result
-        return result
+    def _back_off(self, attempt: int) -> bool:
+        """Wait before retry ``attempt + 1``; False when that wait would outlast the deadline."""
+        try:
+            self.deadline.wait(self.backoff_s * 2**attempt, self._sleep)
+        except DeadlineExpired:
+            return False
+        return True
 
     def _space(self) -> None:
         now = self._clock()

@@ -8,7 +8,9 @@ supplied it and when.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Final
 
 import numpy as np
@@ -21,15 +23,21 @@ if TYPE_CHECKING:
     from themelens.summary import Summary
 
 __all__ = [
+    "BAR_TOLERANCE",
+    "EARLIEST_SESSION",
+    "MAX_PRICE",
     "PRICE_COLUMNS",
     "PROVENANCE_COLUMNS",
     "STORED_COLUMNS",
     "SYNTHETIC_LABEL",
     "Failure",
     "PriceLoad",
+    "bar_fault",
+    "bar_problem",
     "coerce_closes",
     "empty_prices",
     "is_synthetic",
+    "latest_session",
     "validate_prices",
 ]
 
@@ -45,6 +53,18 @@ SYNTHETIC_LABEL: Final = "synthetic demo data"
 """The words every output built on the demo provider carries."""
 
 _FLOAT_COLUMNS: Final = ("open", "high", "low", "close", "volume")
+
+EARLIEST_SESSION: Final = date(1900, 1, 1)
+"""No daily bar is older: Yahoo's oldest series (``^GSPC``) starts on 1927-12-30."""
+
+MAX_PRICE: Final = 1e9
+"""No price is higher, in any currency (BRK-A trades near 7e5 USD, the MERVAL near 3e6 ARS);
+a larger one is a broken file, and one near 1e308 overflows every return built on it."""
+
+BAR_TOLERANCE: Final = 0.10
+"""How far (relative) open, close and low may stray outside a bar's high–low range before the
+bar is rejected. Not float noise: Yahoo's own older Hong Kong bars break the order by up to
+5% (``0981.HK`` on 2009-07-21 has high 4.1, low 4.3, close 4.3), and those must load."""
 
 
 def empty_prices() -> pd.DataFrame:
@@ -90,6 +110,136 @@ def validate_prices(frame: pd.DataFrame) -> pd.DataFrame:
         raise ValueError(f"duplicate row for {first['ticker']} on {first['date']:%Y-%m-%d}")
     checked: pd.DataFrame = out
     return checked
+
+
+def latest_session(today: date | None = None) -> date:
+    """The latest date a bar (or an as-of date) may carry: a year past ``today``."""
+    return (today if today is not None else date.today()) + timedelta(days=366)
+
+
+def bar_fault(
+    dates: np.ndarray, bars: Mapping[str, np.ndarray], *, today: date | None = None
+) -> tuple[int, str] | None:
+    """The position of the first bar that breaks a rule, and the rule in words; ``None`` if all pass.
+
+    Parameters
+    ----------
+    dates
+        Session dates, any ``datetime64`` unit (``NaT`` is skipped: missing dates are the
+        reader's business).
+    bars
+        Float arrays by column; any of ``open, high, low, close, volume`` may be absent, and a
+        NaN cell is missing, not wrong.
+    today
+        Where "a year from now" counts from (default: the real today).
+
+    Notes
+    -----
+    The rules, checked per bar in this order: the date lies in
+    ``EARLIEST_SESSION``..``latest_session()``; each price is finite, positive and at most
+    ``MAX_PRICE``; volume is finite and not negative; ``low <= high`` and ``low <= open,
+    close <= high``, each within ``BAR_TOLERANCE``. Duplicate sessions are left to the
+    caller, which knows whether a repeat is an error (a file) or a live bar (Yahoo).
+    """
+    days = np.asarray(dates).astype("datetime64[D]")
+    first = np.datetime64(EARLIEST_SESSION, "D")
+    last = np.datetime64(latest_session(today), "D")
+    outside = ~np.isnat(days) & ((days < first) | (days > last))
+    rules: list[_Rule] = [(outside, lambda i: f"date {days[i]} is outside {first}..{last}")]
+    with np.errstate(all="ignore"):  # NaN and 1e308 * 1.1 are fine to compare, not to warn about
+        for column in _FLOAT_COLUMNS:
+            if column in bars:
+                rules += _value_rules(column, np.asarray(bars[column], dtype="float64"))
+        rules += _order_rules(bars)
+    bad = np.logical_or.reduce([mask for mask, _ in rules])
+    if not bad.any():
+        return None
+    at = int(np.argmax(bad))
+    said = next(say for mask, say in rules if mask[at])
+    return at, said(at)
+
+
+_Rule = tuple[np.ndarray, Callable[[int], str]]
+"""Which bars break a rule, and what to say about bar ``i`` if it does."""
+
+
+def _value_rules(column: str, values: np.ndarray) -> list[_Rule]:
+    def said(what: str) -> Callable[[int], str]:
+        return lambda i: f"{column} {float(values[i])!r} is {what}"
+
+    if column == "volume":
+        return [(np.isinf(values), said("not finite")), (values < 0, said("negative"))]
+    return [
+        (np.isinf(values), said("not finite")),
+        (values <= 0, said("not positive")),
+        (values > MAX_PRICE, lambda i: f"{column} {float(values[i]):g} is above {MAX_PRICE:g}"),
+    ]
+
+
+def _order_rules(bars: Mapping[str, np.ndarray]) -> list[_Rule]:
+    """``low <= high`` and ``low <= open, close <= high``, each within ``BAR_TOLERANCE``."""
+
+    def said(column: str, values: np.ndarray, relation: str, bound: np.ndarray) -> Callable[[int], str]:  # fmt: skip
+        return lambda i: f"{column} {float(values[i])!r} is {relation} {float(bound[i])!r}"
+
+    slack = 1.0 + BAR_TOLERANCE
+    high, low = (np.asarray(bars[c], dtype="float64") if c in bars else None for c in ("high", "low"))  # fmt: skip
+    rules: list[_Rule] = []
+    if high is not None and low is not None:
+        rules.append((low > high * slack, said("high", high, "below low", low)))
+    for column in ("open", "close"):
+        if column in bars:
+            values = np.asarray(bars[column], dtype="float64")
+            if high is not None:
+                rules.append((values > high * slack, said(column, values, "above high", high)))
+            if low is not None:
+                rules.append((values * slack < low, said(column, values, "below low", low)))
+    return rules
+
+
+def bar_problem(
+    frame: pd.DataFrame,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    today: date | None = None,
+) -> str | None:
+    """What is wrong with the first bad bar of a ``date, open, …, volume`` frame, or ``None``.
+
+    The remote providers' check (a CSV reader names the row instead): ``"2009-07-21:
+    high 4.1 is below low 4.3"``. ``date`` may be text (``YYYY-MM-DD…``) or datetimes;
+    a date that cannot be read is itself the problem. Only bars dated ``start``..``end``
+    are judged: a source sending its whole history should not fail a recent range for
+    a bar decades before it.
+    """
+    if frame.empty or "date" not in frame.columns:
+        return None
+    raw = frame["date"]
+    if pd.api.types.is_datetime64_any_dtype(raw.dtype):
+        dates = pd.to_datetime(raw)
+        if isinstance(dates.dtype, pd.DatetimeTZDtype):
+            dates = dates.dt.tz_localize(None)
+    else:
+        dates = pd.to_datetime(raw.astype("string").str.slice(0, 10), format="%Y-%m-%d", errors="coerce")  # fmt: skip
+        unread = (dates.isna() & raw.notna()).to_numpy()
+        if unread.any():
+            return f"date {str(raw.iloc[int(np.argmax(unread))])!r} is not a date"
+    bars = {
+        c: pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        for c in _FLOAT_COLUMNS
+        if c in frame.columns
+    }
+    days = dates.to_numpy().astype("datetime64[D]")
+    keep = np.ones(len(days), dtype=bool)
+    if start is not None:
+        keep &= days >= np.datetime64(start, "D")
+    if end is not None:
+        keep &= days <= np.datetime64(end, "D")
+    found = bar_fault(days[keep], {c: v[keep] for c, v in bars.items()}, today=today)
+    if found is None:
+        return None
+    at, rule = found
+    return rule if rule.startswith("date ") else f"{days[keep][at]}: {rule}"
 
 
 def coerce_closes(prices: pd.DataFrame, tickers: set[str] | None = None) -> pd.DataFrame:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from themelens.config import Settings
 from themelens.data.contracts import Failure, PriceLoad, empty_prices
+from themelens.data.deadline import Deadline
 from themelens.data.providers import PROVIDERS, Provider
 from themelens.data.routing import AUTO, routes_for_theme
 from themelens.data.sources import PriceSource, SingleProvider
@@ -40,29 +41,37 @@ def provider_names() -> list[str]:
     return sorted([*PROVIDERS, AUTO])
 
 
-def make_provider(settings: Settings, theme: Theme | None = None) -> PriceSource:
+def make_provider(
+    settings: Settings, theme: Theme | None = None, *, deadline: Deadline | None = None
+) -> PriceSource:
     """Build what ``settings.provider`` names; ``auto`` routes per listing as the theme says.
 
     The csv provider needs ``prices_dir``. ``theme`` defaults to ``settings.theme``.
+    Every remote provider built shares ``deadline`` (default: a new one of
+    ``settings.remote_deadline_s``), so a dead network costs the command that
+    long once, not once per provider, retry and fallback.
     """
+    shared = deadline if deadline is not None else Deadline(settings.remote_deadline_s)
     if settings.provider == AUTO:
         th = theme if theme is not None else load_theme(settings.theme)
-        return routes_for_theme(th, lambda name: _build(name, settings))
+        return routes_for_theme(th, lambda name: _build(name, settings, shared))
     if settings.provider not in PROVIDERS:
         raise InputError(
             f"--provider {settings.provider}: unknown provider; choose from {', '.join(provider_names())}"
         )
-    return SingleProvider(_build(settings.provider, settings))
+    return SingleProvider(_build(settings.provider, settings, shared))
 
 
-def _build(name: str, settings: Settings) -> Provider:
+def _build(name: str, settings: Settings, deadline: Deadline) -> Provider:
     factory = PROVIDERS[name]
     if name == "csv":
         if settings.prices_dir is None:
             raise InputError("--prices-dir: required by the csv provider")
         return factory(settings.prices_dir)
     if name == "akshare":
-        return factory(**settings.akshare_client_options)
+        return factory(**settings.akshare_client_options, deadline=deadline)
+    if name == "yahoo":
+        return factory(deadline=deadline)
     return factory()
 
 
@@ -174,7 +183,8 @@ def load_for_cli(
     """Load the request's tickers and benchmark from the configured provider.
 
     A named ticker with no data becomes a failure (with close matches when it
-    is unknown to the theme); a default benchmark with no data becomes a
+    is unknown to the theme and to the source; a file the source has but cannot
+    read keeps the source's reason); a default benchmark with no data becomes a
     warning and relative returns are left out. Raises when nothing loads.
     """
     provider = make_provider(settings, theme)
@@ -185,7 +195,7 @@ def load_for_cli(
     frame = loaded.frame
     if frame.empty and len(request.tickers) == 1 and request.tickers[0] in request.named:
         typed = request.named[request.tickers[0]]
-        if theme.resolve(typed) is None:
+        if _unknown_to(theme, provider, typed, request.tickers[0]):
             raise _unknown(theme, provider, typed)
         reason = next(
             (f.reason for f in loaded.failures if f.item == request.tickers[0]), "no data"
@@ -204,7 +214,7 @@ def load_for_cli(
                 )
             continue
         name = request.named.get(f.item)
-        if name is not None and theme.resolve(name) is None:
+        if name is not None and _unknown_to(theme, provider, name, f.item):
             fails.append(Failure(name, _unknown(theme, provider, name).message.split(": ", 1)[1]))
         else:
             fails.append(f)
@@ -217,6 +227,12 @@ def load_for_cli(
         named |= {request.benchmark}
     load = replace(loaded, failures=tuple(fails), warnings=tuple(notes))
     return LoadedPrices(load, tickers, bench, named)
+
+
+def _unknown_to(theme: Theme, provider: PriceSource, name: str, ticker: str) -> bool:
+    """True when neither the theme nor the source knows ``name``: a file the source lists
+    but could not read (malformed, empty) is not an unknown ticker."""
+    return theme.resolve(name) is None and ticker not in provider.available_tickers()
 
 
 def _unknown(theme: Theme, provider: PriceSource, name: str) -> UnknownTickerError:

@@ -11,8 +11,8 @@ replaced, so the cache never joins two adjustment bases into one series.
 Each ticker's rows and its ``fetch_log`` line are committed in their own transaction, so a failure, an
 exception or a kill part-way through keeps every ticker already written and
 never leaves half of one. A ticker that fails becomes a ``Failure`` and the
-batch goes on; only ``OfflineError`` stops it, since every later ticker would
-fail the same way.
+batch goes on (a malformed CSV file too); only ``OfflineError`` stops it,
+since every later ticker would fail the same way.
 
 ``load_prices`` is what the CLI reads prices through: the cache first,
 fetching only what is missing (or always, or never), and falling back to
@@ -32,7 +32,7 @@ import pandas as pd
 from themelens.data.contracts import Failure, PriceLoad
 from themelens.data.providers.base import Provider, fetch_prices
 from themelens.data.store import FetchRecord, PriceStore
-from themelens.errors import OfflineError, ProviderError
+from themelens.errors import CsvFormatError, OfflineError, ProviderError
 
 __all__ = ["RefreshMode", "RefreshResult", "load_prices", "refresh_prices"]
 
@@ -292,6 +292,8 @@ def _refresh_one(store: PriceStore, provider: Provider, ticker: str, plan: _Plan
     except ProviderError as exc:
         error: ProviderError | None = exc
         reason = _reason(exc, provider.name, ticker)
+    except CsvFormatError as exc:  # one malformed file must not stop the batch
+        error, reason = None, f"malformed price file {exc}"
     except ValueError as exc:  # the provider's frame breaks the price contract
         error, reason = None, f"invalid data from {provider.name}: {exc}"
     else:

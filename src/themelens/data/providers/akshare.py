@@ -20,7 +20,8 @@ shares; Eastmoney's index series has no volume (NaN). Index series come whole
 and are cut to the range here.
 
 Every call goes through :class:`~themelens.data.akshare_client.AkshareClient`
-(spacing, retries, error mapping, column guard); a symbol that fails becomes a
+(spacing, retries, the command's deadline, error mapping, column guard); a
+symbol that fails, or whose bars break ``contracts.bar_fault``, becomes a
 ``Failure`` naming the function and the symbol, and the batch goes on.
 """
 
@@ -40,7 +41,8 @@ from themelens.data.akshare_client import (
     FetchFn,
     yyyymmdd,
 )
-from themelens.data.contracts import Failure, empty_prices, validate_prices
+from themelens.data.contracts import Failure, bar_problem, empty_prices, validate_prices
+from themelens.data.deadline import Deadline
 from themelens.data.providers.base import PriceQuery, ProgressCallback, RawPrices, StandardQuery
 from themelens.errors import OfflineError
 
@@ -127,7 +129,8 @@ class AkshareProvider(StandardQuery):
     fetch
         Injected I/O for the default client (tests: ``replay_fetch(dir)``).
     min_interval_s, retries, backoff_s
-        The default client's spacing and retry policy.
+        The default client's spacing and retry policy; ``client_options``
+        (``timeout_s``, ``deadline``, …) go to it too.
     index_symbols
         Yahoo-style index tickers → AkShare index symbols.
     synthetic_recording
@@ -157,6 +160,11 @@ class AkshareProvider(StandardQuery):
         self.index_symbols = dict(index_symbols)
         self._tag = " [synthetic recording]" if synthetic_recording else ""
 
+    @property
+    def deadline(self) -> Deadline:
+        """The command's deadline the client's calls run under."""
+        return self.client.deadline
+
     def fetch_raw(
         self, query: PriceQuery, *, on_progress: ProgressCallback | None = None
     ) -> RawPrices:
@@ -178,8 +186,12 @@ class AkshareProvider(StandardQuery):
                 except AkshareCallError as exc:
                     failures.append(Failure(ticker, str(exc)))
                 else:
-                    frames[ticker] = frame
-                    sources[ticker] = f"{call}{self._tag}"
+                    bad = bar_problem(frame, start=query.start, end=query.end)
+                    if bad is not None:
+                        failures.append(Failure(ticker, f"{call}: a bad bar ({bad})"))
+                    else:
+                        frames[ticker] = frame
+                        sources[ticker] = f"{call}{self._tag}"
             if on_progress is not None:
                 on_progress(done, len(query.tickers))
         return RawPrices.now(frames, sources, failures)
@@ -234,6 +246,8 @@ class AkshareProvider(StandardQuery):
         try:
             frame = self.client.call(sina, expect=INDEX_SINA_COLUMNS)
         except (AkshareCallError, OfflineError) as sina_error:
+            if self.client.deadline.expired:
+                raise  # the command's deadline is spent: Eastmoney would not be asked
             em = AkshareCall("stock_hk_index_daily_em", {"symbol": symbol}, symbol=ticker)
             try:
                 frame = self.client.call(em, expect=INDEX_EM_COLUMNS)

@@ -28,7 +28,7 @@ from typing import ClassVar, Final, Literal
 import numpy as np
 import pandas as pd
 
-from themelens.data.contracts import Failure, empty_prices, validate_prices
+from themelens.data.contracts import Failure, bar_fault, empty_prices, validate_prices
 from themelens.data.providers.base import PriceQuery, ProgressCallback, RawPrices, StandardQuery
 from themelens.errors import CsvFormatError, EmptyDataError, InputError
 
@@ -42,6 +42,7 @@ _YFINANCE_MARKERS: Final = frozenset({"dividends", "stock splits"})
 # What may follow the YYYY-MM-DD date part: nothing, or a time with an optional UTC offset.
 _TIME_TAIL: Final = re.compile(r"(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
 _PANDAS_LINE: Final = re.compile(r"line (\d+)")
+_DAY: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MAX_DATE_CHARS: Final = 35  # "2025-09-17T00:00:00.000000+08:00" is 32
 
 
@@ -97,7 +98,7 @@ class CsvProvider(StandardQuery):
                     sources[ticker] = str(path)
                 except CsvFormatError as exc:
                     format_errors.append(exc)
-                    failures.append(Failure(ticker, str(exc)))
+                    failures.append(Failure(ticker, f"malformed price file {exc}"))
                 except EmptyDataError:
                     failures.append(Failure(ticker, f"{path}: file has no price rows"))
             if on_progress is not None:
@@ -153,9 +154,11 @@ def read_price_csv(path: Path | str, *, ticker: str | None = None) -> pd.DataFra
     Raises
     ------
     CsvFormatError
-        A required column is missing, a date or number cannot be read, a price
-        is not positive, or a date repeats. Rows are counted from 1 with the
-        header as row 1.
+        A required column is missing, a date or number cannot be read, a bar
+        breaks a rule of ``contracts.bar_fault`` (a date outside
+        1900..next year, a price not positive or above ``MAX_PRICE``, open or
+        close outside low..high beyond ``BAR_TOLERANCE``), or a date repeats.
+        Rows are counted from 1 with the header as row 1.
     EmptyDataError
         The file is empty or holds only a header.
 
@@ -183,13 +186,16 @@ def read_price_csv(path: Path | str, *, ticker: str | None = None) -> pd.DataFra
         raw = raw.iloc[rows]
     dates = _parse_dates(raw["date"], rows, path)
     values = {c: _parse_numbers(raw[c], c, rows, path) for c in _VALUE_COLUMNS}
-    _check_signs(values, rows, path)
+    fault = bar_fault(dates, values)
+    if fault is not None:
+        raise CsvFormatError(fault[1], path=path, row=_row(rows[fault[0]]))
     keep = ~np.isnan(values["close"])
     if not keep.all():
         dates, rows = dates[keep], rows[keep]
         values = {c: v[keep] for c, v in values.items()}
     order = _check_unique(dates, rows, path)
-    return pd.DataFrame({"date": dates[order], **{c: v[order] for c, v in values.items()}})
+    days = dates[order].astype("datetime64[ns]")  # in range: checked by bar_fault
+    return pd.DataFrame({"date": days, **{c: v[order] for c, v in values.items()}})
 
 
 def _read(path: Path, ticker: str) -> tuple[list[str], pd.DataFrame]:
@@ -240,12 +246,14 @@ def _row(position: int | np.integer) -> int:
 
 
 def _parse_dates(values: pd.Series, rows: np.ndarray, path: Path) -> np.ndarray:
-    """The ``YYYY-MM-DD`` part as written; the tail (time, offset) only has to be well formed."""
+    """The ``YYYY-MM-DD`` part as written, as ``datetime64[D]`` (so 1600-01-01 stays 1600 for
+    the range check, where nanoseconds would wrap it to 2184); the tail (time, offset) only
+    has to be well formed."""
     fast = _fast_dates(values)
     if fast is not None:
         return fast
     text = values.astype("string").str.strip()
-    parsed = pd.to_datetime(text.str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
+    parsed = text.str.slice(0, 10).map(_day, na_action="ignore")
     bad = parsed.isna().to_numpy(copy=True)
     tails = text.str.slice(10)
     for tail in tails.dropna().unique():
@@ -261,11 +269,21 @@ def _parse_dates(values: pd.Series, rows: np.ndarray, path: Path) -> np.ndarray:
             path=path,
             row=_row(rows[at]),
         )
-    return parsed.to_numpy(dtype="datetime64[ns]")
+    return parsed.to_numpy(dtype="datetime64[D]")
+
+
+def _day(text: str) -> np.datetime64 | None:
+    """``YYYY-MM-DD`` as a day, or ``None`` when it is not one (shape or calendar)."""
+    if not _DAY.fullmatch(text):
+        return None
+    try:
+        return np.datetime64(text, "D")
+    except ValueError:  # month 13, February 30
+        return None
 
 
 def _fast_dates(values: pd.Series) -> np.ndarray | None:
-    """Dates of a well-formed column as ``datetime64[ns]``, or ``None`` to take the slow path.
+    """Dates of a well-formed column as ``datetime64[D]``, or ``None`` to take the slow path.
 
     Works on fixed-width numpy strings: the date part must be shaped
     ``dddd-dd-dd`` and parse; the tails (time and offset) take a handful of
@@ -293,7 +311,7 @@ def _fast_dates(values: pd.Series) -> np.ndarray | None:
     distinct = [*np.unique(tails[tails != tails[0]]).tolist(), tails[0]]
     if not all(_TIME_TAIL.fullmatch(str(t)) for t in distinct):
         return None
-    return parsed.astype("datetime64[ns]")
+    return parsed
 
 
 def _parse_numbers(values: pd.Series, column: str, rows: np.ndarray, path: Path) -> np.ndarray:
@@ -310,18 +328,6 @@ def _parse_numbers(values: pd.Series, column: str, rows: np.ndarray, path: Path)
             f"{column} {str(values.iloc[at])!r} is not a number", path=path, row=_row(rows[at])
         )
     return numbers
-
-
-def _check_signs(values: dict[str, np.ndarray], rows: np.ndarray, path: Path) -> None:
-    """Prices must be positive and volume not negative: a sign error is a broken file."""
-    for column, numbers in values.items():
-        bad = numbers < 0 if column == "volume" else numbers <= 0
-        if bad.any():
-            at = int(np.argmax(bad))
-            what = "negative" if column == "volume" else "not positive"
-            raise CsvFormatError(
-                f"{column} {float(numbers[at])!r} is {what}", path=path, row=_row(rows[at])
-            )
 
 
 def _check_unique(dates: np.ndarray, rows: np.ndarray, path: Path) -> np.ndarray:

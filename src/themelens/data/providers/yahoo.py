@@ -12,16 +12,23 @@ yfinance / transport                            themelens
 ==============================================  ==========================================
 ``YFRateLimitError``, HTTP 429                  retried with exponential backoff, then
                                                 ``RateLimitedError`` (aborts the batch)
-connection / DNS / timeout / proxy errors       ``OfflineError`` (aborts the batch)
+connection / DNS / timeout / proxy errors,      ``OfflineError`` (aborts the batch)
+no answer before the command's ``Deadline``
 ``YFTzMissingError``, ``YFPricesMissingError``  a ``Failure`` for that ticker; the batch
 (unknown or delisted ticker), empty frame,      goes on (``fetch_prices`` raises
-other ``YFException``, other HTTP errors        ``EmptyDataError`` when nothing loaded)
+other ``YFException``, other HTTP errors,       ``EmptyDataError`` when nothing loaded)
+a bar breaking ``contracts.bar_fault``
 ==============================================  ==========================================
 
 yfinance hides its own errors unless ``config.debug.hide_exceptions`` is off
 (the ``raise_errors`` argument is deprecated in 1.x and does not reach the
 time-zone lookup, which turns "offline" into "possibly delisted"). The
 default fetch switches it off for the duration of its call only.
+
+yfinance makes several requests per ``history()`` (cookie, crumb, time zone,
+chart), each with its own time-out and retries, so no time-out we pass bounds
+the whole call. Each fetch therefore runs through ``Deadline.call`` on a worker
+thread, abandoned when the command's deadline passes (``data.deadline``).
 """
 
 from __future__ import annotations
@@ -39,7 +46,8 @@ from typing import Any, ClassVar, Final, Literal
 import pandas as pd
 
 from themelens.data.calendar import exchange_for_ticker
-from themelens.data.contracts import Failure, empty_prices, validate_prices
+from themelens.data.contracts import Failure, bar_problem, empty_prices, validate_prices
+from themelens.data.deadline import Deadline, DeadlineExpired
 from themelens.data.providers.base import PriceQuery, ProgressCallback, RawPrices, StandardQuery
 from themelens.data.recording import recording_meta, write_meta
 from themelens.errors import InputError, OfflineError, RateLimitedError
@@ -89,6 +97,10 @@ class YahooProvider(StandardQuery):
     fetch
         ``FetchFn`` doing the I/O; default ``yfinance_fetch``. Tests pass
         ``replay_fetch(directory)``.
+    deadline
+        How long the fetches may go without an answer before Yahoo counts as
+        offline; shared with the command's other remote sources (default: a
+        fresh ``Deadline()`` of 30 s).
     """
 
     name: ClassVar[str] = "yahoo"
@@ -102,6 +114,7 @@ class YahooProvider(StandardQuery):
         backoff_s: float = 1.0,
         sleep: Callable[[float], object] = time.sleep,
         fetch: FetchFn | None = None,
+        deadline: Deadline | None = None,
     ) -> None:
         if retries < 0 or backoff_s < 0:
             raise InputError("yahoo: retries and backoff_s must not be negative")
@@ -109,11 +122,13 @@ class YahooProvider(StandardQuery):
         self.backoff_s = backoff_s
         self._sleep = sleep
         self._fetch: FetchFn = fetch if fetch is not None else yfinance_fetch
+        self.deadline = deadline if deadline is not None else Deadline()
 
     def fetch_raw(
         self, query: PriceQuery, *, on_progress: ProgressCallback | None = None
     ) -> RawPrices:
-        """One ``history()`` frame per ticker; tickers Yahoo has no data for become failures.
+        """One ``history()`` frame per ticker; tickers Yahoo has no data for, or sent a
+        bad bar for (``contracts.bar_fault``), become failures.
 
         Raises ``RateLimitedError`` once retries run out and ``OfflineError``
         when Yahoo cannot be reached: neither would go better for the next ticker.
@@ -124,6 +139,9 @@ class YahooProvider(StandardQuery):
         total = len(query.tickers)
         for done, ticker in enumerate(query.tickers, start=1):
             frame, reason = self._fetch_one(ticker, query.start, query.end)
+            if reason is None:
+                bad = bar_problem(history_to_long(frame, ticker), start=query.start, end=query.end)
+                reason = f"Yahoo Finance sent a bad bar ({bad})" if bad else None
             if reason is not None:
                 failures.append(Failure(ticker, reason))
             else:
@@ -155,17 +173,26 @@ class YahooProvider(StandardQuery):
         self, ticker: str, start: date | None, end: date | None
     ) -> tuple[pd.DataFrame, str | None]:
         """The frame and ``None``, or an empty frame and why there is no data."""
+        if self.deadline.expired:
+            raise self._silent(ticker)
+        if self._fetch is yfinance_fetch:
+            import yfinance  # noqa: F401  # seconds of import are not the network's silence
         for attempt in range(self.retries + 1):
             try:
-                frame = self._fetch(ticker, start, end)
+                frame = self.deadline.call(
+                    lambda: self._fetch(ticker, start, end), name=f"yahoo {ticker}"
+                )
+            except DeadlineExpired as exc:
+                raise self._silent(ticker) from exc
             except Exception as exc:
                 kind, reason = classify_error(exc)
-                if kind == "rate_limited" and attempt < self.retries:
-                    self._sleep(self.backoff_s * 2**attempt)
+                if kind in ("rate_limited", "no_data"):
+                    self.deadline.answered()  # refused or "no such ticker": the network works
+                if kind == "rate_limited" and attempt < self.retries and self._back_off(attempt):
                     continue
                 if kind == "rate_limited":
                     raise RateLimitedError(
-                        f"Yahoo Finance is rate-limiting us (HTTP 429) after {self.retries}"
+                        f"Yahoo Finance is rate-limiting us (HTTP 429) after {attempt}"
                         " retries; try again later",
                         provider=self.name,
                         ticker=ticker,
@@ -188,6 +215,22 @@ class YahooProvider(StandardQuery):
                 )
             return frame, None
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _silent(self, ticker: str) -> OfflineError:
+        """The error once the command's deadline has passed without an answer."""
+        return OfflineError(
+            f"cannot reach Yahoo Finance (offline?): no answer within {self.deadline.seconds:g} s",
+            provider=self.name,
+            ticker=ticker,
+        )
+
+    def _back_off(self, attempt: int) -> bool:
+        """Wait before retry ``attempt + 1``; False when that wait would outlast the deadline."""
+        try:
+            self.deadline.wait(self.backoff_s * 2**attempt, self._sleep)
+        except DeadlineExpired:
+            return False
+        return True
 
 
 def classify_error(exc: BaseException) -> tuple[_ErrorKind | None, str]:
