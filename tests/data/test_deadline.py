@@ -235,3 +235,28 @@ def test_an_answer_keeps_a_long_healthy_batch_going() -> None:
 
     batch = fetch_prices(YahooProvider(fetch=slow, deadline=Deadline(0.3)), ["A", "B", "C", "D"])
     assert batch.tickers == ("A", "B", "C", "D")
+
+
+def test_fx_and_statements_share_the_commands_deadline() -> None:
+    """Within one command's scope, FX and Yahoo statements give up with the prices: a hung
+    FX fetch falls back to the reference table at the deadline, and once it is spent the
+    statements reader answers offline at once, without touching the network."""
+    from themelens.data.deadline import deadline_scope
+    from themelens.data.fundamentals import YahooFundamentals
+    from themelens.data.fx import FxConverter
+    from themelens.errors import OfflineError
+
+    def hung(*_: object) -> object:
+        time.sleep(5)
+        raise AssertionError("never answers in time")
+
+    with deadline_scope(Deadline(0.5)) as deadline:
+        started = time.monotonic()
+        rate = FxConverter(source="auto", fetch=hung).rate("HKD", "2025-09")  # type: ignore[arg-type]
+        assert time.monotonic() - started < 2.5
+        assert rate.source == "reference" and "Yahoo Finance unavailable" in rate.label
+        assert deadline.expired
+        started = time.monotonic()
+        with pytest.raises(OfflineError, match="cannot reach Yahoo Finance"):
+            YahooFundamentals().capex(["0700.HK"])
+        assert time.monotonic() - started < 0.5

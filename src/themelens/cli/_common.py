@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from themelens.config import Settings
 from themelens.data.contracts import EARLIEST_SESSION, latest_session
+from themelens.data.deadline import current_deadline, deadline_scope
 from themelens.data.loading import LoadedPrices, PriceRequest, load_for_cli, provider_names
 from themelens.errors import Failure, InputError, ThemelensError
 from themelens.theme import Theme
@@ -87,9 +88,11 @@ ProxyOpt = Annotated[
 
 @contextmanager
 def boundary() -> Iterator[None]:
-    """Turn our errors into one stderr line and exit status 1."""
+    """Turn our errors into one stderr line and exit status 1; the command's remote sources
+    share one deadline (``data.deadline``) for the whole block."""
     try:
-        yield
+        with deadline_scope(current_deadline()):
+            yield
     except ThemelensError as exc:
         console.err.print(
             f"[red]error:[/red] {escape(str(exc))}", markup=True, highlight=False, soft_wrap=True

@@ -56,7 +56,7 @@ from typing import Any, Final, Literal
 
 import pandas as pd
 
-from themelens.data.deadline import Deadline, DeadlineExpired
+from themelens.data.deadline import Deadline, DeadlineExpired, current_deadline
 from themelens.data.recording import recording_meta, write_meta
 from themelens.errors import OfflineError
 
@@ -243,7 +243,7 @@ class AkshareClient:
         self._sleep = sleep
         self._clock = clock
         self._last_call: float | None = None
-        self.deadline = deadline if deadline is not None else Deadline()
+        self.deadline = deadline if deadline is not None else current_deadline()
 
     def call(self, call: AkshareCall, *, expect: Sequence[str] = ()) -> pd.DataFrame:
         """The frame ``call`` returned, with the ``expect``-ed columns present and rows in it.

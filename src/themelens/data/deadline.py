@@ -23,17 +23,28 @@ passes (:meth:`Deadline.call`).
 
 from __future__ import annotations
 
+import os
 import threading
 import time
-from collections.abc import Callable
-from typing import Final, TypeVar
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Final, ParamSpec, TypeVar
 
-__all__ = ["DEFAULT_DEADLINE_S", "Deadline", "DeadlineExpired"]
+__all__ = [
+    "DEFAULT_DEADLINE_S",
+    "Deadline",
+    "DeadlineExpired",
+    "bounded",
+    "current_deadline",
+    "deadline_scope",
+]
 
 DEFAULT_DEADLINE_S: Final = 30.0
 """Seconds a command waits without any answer from its remote sources (``THEMELENS_REMOTE_DEADLINE``)."""
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 class DeadlineExpired(TimeoutError):
@@ -159,3 +170,44 @@ class Deadline:
             self.expire()
             self.check()
         raise TimeoutError(f"no answer within {cap:g} s")
+
+
+_CURRENT: ContextVar[Deadline | None] = ContextVar("themelens_deadline", default=None)
+
+
+def current_deadline(seconds: float | None = None) -> Deadline:
+    """The deadline of the command running (``deadline_scope``), so every remote source a
+    command reaches (prices, FX, statements, flows) shares one budget without each caller
+    handing it down; outside a scope, a fresh one of ``seconds`` (default
+    ``THEMELENS_REMOTE_DEADLINE``)."""
+    found = _CURRENT.get()
+    if found is not None:
+        return found
+    if seconds is not None:
+        return Deadline(seconds)
+    try:
+        seconds = float(os.environ.get("THEMELENS_REMOTE_DEADLINE", "") or DEFAULT_DEADLINE_S)
+    except ValueError:
+        seconds = DEFAULT_DEADLINE_S
+    return Deadline(seconds if seconds > 0 else DEFAULT_DEADLINE_S)
+
+
+@contextmanager
+def deadline_scope(deadline: Deadline) -> Iterator[Deadline]:
+    """Make ``deadline`` the current one for the block (a command, a theme run)."""
+    token = _CURRENT.set(deadline)
+    try:
+        yield deadline
+    finally:
+        _CURRENT.reset(token)
+
+
+def bounded(fn: Callable[P, T], name: str) -> Callable[P, T]:
+    """``fn`` run under the current deadline (``Deadline.call``): for a library call that sets
+    no time-out of its own. Expiry raises :class:`DeadlineExpired`, a ``TimeoutError``, which
+    the providers' error sorting reads as offline."""
+
+    def call(*args: P.args, **kwargs: P.kwargs) -> T:
+        return current_deadline().call(lambda: fn(*args, **kwargs), name=name)
+
+    return call

@@ -33,6 +33,7 @@ from typing import Final, Literal
 
 import pandas as pd
 
+from themelens.data.deadline import DeadlineExpired, current_deadline
 from themelens.data.providers.yahoo import FetchFn, classify_error, yfinance_fetch
 from themelens.errors import (
     AsofError,
@@ -296,6 +297,7 @@ class FxConverter:
         self._table = table if table is not None else reference_table()
         self._today = today
         self._cache: dict[tuple[str, str | None], FxRate] = {}
+        self.deadline = current_deadline()  # the command's: a dead network is given up on once
         self._yahoo_down: str | None = None
 
     @property
@@ -365,7 +367,11 @@ class FxConverter:
             period = _parse_period(when)
         start = period.start - timedelta(days=_LOOKBACK_DAYS) if period.day else period.start
         try:
-            history = self._fetch(ticker, start, period.end)
+            history = self.deadline.call(
+                lambda: self._fetch(ticker, start, period.end), name=f"fx {ticker}"
+            )
+        except DeadlineExpired as exc:
+            raise OfflineError(str(exc), provider="yahoo", ticker=ticker) from exc
         except Exception as exc:
             kind, reason = classify_error(exc)
             if kind == "offline":

@@ -17,7 +17,7 @@ import pandas as pd
 
 from themelens.config import Settings
 from themelens.data.contracts import Failure, PriceLoad, empty_prices
-from themelens.data.deadline import Deadline
+from themelens.data.deadline import Deadline, current_deadline
 from themelens.data.providers import PROVIDERS, Provider
 from themelens.data.routing import AUTO, routes_for_theme
 from themelens.data.sources import PriceSource, SingleProvider
@@ -51,7 +51,7 @@ def make_provider(
     ``settings.remote_deadline_s``), so a dead network costs the command that
     long once, not once per provider, retry and fallback.
     """
-    shared = deadline if deadline is not None else Deadline(settings.remote_deadline_s)
+    shared = deadline if deadline is not None else current_deadline(settings.remote_deadline_s)
     if settings.provider == AUTO:
         th = theme if theme is not None else load_theme(settings.theme)
         return routes_for_theme(th, lambda name: _build(name, settings, shared))

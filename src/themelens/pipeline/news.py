@@ -17,6 +17,7 @@ import pandas as pd
 from themelens.config import Settings
 from themelens.data.akshare_client import AkshareClient
 from themelens.data.contracts import empty_prices
+from themelens.data.deadline import current_deadline, deadline_scope
 from themelens.data.fundamentals import FundamentalsSource, pick_source
 from themelens.data.fx import FxConverter, fx_source_for
 from themelens.data.loading import load_tickers, make_provider
@@ -211,6 +212,20 @@ def check_articles(
     capex, P/E and flow claims are checked against what ``fundamentals``
     (default: the provider's source) answers.
     """
+    with deadline_scope(current_deadline(settings.remote_deadline_s)):  # one for every source
+        return _check(settings, theme, sources, prices, provider, proxy, tolerances, fundamentals)
+
+
+def _check(
+    settings: Settings,
+    theme: Theme,
+    sources: Sequence[str | Path],
+    prices: pd.DataFrame | None,
+    provider: PriceSource | None,
+    proxy: bool,
+    tolerances: Tolerances | None,
+    fundamentals: FundamentalsInputs | None,
+) -> CheckedArticles:
     missing: list[str] = []
     provider = provider or make_provider(settings, theme)
     ingested = ingest(list(sources))

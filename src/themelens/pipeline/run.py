@@ -20,6 +20,7 @@ from themelens.analytics.groups import summarise_groups
 from themelens.analytics.rally import RallyResult, measure_rally
 from themelens.config import Settings, default_cache_dir
 from themelens.data.contracts import is_synthetic
+from themelens.data.deadline import current_deadline, deadline_scope
 from themelens.data.loading import load_tickers, make_provider
 from themelens.errors import ThemelensError
 from themelens.pipeline.benchmark import BenchmarkChoice, choose_benchmark
@@ -162,6 +163,19 @@ def run_theme(
     this run exactly as the report does, without the original files. The
     returned run carries the id it is stored under.
     """
+    with deadline_scope(current_deadline(settings.remote_deadline_s)):  # one for every source
+        return _run_theme(settings, theme, asof, articles, proxy, benchmark, on_progress)
+
+
+def _run_theme(
+    settings: Settings,
+    theme: Theme,
+    asof: date | None,
+    articles: Sequence[str | Path],
+    proxy: bool,
+    benchmark: str | None,
+    on_progress: Progress | None,
+) -> ThemeRun:
     members, benchmarks, _ = theme_tickers(theme)
     provider = make_provider(settings, theme)
     loaded = load_tickers(settings, provider, [*members, *benchmarks], on_progress=on_progress)

@@ -26,6 +26,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from themelens.data.deadline import bounded
 from themelens.data.fundamentals.contracts import (
     CapexStatements,
     Freq,
@@ -151,8 +152,11 @@ class YahooFundamentals:
         synthetic: bool = False,
         today: Callable[[], date] = date.today,
     ) -> None:
-        self._cash_flow = cash_flow if cash_flow is not None else yfinance_cash_flow
-        self._info = info if info is not None else yfinance_info
+        # the live calls run under the command's deadline (a dead network is given up on once)
+        self._cash_flow = (
+            cash_flow if cash_flow is not None else bounded(yfinance_cash_flow, "yahoo cash flow")
+        )
+        self._info = info if info is not None else bounded(yfinance_info, "yahoo info")
         self.synthetic = synthetic
         self._today = today
 

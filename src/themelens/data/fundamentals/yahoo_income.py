@@ -26,6 +26,7 @@ from typing import Any, Final
 
 import pandas as pd
 
+from themelens.data.deadline import bounded
 from themelens.data.fundamentals.contracts import (
     Freq,
     IncomeStatements,
@@ -92,8 +93,10 @@ class YahooIncome:
         info: InfoFetchFn | None = None,
         synthetic: bool = False,
     ) -> None:
-        self._income = income if income is not None else yfinance_income_stmt
-        self._info = info if info is not None else yfinance_info
+        self._income = (
+            income if income is not None else bounded(yfinance_income_stmt, "yahoo income")
+        )
+        self._info = info if info is not None else bounded(yfinance_info, "yahoo info")
         self.synthetic = synthetic
 
     def income(self, tickers: Sequence[str], *, freq: Freq = "annual") -> IncomeStatements:
