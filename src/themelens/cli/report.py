@@ -46,7 +46,10 @@ def report(
     *,
     source: Source,
 ) -> None:
-    """Build the theme report: headline, leaders and supply chain, news check, provenance."""
+    """Build the theme report, one self-contained HTML file: headline, leaders and supply
+    chain, news check, event study, fundamentals (capex, valuation, scenarios, Monte Carlo),
+    basket backtest, provenance. Exits 1 when no ticker has prices or an article input
+    failed (the report is still written)."""
     from themelens.pipeline.run import run_theme
     from themelens.report import write_report
 

@@ -79,10 +79,11 @@ class ScenarioResult(RowsResult):
             {
                 "entity": r["entity"],
                 "ticker": r["ticker"],
+                "currency": r["currency"],
                 "price": [fmt_cell(v, ",.2f") for v in r["price"]],
                 **{c: [fmt_cell(v, ",.2f") for v in r[c]] for c in ("bear", "base", "bull")},
                 "expected": [fmt_cell(v, ",.2f") for v in r["expected"]],
-                "exp. return": [fmt_cell(v, "+.1f") for v in r["expected_return_pct"]],
+                "exp. return %": [fmt_cell(v, "+.1f") for v in r["expected_return_pct"]],
             }
         )
         notes = list(self.warnings)

@@ -105,6 +105,7 @@ class MonteCarloResult(RowsResult):
         """Percentiles of the horizon return and drawdown odds per ticker and the portfolio."""
         r = self.rows
         table = pd.DataFrame({"name": r["name"], "entity": r["entity"]})
+        table["weight"] = fmt_column(r, "weight", ".0%")
         for q in self.percentiles:
             table[f"p{q:g}"] = fmt_column(r, f"p{q:g}_pct", "+.1f")
         table["mean"] = fmt_column(r, "mean_pct", "+.1f")
@@ -115,9 +116,7 @@ class MonteCarloResult(RowsResult):
             f"circular block bootstrap of joint daily log returns {self.sample_start}..{self.sample_end}"
             f" ({self.sample_days} days), block {self.block} sessions, seed {self.seed}"
         )
-        notes.append(
-            "returns in %; portfolio is buy-and-hold with the weights shown in --format json"
-        )
+        notes.append("returns in %; the portfolio holds the weights shown, bought and held")
         title = f"Monte Carlo: {self.paths:,} paths × {self.horizon} sessions"
         return Summary(title, table, tuple(notes), self.synthetic)
 
