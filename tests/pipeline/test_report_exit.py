@@ -1,12 +1,15 @@
-"""``report`` writes what it can and exits 1 when its inputs failed: nothing passes for done."""
+"""``report`` writes what it can and exits 1 when its inputs failed: nothing passes for done;
+and work already done for an unchanged article is not done again."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from themelens.cli import app
+from themelens.news.article import Article
 
 
 def _report(tmp_path: Path, *args: str) -> tuple[int, str, Path]:
@@ -36,3 +39,34 @@ def test_an_article_that_cannot_be_read_fails_the_run_after_the_rest(tmp_path: P
     assert ">good<" in out.read_text(encoding="utf-8")  # the readable article is in the report
     code, err, _ = _report(tmp_path, "--demo", "--articles", str(good))
     assert code == 0, err
+
+
+def test_an_unchanged_article_reuses_its_stored_claims(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second check of the same text (same code, theme and date) reads its claims back
+    instead of extracting them; a changed text or date is extracted again."""
+    from themelens.config import resolve_settings
+    from themelens.pipeline import news
+    from themelens.theme import load_theme
+
+    calls: list[str] = []
+    real = news.extract_claims
+
+    def counted(article: Article, theme: object) -> object:
+        calls.append(article.name)
+        return real(article, theme)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(news, "extract_claims", counted)
+    settings = resolve_settings(db=tmp_path / "s.duckdb", demo=True)
+    theme = load_theme()
+    story = tmp_path / "story.txt"
+    story.write_text("date: 2025-09-24\n\nAlibaba shares rose 9% on Wednesday.\n", "utf-8")
+    first = news.check_articles(settings, theme, [story])
+    again = news.check_articles(settings, theme, [story])
+    assert calls == ["story"]
+    assert [c.to_dict() for c in again.claims] == [c.to_dict() for c in first.claims]
+    assert [r.verdict for r in again.verify.rows] == [r.verdict for r in first.verify.rows]
+    story.write_text("date: 2025-09-25\n\nAlibaba shares rose 9% on Wednesday.\n", "utf-8")
+    news.check_articles(settings, theme, [story])
+    assert calls == ["story", "story"]

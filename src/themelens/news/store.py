@@ -24,7 +24,7 @@ price cache; every DuckDB error surfaces as a one-line ``StoreError``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import suppress
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -91,6 +91,7 @@ CREATE TABLE IF NOT EXISTS claims (
 ALTER TABLE claims ADD COLUMN IF NOT EXISTS session_close_pct DOUBLE;
 ALTER TABLE claims ADD COLUMN IF NOT EXISTS day_low_pct DOUBLE;
 ALTER TABLE claims ADD COLUMN IF NOT EXISTS day_high_pct DOUBLE;
+ALTER TABLE articles ADD COLUMN IF NOT EXISTS extracted_with VARCHAR;
 """
 
 _ARTICLE_INSERT: Final = (
@@ -101,6 +102,15 @@ _CLAIM_INSERT: Final = (
     'INSERT INTO claims (article_id, idx, entity, metric, value_num, value_text, currency, "window", '
     '"date", qualifier, quote, quote_start, quote_end, extras, extractor, extracted_at) '
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+_VERDICT_UPDATE: Final = (
+    'UPDATE claims SET ticker = v.ticker, "asof" = CAST(v.asof AS DATE), computed = v.computed, '
+    "verdict = v.verdict, reason = v.reason, proxy = v.proxy, "
+    "session_close_pct = v.session_close_pct, day_low_pct = v.day_low_pct, "
+    "day_high_pct = v.day_high_pct, verified_at = v.verified_at "
+    "FROM verdicts_in v WHERE claims.article_id = v.article_id AND claims.idx = v.idx"
 )
 
 
@@ -193,24 +203,50 @@ class ArticleStore:
         store has no article ``article_id``, ``StoreError`` if the write fails
         (the article keeps the claims it had).
         """
+        return self.replace_claims_many({article_id: claims}, extractor=extractor)
+
+    def replace_claims_many(
+        self, claims: Mapping[str, Sequence[Claim]], *, extractor: str, key: str | None = None
+    ) -> int:
+        """Replace each article's claims (article id → claims) in one transaction for them all.
+
+        ``key`` records what extracted them (``extraction_key``: code, theme,
+        date), so a later run can reuse them for an unchanged article
+        (:meth:`extracted_with`). Raises ``ArticleError`` naming an article the
+        store does not hold, before anything is written.
+        """
         now = datetime.now(UTC).replace(tzinfo=None)
-        rows = [_claim_row(article_id, i, c, extractor, now) for i, c in enumerate(claims)]
+        ids = list(claims)
+        rows = [_claim_row(a, i, c, extractor, now) for a in ids for i, c in enumerate(claims[a])]
+        if not ids:
+            return 0
         with self._db.connect() as con:
             con.execute("BEGIN TRANSACTION")
             try:
-                if (
-                    con.execute("SELECT 1 FROM articles WHERE id = ?", [article_id]).fetchone()
-                    is None
-                ):
-                    raise ArticleError("no such article in the store", source=article_id[:12])
-                con.execute("DELETE FROM claims WHERE article_id = ?", [article_id])
+                held = {r[0] for r in con.execute(
+                    "SELECT id FROM articles WHERE list_contains(?, id)", [ids]).fetchall()}  # fmt: skip
+                if absent := [a for a in ids if a not in held]:
+                    raise ArticleError("no such article in the store", source=absent[0][:12])
+                con.execute("DELETE FROM claims WHERE list_contains(?, article_id)", [ids])
                 if rows:
                     con.executemany(_CLAIM_INSERT, rows)
+                con.execute(
+                    "UPDATE articles SET extracted_with = ? WHERE list_contains(?, id)", [key, ids]
+                )
                 con.execute("COMMIT")
             except BaseException:
                 _rollback(con)
                 raise
         return len(rows)
+
+    def extracted_with(self, key: str, article_ids: Sequence[str]) -> set[str]:
+        """The articles among ``article_ids`` whose stored claims ``key`` extracted."""
+        with self._db.connect(read_only=True) as con:
+            rows = con.execute(
+                "SELECT id FROM articles WHERE extracted_with = ? AND list_contains(?, id)",
+                [key, list(article_ids)],
+            ).fetchall()
+        return {r[0] for r in rows}
 
     def record_verdicts(self, article_id: str, verdicts: Sequence[StoredVerdict]) -> int:
         """Store one verdict per claim of ``article_id``, in claim order, in one transaction.
@@ -219,45 +255,49 @@ class ArticleStore:
         (the claims were re-extracted since), so a verdict never lands on the
         wrong claim.
         """
+        failed = self.record_verdicts_many({article_id: verdicts})
+        if failed:
+            raise ArticleError(failed[article_id], source=article_id[:12])
+        return len(verdicts)
+
+    def record_verdicts_many(
+        self, verdicts: Mapping[str, Sequence[StoredVerdict]]
+    ) -> dict[str, str]:
+        """Store each article's verdicts (one per claim, in claim order) in one transaction.
+
+        An article whose stored claim count differs from its verdicts (the
+        claims were re-extracted since) is left as it is and returned with the
+        reason (article id → reason), so no verdict lands on the wrong claim;
+        the others are stored.
+        """
         now = datetime.now(UTC).replace(tzinfo=None)
+        ids = list(verdicts)
+        if not ids:
+            return {}
         with self._db.connect() as con:
             con.execute("BEGIN TRANSACTION")
             try:
-                held = con.execute(
-                    "SELECT count(*) FROM claims WHERE article_id = ?", [article_id]
-                ).fetchone()
-                if held is None or int(held[0]) != len(verdicts):
-                    raise ArticleError(
-                        f"{len(verdicts)} verdicts for {0 if held is None else held[0]} stored claims",
-                        source=article_id[:12],
-                    )
-                con.executemany(
-                    'UPDATE claims SET ticker = ?, "asof" = ?, computed = ?, verdict = ?, reason = ?, '
-                    "proxy = ?, session_close_pct = ?, day_low_pct = ?, day_high_pct = ?, "
-                    "verified_at = ? WHERE article_id = ? AND idx = ?",
-                    [
-                        [
-                            v.ticker,
-                            v.asof,
-                            None if v.computed is None else json.dumps(v.computed),
-                            v.verdict,
-                            v.reason,
-                            v.proxy,
-                            v.session_close_pct,
-                            v.day_low_pct,
-                            v.day_high_pct,
-                            now,
-                            article_id,
-                            i,
-                        ]
-                        for i, v in enumerate(verdicts)
-                    ],
+                held = dict(con.execute(
+                    "SELECT article_id, count(*) FROM claims WHERE list_contains(?, article_id) "
+                    "GROUP BY article_id", [ids]).fetchall())  # fmt: skip
+                failed = {
+                    a: f"{len(verdicts[a])} verdicts for {held.get(a, 0)} stored claims"
+                    for a in ids
+                    if int(held.get(a, 0)) != len(verdicts[a])
+                }
+                frame = _verdict_frame(
+                    [(a, i, v) for a in ids if a not in failed for i, v in enumerate(verdicts[a])],
+                    now,
                 )
+                if len(frame):
+                    con.register("verdicts_in", frame)
+                    con.execute(_VERDICT_UPDATE)
+                    con.unregister("verdicts_in")
                 con.execute("COMMIT")
             except BaseException:
                 _rollback(con)
                 raise
-        return len(verdicts)
+        return failed
 
     def read_verified(
         self, article_ids: Sequence[str] | None = None
@@ -392,6 +432,31 @@ def _claim_row(article_id: str, idx: int, c: Claim, extractor: str, now: datetim
         extractor,
         now,
     ]
+
+
+def _verdict_frame(rows: Sequence[tuple[str, int, StoredVerdict]], now: datetime) -> pd.DataFrame:
+    """Verdict rows as a frame for one bulk UPDATE (typed columns, so NULLs stay NULL)."""
+    return pd.DataFrame(
+        {
+            "article_id": pd.Series([a for a, _, _ in rows], dtype="string"),
+            "idx": pd.Series([i for _, i, _ in rows], dtype="int64"),
+            "ticker": pd.Series([v.ticker for _, _, v in rows], dtype="string"),
+            "asof": pd.to_datetime(pd.Series([v.asof for _, _, v in rows], dtype="object")),
+            "computed": pd.Series(
+                [None if v.computed is None else json.dumps(v.computed) for _, _, v in rows],
+                dtype="string",
+            ),
+            "verdict": pd.Series([v.verdict for _, _, v in rows], dtype="string"),
+            "reason": pd.Series([v.reason for _, _, v in rows], dtype="string"),
+            "proxy": pd.Series([bool(v.proxy) for _, _, v in rows], dtype="bool"),
+            "session_close_pct": pd.Series(
+                [v.session_close_pct for _, _, v in rows], dtype="float64"
+            ),
+            "day_low_pct": pd.Series([v.day_low_pct for _, _, v in rows], dtype="float64"),
+            "day_high_pct": pd.Series([v.day_high_pct for _, _, v in rows], dtype="float64"),
+            "verified_at": pd.Series([now] * len(rows), dtype="datetime64[us]"),
+        }
+    )
 
 
 def _claim_from_row(r: tuple[Any, ...]) -> Claim:

@@ -7,9 +7,11 @@ web app (``themelens serve``) shows what the report showed.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -31,6 +33,7 @@ from themelens.news.reconcile import ReconcileResult, reconcile_claims
 from themelens.news.sentiment import measure_sentiment, sentiment_available
 from themelens.news.store import ArticleStore, StoredVerdict
 from themelens.pipeline.model import ArticleInfo
+from themelens.pipeline.steps import package_digest
 from themelens.theme import Theme
 from themelens.verify import Tolerances, VerifyResult, tickers_to_load, verify_claims
 from themelens.verify.fundamentals import (
@@ -94,25 +97,66 @@ def entity_sentiment(articles: Sequence[Article], theme: Theme) -> pd.DataFrame 
     return totals.reset_index()
 
 
+def extraction_key(article: Article, theme: Theme) -> str:
+    """What an article's claims depend on: the package's code, the theme, the article's date.
+
+    Its text is the article's id already; a stored article extracted under the
+    same key has the same claims, so they are read back instead of extracted.
+    """
+    digest = hashlib.sha256(f"{package_digest()}|{article.published}|".encode())
+    digest.update(_theme_json(theme).encode())
+    return f"rules-{digest.hexdigest()[:24]}"
+
+
+@cache
+def _theme_json(theme: Theme) -> str:
+    return theme.model_dump_json()
+
+
 def _extract(
     articles: Sequence[Article], theme: Theme, store: ArticleStore, missing: list[str]
 ) -> list[Claim]:
-    claims: list[Claim] = []
+    """Claims of every article: read back for articles extracted before under the same key,
+    extracted for the rest, and stored together in one transaction."""
+    keys = {a.id: extraction_key(a, theme) for a in articles}
+    reusable: dict[str, list[Claim]] = {}
+    for key in set(keys.values()):
+        same = store.extracted_with(key, [a for a, k in keys.items() if k == key])
+        if same:
+            for claim in store.read_claims(sorted(same)):
+                reusable.setdefault(claim.article_id or "", []).append(claim)
+            reusable.update({a: reusable.get(a, []) for a in same})
+    found: dict[str, list[Claim]] = {}
+    fresh: dict[str, dict[str, list[Claim]]] = {}
     for article in articles:
+        if article.id in found:
+            continue
+        if article.id in reusable:  # the stored names may differ: cite this run's
+            found[article.id] = [replace(c, article=article.name) for c in reusable[article.id]]
+            continue
         try:
-            found = extract_claims(article, theme)
-            store.replace_claims(article.id, found, extractor="rules")
+            claims = extract_claims(article, theme)
         except ThemelensError as exc:
             missing.append(f"article {article.name}: {exc}")
             continue
-        claims.extend(found)
-    return claims
+        found[article.id] = claims
+        fresh.setdefault(keys[article.id], {})[article.id] = claims
+    for key, batch in fresh.items():
+        try:
+            store.replace_claims_many(batch, extractor="rules", key=key)
+        except ThemelensError as exc:
+            missing.append(f"claims of {len(batch)} articles not stored: {exc}")
+            for article_id in batch:
+                found.pop(article_id, None)
+    return [c for a in articles if a.id in found for c in found.pop(a.id)]
 
 
 def _record(
     store: ArticleStore, articles: Sequence[Article], result: VerifyResult, missing: list[str]
 ) -> None:
-    by_article: dict[str, list[StoredVerdict]] = {}
+    """Every article's verdicts in one transaction; an article whose claims changed meanwhile
+    is named in ``missing`` and keeps its old verdicts."""
+    by_article: dict[str, list[StoredVerdict]] = {a.id: [] for a in articles}
     for row in result.rows:
         fig = row.figures
         by_article.setdefault(row.claim.article_id or "", []).append(
@@ -128,11 +172,14 @@ def _record(
                 fig.high_pct if fig else None,
             )
         )
-    for article in articles:
-        try:
-            store.record_verdicts(article.id, by_article.get(article.id, []))
-        except ThemelensError as exc:
-            missing.append(f"article {article.name}: verdicts not stored: {exc}")
+    names = {a.id: a.name for a in articles}
+    wanted = {a: v for a, v in by_article.items() if a in names}
+    try:
+        failed = store.record_verdicts_many(wanted)
+    except ThemelensError as exc:
+        missing.extend(f"article {names[a]}: verdicts not stored: {exc}" for a in wanted)
+        return
+    missing.extend(f"article {names[a]}: verdicts not stored: {why}" for a, why in failed.items())
 
 
 @dataclass(frozen=True)
