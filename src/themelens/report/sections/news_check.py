@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 from markupsafe import Markup, escape
 
-from themelens.report.context import ThemeRun
+from themelens.report.context import ArticleInfo, ThemeRun
 from themelens.report.format import anchor, fmt_date, html_table
 from themelens.report.sections import Section, register_section
 
@@ -41,6 +41,14 @@ def _tape(record: dict[str, Any]) -> str:
     return f"{close:+.2f}%; {low:+.2f}% to {high:+.2f}%"
 
 
+def _cited(art: ArticleInfo | None, name: str) -> str:
+    """'Reuters: Alibaba lifts AI spending' — the publisher and title a reader knows, not the file."""
+    if art is None:
+        return name
+    title = art.title or name
+    return f"{art.source}: {title}" if art.source else title
+
+
 def _claims_frame(ctx: ThemeRun) -> tuple[pd.DataFrame, list[dict[str, str]]]:
     assert ctx.verify is not None
     by_id = {a.id: a for a in ctx.articles}
@@ -62,7 +70,7 @@ def _claims_frame(ctx: ThemeRun) -> tuple[pd.DataFrame, list[dict[str, str]]]:
                 "session": r.get("asof") or "—",
                 "day (close; range)": _tape(r),
                 "quote": r.get("quote", ""),
-                "source": (art.source if art and art.source else r.get("article", "")),
+                "source": _cited(art, str(r.get("article", ""))),
                 "published": fmt_date(art.published) if art else "—",
                 "reason": r["reason"],
             }

@@ -46,10 +46,9 @@ def build_provenance(ctx: ThemeRun) -> Section:
     if ctx.articles:
         frame = pd.DataFrame(
             {
-                "article": [a.name for a in ctx.articles],
-                "title": [a.title or "—" for a in ctx.articles],
+                "title": [a.title or a.name for a in ctx.articles],
+                "publisher": [a.source or "—" for a in ctx.articles],
                 "published": [fmt_date(a.published) for a in ctx.articles],
-                "source": [a.source or "—" for a in ctx.articles],
                 "claims": [str(a.claims) for a in ctx.articles],
                 "file or URL": [a.origin for a in ctx.articles],
             }
