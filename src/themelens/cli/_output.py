@@ -4,22 +4,73 @@ Commands used to write the same ``if fmt is json / elif csv / else`` switch by h
 build their result (or an ``Output`` when they print more than one object) and call
 ``emit(result, fmt)``. The byte shapes stay what users and tests parse: JSON indented by 2
 with non-ASCII kept, dates as ISO strings, CSV without the index.
+
+Text a user handed us (an article's title, a feed's site name, a quote, a path) can hold
+terminal escape sequences: ``terminal_text`` strips them, and every table this module draws
+goes through it, so a title cannot clear the screen, retitle the window or hide a link.
+JSON and CSV keep the text as it was (JSON escapes control characters itself).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 import pandas as pd
-from rich.console import RenderableType
+from rich.console import Console, ConsoleOptions, RenderableType
+from rich.markup import escape
+from rich.segment import Segment
 from rich.table import Table
 
 from themelens.cli._common import console
+
+_TERMINAL_CONTROL: Final = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves, erasing the screen
+    r"|(?:\x1b[]PX^_]|[\x90\x98\x9d-\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"  # OSC, DCS...
+    r"|\x1b[ -/]*[0-~]"  # any other escape sequence
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"  # what is left of C0 (tab and newline stay), DEL, C1
+)
+_CONTROL_CHAR: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_C1: Final = re.compile(r"[\x7f-\x9f]")  # json.dumps(ensure_ascii=False) leaves these raw
+
+
+def terminal_text(text: str) -> str:
+    """``text`` safe to print: escape sequences and control characters (C0 but tab and
+    newline, DEL, C1) removed, so user text cannot drive the terminal.
+
+    Rich markup is a separate matter: print the result with ``markup=False``, or pass it
+    through ``rich.markup.escape`` (as ``terminal_cell`` does) where markup is on.
+    """
+    return _TERMINAL_CONTROL.sub("", text)
+
+
+def terminal_cell(value: object) -> str:
+    """A table cell or title from user text: control-free, its ``[...]`` shown, not applied."""
+    return escape(terminal_text(str(value)))
+
+
+class _ControlFree:
+    """A renderable printed with every control character its text holds removed.
+
+    The last guard for summaries drawn elsewhere (quotes in a claims table): rich gives
+    control characters no width, so removing them after layout moves no column; the
+    printable rest of an escape sequence (``[31m``) is then harmless text.
+    """
+
+    def __init__(self, renderable: RenderableType) -> None:
+        self.renderable = renderable
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
+        for segment in console.render(self.renderable, options):
+            if segment.control or not _CONTROL_CHAR.search(segment.text):
+                yield segment
+            else:
+                yield Segment(_CONTROL_CHAR.sub("", segment.text), segment.style)
 
 
 class Printable(Protocol):
@@ -65,24 +116,28 @@ def emit(result: Printable | Output, fmt: str) -> None:
     elif fmt == "jsonl":
         for record in result.to_dict():
             text = json.dumps(record, default=json_default, ensure_ascii=False)
-            console.out.out(text, highlight=False)
+            console.out.out(_escape_c1(text), highlight=False)
     elif fmt == "csv":
         result.to_frame().to_csv(sys.stdout, index=False)
     else:
         for renderable in result.tables if isinstance(result, Output) else (result.summary(),):
-            console.out.print(renderable)
+            console.out.print(_ControlFree(renderable))
 
 
 def frame_table(
     frame: pd.DataFrame, title: str, *, fold: Sequence[str] = (), cell: Callable[[Any], str] = str
 ) -> Table:
     """A rich table of ``frame``: blanks for missing values, ``cell`` for the rest, and the
-    columns in ``fold`` wrapped rather than cut (long titles, reasons)."""
-    table = Table(title=title)
+    columns in ``fold`` wrapped rather than cut (long titles, reasons).
+
+    The title and every cell are plain text: control characters are removed and rich
+    markup is shown as typed (a title ``[bold]`` stays ``[bold]``).
+    """
+    table = Table(title=terminal_cell(title))
     for col in frame.columns:
-        table.add_column(str(col), overflow="fold" if col in fold else "ellipsis")
+        table.add_column(terminal_cell(col), overflow="fold" if col in fold else "ellipsis")
     for row in frame.itertuples(index=False):
-        table.add_row(*("" if _missing(v) else cell(v) for v in row))
+        table.add_row(*("" if _missing(v) else terminal_cell(cell(v)) for v in row))
     return table
 
 
@@ -96,7 +151,13 @@ def json_default(value: Any) -> Any:
 def _json(data: Any) -> str:
     if isinstance(data, pd.DataFrame):
         return str(data.to_json(orient="records", date_format="iso", indent=2))
-    return json.dumps(data, indent=2, default=json_default, ensure_ascii=False)
+    return _escape_c1(json.dumps(data, indent=2, default=json_default, ensure_ascii=False))
+
+
+def _escape_c1(text: str) -> str:
+    """JSON with DEL and C1 written as ``\\u0080``...: the same value once parsed, and no
+    8-bit control (``\\x9b`` is CSI) reaches the terminal; they can only occur in strings."""
+    return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _missing(value: Any) -> bool:

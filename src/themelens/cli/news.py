@@ -11,7 +11,7 @@ import typer
 
 from themelens.cli._app import news_app
 from themelens.cli._common import OutputFormat, boundary, console, progress, say
-from themelens.cli._output import Output, emit, frame_table
+from themelens.cli._output import Output, emit, frame_table, terminal_text
 from themelens.cli._source import STORE_FLAGS, Source, source_options
 from themelens.config import Settings
 from themelens.errors import InputError, ThemelensError
@@ -62,20 +62,13 @@ def news_add(
         new = set(stored.added)
         for article in result.articles:
             status = "added" if article.id in new else "already stored"
-            console.out.print(
-                f"{status}: {_describe(article, counts.get(article.id))}",
-                highlight=False,
-                soft_wrap=True,
-                markup=False,
-            )
+            _print(f"{status}: {_describe(article, counts.get(article.id))}")
         for dup in result.duplicates:
-            console.out.print(f"duplicate: {dup}", highlight=False, soft_wrap=True, markup=False)
-        say("failed", failures, color="red")
-        console.out.print(
+            _print(f"duplicate: {dup}")
+        say("failed", (terminal_text(str(f)) for f in failures), color="red")
+        _print(
             f"{len(stored.added)} added, {len(stored.already_present)} already stored, "
-            f"{len(failures)} failed -> {settings.db_path}",
-            highlight=False,
-            markup=False,
+            f"{len(failures)} failed -> {settings.db_path}"
         )
         if failures:
             raise typer.Exit(1)
@@ -95,6 +88,11 @@ def news_list(*, source: Source, fmt: OutputFormat) -> None:
         short = frame.assign(id=frame["id"].astype(str).str[:12])
         table = frame_table(short, f"articles in {db_path}", fold=("title",))
         emit(Output(data.where(data.notna(), None), frame, (table,)), fmt)
+
+
+def _print(line: str) -> None:
+    """One stdout line of user text (titles, sources, paths): control-free, no markup."""
+    console.out.print(terminal_text(line), highlight=False, soft_wrap=True, markup=False)
 
 
 def _extract(

@@ -11,7 +11,7 @@ import difflib
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -32,13 +32,38 @@ from themelens.theme.scenarios import CapexFact, Drivers, ScenarioCase, Scenario
 __all__ = ["list_themes", "load_theme"]
 
 
+_MAX_DEPTH: Final = 64
+"""How deeply a theme file may nest; a real theme needs six levels. PyYAML composes
+nodes recursively, so a file nested a thousand deep would end in a ``RecursionError``."""
+
+
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that rejects duplicate keys (PyYAML silently keeps the last one)."""
+    """SafeLoader that rejects duplicate keys (PyYAML silently keeps the last one) and
+    nesting deeper than ``_MAX_DEPTH``, counted before PyYAML recurses into a node."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        if self._depth >= _MAX_DEPTH:
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            problem = f"nested deeper than {_MAX_DEPTH} levels"
+            raise yaml.composer.ComposerError(None, None, problem, mark)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
+            try:
+                hash(key)
+            except TypeError:  # a list or mapping as a key: SafeLoader names the fault
+                break
             if key in seen:
                 mark = key_node.start_mark
                 raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", mark)
@@ -113,6 +138,7 @@ def load_theme(theme: str | Path | None = None) -> Theme:
     broken cross-reference) raises one ``ThemeError`` whose ``str()`` is one
     line naming the file and the dotted field, so the CLI can print it as is.
     Only the first schema error is described; ``(+N more)`` counts the rest.
+    Nesting deeper than 64 levels is refused as invalid YAML before it is built.
     """
     theme = DEFAULT_THEME if theme is None else theme
     packaged = _packaged()
@@ -144,6 +170,8 @@ def load_theme(theme: str | Path | None = None) -> Theme:
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or "cannot parse"
         raise ThemeError(f"invalid YAML{where}: {problem}", path=label) from exc
+    except RecursionError as exc:  # a last guard: _StrictLoader bounds the depth first
+        raise ThemeError("invalid YAML: nested too deeply", path=label) from exc
     if data is None:
         raise ThemeError("empty file; expected a mapping with name, title, entities", path=label)
     if not isinstance(data, dict):

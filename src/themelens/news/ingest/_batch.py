@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import urllib.error
 from collections.abc import Callable, Sequence
@@ -92,7 +93,8 @@ def ingest(
     -----
     A bad input never stops the batch: an empty, binary, oversized or
     non-UTF-8 file, an HTML page with no article text, a feed that will not
-    parse and a URL that cannot be fetched each become one ``Failure``.
+    parse, a URL that cannot be fetched and a folder that cannot be listed
+    (``permission denied``) each become one ``Failure``.
     """
     fetched_at = now or datetime.now(UTC).replace(tzinfo=None)
     fetcher = fetch_url or UrllibFetcher(max_bytes=max_bytes)
@@ -124,11 +126,12 @@ def _expand(inputs: Sequence[str | Path]) -> list[_Work]:
             continue
         path = Path(raw).expanduser()
         if path.is_dir():
-            files = _folder_files(path)
-            if not files:
+            files, unreadable = _folder_files(path)
+            if not files and not unreadable:
                 exts = ", ".join(FOLDER_SUFFIXES)
                 work.append(_Work(label, error=f"folder has no article files ({exts})"))
             work.extend(_Work(str(f), path=f) for f in files)
+            work.extend(unreadable)
         elif path.is_file():
             work.append(_Work(label, path=path))
         else:
@@ -136,15 +139,35 @@ def _expand(inputs: Sequence[str | Path]) -> list[_Work]:
     return work
 
 
-def _folder_files(folder: Path) -> list[Path]:
-    found = []
-    for path in folder.rglob("*"):
-        rel = path.relative_to(folder)
-        if any(part.startswith(".") for part in rel.parts):
+def _folder_files(folder: Path) -> tuple[list[Path], list[_Work]]:
+    """The article files under ``folder``, and one failure per folder that cannot be listed.
+
+    Hidden entries are left out and symlinked folders are not followed (as
+    ``Path.rglob`` does), but a folder we may not list is reported: ``rglob``
+    drops it without a word, and a batch that loses files in silence looks complete.
+    """
+    files: list[Path] = []
+    unreadable: list[_Work] = []
+    pending = [folder]
+    while pending:  # a stack, not recursion: a folder tree may be deep
+        current = pending.pop()
+        try:
+            with os.scandir(current) as listing:
+                entries = list(listing)
+        except OSError as exc:
+            reason = "permission denied" if isinstance(exc, PermissionError) else None
+            reason = reason or f"cannot list folder: {exc.strerror or exc}"
+            unreadable.append(_Work(str(current), error=reason))
             continue
-        if path.suffix.lower() in FOLDER_SUFFIXES and path.is_file():
-            found.append(path)
-    return sorted(found)
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = current / entry.name
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(path)
+            elif path.suffix.lower() in FOLDER_SUFFIXES and entry.is_file():
+                files.append(path)
+    return sorted(files), sorted(unreadable, key=lambda w: w.label)
 
 
 def _read(item: _Work, fetcher: FetchUrl, *, max_bytes: int, fetched_at: datetime) -> FeedRead:

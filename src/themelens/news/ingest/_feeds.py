@@ -66,7 +66,10 @@ def read_feed(
         if not text:
             out.failures.append(ArticleError("feed entry has no text", source=where))
             continue
-        published = _struct_date(entry.get("published_parsed") or entry.get("updated_parsed"))
+        # dict.get: feedparser's own get() maps a missing updated_parsed to published_parsed
+        # with a DeprecationWarning, raised for a feed whose <pubDate> is empty
+        stamp = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
+        published = _struct_date(stamp)
         date_origin: DateOrigin | None = "feed" if published else None
         if published is None and (line := find_dateline(text, reference=fetched_at.date())):
             published, date_origin = line.published, "dateline"

@@ -51,8 +51,9 @@ SUFFIX_KINDS: Final[dict[str, str]] = {
 """File suffix -> reader. A folder is searched for the txt, md and html suffixes only."""
 
 _FEED_MIMES: Final = ("application/rss+xml", "application/atom+xml", "application/rdf+xml")
+# possessive and atomic: forty comments once took minutes of backtracking to refuse
 _HTML_START = re.compile(
-    rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)", re.I | re.S
+    rb"^\s*+(?:<\?xml[^>]*+>\s*+)?+(?:<!--(?>.*?-->)\s*+)*+<(?:!doctype\s+html|html)", re.I | re.S
 )
 
 

@@ -108,16 +108,32 @@ def _opt_str(value: object) -> str | None:
     return str(value).strip() or None if value is not None else None
 
 
+def _unclosed(heading: str) -> str:
+    """A heading's text without its closing ``#`` run; what ``(.*?)[ \t]*#*[ \t]*$`` keeps,
+    found without the regex's scan of every suffix (quadratic on a long heading line)."""
+    return heading.rstrip(" \t").rstrip("#").rstrip(" \t")
+
+
+# Each pattern scans from a "[", "**" or "](" no further than the next one, so a file of
+# openers without closers costs linear time, not a scan to the end per opener.
 _MD_RULES: Final = (
     (re.compile(r"^```.*$\n?|^~~~.*$\n?", re.M), ""),  # code fences (their content stays)
     (re.compile(r"^[ \t]*(?:[-*_][ \t]*){3,}$", re.M), ""),  # horizontal rules
-    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), ""),  # images
-    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # links keep their text
-    (re.compile(r"^[ \t]*\[[^\]]+\]:[ \t]*\S+.*$\n?", re.M), ""),  # link reference definitions
-    (re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.*?)[ \t]*#*[ \t]*$", re.M), r"\1"),  # headings
+    (re.compile(r"!\[([^\[\]]*)\]\([^()\n]*\)"), ""),  # images
+    (re.compile(r"\[([^\[\]]+)\]\([^()\n]*\)"), r"\1"),  # links keep their text
+    (re.compile(r"^[ \t]*\[[^\]\n]+\]:[ \t]*\S+.*$\n?", re.M), ""),  # link reference definitions
+    (
+        re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.*)$", re.M),
+        lambda m: _unclosed(m.group(1)),
+    ),  # headings
     (re.compile(r"^[ \t]{0,3}>[ \t]?", re.M), ""),  # block quotes
     (re.compile(r"^([ \t]*)[-*+][ \t]+", re.M), r"\1"),  # bullet markers
-    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),  # bold
+    (  # bold
+        re.compile(
+            r"\*\*(?=\S)((?:[^*\n]|\*(?!\*))+?)(?<=\S)\*\*|__(?=\S)((?:[^_\n]|_(?!_))+?)(?<=\S)__"
+        ),
+        r"\1\2",
+    ),
     (re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])"), r"\1"),  # *italic*
     (re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])"), r"\1"),  # _italic_
     (re.compile(r"`([^`\n]+)`"), r"\1"),  # inline code
@@ -133,8 +149,10 @@ def strip_markdown(text: str) -> str:
 
 def markdown_title(text: str) -> str | None:
     """The first level-one heading of Markdown (``# Title``), if any."""
-    m = re.search(r"^[ \t]{0,3}#[ \t]+(.+?)[ \t]*#*[ \t]*$", text, re.M)
-    return m.group(1).strip() if m else None
+    m = re.search(r"^[ \t]{0,3}#[ \t]+(.+)$", text, re.M)
+    if m is None:
+        return None
+    return (_unclosed(m.group(1)) or m.group(1)[:1]).strip()
 
 
 def guess_title(text: str, *, skip: tuple[str, ...] = ()) -> str | None:
