@@ -20,7 +20,7 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from themelens.cli._output import terminal_text
+from themelens.cli._common import terminal_text
 from themelens.errors import ThemelensError
 from themelens.news.ingest import FetchedPage
 from themelens.news.ingest._html import fragment_to_text, read_html

@@ -21,7 +21,8 @@ from typer.testing import CliRunner
 
 import themelens.cli.news as cli_news
 from themelens.cli import app
-from themelens.cli._output import Output, emit, terminal_text
+from themelens.cli._common import terminal_text
+from themelens.cli._output import Output, emit
 from themelens.errors import ThemeError, ThemelensError
 from themelens.news.ingest import FetchedPage, ingest
 from themelens.news.ingest._html import fragment_to_text, read_html
@@ -332,3 +333,19 @@ def test_pathological_pages_are_read_in_linear_time(body: bytes, reader: str) ->
         else:
             read_bytes(body, reader=reader, name="p", source="p", origin="p", fetched_at=NOW)
     assert time.perf_counter() - start < 5
+
+
+def test_error_and_note_lines_strip_escape_sequences(capsys: pytest.CaptureFixture[str]) -> None:
+    """`say` and the one-line error name user text (a path, a title): no escape reaches the
+    terminal through them either."""
+    import typer
+
+    from themelens.cli._common import boundary, say
+    from themelens.errors import InputError
+
+    say("failed", ["\x1b[2Jstory\x07.txt: empty"])
+    with pytest.raises(typer.Exit), boundary():
+        raise InputError("\x1b]0;pwned\x07bad.txt: not UTF-8")
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\x07" not in err
+    assert "story.txt: empty" in err and "bad.txt: not UTF-8" in err

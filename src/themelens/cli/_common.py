@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Final
 
 import typer
 from rich.console import Console
@@ -86,6 +87,24 @@ ProxyOpt = Annotated[
 ]
 
 
+_TERMINAL_CONTROL: Final = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves, erasing the screen
+    r"|(?:\x1b[]PX^_]|[\x90\x98\x9d-\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"  # OSC, DCS...
+    r"|\x1b[ -/]*[0-~]"  # any other escape sequence
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"  # what is left of C0 (tab and newline stay), DEL, C1
+)
+
+
+def terminal_text(text: str) -> str:
+    """``text`` safe to print: escape sequences and control characters (C0 but tab and
+    newline, DEL, C1) removed, so user text cannot drive the terminal.
+
+    Rich markup is a separate matter: print the result with ``markup=False``, or pass it
+    through ``rich.markup.escape`` (as ``terminal_cell`` does) where markup is on.
+    """
+    return _TERMINAL_CONTROL.sub("", text)
+
+
 @contextmanager
 def boundary() -> Iterator[None]:
     """Turn our errors into one stderr line and exit status 1; the command's remote sources
@@ -95,7 +114,10 @@ def boundary() -> Iterator[None]:
             yield
     except ThemelensError as exc:
         console.err.print(
-            f"[red]error:[/red] {escape(str(exc))}", markup=True, highlight=False, soft_wrap=True
+            f"[red]error:[/red] {escape(terminal_text(str(exc)))}",
+            markup=True,
+            highlight=False,
+            soft_wrap=True,
         )
         raise typer.Exit(1) from None
 
@@ -105,7 +127,9 @@ def say(label: str, lines: Iterable[object], *, color: str = "yellow") -> None:
     warnings and per-item failures, so they look alike and never mix into stdout."""
     for line in lines:
         console.err.print(
-            f"[{color}]{label}:[/{color}] {escape(str(line))}", highlight=False, soft_wrap=True
+            f"[{color}]{label}:[/{color}] {escape(terminal_text(str(line)))}",
+            highlight=False,
+            soft_wrap=True,
         )
 
 

@@ -27,26 +27,10 @@ from rich.markup import escape
 from rich.segment import Segment
 from rich.table import Table
 
-from themelens.cli._common import console
+from themelens.cli._common import console, terminal_text
 
-_TERMINAL_CONTROL: Final = re.compile(
-    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves, erasing the screen
-    r"|(?:\x1b[]PX^_]|[\x90\x98\x9d-\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"  # OSC, DCS...
-    r"|\x1b[ -/]*[0-~]"  # any other escape sequence
-    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"  # what is left of C0 (tab and newline stay), DEL, C1
-)
 _CONTROL_CHAR: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _C1: Final = re.compile(r"[\x7f-\x9f]")  # json.dumps(ensure_ascii=False) leaves these raw
-
-
-def terminal_text(text: str) -> str:
-    """``text`` safe to print: escape sequences and control characters (C0 but tab and
-    newline, DEL, C1) removed, so user text cannot drive the terminal.
-
-    Rich markup is a separate matter: print the result with ``markup=False``, or pass it
-    through ``rich.markup.escape`` (as ``terminal_cell`` does) where markup is on.
-    """
-    return _TERMINAL_CONTROL.sub("", text)
 
 
 def terminal_cell(value: object) -> str:

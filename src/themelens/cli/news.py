@@ -10,8 +10,8 @@ from typing import Annotated, Any
 import typer
 
 from themelens.cli._app import news_app
-from themelens.cli._common import OutputFormat, boundary, console, progress, say
-from themelens.cli._output import Output, emit, frame_table, terminal_text
+from themelens.cli._common import OutputFormat, boundary, console, progress, say, terminal_text
+from themelens.cli._output import Output, emit, frame_table
 from themelens.cli._source import STORE_FLAGS, Source, source_options
 from themelens.config import Settings
 from themelens.errors import InputError, ThemelensError
