@@ -24,16 +24,13 @@ def serve(
     them, /?run=ID picks one), a page per entity and the filterable claims table."""
     import uvicorn
 
-    from themelens.pipeline.stored import context_from_store, stored_runs
-    from themelens.report.web import create_app
+    from themelens.pipeline.stored import RunReader
+    from themelens.report.web import allowed_hosts, create_app
 
     with boundary():
         settings, th = source.resolve()
-        when = parse_date(asof, "--asof")
-        context_from_store(settings, th, asof=when)  # fail now, in one line, if the store is empty
-        web = create_app(
-            lambda run=None: context_from_store(settings, th, asof=when, run_id=run),
-            lambda: stored_runs(settings, th),
-        )
+        reader = RunReader(settings.db_path, th.name, asof=parse_date(asof, "--asof"))
+        reader.load()  # fail now, in one line, if the store is empty
+        web = create_app(reader.load, reader.runs, hosts=allowed_hosts(host, port))
         console.err.print(f"serving {settings.db_path} on http://{host}:{port}/", highlight=False)
     uvicorn.run(web, host=host, port=port, log_level="warning")

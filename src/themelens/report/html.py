@@ -1,11 +1,20 @@
-"""Render a ThemeRun into one self-contained HTML file (charts and their JS inlined)."""
+"""Render a ThemeRun into one self-contained HTML file (charts and their JS inlined).
+
+The web app renders the same pages with plotly.js loaded from a URL instead
+(``plotly_src``), which it serves once. Chart data is embedded as JSON in a
+``<script>`` element (``script_json`` makes that safe for any text), and the
+file is written atomically (``write_report``).
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import secrets
+from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Final
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -15,7 +24,7 @@ from themelens.report.context import ThemeRun
 from themelens.report.format import fmt_date
 from themelens.report.sections import Section, build_sections
 
-__all__ = ["plotly_js", "render_page", "render_report", "write_report"]
+__all__ = ["plotly_js", "render_page", "render_report", "script_json", "write_report"]
 
 _env = Environment(
     loader=PackageLoader("themelens.report", "templates"),
@@ -23,28 +32,60 @@ _env = Environment(
 )
 
 
+@cache
 def plotly_js() -> str:
-    """plotly.js (basic bundle: scatter, bar, pie; MIT) shipped with the package, ~1.2 MB."""
+    """plotly.js (basic bundle: scatter, bar, pie; MIT) shipped with the package, ~1.2 MB.
+
+    Read once per process: every report and every web page would read it again.
+    """
     return (resources.files("themelens.report") / "assets" / "plotly-basic.min.js").read_text(
         encoding="utf-8"
     )
 
 
+_SCRIPT_SAFE: Final = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
+def script_json(value: object) -> str:
+    """``value`` as JSON that is safe inside a ``<script>`` element.
+
+    Notes
+    -----
+    The HTML parser, not JSON, decides where a script element ends: ``</``
+    (``</script>``) ends it early, and ``<!--`` followed by ``<script`` puts
+    the parser in a state where the real ``</script>`` no longer ends it, so
+    a name like ``<!--<script>`` in a chart legend broke every chart on the
+    page. Writing ``<``, ``>`` and ``&`` as ``\\u003c``-style escapes (which
+    ``JSON.parse`` reads back as the same characters) leaves the parser
+    nothing to see; Django's ``json_script`` does the same.
+    """
+    return json.dumps(value, separators=(",", ":")).translate(_SCRIPT_SAFE)
+
+
 def _figures_json(sections: list[Section]) -> str:
-    figures = {c.dom_id: c.figure for s in sections for c in s.charts}
-    # "</" would end the <script> element early; JSON allows the escaped form
-    return json.dumps(figures, separators=(",", ":")).replace("</", "<\\/")
+    return script_json({c.dom_id: c.figure for s in sections for c in s.charts})
 
 
-def render_report(ctx: ThemeRun) -> str:
+def render_report(ctx: ThemeRun, *, plotly_src: str | None = None) -> str:
     """The report as one HTML string; sections come from the registry in ``report.sections``."""
-    return render_page(ctx, title=ctx.theme.title, sections=build_sections(ctx))
+    return render_page(
+        ctx, title=ctx.theme.title, sections=build_sections(ctx), plotly_src=plotly_src
+    )
 
 
 def render_page(
-    ctx: ThemeRun, *, title: str, sections: list[Section], nav: Section | None = None
+    ctx: ThemeRun,
+    *,
+    title: str,
+    sections: list[Section],
+    nav: Section | None = None,
+    plotly_src: str | None = None,
 ) -> str:
-    """One self-contained page: banner, title, the given sections (``nav`` first), charts inlined."""
+    """One page: banner, title, the given sections (``nav`` first), charts.
+
+    plotly.js is inlined (a self-contained file) unless ``plotly_src`` names
+    the URL to load it from (the web app, which serves it once).
+    """
     from themelens._version import __version__
 
     if nav is not None:
@@ -58,7 +99,8 @@ def render_page(
         sections=sections,
         synthetic=ctx.synthetic,
         synthetic_label=SYNTHETIC_LABEL,
-        plotly_js=plotly_js(),
+        plotly_js="" if plotly_src else plotly_js(),
+        plotly_src=plotly_src,
         figures_json=_figures_json(sections),
         version=__version__,
     )
@@ -67,17 +109,45 @@ def render_page(
 def write_report(ctx: ThemeRun, out: Path) -> Path:
     """Write the report to ``out`` atomically (folders created); returns the absolute path.
 
-    The page goes to a temporary file beside ``out`` first and replaces it in
-    one step, so a reader never sees half a report and a failed write leaves
-    the previous one whole.
+    Notes
+    -----
+    The page goes to a new temporary file beside ``out``, is flushed to disk
+    (``fsync``) and then renamed over ``out`` in one step (``os.replace``), and
+    the folder is synced so the rename itself survives a crash. A reader never
+    sees half a report, and a failed write (a full disk) leaves the previous
+    report whole and no temporary file behind.
     """
-    html = render_report(ctx)
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    html = render_report(ctx).encode("utf-8")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(html, encoding="utf-8")
-        tmp.replace(out)
+        _replace_atomically(out, html)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise InputError(f"{out}: cannot write the report: {exc.strerror or exc}") from exc
     return out.resolve()
+
+
+def _replace_atomically(out: Path, data: bytes) -> None:
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # mode as umask allows
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    try:
+        folder = os.open(out.parent, os.O_RDONLY)
+    except OSError:
+        return  # a folder cannot be opened on every system (Windows); the rename is done
+    try:
+        os.fsync(folder)
+    except OSError:
+        pass  # nor synced on every file system
+    finally:
+        os.close(folder)
