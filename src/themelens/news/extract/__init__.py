@@ -5,15 +5,16 @@ A pipeline of small stages, each its own module and tested on its own:
 offsets) → ``numbers`` (money, percent, multiples) → ``metrics`` (what a
 number measures) and ``phrases`` (claims told in words: highs, streaks,
 limits) → ``tables`` (pipe tables read through their headings) →
-``entities`` (who it is about, through the theme's aliases) → ``resolve``
-(anaphors, lists, the company in focus) → ``dates`` (time expressions against
-the article's date, fiscal quarters) → ``windows`` (which of them bind to a
-claim, and the context's defaults) → ``qualifiers`` (over, nearly, ...) →
-``assemble`` (the pipeline, exact quotes) → ``dedup``; ``evidence`` records
-what decided each field for ``--explain``. ``base`` holds the ``Extractor``
-interface and the ``EXTRACTORS`` registry; ``rules`` is the default and the
-only one that runs without configuration; ``llm`` and ``hybrid`` ask a model
-(``docs/extractors.md``).
+``entities`` (who it is about, through the theme's aliases, all found in one
+pass by ``aliases``) → ``resolve`` (anaphors, lists, the company in focus) →
+``dates`` (time expressions against the article's date, fiscal quarters) →
+``windows`` (which of them bind to a claim, and the context's defaults) →
+``qualifiers`` (over, nearly, ...) → ``assemble`` (the pipeline, exact
+quotes, within the work ``budget`` of an article) → ``dedup``; ``evidence``
+records what decided each field for ``--explain``. ``base`` holds the
+``Extractor`` interface and the ``EXTRACTORS`` registry; ``rules`` is the
+default and the only one that runs without configuration; ``llm`` and
+``hybrid`` ask a model (``docs/extractors.md``).
 """
 
 from __future__ import annotations
@@ -63,4 +64,5 @@ def extract_claims(article: Article, theme: Theme, *, extractor: str = "rules") 
         ``article_id`` set to the article's id (names may repeat; ids do not).
     """
     found = get_extractor(extractor).extract(article, theme)
-    return [c if c.article_id == article.id else replace(c, article_id=article.id) for c in found]
+    article_id = article.id  # a hash of the whole text: once, not once per claim
+    return [c if c.article_id == article_id else replace(c, article_id=article_id) for c in found]

@@ -25,6 +25,7 @@ from typing import Final
 
 from themelens.news.article import Article
 from themelens.news.claim import MONEY_METRICS, Claim
+from themelens.news.extract.budget import WorkBudget
 from themelens.news.extract.dates import TimeExpr, TimeKind, find_time_exprs, fiscal_to_calendar
 from themelens.news.extract.dedup import dedup, merge_amounts
 from themelens.news.extract.entities import (
@@ -464,11 +465,14 @@ def _target_currency(sent: SentenceView, q: Quantity) -> str:
     return "HKD" if pick["hk"] else "USD"
 
 
-def extract_rules(article: Article, theme: Theme, *, explain: bool = False) -> list[Claim]:
+def extract_rules(
+    article: Article, theme: Theme, *, explain: bool = False, budget: WorkBudget | None = None
+) -> list[Claim]:
     """Claims of ``article`` by the rule pipeline, deduplicated, in order of appearance.
 
     ``explain`` records on each claim the words that decided it (``Claim.evidence``);
-    off by default, as only ``claims extract --explain`` reads it.
+    off by default, as only ``claims extract --explain`` reads it. Reading stops, with a
+    warning, once ``budget`` (default ``WorkBudget()``, ``MAX_WORK``) is spent.
     """
     untagged = strip_tags(article.text)  # ticker tags are decoration (spec); quotes keep them
     sentences = split_sentences(untagged.text)
@@ -476,6 +480,13 @@ def extract_rules(article: Article, theme: Theme, *, explain: bool = False) -> l
     names = ArticleNames(linker.find(untagged.text, names_only=True))  # one pass, not per sentence
     ctx = Context(published=article.published, explain=explain)
     claims: list[Claim] = []
-    for i in range(len(sentences)):
-        claims.extend(_read_sentence(sentences, i, linker, ctx, article, untagged, names))
+    budget = WorkBudget() if budget is None else budget
+    for i, s in enumerate(sentences):
+        found = _read_sentence(sentences, i, linker, ctx, article, untagged, names)
+        claims.extend(found)
+        if _CANDIDATE_RE.search(s.text):
+            budget.charge(s.text, len(found))
+        if budget.spent_out and i + 1 < len(sentences):
+            budget.say_stopped(article.name, untagged.original_end(s.end), len(article.text))
+            break
     return dedup(merge_amounts(claims))

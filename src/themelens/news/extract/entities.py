@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Final
+from typing import Final
 
+from themelens.news.extract.aliases import Spans, longest_first, trie_pattern
 from themelens.news.extract.metrics import DOWN_WORDS, UP_WORDS
 from themelens.theme import Theme
 
@@ -296,7 +296,7 @@ class EntityLinker:
     def _alternation(names: dict[str, str], flags: int) -> re.Pattern[str] | None:
         if not names:
             return None
-        return re.compile(f"{_BOUND_L}(?:{_trie_pattern(names)}){_BOUND_R}", flags)
+        return re.compile(f"{_BOUND_L}(?:{trie_pattern(names)}){_BOUND_R}", flags)
 
     def _slug_of(self, matched: str) -> str:
         norm = " ".join(matched.split())
@@ -312,19 +312,20 @@ class EntityLinker:
         is folded into the name's mention.
         """
         found: list[Mention] = []
-        taken: list[tuple[int, int]] = []
+        taken = Spans()
 
         def add(start: int, end: int, slug: str, kind: str) -> None:
-            if any(start < e and s < end for s, e in taken):
+            if taken.overlaps(start, end):
                 return
             found.append(Mention(start, end, slug, kind))
-            taken.append((start, end))
+            taken.add(start, end)
 
+        title_case: bool | None = None
         lowered = text.lower()
         if len(lowered) == len(text):  # offsets line up (no "İ"-style expansions)
-            spans = _longest_first(text, ((lowered, self._lower_re), (text, self._exact_re)))
+            spans = longest_first(text, ((lowered, self._lower_re), (text, self._exact_re)))
         else:
-            spans = _longest_first(text, ((text, self._folded_re), (text, self._exact_re)))
+            spans = longest_first(text, ((text, self._folded_re), (text, self._exact_re)))
         for start, end in spans:
             slug = self._slug_of(text[start:end])
             after = text[end : end + 3]
@@ -337,8 +338,11 @@ class EntityLinker:
             if _EXCHANGE_USE_RE.match(text, end):
                 continue  # "Nasdaq-listed", "NASDAQ: BIDU": the exchange, not its index
             other = _OTHER_INDEX_RE.match(text, end)
-            if other is None and self.kinds[slug] == "index" and not is_title_case(text):
-                nxt = _NEXT_WORD_RE.match(text, end)  # "Nasdaq Golden Dragon": another index
+            if other is None and self.kinds[slug] == "index":
+                # "Nasdaq Golden Dragon": another index, unless the line is in Title Case
+                if title_case is None:  # once: ``text`` may be a whole article
+                    title_case = is_title_case(text)
+                nxt = None if title_case else _NEXT_WORD_RE.match(text, end)
                 other = nxt if nxt is not None and not is_stop_word(nxt["word"]) else None
             if other is not None:
                 add(start, other.end(), "", "unknown")  # "Nasdaq Golden Dragon China index"
@@ -350,8 +354,7 @@ class EntityLinker:
         # names the theme does not know matter only where a number may be lent to them
         # capitals say nothing about names in a Title Case line ("Shares Rose 3%")
         for start, end in [] if is_title_case(text) else _unknown_subjects(text):
-            if not any(start < e and s < end for s, e in taken):
-                add(start, end, "", "unknown")
+            add(start, end, "", "unknown")
         if _FUND_HINT_RE.search(text):
             for m in _FUND_RE.finditer(text):
                 add(m.start(), m.end(), "", "unknown")
@@ -367,69 +370,6 @@ class EntityLinker:
             add(m.start(), m.end(), "", kind)
         found.sort(key=lambda m: m.start)
         return _fold_tickers(text, found)
-
-
-def _trie_pattern(words: Iterable[str]) -> str:
-    """One regex for many literal names, shared prefixes factored out (a trie).
-
-    Python's ``re`` tries a flat alternation of ~100 aliases one by one at
-    every position; the trie form rejects most positions at the first
-    character, which is most of extraction's time on long articles. Greedy
-    optional tails keep the longest name at a given start, as the flat
-    longest-first alternation did; a space matches any run of whitespace.
-    """
-    trie: dict[str, Any] = {}
-    for word in words:
-        node = trie
-        for ch in " ".join(word.split()):
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def build(node: dict[str, Any]) -> str:
-        ends = "" in node
-        alts = [
-            (r"\s+" if ch == " " else re.escape(ch)) + build(child)
-            for ch, child in sorted(node.items())
-            if ch
-        ]
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        if ends:
-            body = f"(?:{body})?"
-        return body
-
-    return build(trie)
-
-
-def _longest_first(
-    text: str, patterns: tuple[tuple[str, re.Pattern[str] | None], ...]
-) -> list[tuple[int, int]]:
-    """Alias spans, overlapping candidates resolved longest first.
-
-    A regex alternation takes the leftmost match, so "the Hang Seng" would win
-    over "Hang Seng Tech Index" in "the Hang Seng Tech Index"; trying every
-    start and keeping the longest span fixes that.
-    """
-    spans: list[tuple[int, int]] = []
-    for haystack, rx in patterns:
-        if rx is None:
-            continue
-        pos = 0
-        while (m := rx.search(haystack, pos)) is not None:
-            spans.append(m.span())
-            pos = m.start() + 1
-    spans.sort(key=lambda sp: (_content_start(text, sp[0]) - sp[1], sp[0]))
-    chosen: list[tuple[int, int]] = []
-    for sp in spans:
-        if not any(sp[0] < e and s < sp[1] for s, e in chosen):
-            chosen.append(sp)
-    return chosen
-
-
-def _content_start(text: str, start: int) -> int:
-    """Where a span's words start once a leading "the " is skipped (for length ties)."""
-    return start + 4 if text[start : start + 4].lower() == "the " else start
 
 
 def _fold_tickers(text: str, mentions: list[Mention]) -> list[Mention]:

@@ -17,7 +17,6 @@ on the server's mood.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
@@ -26,16 +25,14 @@ from typing import Final, NamedTuple
 from themelens.news.article import Article
 from themelens.news.claim import METRICS, MONEY_METRICS, Claim
 from themelens.news.extract.assemble import extract_rules
-from themelens.news.extract.dedup import dedup
-from themelens.news.extract.llm_client import ChatClient, LLMConfig, Post
+from themelens.news.extract.llm import ModelExtractor
+from themelens.news.extract.llm_client import LLMConfig, Post
 from themelens.news.extract.llm_parse import load_answer, normalise_entity
 from themelens.news.extract.llm_prompt import ADJUDICATION_SCHEMA, adjudication_messages
 from themelens.news.extract.stats import ExtractionStats
 from themelens.theme import Theme
 
 __all__ = ["Adjudication", "HybridExtractor", "apply_decisions", "render_candidate"]
-
-logger = logging.getLogger(__name__)
 
 Propose = Callable[[Article, Theme], list[Claim]]
 """``propose(article, theme) -> candidates``: the rules extractor, or a fixed list in tests."""
@@ -160,7 +157,7 @@ def apply_decisions(
     return Adjudication(claims, stats)
 
 
-class HybridExtractor:
+class HybridExtractor(ModelExtractor):
     """Rules candidates, each kept, dropped or relabelled by a model (one request per article).
 
     Parameters
@@ -186,26 +183,14 @@ class HybridExtractor:
         sleep: Callable[[float], None] = time.sleep,
         propose: Propose = extract_rules,
     ) -> None:
-        self.config = config or LLMConfig.from_env()
-        self._client = ChatClient(self.config, post=post, sleep=sleep)
+        super().__init__(config or LLMConfig.from_env(), post=post, sleep=sleep)
         self._propose = propose
-        self.last_stats: ExtractionStats | None = None
 
-    def extract(self, article: Article, theme: Theme) -> list[Claim]:
-        """The rules' claims of ``article`` as the model adjudicated them, deduplicated.
-
-        Raises
-        ------
-        InputError
-            No endpoint is configured.
-        ArticleError
-            The endpoint failed or its answer is not JSON.
-        """
-        self.last_stats = None
+    def _read(self, article: Article, theme: Theme) -> tuple[list[Claim], ExtractionStats]:
+        """The rules' claims of ``article`` as the model adjudicated them, with the counts."""
         candidates = self._propose(article, theme)
         if not candidates:
-            self.last_stats = ExtractionStats()
-            return []
+            return [], ExtractionStats()
         lines = [render_candidate(i, c, article.text) for i, c in enumerate(candidates, 1)]
         messages = adjudication_messages(
             theme, lines, published=article.published, mode=self.config.response_format
@@ -221,8 +206,4 @@ class HybridExtractor:
         decisions = data.get("decisions") if isinstance(data, dict) else data
         slugs = frozenset(e.slug for e in theme.entities)
         result = apply_decisions(candidates, decisions, slugs)
-        claims = dedup(result.claims)
-        self.last_stats = replace(result.stats, kept=len(claims))
-        if result.stats.ignored:
-            logger.warning("%s: %s", article.name, self.last_stats.as_text())
-        return claims
+        return result.claims, result.stats

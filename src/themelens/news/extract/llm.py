@@ -27,7 +27,7 @@ from themelens.news.extract.llm_prompt import CLAIMS_SCHEMA, claims_messages
 from themelens.news.extract.stats import ExtractionStats
 from themelens.theme import Theme
 
-__all__ = ["OpenAICompatibleExtractor", "chunk_spans"]
+__all__ = ["ModelExtractor", "OpenAICompatibleExtractor", "chunk_spans"]
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +78,47 @@ def chunk_spans(text: str, max_chars: int) -> list[tuple[int, int]]:
     return chunks
 
 
-class OpenAICompatibleExtractor:
+class ModelExtractor:
+    """What the extractors that ask a model share: the endpoint, the dedup and the counts.
+
+    A subclass reads an article in ``_read`` (its claims and counts);
+    ``extract`` deduplicates the claims, sets ``last_stats`` and logs a warning
+    when part of the model's answer was dropped or ignored.
+    """
+
+    name = "model"
+
+    def __init__(
+        self, config: LLMConfig, *, post: Post | None, sleep: Callable[[float], None]
+    ) -> None:
+        self.config = config
+        self._client = ChatClient(config, post=post, sleep=sleep)
+        self.last_stats: ExtractionStats | None = None
+
+    def extract(self, article: Article, theme: Theme) -> list[Claim]:
+        """Claims of ``article``, deduplicated, in the order the model's answers gave them.
+
+        Raises
+        ------
+        InputError
+            No endpoint is configured.
+        ArticleError
+            The endpoint failed (for any one chunk of the article: its claims are then all
+            withheld) or its answer is not JSON.
+        """
+        self.last_stats = None
+        claims, stats = self._read(article, theme)
+        merged = dedup(claims)
+        self.last_stats = replace(stats, kept=len(merged))
+        if stats.dropped or stats.ignored:
+            logger.warning("%s: %s", article.name, self.last_stats.as_text())
+        return merged
+
+    def _read(self, article: Article, theme: Theme) -> tuple[list[Claim], ExtractionStats]:
+        raise NotImplementedError
+
+
+class OpenAICompatibleExtractor(ModelExtractor):
     """Claims from a model behind an OpenAI-compatible ``/chat/completions`` endpoint.
 
     Parameters
@@ -117,21 +157,10 @@ class OpenAICompatibleExtractor:
             model=model or cfg.model,
             api_key=api_key or cfg.api_key,
         )
-        self.config = cfg
-        self._client = ChatClient(cfg, post=post, sleep=sleep)
-        self.last_stats: ExtractionStats | None = None
+        super().__init__(cfg, post=post, sleep=sleep)
 
-    def extract(self, article: Article, theme: Theme) -> list[Claim]:
-        """Claims of ``article``, deduplicated, in the order the chunks gave them.
-
-        Raises
-        ------
-        InputError
-            No endpoint is configured.
-        ArticleError
-            The endpoint failed for one chunk (the article's claims are then all withheld).
-        """
-        self.last_stats = None
+    def _read(self, article: Article, theme: Theme) -> tuple[list[Claim], ExtractionStats]:
+        """The claims of each chunk of ``article``, validated, with the counts of what was dropped."""
         slugs = frozenset(e.slug for e in theme.entities)
         spans = chunk_spans(article.text, self.config.max_chars)
         claims: list[Claim] = []
@@ -154,8 +183,4 @@ class OpenAICompatibleExtractor:
             parsed = parse_claims(content, article, slugs=slugs, span=(start, end))
             claims.extend(parsed.claims)
             stats += parsed.stats
-        merged = dedup(claims)
-        self.last_stats = replace(stats, kept=len(merged))
-        if stats.dropped:
-            logger.warning("%s: %s", article.name, self.last_stats.as_text())
-        return merged
+        return claims, stats

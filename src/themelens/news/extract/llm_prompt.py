@@ -222,6 +222,18 @@ def _schema_hint(mode: ResponseFormat, schema: dict[str, Any]) -> str:
     return "\n\nThe answer must match this JSON schema:\n" + json.dumps(schema)
 
 
+def _reference(theme: Theme, mode: ResponseFormat, schema: dict[str, Any]) -> str:
+    """What both requests give the model to judge by: metrics, slugs, conventions, the schema."""
+    return (
+        f"Metrics:\n{_metric_lines()}\n\nEntities (slug: name):\n{entity_lines(theme)}\n\n"
+        f"{CONVENTIONS}{_schema_hint(mode, schema)}"
+    )
+
+
+def _messages(system: str, user: str) -> list[dict[str, str]]:
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
 def _date_line(published: date | None) -> str:
     if published is None:
         return "Article date: unknown (leave relative dates null)."
@@ -241,14 +253,11 @@ def claims_messages(
         "You extract checkable numeric claims from financial news for a fact checker. A claim is "
         "one number that the article states about one entity.\n"
         'Answer with JSON only: {"claims": [...]}, an empty list when the text has none.\n\n'
-        f"{FIELDS}\n\nMetrics:\n{_metric_lines()}\n\n"
-        f"Entities (slug: name):\n{entity_lines(theme)}\n\n{CONVENTIONS}"
-        f"{_schema_hint(mode, CLAIMS_SCHEMA)}"
+        f"{FIELDS}\n\n{_reference(theme, mode, CLAIMS_SCHEMA)}"
     )
     index, total = part
     where = f"This is part {index} of {total} of the article.\n" if total > 1 else ""
-    user = f"{_date_line(published)}\n{where}\n<article>\n{text}\n</article>"
-    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+    return _messages(system, f"{_date_line(published)}\n{where}\n<article>\n{text}\n</article>")
 
 
 def adjudication_messages(
@@ -270,8 +279,6 @@ def adjudication_messages(
         'with "+" (sorted) for a collective total.\n'
         "- metric: the proposed metric, or the right one from the list.\n"
         "You cannot change a value or a quote, nor add claims.\n\n"
-        f"Metrics:\n{_metric_lines()}\n\nEntities (slug: name):\n{entity_lines(theme)}\n\n"
-        f"{CONVENTIONS}{_schema_hint(mode, ADJUDICATION_SCHEMA)}"
+        f"{_reference(theme, mode, ADJUDICATION_SCHEMA)}"
     )
-    user = f"{_date_line(published)}\n\nCandidates:\n" + "\n".join(candidates)
-    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+    return _messages(system, f"{_date_line(published)}\n\nCandidates:\n" + "\n".join(candidates))

@@ -14,8 +14,10 @@ read by ``phrases``.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Final
 
 from themelens.news.extract.numbers import Quantity
@@ -174,20 +176,49 @@ def _nearest(
     right_hi = min(hi, q_end + _RIGHT_REACH)
     if stop := _RIGHT_STOP_RE.search(text, q_end, right_hi):
         right_hi = stop.start()
-    for m in _cue_union(names).finditer(text, left_lo, hi):  # endpos would cut lookaheads
-        if m.start() >= right_hi:
+    for start, end, name in _cues_from(text, names, lo, hi, left_lo):
+        if start >= right_hi:
             break
-        if m.end() <= q.start:
-            dist = q.start - m.end()
-        elif m.start() >= q_end:
-            if _AFTER_BREAK_RE.search(text, q_end, m.start()):
+        if end <= q.start:
+            dist = q.start - end
+        elif start >= q_end:
+            if _AFTER_BREAK_RE.search(text, q_end, start):
                 continue  # "rose 2% on Monday, said profit ...": the cue is another clause's
-            dist = m.start() - q_end + 8  # a cue before the number binds a little tighter
+            dist = start - q_end + 8  # a cue before the number binds a little tighter
         else:
             continue
         if best is None or dist < best[1]:
-            best = (str(m.lastgroup), dist, m.span())
+            best = (name, dist, (start, end))
     return best
+
+
+def _cues_from(
+    text: str, names: tuple[str, ...], lo: int, hi: int, pos: int
+) -> Iterator[tuple[int, int, str]]:
+    """The cues a scan of ``text[pos:hi]`` finds, as (start, end, name), in order.
+
+    The clause ``[lo, hi)`` is scanned once and the scan shared by all its
+    numbers, so a clause of many numbers is not rescanned for each; ``hi`` is
+    the scan's end for all of them (an earlier end would cut lookaheads). When
+    a cue of that scan runs across ``pos``, a scan from ``pos`` could find
+    another, so that one number scans for itself, as before.
+    """
+    starts, cues = _clause_cues(text, names, lo, hi)
+    k = bisect_left(starts, pos)
+    if k == 0 or cues[k - 1][1] <= pos:
+        return iter(cues[k:])
+    found = _cue_union(names).finditer(text, pos, hi)
+    return ((m.start(), m.end(), str(m.lastgroup)) for m in found)
+
+
+@lru_cache(maxsize=32)
+def _clause_cues(
+    text: str, names: tuple[str, ...], lo: int, hi: int
+) -> tuple[list[int], list[tuple[int, int, str]]]:
+    cues = [
+        (m.start(), m.end(), str(m.lastgroup)) for m in _cue_union(names).finditer(text, lo, hi)
+    ]
+    return [c[0] for c in cues], cues
 
 
 @cache

@@ -42,7 +42,7 @@ _TIME_STOP_RE: Final = re.compile(
     re.IGNORECASE,
 )
 _RELATIVE_RE: Final = re.compile(r",\s+(?:which|who|whose|where)\b", re.IGNORECASE)
-_LIST_JOIN_RE: Final = re.compile(r"^\s*(?:,\s*and|,|and|or|to)\s*$", re.IGNORECASE)
+_LIST_JOIN_RE: Final = re.compile(r"\s*(?:,\s*and|,|and|or|to)\s*", re.IGNORECASE)
 _EXPLICIT_YTD_RE: Final = re.compile(r"so\s+far|to[\s-]date|ytd|since|in\s+\d", re.IGNORECASE)
 _FREE_KINDS: Final = frozenset({"period", "year", "average", "duration", "target"})
 _GROWTH: Final = frozenset(
@@ -106,11 +106,14 @@ def bind_times(
     lo, hi = clause
     if stop := _TIME_STOP_RE.search(text, end, hi):
         hi = stop.start()
-    blockers = [o for o in others if not _LIST_JOIN_RE.match(text[end : o[0]])]
+    # the reach ends at the next number unless the two are a list; only the gap to each
+    # number ahead is read, so a sentence of many numbers costs no slice of text per pair
+    ahead = sorted(o[0] for o in others if end <= o[0] < hi)
+    reach = next((o for o in ahead if not _LIST_JOIN_RE.fullmatch(text, end, o)), hi)
     after = [
         t for t in times
-        if end <= t.start < hi and t.kind != "average"  # "16 times, below its 5-year average of 12"
-        and not any(end <= o[0] < t.start for o in blockers)
+        if end <= t.start < hi and t.start <= reach
+        and t.kind != "average"  # "16 times, below its 5-year average of 12"
     ]  # fmt: skip
     scope_lo = lo
     for m in _RELATIVE_RE.finditer(text, lo, start):
