@@ -294,11 +294,7 @@ class AkshareClient:
 
     def _back_off(self, attempt: int) -> bool:
         """Wait before retry ``attempt + 1``; False when that wait would outlast the deadline."""
-        try:
-            self.deadline.wait(self.backoff_s * 2**attempt, self._sleep)
-        except DeadlineExpired:
-            return False
-        return True
+        return self.deadline.backed_off(self.backoff_s * 2**attempt, self._sleep)
 
     def _space(self) -> None:
         now = self._clock()

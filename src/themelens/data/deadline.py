@@ -138,6 +138,14 @@ class Deadline:
             raise DeadlineExpired(f"a wait of {seconds:g} s would outlast the {self.seconds:g} s deadline")  # fmt: skip
         sleep(seconds)
 
+    def backed_off(self, seconds: float, sleep: Callable[[float], object] = time.sleep) -> bool:
+        """:meth:`wait` for a retry: False (and no sleep) when the wait would outlast the budget."""
+        try:
+            self.wait(seconds, sleep)
+        except DeadlineExpired:
+            return False
+        return True
+
     def call(self, fn: Callable[[], T], *, cap: float | None = None, name: str = "remote call") -> T:  # fmt: skip
         """``fn()``'s result (or what it raised), waiting at most ``cap`` seconds or what is left.
 

@@ -226,11 +226,7 @@ class YahooProvider(StandardQuery):
 
     def _back_off(self, attempt: int) -> bool:
         """Wait before retry ``attempt + 1``; False when that wait would outlast the deadline."""
-        try:
-            self.deadline.wait(self.backoff_s * 2**attempt, self._sleep)
-        except DeadlineExpired:
-            return False
-        return True
+        return self.deadline.backed_off(self.backoff_s * 2**attempt, self._sleep)
 
 
 def classify_error(exc: BaseException) -> tuple[_ErrorKind | None, str]:
