@@ -17,7 +17,13 @@ import platformdirs
 
 from themelens.errors import InputError
 
-__all__ = ["AkshareOptions", "Settings", "default_cache_dir", "resolve_settings"]
+__all__ = [
+    "AkshareOptions",
+    "Settings",
+    "default_cache_dir",
+    "remote_deadline_s",
+    "resolve_settings",
+]
 
 
 def default_cache_dir() -> Path:
@@ -105,8 +111,14 @@ def resolve_settings(
         prices_dir=Path(pdir).expanduser() if pdir is not None else None,
         akshare_interval_s=_seconds(env, "THEMELENS_AKSHARE_INTERVAL", 0.5),
         akshare_timeout_s=_seconds(env, "THEMELENS_AKSHARE_TIMEOUT", 30.0, positive=True),
-        remote_deadline_s=_seconds(env, "THEMELENS_REMOTE_DEADLINE", 30.0, positive=True),
+        remote_deadline_s=remote_deadline_s(env),
     )
+
+
+def remote_deadline_s(env: Mapping[str, str] | None = None) -> float:
+    """``THEMELENS_REMOTE_DEADLINE`` (> 0 seconds, default 30): read here for ``Settings`` and
+    for a command's deadline alike, so both accept and refuse the same values."""
+    return _seconds(os.environ if env is None else env, "THEMELENS_REMOTE_DEADLINE", 30.0, positive=True)  # fmt: skip
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float, *, positive: bool = False) -> float:  # fmt: skip

@@ -260,3 +260,19 @@ def test_fx_and_statements_share_the_commands_deadline() -> None:
         with pytest.raises(OfflineError, match="cannot reach Yahoo Finance"):
             YahooFundamentals().capex(["0700.HK"])
         assert time.monotonic() - started < 0.5
+
+
+def test_a_bad_deadline_setting_is_one_line_for_every_command() -> None:
+    """The command's deadline reads the setting as Settings does: a bad value is refused,
+    not quietly replaced by the default."""
+    from typer.testing import CliRunner
+
+    from themelens.cli import app
+
+    result = CliRunner().invoke(
+        app, ["rally", "--demo"], env={"THEMELENS_REMOTE_DEADLINE": "abc", "COLUMNS": "200"}
+    )
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "error: THEMELENS_REMOTE_DEADLINE='abc': expected a number of seconds > 0"
+    )

@@ -23,13 +23,14 @@ passes (:meth:`Deadline.call`).
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Final, ParamSpec, TypeVar
+
+from themelens.config import remote_deadline_s
 
 __all__ = [
     "DEFAULT_DEADLINE_S",
@@ -191,13 +192,7 @@ def current_deadline(seconds: float | None = None) -> Deadline:
     found = _CURRENT.get()
     if found is not None:
         return found
-    if seconds is not None:
-        return Deadline(seconds)
-    try:
-        seconds = float(os.environ.get("THEMELENS_REMOTE_DEADLINE", "") or DEFAULT_DEADLINE_S)
-    except ValueError:
-        seconds = DEFAULT_DEADLINE_S
-    return Deadline(seconds if seconds > 0 else DEFAULT_DEADLINE_S)
+    return Deadline(seconds if seconds is not None else remote_deadline_s())
 
 
 @contextmanager
