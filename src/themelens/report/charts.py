@@ -43,12 +43,25 @@ def price_window(
     ).sort_index()
 
 
-def figure_json(fig: go.Figure, title: str, **layout: Any) -> dict[str, Any]:
+def figure_json(
+    fig: go.Figure,
+    title: str,
+    *,
+    x_title: str | None = None,
+    y_title: str | None = None,
+    **layout: Any,
+) -> dict[str, Any]:
     """The figure as a JSON dict with the report's shared layout (``layout`` overrides keys of it).
 
     Every section draws through this, so all charts look alike and stay small.
+    ``x_title`` and ``y_title`` name the axes with their units ("Date",
+    "% from peak"); a reader should never have to guess what an axis counts.
     """
-    fig.update_layout(title={"text": title}, **{**CHART_LAYOUT, **layout})
+    merged: dict[str, Any] = {**CHART_LAYOUT, **layout}
+    for key, text in (("xaxis", x_title), ("yaxis", y_title)):
+        if text is not None:
+            merged[key] = {**merged.get(key, {}), "title": {"text": text}, "automargin": True}
+    fig.update_layout(title={"text": title}, **merged)
     loaded: dict[str, Any] = json.loads(fig.to_json())
     return loaded
 
