@@ -22,6 +22,7 @@ from themelens.analytics.events import EventStudyResult
 from themelens.analytics.fundamentals import CapexResult, ValuationResult
 from themelens.analytics.rally import RallyResult
 from themelens.analytics.scenarios import MonteCarloResult, ScenarioResult
+from themelens.analytics.unusual import UnusualResult
 from themelens.config import Settings
 from themelens.news.reconcile import ReconcileResult
 from themelens.pipeline.benchmark import BenchmarkChoice
@@ -95,7 +96,8 @@ class ThemeRun(ShowsSummary):
     sentence the report prints where the data would have been. ``run_id`` is
     the id the store keeps the run under (None until stored).
     ``benchmark_choice`` says what ``benchmark`` is (the index, its labelled
-    proxy, a fallback, the user's choice) and why. ``failed_inputs`` are the article inputs that could not be read, and the
+    proxy, a fallback, the user's choice) and why. ``unusual`` ranks the day's moves and the
+    groups' spreads in their own history. ``failed_inputs`` are the article inputs that could not be read, and the
     articles whose claims or verdicts could not be stored.
     """
 
@@ -120,6 +122,7 @@ class ThemeRun(ShowsSummary):
     run_id: str | None = None
     failed_inputs: tuple[str, ...] = ()
     benchmark_choice: BenchmarkChoice | None = None
+    unusual: UnusualResult | None = None
 
     @property
     def failures(self) -> tuple[str, ...]:

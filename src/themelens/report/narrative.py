@@ -12,9 +12,10 @@ from collections.abc import Mapping
 import pandas as pd
 from markupsafe import Markup, escape
 
+from themelens.analytics.unusual import GroupDivergence, UnusualResult
 from themelens.report.format import anchor, fmt_date, fmt_pct, link
 
-__all__ = ["headline_sentences", "news_sentence"]
+__all__ = ["headline_sentences", "news_sentence", "unusual_sentence"]
 
 _GROUP_LABEL = {"leader": "The leaders", "supply-chain": "The chip supply chain", "peer": "Peers"}
 
@@ -162,3 +163,61 @@ def headline_sentences(
     if (s := highs_sentence(members, roles)) is not None:
         out.append(s)
     return out
+
+
+def _rank_words(rank_pct: float, sessions: int, since: object) -> str:
+    return f"larger than on {rank_pct:.1f}% of its {sessions:,} sessions since {fmt_date(since)}"
+
+
+def _spread_clause(d: GroupDivergence) -> Markup:
+    first = _GROUP_LABEL.get(d.first, d.first.capitalize())
+    second = _GROUP_LABEL.get(d.second, d.second.capitalize()).lower()
+    target = anchor("unusual", "spread", d.first, d.second)
+    how = "moved in opposite directions" if d.opposite else "pulled apart"
+    return Markup("{} ({}) and {} ({}) {}: a spread of {} points, {}").format(
+        first, fmt_pct(d.first_pct), second, fmt_pct(d.second_pct), how,
+        link(f"{d.spread_pct:+.2f}", target),
+        _rank_words(d.rank_pct, d.sessions, d.since).replace("its", "their"),
+    )  # fmt: skip
+
+
+def unusual_sentence(
+    result: UnusualResult, roles: Mapping[str, tuple[str, str, str]]
+) -> Markup | None:
+    """'Unusual: Baidu's +15.72% was larger than on 99.6% of its 1,103 sessions since …'
+
+    Moves and group spreads in the top ``100 - threshold`` % of their own
+    history are named; when none is, the most unusual move is given for scale,
+    so a reader knows the day was checked and how it ranked.
+    """
+    if result.moves.empty and not result.divergences:
+        return None
+    top = f"top {100 - result.threshold_pct:g}%"
+    flagged = result.flagged_moves()
+    clauses: list[Markup] = []
+    for _, row in flagged.iterrows():
+        t = str(row["ticker"])
+        clauses.append(
+            Markup("{}'s {} was {}").format(
+                _name(t, roles),
+                link(fmt_pct(row["return_1d_pct"]), anchor("unusual", t)),
+                _rank_words(row["rank_pct"], int(row["sessions"]), row["since"]),
+            )
+        )
+    clauses.extend(_spread_clause(d) for d in result.flagged_divergences())
+    if clauses:
+        return Markup("Unusual ({} of their own history): ").format(top) + Markup("; ").join(
+            clauses
+        ) + Markup(".")  # fmt: skip
+    if result.moves.empty:
+        return Markup("Nothing unusual: no move or group spread in the {} of its history.").format(
+            top
+        )
+    row = result.moves.iloc[0]
+    t = str(row["ticker"])
+    return Markup("Nothing in the {} of its own history: the most unusual move was {}'s {}, {}.").format(
+        top,
+        _name(t, roles),
+        link(fmt_pct(row["return_1d_pct"]), anchor("unusual", t)),
+        _rank_words(row["rank_pct"], int(row["sessions"]), row["since"]),
+    )  # fmt: skip
