@@ -153,10 +153,14 @@ def parse_date(value: str | None, flag: str) -> date | None:
 
 
 @contextmanager
-def progress(label: str) -> Iterator[Callable[[int, int], None]]:
-    """A rich progress bar on stderr, handed to library code as ``on_progress(done, total)``."""
+def progress(label: str) -> Iterator[Callable[..., None]]:
+    """A rich progress bar on stderr, handed to library code as ``on_progress(done, total)``.
+
+    Library code that works in stages may pass a third argument, what it is
+    doing now ("event study"), which the bar shows after ``label``.
+    """
     with Progress(
-        TextColumn(label),
+        TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
@@ -166,8 +170,9 @@ def progress(label: str) -> Iterator[Callable[[int, int], None]]:
     ) as bar:
         task = bar.add_task(label, total=None)
 
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+        def update(done: int, total: int, what: str | None = None) -> None:
+            text = f"{label}: {what}" if what else label
+            bar.update(task, completed=done, total=total, description=text)
 
         yield update
 

@@ -18,6 +18,7 @@ import pandas as pd
 
 from themelens.analytics.groups import summarise_groups
 from themelens.analytics.rally import RallyResult, measure_rally
+from themelens.analytics.unusual import UnusualResult, find_unusual
 from themelens.config import Settings, default_cache_dir
 from themelens.data.contracts import is_synthetic
 from themelens.data.deadline import current_deadline, deadline_scope
@@ -36,7 +37,51 @@ __all__ = ["MarketFigures", "market_figures", "run_theme", "theme_tickers"]
 log = logging.getLogger(__name__)
 
 
-Progress = Callable[[int, int], None]
+Progress = Callable[..., None]
+"""``on_progress(done, total, what)``: units done of ``total``, and what is being done now."""
+
+_STAGES = (
+    "rally",
+    "fundamentals",
+    "articles",
+    "event study",
+    "fundamentals section",
+    "basket backtest",
+    "storing",
+)
+
+
+class _Stages:
+    """The run's progress: one unit per ticker loaded, then one per stage finished.
+
+    Loading counts tickers as the providers answer them; after that each
+    stage is announced as it starts (the bar's label says what is running)
+    and the one before it counted as done, so the bar never sits full while
+    work goes on.
+    """
+
+    def __init__(self, report: Progress | None, tickers: int) -> None:
+        self._report = report
+        self._tickers = tickers
+        self._total = tickers + len(_STAGES)
+        self._done = 0
+        self._started = False
+
+    def loading(self, done: int, total: int) -> None:
+        self._done = min(done, self._tickers)
+        self._say("prices")
+
+    def advance(self, stage: str) -> None:
+        """``stage`` starts; the stage before it (if any) is done."""
+        if self._started:
+            self._done = min(self._done + 1, self._total)
+        self._done = max(self._done, self._tickers)
+        self._started = True
+        self._say(stage)
+
+    def _say(self, what: str) -> None:
+        if self._report is not None:
+            self._report(self._done, self._total, what)
 
 
 def theme_tickers(theme: Theme) -> tuple[list[str], list[str], dict[str, tuple[str, str, str]]]:
@@ -81,6 +126,7 @@ class MarketFigures:
     missing: tuple[str, ...]
     frame: pd.DataFrame | None = None
     choice: BenchmarkChoice | None = None
+    unusual: UnusualResult | None = None
 
 
 def market_figures(
@@ -110,10 +156,12 @@ def market_figures(
             missing.append(str(exc))
     if rally is not None and rally.rows.empty:
         rally = None
-    groups = None
+    groups = unusual = None
     if rally is not None:
-        groups = summarise_groups(rally.to_frame(), {t: roles[t][2] for t in members if t in roles})
-    return MarketFigures(rally, groups, bench, roles, tuple(missing), frame, choice)
+        by_group = {t: roles[t][2] for t in members if t in roles}
+        groups = summarise_groups(rally.to_frame(), by_group)
+        unusual = find_unusual(frame, members, asof, by_group)
+    return MarketFigures(rally, groups, bench, roles, tuple(missing), frame, choice, unusual)
 
 
 def _load_fundamentals(inputs: RunInputs) -> FundamentalsData | None:
@@ -127,10 +175,11 @@ def _load_fundamentals(inputs: RunInputs) -> FundamentalsData | None:
 
 
 def _no_prices(theme: Theme, ticker: str, reason: str) -> str:
-    """'No prices for Naura (002371.SZ): no price file …' — a sentence a reader can act on."""
+    """'No prices for Naura (002371.SZ): no price file for it in the CSV folder.' — a
+    sentence a reader can act on; where it was looked for is in the terminal's line."""
     entity = theme.entity_for_ticker(ticker)
     who = f"{entity.name} ({ticker})" if entity is not None else ticker
-    return f"No prices for {who}: {reason}"
+    return f"No prices for {who}: {reason.rstrip('.')}."
 
 
 def run_theme(
@@ -177,16 +226,21 @@ def _run_theme(
     on_progress: Progress | None,
 ) -> ThemeRun:
     members, benchmarks, _ = theme_tickers(theme)
+    tickers = list(dict.fromkeys([*members, *benchmarks]))
+    stages = _Stages(on_progress, len(tickers))
     provider = make_provider(settings, theme)
-    loaded = load_tickers(settings, provider, [*members, *benchmarks], on_progress=on_progress)
+    loaded = load_tickers(settings, provider, tickers, on_progress=stages.loading)
     frame = loaded.frame
     missing = [_no_prices(theme, f.item, f.reason) for f in loaded.failures]
     missing.extend(loaded.warnings)
+    stages.advance("rally")
     market = market_figures(theme, frame, asof, benchmark)
     missing.extend(market.missing)
+    stages.advance("fundamentals")
     widened = market.frame if market.frame is not None else frame  # with the proxy, if chosen
     inputs = RunInputs(settings, theme, widened, asof, market.benchmark, market.roles)
     fundamentals = _load_fundamentals(inputs)  # asked once: the section and verify
+    stages.advance(f"articles ({len(articles)} inputs)" if articles else "articles")
     news = NewsRun.empty()
     if articles:
         news = run_news(
@@ -198,8 +252,10 @@ def _run_theme(
         inputs,
         cache_dir=default_cache_dir() / "step-cache",  # private to the user, never beside --db
         fundamentals_loaded=fundamentals,
+        on_step=stages.advance,
     )
     missing.extend(steps.missing)
+    stages.advance("storing")
     used = news.prices if news.prices is not None else frame
     if len(used):
         provider.keep(used[used["provider"] != "proxy"], db_path=settings.db_path)
@@ -214,6 +270,7 @@ def _run_theme(
         benchmark=market.benchmark,
         benchmark_choice=market.choice,
         groups=market.groups,
+        unusual=market.unusual,
         sources=sources_of(used),
         articles=news.articles,
         verify=news.verify,
@@ -225,4 +282,6 @@ def _run_theme(
         missing=tuple(dict.fromkeys(missing)),
         failed_inputs=news.failed,
     )
-    return RunStore(settings.db_path).save(run)
+    stored = RunStore(settings.db_path).save(run)
+    stages.advance("done")
+    return stored

@@ -165,17 +165,23 @@ def run_steps(
     *,
     cache_dir: Path | None = None,
     fundamentals_loaded: FundamentalsData | None = None,
+    on_step: Callable[[str], None] | None = None,
 ) -> StepResults:
     """The event study, fundamentals and basket for ``inputs``; the basket from ``cache_dir``
     when its key is unchanged (the report's warm path). ``fundamentals_loaded`` is what the
-    run already asked the fundamentals sources (``load_fundamentals``), so they are asked once."""
+    run already asked the fundamentals sources (``load_fundamentals``), so they are asked once.
+    ``on_step(name)`` is called as each step starts (a progress bar's label)."""
     missing: list[str] = []
+    step = on_step or (lambda _: None)
+    step("event study")
     events = _attempt("events", lambda: event_study_step(inputs), missing)
+    step("fundamentals section")
     fundamentals = _attempt(
         "fundamentals",
         lambda: _fundamentals(inputs, cache_dir, missing, fundamentals_loaded),
         missing,
     )
+    step("basket backtest")
     basket = _attempt(
         "basket", lambda: _cached("basket", basket_step, inputs, cache_dir, missing), missing
     )
