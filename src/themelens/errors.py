@@ -65,9 +65,11 @@ class Failure:
 
     item: str
     reason: str
+    where: str = ""
+    """Where it was looked for (a path, a URL), for a terminal; a report's sentence leaves it out."""
 
     def __str__(self) -> str:
-        return f"{self.item}: {self.reason}"
+        return f"{self.item}: {self.reason}" + (f" ({self.where})" if self.where else "")
 
 
 class ThemelensError(Exception):

@@ -202,7 +202,9 @@ def test_missing_file_is_a_failure_naming_the_expected_path(tmp_path: Path) -> N
     assert batch.tickers == ("9888.HK",)
     (failure,) = batch.failures
     assert failure.item == "NOPE.HK"
-    assert str(tmp_path / "NOPE.HK.csv") in failure.reason
+    assert failure.where == str(tmp_path / "NOPE.HK.csv")
+    assert str(tmp_path / "NOPE.HK.csv") in str(failure)  # the terminal line names the path
+    assert str(tmp_path) not in failure.reason  # a report's sentence does not
     with pytest.raises(EmptyDataError) as info:
         fetch_prices(CsvProvider(tmp_path), ["NOPE.HK"])
     assert info.value.provider == "csv"

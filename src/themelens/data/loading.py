@@ -207,7 +207,7 @@ def load_for_cli(
     for f in loaded.failures:
         if f.item == request.benchmark and f.item not in request.tickers:
             if request.benchmark_named:
-                fails.append(Failure(f.item, f"benchmark: {f.reason}"))
+                fails.append(Failure(f.item, f"benchmark: {f.reason}", f.where))
             else:
                 notes.append(
                     f"no data for the benchmark {f.item} ({f.reason}); relative returns left out"

@@ -127,6 +127,7 @@ def _rounds(
     failures of the others. Returns the tickers every provider failed on.
     """
     reasons: dict[str, list[str]] = {}
+    where: dict[str, list[str]] = {}
     pending = list(dict.fromkeys(tickers))
     exhausted: list[str] = []
     step = 0
@@ -142,6 +143,9 @@ def _rounds(
         for name, group in groups.items():
             answered, failures = attempt(routes.providers[name], group)
             why = {f.item: f.reason for f in failures}
+            for f in failures:
+                if f.where:
+                    where.setdefault(f.item, []).append(f.where)
             for t in group:
                 if t not in answered:
                     reasons.setdefault(t, []).append(f"{name}: {why.get(t, 'no rows')}")
@@ -149,7 +153,10 @@ def _rounds(
         pending = [t for t in pending if t in unanswered]
         step += 1
     failed = [t for t in dict.fromkeys(tickers) if t in set(exhausted)]
-    return [Failure(t, "; ".join(reasons.get(t, ["no provider"]))) for t in failed]
+    return [
+        Failure(t, "; ".join(reasons.get(t, ["no provider"])), "; ".join(where.get(t, [])))
+        for t in failed
+    ]
 
 
 def _offline(exc: OfflineError, provider: Provider, ticker: str) -> str:

@@ -91,7 +91,9 @@ class CsvProvider(StandardQuery):
             path = files.get(ticker)
             if path is None:
                 expected = self.prices_dir / f"{ticker}.csv"
-                failures.append(Failure(ticker, f"no price file {expected}"))
+                failures.append(
+                    Failure(ticker, "no price file for it in the CSV folder", str(expected))
+                )
             else:
                 try:
                     frames[ticker] = read_price_csv(path, ticker=ticker)
