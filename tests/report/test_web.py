@@ -20,9 +20,9 @@ from fastapi.testclient import TestClient
 
 from themelens.pipeline.model import ThemeRun
 from themelens.pipeline.stored import RunReader
-from themelens.report import web
 from themelens.report.html import render_report, script_json
-from themelens.report.web import _Pages, allowed_hosts, create_app
+from themelens.report.web import _pages, allowed_hosts, create_app
+from themelens.report.web._cache import Pages
 
 HOSTILE = "<!--<script>"
 """An entity name that, embedded raw in the figures' <script>, broke every chart on the page."""
@@ -110,6 +110,8 @@ def test_a_locked_store_is_a_page_from_memory_or_a_503_never_a_500(
             assert busy.status_code == 503, path
             assert busy.headers["retry-after"] == "5"
             assert "locked by another process" in busy.text and "Traceback" not in busy.text
+            # a page of the app: its navigation, the entities of the run it showed before
+            assert '<a href="/runs">' in busy.text and 'href="/entity/baidu"' in busy.text
         api = client.get("/api/claims")
         assert api.status_code == 503 and "locked" in api.json()["error"]
     finally:
@@ -211,7 +213,7 @@ def test_a_page_is_rendered_once_per_run(
         renders.append(ctx.run_id)
         return render_report(ctx, **kw)
 
-    monkeypatch.setattr(web, "render_report", counting)
+    monkeypatch.setattr(_pages, "render_report", counting)
     current = {"ctx": demo_context}
     client = TestClient(create_app(lambda run=None: current["ctx"]))
     first = [client.get("/").text for _ in range(5)]
@@ -222,7 +224,7 @@ def test_a_page_is_rendered_once_per_run(
 
 
 def test_the_page_memory_is_bounded() -> None:
-    pages = _Pages(runs=2, per_run=3)
+    pages = Pages(runs=2, per_run=3)
     for run in ("a", "b", "c"):
         for i in range(5):
             pages.put(run, (str(i),), run.encode() * 10)
@@ -236,7 +238,10 @@ def test_an_unknown_run_is_404_and_plotly_is_served_once(
 ) -> None:
     client = _app(RunReader(_copy_store(demo_db, tmp_path), demo_context.theme.name))
     assert client.get("/?run=ffffffffffff").status_code == 404
-    assert client.get("/api/claims?run=nope").status_code == 404
+    unknown = client.get("/api/claims?run=ffffffffffff")
+    assert unknown.status_code == 404 and "ffffffffffff" in unknown.json()["error"]
+    malformed = client.get("/api/claims?run=nope")  # not a run id at all
+    assert malformed.status_code == 400 and "'nope'" in malformed.json()["error"]
     page = client.get("/").text
     src = re.search(r'<script src="([^"]+)"></script>', page)
     assert src is not None and len(page) < len(render_report(demo_context))
