@@ -196,7 +196,7 @@ def add_proxy_benchmark(
     sector benchmark, so a theme-wide move is absorbed by it: abnormal returns
     against it are moves beyond the theme's, not beyond the market's.
     """
-    have = set(prices["ticker"].astype(str))
+    have = set(prices["ticker"].unique().tolist())
     skip = set(exclude)
     members = tuple(
         e.primary.ticker

@@ -70,7 +70,7 @@ def choose_benchmark(
     ``proxy``. Raises ``InputError`` when it names nothing the theme knows or
     a series without prices. None when nothing in the chain has prices.
     """
-    have = set(prices["ticker"].astype(str)) if len(prices) else set()
+    have = set(prices["ticker"].unique().tolist()) if len(prices) else set()
     if requested is not None:
         if requested.strip().lower() == PROXY_CHOICE:
             try:

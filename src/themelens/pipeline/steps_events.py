@@ -67,7 +67,7 @@ def event_study_step(inputs: RunInputs) -> EventStudyResult | None:
     prices = inputs.prices
     if inputs.asof is not None and len(prices):
         prices = prices[pd.to_datetime(prices["date"]) <= pd.Timestamp(inputs.asof)]
-    have = set(prices["ticker"].astype(str))
+    have = set(prices["ticker"].unique().tolist())
     bench = inputs.benchmark if inputs.benchmark in have else None
     if bench == PROXY_TICKER:  # the run's proxy includes the event stocks: rebuilt without them
         prices, bench = prices[prices["ticker"] != PROXY_TICKER], None
