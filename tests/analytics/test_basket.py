@@ -99,12 +99,32 @@ def test_sweep_equals_one_backtest_per_spec(panel) -> None:  # type: ignore[no-u
         for b in (None, 0.1)
         for c in (0, 20)
     ] + [BasketSpec.build(scheme="equal", rebalance="weekly", brake=0.12)]
-    table = sweep_baskets(panel, specs)
+    calls: list[tuple[int, int]] = []
+    table = sweep_baskets(panel, specs, on_progress=lambda done, total: calls.append((done, total)))
     assert len(table) == len(specs)
+    assert calls == [(8, 9), (9, 9)]  # one call per shared schedule, counted in parameter sets
     for i, spec in enumerate(specs):
         single = backtest_panel(panel, spec)
         for name in ("cagr", "sharpe", "max_drawdown", "turnover", "beta"):
             assert table.loc[i, name] == pytest.approx(single.metrics[name], rel=1e-12, abs=1e-14)
+
+
+def test_progress_moves_with_each_rebalance_and_ends_at_the_total(panel) -> None:  # type: ignore[no-untyped-def]
+    calls: list[tuple[int, int]] = []
+    spec = BasketSpec.build(scheme="inverse-vol", max_weight=0.3)
+    result = backtest_panel(panel, spec, on_progress=lambda d, t: calls.append((d, t)))
+    rebalances = result.weights["date"].nunique()
+    assert rebalances > 40  # four years of months
+    done = [d for d, _ in calls]
+    assert {t for _, t in calls} == {rebalances + 1}  # each rebalance, then the simulation
+    assert done == list(range(1, rebalances + 2))  # one step at a time, strictly increasing
+    # a schedule given in advance leaves only the last step; no callback, no calls needed
+    again: list[tuple[int, int]] = []
+    backtest_panel(panel, spec, schedule=build_schedule(panel, spec),
+                   on_progress=lambda d, t: again.append((d, t)))  # fmt: skip
+    assert again == [(1, 1)]
+    quiet = backtest_panel(panel, spec)
+    np.testing.assert_array_equal(quiet.daily["equity"], result.daily["equity"])
 
 
 # --- no look-ahead ---------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from themelens.cli._common import (
     exit_on_named_failures,
     load_prices,
     parse_date,
+    progress,
     say,
 )
 from themelens.cli._output import emit
@@ -162,10 +163,11 @@ def basket_backtest(
         first, last = _period(start, end)
         settings, th = source.resolve()
         loaded, notes = _load(settings, th, names or [], benchmark)
-        result = backtest_basket(
-            loaded.frame, loaded.tickers, spec=spec, benchmark=loaded.benchmark,
-            roles=_roles(th, loaded.tickers), start=first, end=last,
-        )  # fmt: skip
+        with progress("backtest") as on_progress:
+            result = backtest_basket(
+                loaded.frame, loaded.tickers, spec=spec, benchmark=loaded.benchmark,
+                roles=_roles(th, loaded.tickers), start=first, end=last, on_progress=on_progress,
+            )  # fmt: skip
         say("warning", notes)
         emit(result, fmt)
         exit_on_named_failures(loaded, result.failures)

@@ -4,7 +4,8 @@ a vol target and a drawdown brake, backtested against a benchmark.
 Modules: ``spec`` (parameters), ``panel`` (prices → returns), ``weights``
 (schemes and caps, PyPortfolioOpt underneath), ``schedule`` (weights at each
 rebalance, no look-ahead), ``risk`` (overlays), ``simulate`` (the vectorised
-backtest), ``metrics``, ``result``, ``sweep`` (many combinations at once) and
+backtest), ``metrics``, ``result``, ``tearsheet`` (monthly and yearly returns,
+rolling risk, worst drawdowns), ``sweep`` (many combinations at once) and
 ``reference`` (the plain per-combination loop the tests and the benchmark
 compare against).
 """
@@ -18,6 +19,7 @@ from themelens.analytics.basket.result import DAILY_COLUMNS, BasketResult
 from themelens.analytics.basket.schedule import Schedule, build_schedule
 from themelens.analytics.basket.spec import REBALANCES, SCHEMES, BasketSpec, Rebalance, Scheme
 from themelens.analytics.basket.sweep import sweep_baskets
+from themelens.analytics.basket.tearsheet import TearSheet, build_tear_sheet
 
 __all__ = [
     "BENCHMARK_METRICS",
@@ -31,9 +33,11 @@ __all__ = [
     "Rebalance",
     "Schedule",
     "Scheme",
+    "TearSheet",
     "backtest_basket",
     "backtest_panel",
     "build_schedule",
+    "build_tear_sheet",
     "performance",
     "prepare_panel",
     "sweep_baskets",

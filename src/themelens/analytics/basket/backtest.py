@@ -7,7 +7,7 @@ for the definitions.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 
 import numpy as np
@@ -21,7 +21,10 @@ from themelens.analytics.basket.schedule import Schedule, build_schedule
 from themelens.analytics.basket.simulate import Overlays, simulate
 from themelens.analytics.basket.spec import BasketSpec
 
-__all__ = ["backtest_basket", "backtest_panel"]
+__all__ = ["Progress", "backtest_basket", "backtest_panel"]
+
+Progress = Callable[[int, int], None]
+"""``on_progress(done, total)``: a plain callable, so analytics never imports a UI."""
 
 
 def _exclusion_lines(excl: pd.DataFrame) -> list[str]:
@@ -45,11 +48,36 @@ def _note_lines(notes: pd.DataFrame) -> list[str]:
     return lines
 
 
+def _steps(on_progress: Progress | None, extra: int) -> Progress | None:
+    """The schedule's ``(done, total)`` as steps of a larger whole with ``extra`` more after it."""
+    if on_progress is None:
+        return None
+    report = on_progress
+
+    def step(done: int, total: int) -> None:
+        report(done, total + extra)
+
+    return step
+
+
 def backtest_panel(
-    panel: Panel, spec: BasketSpec, *, schedule: Schedule | None = None
+    panel: Panel,
+    spec: BasketSpec,
+    *,
+    schedule: Schedule | None = None,
+    on_progress: Progress | None = None,
 ) -> BasketResult:
-    """Backtest ``spec`` on a prepared panel (``schedule`` reuses decided weights)."""
-    sched = schedule if schedule is not None else build_schedule(panel, spec)
+    """Backtest ``spec`` on a prepared panel (``schedule`` reuses decided weights).
+
+    ``on_progress(done, total)`` is called after each rebalance's weights are
+    decided and once more when the simulation and metrics are done
+    (``done == total``); with ``schedule`` given, only that last call.
+    """
+    sched = (
+        schedule
+        if schedule is not None
+        else build_schedule(panel, spec, on_progress=_steps(on_progress, 1))
+    )
     sim = simulate(panel, sched, Overlays.from_specs([spec]))
     rets = sim.returns[1:, 0]
     ppy = panel.periods_per_year
@@ -101,6 +129,9 @@ def backtest_panel(
         warnings.append(
             "no benchmark; beta, tracking error, information ratio and hit rate left out"
         )
+    if on_progress is not None:
+        steps = len(sched.indices) + 1 if schedule is None else 1
+        on_progress(steps, steps)
     return BasketResult(
         spec=spec,
         tickers=panel.tickers,
@@ -128,6 +159,7 @@ def backtest_basket(
     roles: Mapping[str, str] | None = None,
     start: date | None = None,
     end: date | None = None,
+    on_progress: Progress | None = None,
 ) -> BasketResult:
     """Build a basket of ``tickers`` by ``spec`` and backtest it against ``benchmark``.
 
@@ -147,6 +179,9 @@ def backtest_basket(
         Ticker → role, for role caps (``leader``, ``supply-chain``, ...).
     start, end
         Backtest window; data before ``start`` feeds the first estimates.
+    on_progress
+        Called as ``on_progress(done, total)`` after each rebalance and at
+        the end (see :func:`backtest_panel`), for a progress bar.
 
     Returns
     -------
@@ -169,4 +204,4 @@ def backtest_basket(
         end=end,
         warmup=spec.min_history,
     )
-    return backtest_panel(panel, spec)
+    return backtest_panel(panel, spec, on_progress=on_progress)

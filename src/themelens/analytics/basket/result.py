@@ -12,6 +12,7 @@ import pandas as pd
 from themelens.analytics._cells import json_failures
 from themelens.analytics.basket.metrics import BENCHMARK_METRICS, METRICS
 from themelens.analytics.basket.spec import BasketSpec
+from themelens.analytics.basket.tearsheet import ROLLING_WINDOW, TearSheet, build_tear_sheet
 from themelens.errors import Failure
 from themelens.summary import ShowsSummary, Summary
 
@@ -141,6 +142,21 @@ class BasketResult(ShowsSummary):
         return {
             str(t): float(w) for t, w in zip(last["ticker"], last["weight"], strict=True) if w > 0
         }
+
+    def tear_sheet(self, *, window: int = ROLLING_WINDOW, top: int = 5) -> TearSheet:
+        """Monthly and yearly returns, rolling volatility and Sharpe over ``window`` sessions,
+        and the ``top`` worst drawdowns, from the daily curves (see
+        :mod:`~themelens.analytics.basket.tearsheet`), annualised with
+        :attr:`periods_per_year` like the metrics."""
+        d = self.daily.set_index("date")
+        return build_tear_sheet(
+            d["equity"],
+            d["benchmark_equity"] if self.benchmark is not None else None,
+            periods_per_year=self.periods_per_year,
+            window=window,
+            top=top,
+            benchmark=self.benchmark,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe summary: spec, window, metrics, latest weights, warnings, failures."""

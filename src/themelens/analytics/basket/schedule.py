@@ -9,6 +9,7 @@ the signal used.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,7 +18,7 @@ import pandas as pd
 
 from themelens.analytics.basket.panel import Panel
 from themelens.analytics.basket.spec import BasketSpec, Rebalance
-from themelens.analytics.basket.weights import decide_weights
+from themelens.analytics.basket.weights import WeightDecision, decide_weights
 
 __all__ = ["Schedule", "build_schedule", "rebalance_indices"]
 
@@ -76,8 +77,28 @@ def _eligible(window: Floats, min_history: int) -> tuple[npt.NDArray[np.bool_], 
     return ok, reasons
 
 
-def build_schedule(panel: Panel, spec: BasketSpec) -> Schedule:
+def _decide(
+    sub: Floats, spec: BasketSpec, roles: list[str], role_caps: dict[str, float], ppy: float
+) -> tuple[WeightDecision, float]:
+    """The weights of the eligible names (columns of ``sub``) and their ex-ante volatility."""
+    bad = np.flatnonzero(~np.isfinite(sub).all(axis=1))
+    sub = sub[bad[-1] + 1 :] if len(bad) else sub
+    cov = np.atleast_2d(np.cov(sub, rowvar=False, ddof=1)) * ppy
+    decision = decide_weights(
+        spec.scheme, cov, max_weight=spec.max_weight, roles=roles, role_caps=role_caps
+    )
+    w = decision.weights
+    vol = float(np.sqrt(max(float(w @ cov @ w), 0.0))) if w.sum() > 0 else np.nan
+    return decision, vol
+
+
+def build_schedule(
+    panel: Panel, spec: BasketSpec, *, on_progress: Callable[[int, int], None] | None = None
+) -> Schedule:
     """Decide the target weights at every rebalance of ``spec`` on ``panel``.
+
+    ``on_progress(done, total)`` is called after each rebalance (the optimiser
+    there is most of a backtest's time).
 
     Notes
     -----
@@ -104,20 +125,14 @@ def build_schedule(panel: Panel, spec: BasketSpec) -> Schedule:
         if not ok.any():
             notes.append((when, "no name has enough history; held in cash"))
             used.append("cash")
-            continue
-        sub = window[:, ok]
-        bad = np.flatnonzero(~np.isfinite(sub).all(axis=1))
-        sub = sub[bad[-1] + 1 :] if len(bad) else sub
-        cov = np.atleast_2d(np.cov(sub, rowvar=False, ddof=1)) * ppy
-        roles = [panel.roles[i] for i in np.flatnonzero(ok)]
-        decision = decide_weights(
-            spec.scheme, cov, max_weight=spec.max_weight, roles=roles, role_caps=role_caps
-        )
-        notes += [(when, note) for note in decision.notes]
-        weights[k, ok] = decision.weights
-        used.append(decision.used)
-        w = decision.weights
-        vol[k] = float(np.sqrt(max(float(w @ cov @ w), 0.0))) if w.sum() > 0 else np.nan
+        else:
+            roles = [panel.roles[i] for i in np.flatnonzero(ok)]
+            decision, vol[k] = _decide(window[:, ok], spec, roles, role_caps, ppy)
+            notes += [(when, note) for note in decision.notes]
+            weights[k, ok] = decision.weights
+            used.append(decision.used)
+        if on_progress is not None:
+            on_progress(k + 1, len(idx))
     return Schedule(
         indices=idx,
         weights=weights,
