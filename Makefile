@@ -23,10 +23,13 @@ $(TEST_STAMP): $(BIN)/python pyproject.toml requirements.lock
 	touch $(TEST_STAMP) $(CORE_STAMP)
 
 # The main job on the synthetic demo market and the demo articles, as of the week of
-# the Alibaba catalyst; prints where the report is.
+# the Alibaba catalyst; prints where the report is, then where its screenshots are (one
+# PNG per section at 1400 and 390 px; a line saying why not when Playwright or a browser
+# is missing, which does not fail the target).
 demo: $(CORE_STAMP)
 	$(BIN)/themelens rally --demo --asof 2025-09-26
 	$(BIN)/themelens report --demo --asof 2025-09-26 --db out/demo.duckdb --out out/report.html
+	$(BIN)/python -m themelens.report.screenshots out/report.html out/screenshots
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests bench

@@ -40,9 +40,9 @@ def test_report_renders_charts_without_console_errors(chromium: Any, report_file
     charts = page.locator("div.chart")
     assert charts.count() >= 2
     for i in range(charts.count()):
-        # plotly draws an <svg class="main-svg"> with at least one trace path
+        # plotly draws an <svg class="main-svg"> with at least one trace: a line or a bar
         assert charts.nth(i).locator("svg.main-svg").count() >= 1
-        assert charts.nth(i).locator("path.js-line").count() >= 1
+        assert charts.nth(i).locator("g.trace path[d]:not([d=''])").count() >= 1
     assert errors == []
     assert page.locator("#synthetic-banner").inner_text().startswith("synthetic demo data")
 

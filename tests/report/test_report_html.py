@@ -7,14 +7,18 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
+from markupsafe import Markup
 
 from themelens.config import resolve_settings
 from themelens.pipeline.model import ThemeRun
 from themelens.pipeline.run import run_theme
 from themelens.report import render_report
-from themelens.report.sections import SECTIONS, Section, register_section
+from themelens.report.charts import with_axis_titles
+from themelens.report.format import html_table, number_value
+from themelens.report.sections import SECTIONS, Section, build_sections, register_section
 from themelens.report.web import create_app
 from themelens.theme import load_theme
 
@@ -156,3 +160,123 @@ def test_report_command_writes_the_file_and_prints_its_path(tmp_path: Path) -> N
     assert f"report: {out.resolve()}" in result.stdout
     assert "synthetic demo data" in result.stdout
     assert out.read_text(encoding="utf-8").count('<section id="') >= 4
+
+
+_AXIS = re.compile(r"^[xy]axis\d*$")
+
+
+def _title(part: object) -> str:
+    if isinstance(part, dict):
+        return str(part.get("text") or "")
+    return str(part or "")
+
+
+def test_every_chart_has_a_title_and_named_axes(demo_context: ThemeRun) -> None:
+    """Each chart of the demo report (every section's, the basket's too) says what it shows,
+    and every axis it draws says what it counts and in which unit."""
+    charts = [(s.id, c) for s in build_sections(demo_context) for c in s.charts]
+    assert {sid for sid, _ in charts} >= {"leaders", "events", "basket"}
+    unnamed = []
+    for sid, chart in charts:
+        layout = chart.figure["layout"]
+        if not _title(layout.get("title")).strip():
+            unnamed.append(f"{sid}/{chart.dom_id}: title")
+        axes = {"xaxis", "yaxis"} | {k for k in layout if _AXIS.match(k)}
+        for key in sorted(axes):
+            if not _title(layout.get(key, {}).get("title")).strip():
+                unnamed.append(f"{sid}/{chart.dom_id}: {key} title")
+            elif not layout[key].get("automargin"):
+                unnamed.append(f"{sid}/{chart.dom_id}: {key} without automargin")
+    assert unnamed == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("+1.2%", (1.2, 1)),
+        ("-60.89%", (-60.89, -1)),
+        ("\u22123.5 bps", (-3.5, -1)),
+        ("+0.00 pp", (0.0, 0)),
+        ("0.00%", (0.0, 0)),
+        ("6,764.60", (6764.6, 0)),
+        ("HKD 123.4", (123.4, 0)),
+        ("USD -5", (-5.0, -1)),
+        ("CNY 23.00bn", (23e9, 0)),
+        ("$16B", (16e9, 0)),
+        ("12 USD", (12.0, 0)),
+        ("21.0x", (21.0, 0)),
+        ("0700.HK", None),
+        ("2025-09-26", None),
+        ("2023H1", None),
+        ("1d", None),
+        ("1,23", None),
+        ("about 21", None),
+        ("98,060% (982x)", None),
+        ("\u2014", None),
+        ("", None),
+    ],
+)
+def test_number_value_reads_number_like_cells(
+    text: str, expected: tuple[float, int] | None
+) -> None:
+    got = number_value(text)
+    if expected is None:
+        assert got is None
+    else:
+        assert got is not None and got[0] == pytest.approx(expected[0]) and got[1] == expected[1]
+
+
+def test_html_table_marks_numbers_by_content_not_by_column_name() -> None:
+    frame = pd.DataFrame(
+        {
+            "name": ["alpha", "beta", "gamma"],
+            "move": ["+1.50%", "-2.25%", "\u2014"],
+            "size": ["HKD 1,234.5", "USD 2bn", "0.0x"],
+            "mixed": ["about 3", "4", "5"],
+            "when": ["2025-09-24", "2025-09-25", "2025-09-26"],
+            "link": pd.Series(
+                [Markup('<a href="#x">+3.0%</a>'), Markup("<b>-1%</b>"), Markup("2")], dtype=object
+            ),
+        }
+    )
+    html = str(html_table(frame, table_id="probe"))
+    heads = re.findall(r"<th( class=\"num\")?>([^<]+)</th>", html)
+    assert [h for cls, h in heads if cls] == ["move", "size", "link"]
+    rows = re.findall(r"<tr>(.*?)</tr>", html.split("<tbody>")[1])
+    first = re.findall(r"<td([^>]*)>", rows[0])
+    assert first[1] == ' class="num pos" data-sort="1.5"'
+    assert first[2] == ' class="num" data-sort="1234.5"'
+    assert first[3] == ""  # "about 3" is text, in a column that is not numeric
+    assert first[4] == ""  # a date is text
+    assert first[5] == ' class="num pos" data-sort="3.0"'
+    second = re.findall(r"<td([^>]*)>", rows[1])
+    assert second[1] == ' class="num neg" data-sort="-2.25"'
+    assert second[2] == ' class="num" data-sort="2000000000.0"'
+    assert second[3] == ' data-sort="4.0"'  # a number in a text column still sorts as one
+    third = re.findall(r"<td([^>]*)>([^<]*)", rows[2])
+    assert third[1] == (' class="num"', "\u2014")  # missing: right-aligned, no value
+    assert '<a href="#x">+3.0%</a>' in html  # markup is kept, only its text is read
+
+
+def test_report_is_one_file_with_its_style_and_script_inlined(demo_context: ThemeRun) -> None:
+    html = render_report(demo_context)
+    assert len(html.encode()) < 5 * 1024 * 1024
+    assert "<script src=" not in html and '<link rel="stylesheet"' not in html
+    assert html.count("<script") == 3 and html.count("<style>") == 1
+    assert "function numberValue" in html and ".table-scroll" in html
+    assert "prefers-color-scheme: dark" in html and "@media print" in html
+    served = render_report(demo_context, plotly_src="/assets/plotly.js")
+    assert served.count('<script src="/assets/plotly.js">') == 1
+    assert "function numberValue" in served  # the web app's pages inline it too
+
+
+def test_a_figure_built_elsewhere_gets_named_axes_and_keeps_its_own() -> None:
+    figure = {
+        "data": [{"type": "bar", "x": ["2024"], "y": [1.0]}],
+        "layout": {"title": {"text": "Capex"}, "yaxis": {"title": {"text": "USD bn"}}},
+    }
+    named = with_axis_titles(figure, x_title="Fiscal period", y_title="Capex, USD bn")
+    assert named["layout"]["xaxis"] == {"automargin": True, "title": {"text": "Fiscal period"}}
+    assert named["layout"]["yaxis"]["title"] == {"text": "USD bn"}  # its own title is kept
+    assert named["layout"]["yaxis"]["automargin"] is True
+    assert "xaxis" not in figure["layout"]  # a copy: the result's figure is not changed

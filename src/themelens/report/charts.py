@@ -2,30 +2,49 @@
 
 Charts rebase closes to 100 at the window's first session, a display
 transform (no figure in the text comes from a chart). Figures use no
-template, so each stays a few kilobytes and the report stays small.
+template, so each stays a few kilobytes and the report stays small. Every
+axis sizes its margin to its labels (``automargin``), so a right axis
+(``yaxis2``) or a long tick label is never cut off; the page's script
+(``assets/report.js``) wraps titles on narrow screens and recolours the
+charts for a dark scheme.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Final
 
 import pandas as pd
 import plotly.graph_objects as go
 
-__all__ = ["CHART_LAYOUT", "figure_json", "price_window", "rebased_chart", "relative_chart"]
+__all__ = [
+    "CHART_LAYOUT",
+    "DATE_AXIS",
+    "REBASED_AXIS",
+    "RELATIVE_AXIS",
+    "figure_json",
+    "price_window",
+    "rebased_chart",
+    "relative_chart",
+    "with_axis_titles",
+]
 
 CHART_LAYOUT: dict[str, Any] = {
     "template": "none",
     "height": 380,
-    "margin": {"l": 50, "r": 20, "t": 40, "b": 40},
+    "margin": {"l": 50, "r": 20, "t": 50, "b": 40},
     "hovermode": "x unified",
-    "legend": {"orientation": "h", "y": -0.15},
+    "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"},
     "yaxis": {"gridcolor": "#e5e5e5"},
     "xaxis": {"gridcolor": "#f0f0f0"},
 }
+DATE_AXIS: Final = "Date"
+REBASED_AXIS: Final = "Index, start of window = 100"
+RELATIVE_AXIS: Final = "Relative index, 100 = kept pace"
+_AXIS_KEY: Final = re.compile(r"^[xy]axis\d*$")
 
 
 def price_window(
@@ -60,10 +79,29 @@ def figure_json(
     merged: dict[str, Any] = {**CHART_LAYOUT, **layout}
     for key, text in (("xaxis", x_title), ("yaxis", y_title)):
         if text is not None:
-            merged[key] = {**merged.get(key, {}), "title": {"text": text}, "automargin": True}
+            merged[key] = {**merged.get(key, {}), "title": {"text": text}}
+    for key in [k for k in merged if _AXIS_KEY.match(k)]:
+        merged[key] = {"automargin": True, **merged[key]}
     fig.update_layout(title={"text": title}, **merged)
     loaded: dict[str, Any] = json.loads(fig.to_json())
     return loaded
+
+
+def with_axis_titles(figure: Mapping[str, Any], *, x_title: str, y_title: str) -> dict[str, Any]:
+    """A copy of a figure built elsewhere (a result's own ``figure()``) with its axes named.
+
+    An axis title the figure already has is kept; every axis sizes its margin
+    to its labels, as ``figure_json``'s do.
+    """
+    layout: dict[str, Any] = {**figure.get("layout", {})}
+    for key, text in (("xaxis", x_title), ("yaxis", y_title)):
+        axis = {**layout.get(key, {})}
+        if not (axis.get("title") or {}).get("text"):
+            axis["title"] = {**(axis.get("title") or {}), "text": text}
+        layout[key] = axis
+    for key in [k for k in layout if _AXIS_KEY.match(k)]:
+        layout[key] = {"automargin": True, **layout[key]}
+    return {**figure, "layout": layout}
 
 
 def rebased_chart(
@@ -80,7 +118,7 @@ def rebased_chart(
         rebased = 100 * series / series.iloc[0]
         fig.add_trace(go.Scatter(x=[f"{d:%Y-%m-%d}" for d in rebased.index], y=rebased.round(2).tolist(),
                                  mode="lines", name=labels.get(ticker, ticker)))  # fmt: skip
-    return figure_json(fig, title)
+    return figure_json(fig, title, x_title=DATE_AXIS, y_title=REBASED_AXIS)
 
 
 def relative_chart(
@@ -110,4 +148,4 @@ def relative_chart(
     if not fig.data:
         return None
     fig.add_hline(y=100, line={"dash": "dot", "color": "#888"})
-    return figure_json(fig, title)
+    return figure_json(fig, title, x_title=DATE_AXIS, y_title=RELATIVE_AXIS)

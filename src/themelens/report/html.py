@@ -1,7 +1,10 @@
 """Render a ThemeRun into one self-contained HTML file (charts and their JS inlined).
 
 The web app renders the same pages with plotly.js loaded from a URL instead
-(``plotly_src``), which it serves once. Chart data is embedded as JSON in a
+(``plotly_src``), which it serves once. The page's own style sheet and script
+(``assets/report.css``, ``assets/report.js``: sortable tables with a CSV
+button, charts titled and recoloured for a dark scheme or print, the claims
+filters kept in the URL) are small and always inlined. Chart data is embedded as JSON in a
 ``<script>`` element (``script_json`` makes that safe for any text), and the
 file is written atomically (``write_report``).
 """
@@ -33,14 +36,14 @@ _env = Environment(
 
 
 @cache
-def plotly_js() -> str:
-    """plotly.js (basic bundle: scatter, bar, pie; MIT) shipped with the package, ~1.2 MB.
+def _asset(name: str) -> str:
+    """A file from ``report/assets``, read once per process (every page would read it again)."""
+    return (resources.files("themelens.report") / "assets" / name).read_text(encoding="utf-8")
 
-    Read once per process: every report and every web page would read it again.
-    """
-    return (resources.files("themelens.report") / "assets" / "plotly-basic.min.js").read_text(
-        encoding="utf-8"
-    )
+
+def plotly_js() -> str:
+    """plotly.js (basic bundle: scatter, bar, pie; MIT) shipped with the package, ~1.2 MB."""
+    return _asset("plotly-basic.min.js")
 
 
 _SCRIPT_SAFE: Final = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
@@ -100,6 +103,8 @@ def render_page(
         synthetic=ctx.synthetic,
         synthetic_label=SYNTHETIC_LABEL,
         plotly_js="" if plotly_src else plotly_js(),
+        report_css=_asset("report.css"),
+        report_js=_asset("report.js"),
         plotly_src=plotly_src,
         figures_json=_figures_json(sections),
         version=__version__,

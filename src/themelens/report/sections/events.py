@@ -21,14 +21,11 @@ __all__ = ["build_events", "caar_chart"]
 
 _LAYOUT: Final[dict[str, Any]] = {  # the event-day axis on top of the shared layout
     "height": 340,
-    "legend": {"orientation": "h", "y": -0.2},
     "yaxis": {"gridcolor": "#e5e5e5", "ticksuffix": "%", "zeroline": True},
-    "xaxis": {
-        "gridcolor": "#f0f0f0",
-        "title": {"text": "event day (sessions from day 0)"},
-        "dtick": 1,
-    },
+    "xaxis": {"gridcolor": "#f0f0f0", "dtick": 1},
 }
+_X_TITLE: Final = "Event day, sessions from the announcement (day 0)"
+_Y_TITLE: Final = "% abnormal return, mean CAR"
 
 
 def caar_chart(result: EventStudyResult) -> dict[str, Any] | None:
@@ -50,7 +47,7 @@ def caar_chart(result: EventStudyResult) -> dict[str, Any] | None:
     fig.add_hline(y=0, line={"dash": "dot", "color": "#888"})
     n = len(result.events)
     title = f"Mean CAR over {n} event{'s' if n != 1 else ''}, {result.model} model"
-    return figure_json(fig, title, **_LAYOUT)
+    return figure_json(fig, title, x_title=_X_TITLE, y_title=_Y_TITLE, **_LAYOUT)
 
 
 def _absent(ctx: ThemeRun) -> Section:

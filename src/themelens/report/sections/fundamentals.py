@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
+from themelens.report.charts import with_axis_titles
 from themelens.report.context import ThemeRun
 from themelens.report.sections import Chart, Section, register_section
 
@@ -31,7 +32,10 @@ def build_fundamentals(ctx: ThemeRun) -> Section | None:
             parts.append(Markup(capex.summary().as_html()))
             figure = capex.figure()
             if figure["data"]:
-                charts.append(Chart("chart-capex", figure))
+                named = with_axis_titles(
+                    figure, x_title="Fiscal period", y_title="Capital expenditure, USD bn"
+                )
+                charts.append(Chart("chart-capex", named))
                 parts.append(Markup('<div class="chart" id="chart-capex"></div>'))
             if not capex.totals.empty:
                 parts.append(Markup(capex.totals_summary().as_html()))

@@ -14,11 +14,13 @@ from themelens.report.sections import Section, register_section
 
 __all__ = ["build_news_check"]
 
+# data-filter names the rows' data attribute and the page URL's query key (?verdict=&entity=),
+# data-table the table it filters; report.js reads both, so the state survives a reload
 _FILTER = """
 <div class="filters" id="claims-filters">
-  <label>verdict <select id="filter-verdict"><option value="">all</option>{verdicts}</select></label>
-  <label>entity <select id="filter-entity"><option value="">all</option>{entities}</select></label>
-  <span id="claims-count"></span>
+  <label>verdict <select id="filter-verdict" data-filter="verdict" data-table="claims"><option value="">all</option>{verdicts}</select></label>
+  <label>entity <select id="filter-entity" data-filter="entity" data-table="claims"><option value="">all</option>{entities}</select></label>
+  <span id="claims-count" data-count-for="claims" data-noun="claims" aria-live="polite"></span>
 </div>"""
 
 
