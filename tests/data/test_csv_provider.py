@@ -281,3 +281,15 @@ def test_every_real_file_loads(shared_prices_dir: Path) -> None:
         len(p.read_text(encoding="utf-8").splitlines()) - 1 for p in shared_prices_dir.glob("*.csv")
     )
     assert len(batch.frame) == rows  # no NaN closes in these files, so nothing dropped
+
+
+def test_the_cli_s_provider_names_are_the_registry_s() -> None:
+    """``--help`` lists providers from a light module; it must match the real registry."""
+    from themelens.data import provider_names as light
+    from themelens.data.loading import provider_names
+    from themelens.data.providers import PROVIDERS
+    from themelens.data.routing import AUTO
+
+    assert light.PROVIDER_NAMES == tuple(sorted(PROVIDERS))
+    assert light.PROVIDER_CHOICES == tuple(provider_names())
+    assert light.AUTO == AUTO

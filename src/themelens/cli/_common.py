@@ -9,19 +9,21 @@ from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Final
+from typing import TYPE_CHECKING, Annotated, Final
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from themelens.config import Settings
-from themelens.data.contracts import EARLIEST_SESSION, latest_session
 from themelens.data.deadline import current_deadline, deadline_scope
-from themelens.data.loading import LoadedPrices, PriceRequest, load_for_cli, provider_names
+from themelens.data.provider_names import PROVIDER_CHOICES
 from themelens.errors import Failure, InputError, ThemelensError
-from themelens.theme import Theme
+
+if TYPE_CHECKING:  # the data layer (pandas) is imported when a command runs, not for --help
+    from themelens.config import Settings
+    from themelens.data.loading import LoadedPrices, PriceRequest
+    from themelens.theme import Theme
 
 
 class Consoles:
@@ -66,7 +68,7 @@ ProviderOpt = Annotated[
     str | None,
     typer.Option(
         "--provider",
-        help=f"Price provider: {', '.join(provider_names())}"
+        help=f"Price provider: {', '.join(PROVIDER_CHOICES)}"
         " (default auto: each listing from the providers its theme names).",
     ),
 ]
@@ -140,6 +142,8 @@ def parse_date(value: str | None, flag: str) -> date | None:
     year ahead): caught here, it never reaches pandas, whose nanosecond
     timestamps end in 1677 and 2262.
     """
+    from themelens.data.contracts import EARLIEST_SESSION, latest_session
+
     if value is None:
         return None
     try:
@@ -179,6 +183,8 @@ def progress(label: str) -> Iterator[Callable[..., None]]:
 
 def load_prices(settings: Settings, theme: Theme, request: PriceRequest) -> LoadedPrices:
     """The request's prices, with a progress bar (what every price command starts with)."""
+    from themelens.data.loading import load_for_cli
+
     with progress("prices") as on_progress:
         return load_for_cli(settings, theme, request, on_progress=on_progress)
 

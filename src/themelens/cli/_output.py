@@ -19,15 +19,17 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
-import pandas as pd
 from rich.console import Console, ConsoleOptions, RenderableType
 from rich.markup import escape
 from rich.segment import Segment
 from rich.table import Table
 
 from themelens.cli._common import console, terminal_text
+
+if TYPE_CHECKING:  # pandas is imported by the commands that build frames, not by --help
+    import pandas as pd
 
 _CONTROL_CHAR: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _C1: Final = re.compile(r"[\x7f-\x9f]")  # json.dumps(ensure_ascii=False) leaves these raw
@@ -127,12 +129,14 @@ def frame_table(
 
 def json_default(value: Any) -> Any:
     """Dates as ``YYYY-MM-DD``, datetimes (and Timestamps) in full ISO form."""
-    if isinstance(value, (date, datetime, pd.Timestamp)):
+    if isinstance(value, (date, datetime)):  # a pandas Timestamp is a datetime
         return value.isoformat()[:10] if not isinstance(value, datetime) else value.isoformat()
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 def _json(data: Any) -> str:
+    import pandas as pd
+
     if isinstance(data, pd.DataFrame):
         return str(data.to_json(orient="records", date_format="iso", indent=2))
     return _escape_c1(json.dumps(data, indent=2, default=json_default, ensure_ascii=False))
@@ -145,4 +149,6 @@ def _escape_c1(text: str) -> str:
 
 
 def _missing(value: Any) -> bool:
+    import pandas as pd
+
     return value is None or (not isinstance(value, (list, tuple, dict)) and bool(pd.isna(value)))

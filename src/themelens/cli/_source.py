@@ -14,7 +14,7 @@ import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from themelens.cli._common import (
     DbOpt,
@@ -26,9 +26,11 @@ from themelens.cli._common import (
     ThemeOpt,
 )
 from themelens.config import Settings, resolve_settings
-from themelens.data.loading import provider_names
+from themelens.data.provider_names import PROVIDER_CHOICES
 from themelens.errors import InputError
-from themelens.theme import Theme, load_theme
+
+if TYPE_CHECKING:  # pydantic and the theme files are read when a command runs, not for --help
+    from themelens.theme import Theme
 
 Flag = Literal["prices_dir", "provider", "demo", "format", "theme", "db"]
 
@@ -72,10 +74,10 @@ class Source:
     def settings(self) -> Settings:
         """Defaults < ``THEMELENS_*`` env < these flags; an unknown ``--provider`` is an
         ``InputError`` here, before any work, rather than deep in the loader."""
-        if self.provider is not None and self.provider not in provider_names():
+        if self.provider is not None and self.provider not in PROVIDER_CHOICES:
             raise InputError(
                 f"--provider {self.provider}: unknown provider; "
-                f"choose from {', '.join(provider_names())}"
+                f"choose from {', '.join(PROVIDER_CHOICES)}"
             )
         return resolve_settings(
             db=self.db,
@@ -88,6 +90,8 @@ class Source:
     def resolve(self) -> tuple[Settings, Theme]:
         """The settings and the theme they name (loaded and validated)."""
         settings = self.settings()
+        from themelens.theme import load_theme
+
         return settings, load_theme(settings.theme)
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
 from themelens.cli._app import app
@@ -22,10 +21,13 @@ from themelens.cli._common import (
 )
 from themelens.cli._output import emit
 from themelens.cli._source import PRICE_FLAGS, Source, source_options
-from themelens.config import Settings
-from themelens.data.loading import LoadedPrices, PriceRequest, load_tickers, make_provider
 from themelens.errors import InputError
-from themelens.theme import MEMBER_ROLES, Theme
+from themelens.theme import MEMBER_ROLES
+
+if TYPE_CHECKING:  # the data layer (pandas) is imported when the command runs, not for --help
+    from themelens.config import Settings
+    from themelens.data.loading import LoadedPrices
+    from themelens.theme import Theme
 
 basket_app = typer.Typer(
     help="Theme baskets: weights, risk overlays, backtests.", no_args_is_help=True
@@ -186,6 +188,8 @@ def _load(
 ) -> tuple[LoadedPrices, list[str]]:
     """The basket's prices and the notes to show; a named benchmark without data is an error,
     the theme's default without data falls back along the theme's benchmark chain."""
+    from themelens.data.loading import PriceRequest
+
     request = PriceRequest.from_names(theme, names, benchmark=benchmark)
     loaded = load_prices(settings, theme, request)
     if request.benchmark_named and loaded.benchmark is None:
@@ -206,6 +210,10 @@ def _fallback_benchmark(
 ) -> LoadedPrices:
     """``loaded`` with the first benchmark of the theme's chain that has data (the one
     ``tried`` already had none), as the report picks it; unchanged when none has."""
+    import pandas as pd
+
+    from themelens.data.loading import load_tickers, make_provider
+
     rest = [t for t in theme.benchmark_chain() if t != tried]
     if not rest:
         return loaded

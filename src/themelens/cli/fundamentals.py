@@ -18,7 +18,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Final
 
-import pandas as pd
 import typer
 
 from themelens.cli._app import app
@@ -33,13 +32,14 @@ from themelens.cli._common import (
 )
 from themelens.cli._output import Output, emit
 from themelens.cli._source import PRICE_FLAGS, Flag, Source, option, option_group, source_options
-from themelens.data.loading import PriceRequest
 from themelens.errors import InputError
-from themelens.theme import Theme
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the data layer (pandas) is imported when a command runs, not for --help
+    import pandas as pd
+
     from themelens.config import Settings
     from themelens.data.fundamentals.akshare import AkshareFundamentals
+    from themelens.theme import Theme
 
 
 class Freq(StrEnum):
@@ -126,6 +126,8 @@ replay_options = option_group(
 
 def _members(th: Theme, names: list[str] | None, *, benchmarks: bool = False) -> dict[str, str]:
     """Ticker → entity slug for the names given, or the theme's companies (and benchmarks)."""
+    from themelens.data.loading import PriceRequest
+
     if not names:
         by_role = th.roles_by_ticker()
         return {t: v[0] for t, v in by_role.items() if benchmarks or v[2] != "benchmark"}
@@ -325,8 +327,11 @@ def scenarios(
     fmt: OutputFormat,
 ) -> None:
     """Bull/base/bear targets from the theme file and a block-bootstrap Monte Carlo of joint returns."""
+    import pandas as pd
+
     from themelens.analytics.scenarios import project_scenarios, simulate_paths
     from themelens.data.contracts import is_synthetic
+    from themelens.data.loading import PriceRequest
 
     with boundary():
         settings, th = source.resolve()

@@ -12,9 +12,6 @@ from themelens.cli._app import app
 from themelens.cli._common import OutputFormat, boundary, console, parse_date, progress, say
 from themelens.cli._output import Output, emit, frame_table
 from themelens.cli._source import RUN_FLAGS, Source, source_options
-from themelens.data.contracts import SYNTHETIC_LABEL
-from themelens.data.loading import PriceRequest, make_provider
-from themelens.data.providers import PriceQuery
 
 if TYPE_CHECKING:
     from themelens.data.refresh import RefreshResult
@@ -36,6 +33,9 @@ def prices_fetch(
     source: Source,
 ) -> None:
     """Fill the DuckDB cache from a provider, incrementally; re-running adds nothing twice."""
+    from themelens.data.contracts import SYNTHETIC_LABEL
+    from themelens.data.loading import PriceRequest, make_provider
+    from themelens.data.providers import PriceQuery
     from themelens.data.store import PriceStore
 
     with boundary():

@@ -11,7 +11,6 @@ import typer
 from themelens.cli._app import app
 from themelens.cli._common import AsofOpt, ProxyOpt, boundary, console, parse_date, progress, say
 from themelens.cli._source import RUN_FLAGS, Source, source_options
-from themelens.data.contracts import SYNTHETIC_LABEL
 
 
 def demo_articles() -> list[str]:
@@ -50,6 +49,7 @@ def report(
     chain, news check, event study, fundamentals (capex, valuation, scenarios, Monte Carlo),
     basket backtest, provenance. Exits 1 when no ticker has prices or an article input
     failed (the report is still written)."""
+    from themelens.data.contracts import SYNTHETIC_LABEL
     from themelens.pipeline.run import run_theme
     from themelens.report import write_report
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import typer
 from rich.table import Table
 
@@ -22,6 +21,8 @@ app.add_typer(theme_app, name="theme")
 @source_options("theme", "format")
 def theme_show(*, source: Source, fmt: OutputFormat) -> None:
     """List the theme's entities with role, primary listing, other listings and the primary's providers."""
+    import pandas as pd
+
     with boundary():
         th = load_theme(source.theme)
         rows = _rows(th)
