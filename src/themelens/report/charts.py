@@ -17,14 +17,17 @@ from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any, Final
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 __all__ = [
     "CHART_LAYOUT",
     "DATE_AXIS",
+    "MAX_LINES",
     "REBASED_AXIS",
     "RELATIVE_AXIS",
+    "figure_dict",
     "figure_json",
     "price_window",
     "rebased_chart",
@@ -104,48 +107,121 @@ def with_axis_titles(figure: Mapping[str, Any], *, x_title: str, y_title: str) -
     return {**figure, "layout": layout}
 
 
+MAX_LINES: Final = 10
+"""Lines a chart draws one by one; beyond that, the rest are a band (see ``_lines``)."""
+
+
+def _dates(index: pd.Index) -> list[str]:
+    return [f"{d:%Y-%m-%d}" for d in pd.DatetimeIndex(index)]
+
+
+def _lines(
+    values: pd.DataFrame, labels: Mapping[str, str], *, max_lines: int = MAX_LINES
+) -> list[dict[str, Any]]:
+    """Scatter traces (plain dicts) for the columns of ``values``, at most ``max_lines`` of them.
+
+    A universe of hundreds of names would draw hundreds of lines nobody can
+    tell apart and make the file megabytes long. So the ``max_lines`` names
+    that moved most over the window (largest absolute change from their first
+    value) are drawn as lines, and the others as one band: their 10th to 90th
+    percentile on each date, with their median dashed, named with how many
+    they are. Built as JSON-ready dicts, not plotly objects, which validate
+    every number one by one.
+    """
+    cols = [c for c in values.columns if values[c].notna().any()]
+    if not cols:
+        return []
+    values = values[cols]
+    last = values.ffill().iloc[-1]
+    first = values.bfill().iloc[0]
+    order = (last - first).abs().sort_values(ascending=False, kind="stable").index
+    shown = [c for c in cols if c in set(order[:max_lines])]
+    rest = [c for c in cols if c not in set(shown)]
+    traces: list[dict[str, Any]] = []
+    for ticker in shown:
+        series = values[ticker].dropna()
+        traces.append(
+            {"type": "scatter", "mode": "lines", "name": labels.get(str(ticker), str(ticker)),
+             "x": _dates(series.index), "y": series.round(2).tolist()}
+        )  # fmt: skip
+    if rest:
+        band = values[rest].quantile([0.1, 0.5, 0.9], axis=1).T.dropna(how="all")
+        x = _dates(band.index)
+        name = f"{len(rest)} others, 10th–90th percentile"
+        grey = "rgba(120,120,120,0.25)"
+        traces += [
+            {"type": "scatter", "mode": "lines", "x": x, "y": band[0.1].round(2).tolist(),
+             "line": {"width": 0, "color": grey}, "name": name, "legendgroup": "others",
+             "showlegend": False, "hoverinfo": "skip"},
+            {"type": "scatter", "mode": "lines", "x": x, "y": band[0.9].round(2).tolist(),
+             "line": {"width": 0, "color": grey}, "fill": "tonexty", "fillcolor": grey,
+             "name": name, "legendgroup": "others"},
+            {"type": "scatter", "mode": "lines", "x": x, "y": band[0.5].round(2).tolist(),
+             "line": {"dash": "dash", "color": "rgb(110,110,110)"},
+             "name": f"{len(rest)} others, median", "legendgroup": "others"},
+        ]  # fmt: skip
+    return traces
+
+
+def figure_dict(
+    traces: list[dict[str, Any]], title: str, *, x_title: str, y_title: str, **layout: Any
+) -> dict[str, Any]:
+    """A figure from trace dicts with the shared layout, as ``figure_json`` makes one."""
+    merged: dict[str, Any] = {**CHART_LAYOUT, **layout}
+    merged["xaxis"] = {**merged.get("xaxis", {}), "title": {"text": x_title}}
+    merged["yaxis"] = {**merged.get("yaxis", {}), "title": {"text": y_title}}
+    for key in [k for k in merged if _AXIS_KEY.match(k)]:
+        merged[key] = {"automargin": True, **merged[key]}
+    merged.pop("template", None)  # the figure carries no template: plotly.js's defaults
+    return {"data": traces, "layout": {"title": {"text": title}, **merged}}
+
+
 def rebased_chart(
-    wide: pd.DataFrame, labels: Mapping[str, str], title: str
+    wide: pd.DataFrame, labels: Mapping[str, str], title: str, *, max_lines: int = MAX_LINES
 ) -> dict[str, Any] | None:
-    """Lines rebased to 100 at each ticker's first close in the window."""
+    """Lines rebased to 100 at each ticker's first close in the window (``_lines`` caps them)."""
     if wide.empty:
         return None
-    fig = go.Figure()
-    for ticker in wide.columns:
-        series = wide[ticker].dropna()
-        if series.empty:
-            continue
-        rebased = 100 * series / series.iloc[0]
-        fig.add_trace(go.Scatter(x=[f"{d:%Y-%m-%d}" for d in rebased.index], y=rebased.round(2).tolist(),
-                                 mode="lines", name=labels.get(ticker, ticker)))  # fmt: skip
-    return figure_json(fig, title, x_title=DATE_AXIS, y_title=REBASED_AXIS)
+    rebased = 100 * wide / wide.bfill().iloc[0]
+    traces = _lines(rebased, labels, max_lines=max_lines)
+    if not traces:
+        return None
+    return figure_dict(traces, title, x_title=DATE_AXIS, y_title=REBASED_AXIS)
 
 
 def relative_chart(
-    wide: pd.DataFrame, benchmark: str, labels: Mapping[str, str], title: str
+    wide: pd.DataFrame,
+    benchmark: str,
+    labels: Mapping[str, str],
+    title: str,
+    *,
+    max_lines: int = MAX_LINES,
 ) -> dict[str, Any] | None:
     """Each ticker's rebased close divided by the benchmark's (100 = kept pace).
 
     The benchmark is taken as of each ticker's session (its last close on or
-    before that date), the same alignment the rally table's excess returns use.
+    before that date), the same alignment the rally table's excess returns use;
+    both are rebased at the ticker's first session with a benchmark close.
     """
     if wide.empty or benchmark not in wide.columns:
         return None
-    bench = wide[benchmark].ffill()
-    fig = go.Figure()
-    for ticker in wide.columns:
-        if ticker == benchmark:
-            continue
-        series = wide[ticker].dropna()
-        base = bench.reindex(series.index)
-        ok = base.notna()
-        series, base = series[ok], base[ok]
-        if series.empty:
-            continue
-        rel = 100 * (series / series.iloc[0]) / (base / base.iloc[0])
-        fig.add_trace(go.Scatter(x=[f"{d:%Y-%m-%d}" for d in rel.index], y=rel.round(2).tolist(),
-                                 mode="lines", name=labels.get(ticker, ticker)))  # fmt: skip
-    if not fig.data:
+    bench = wide[benchmark].ffill().to_numpy(dtype=float)
+    others = wide.drop(columns=[benchmark])
+    if others.empty:
         return None
-    fig.add_hline(y=100, line={"dash": "dot", "color": "#888"})
-    return figure_json(fig, title, x_title=DATE_AXIS, y_title=RELATIVE_AXIS)
+    mask = others.notna().to_numpy() & ~np.isnan(bench)[:, None]
+    own = others.where(mask)
+    base = pd.DataFrame(
+        np.where(mask, bench[:, None], np.nan), index=others.index, columns=others.columns
+    )
+    relative = 100 * (own / own.bfill().iloc[0]) / (base / base.bfill().iloc[0])
+    traces = _lines(relative, labels, max_lines=max_lines)
+    if not traces:
+        return None
+    x = _dates(relative.dropna(how="all").index[[0, -1]])
+    traces.append(
+        {"type": "scatter", "mode": "lines", "x": [x[0], x[-1]], "y": [100, 100],
+         "line": {"dash": "dot", "color": "#888", "width": 1}, "name": "kept pace",
+         "hoverinfo": "skip", "showlegend": False}
+    )  # fmt: skip
+    return figure_dict(traces, title, x_title=DATE_AXIS, y_title=RELATIVE_AXIS)
