@@ -153,3 +153,68 @@ def test_a_us_benchmark_drops_the_hk_sessions_it_lacks(real_prices: pd.DataFrame
     assert row["est_gaps"] > 0
     assert row["n_est"] + row["est_gaps"] == 120
     assert any("estimation days dropped" in w for w in res.warnings)
+
+
+def lstsq_loop(prices: pd.DataFrame, events: list[Event], benchmark: str) -> dict[int, tuple]:
+    """The plain reference: pandas returns, then one ``np.linalg.lstsq`` per event.
+
+    The benchmark's return is taken over each stock session's own interval (its
+    closes on exactly those two dates); days without one are dropped; default
+    windows (estimation 120 sessions ending 10 before day 0, event days -1..+3).
+    """
+    f = prices[["ticker", "date", "close"]].sort_values(["ticker", "date"], ignore_index=True)
+    bench = f.loc[f["ticker"] == benchmark, ["date", "close"]].rename(columns={"close": "b"})
+    f = f.merge(bench, on="date", how="left")
+    by = f.groupby("ticker", sort=False)
+    f["y"] = by["close"].pct_change(fill_method=None)
+    f["x"] = f["b"] / by["b"].shift(1) - 1.0
+    out = {}
+    for k, ev in enumerate(events):
+        g = f[f["ticker"] == ev.ticker]
+        p = int(np.searchsorted(g["date"].to_numpy(), np.datetime64(ev.date, "ns")))
+        if p >= len(g) or p - 1 < 1 or p + 3 >= len(g):
+            continue
+        est = g.iloc[max(p - 129, 0) : p - 9]
+        est = est[est["y"].notna() & est["x"].notna()]
+        evt = g.iloc[p - 1 : p + 4]
+        if len(est) < 60 or evt["x"].isna().any():
+            continue
+        design = np.column_stack([np.ones(len(est)), est["x"].to_numpy()])
+        (alpha, beta), *_ = np.linalg.lstsq(design, est["y"].to_numpy(), rcond=None)
+        ar = evt["y"].to_numpy() - (alpha + beta * evt["x"].to_numpy())
+        out[k] = (alpha, beta, ar)
+    return out
+
+
+@pytest.mark.parametrize("benchmark", ["^IXIC", "PROXY"])
+def test_many_events_match_a_plain_lstsq_loop(real_prices: pd.DataFrame, benchmark: str) -> None:
+    rng = np.random.default_rng(5)
+    sessions = real_prices[real_prices["ticker"] == "9988.HK"]["date"].to_numpy()
+    tickers = ["9988.HK", "0981.HK", "1347.HK"]
+    drawn = (
+        Event(tickers[int(rng.integers(3))], pd.Timestamp(rng.choice(sessions[130:-5])).date())
+        for _ in range(150)
+    )
+    events = list(dict.fromkeys(drawn))  # a repeated event is skipped by the study
+    res = run_event_study(real_prices, events, benchmark=benchmark)
+    want = lstsq_loop(real_prices, events, benchmark)
+    got = res.events.set_index("event_id")
+    assert set(got.index) == set(want) and len(want) > 100
+    ar = res.abnormal.pivot(index="event_id", columns="day", values="ar")
+    for k, (alpha, beta, ar_k) in want.items():
+        assert abs(got.at[k, "alpha"] - alpha) <= 1e-12 and abs(got.at[k, "beta"] - beta) <= 1e-12
+        np.testing.assert_allclose(ar.loc[k].to_numpy(), ar_k, rtol=0, atol=1e-12)
+        assert abs(got.at[k, "car"] - ar_k.sum()) <= 1e-12
+
+
+def test_a_validated_frame_and_a_shuffled_copy_give_the_same_study(
+    real_prices: pd.DataFrame,
+) -> None:
+    events = [Event("9988.HK", date(2025, 9, 24)), Event("0981.HK", date(2024, 5, 2))]
+    validated = real_prices[real_prices["ticker"] != "PROXY"].reset_index(drop=True)
+    shuffled = validated.sample(frac=1.0, random_state=3)[["date", "ticker", "close"]]
+    a = run_event_study(validated, events, benchmark="^IXIC")
+    b = run_event_study(shuffled, events, benchmark="^IXIC")
+    pd.testing.assert_frame_equal(a.events, b.events)
+    pd.testing.assert_frame_equal(a.abnormal, b.abnormal)
+    assert a.failures == b.failures and a.warnings == b.warnings

@@ -12,9 +12,12 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from themelens.analytics.events._tests import (
+    average_ranks,
     bmp,
     caar_path,
     corrado_rank,
@@ -23,6 +26,7 @@ from themelens.analytics.events._tests import (
     kolari_pynnonen,
     mean_cross_correlation,
     patell,
+    t_two_sided,
 )
 
 # --- hand-worked ------------------------------------------------------------------------------
@@ -206,3 +210,50 @@ def test_cross_correlation_equals_its_loop(panel: dict[str, np.ndarray]) -> None
     rbar, pairs = mean_cross_correlation(resid, p["days"], p["cluster"])
     assert pairs > 0 and rbar > 0.3
     assert rbar == pytest.approx(loop_cross_correlation(resid, p["days"], p["cluster"]), rel=1e-10)
+
+
+def test_cross_correlation_of_pairs_missing_the_same_days_equals_its_loop(
+    panel: dict[str, np.ndarray],
+) -> None:
+    # rows on one calendar that miss the same days take the row-wise path (standardised
+    # residuals, one dot product per pair): here the pairs of two even or two odd rows;
+    # the mixed pairs miss different days and are matched by date
+    rng = np.random.default_rng(4)
+    events, width = panel["resid"].shape
+    days = np.tile(np.arange(1000, 1000 + width), (events, 1))
+    resid = rng.normal(0, 0.02, (events, width)) + 0.5 * rng.normal(0, 0.02, width)
+    resid[:, 7] = np.nan
+    resid[::2, 3] = np.nan
+    rbar, pairs = mean_cross_correlation(resid, days, panel["cluster"])
+    assert pairs > 0
+    assert rbar == pytest.approx(loop_cross_correlation(resid, days, panel["cluster"]), rel=1e-12)
+
+
+@given(
+    st.integers(1, 5).flatmap(
+        lambda w: st.lists(
+            st.lists(st.sampled_from([0.0, 1.0, 2.0, 2.5, -1.0, np.inf]), min_size=w, max_size=w),
+            min_size=1,
+            max_size=6,
+        )
+    )
+)
+@settings(max_examples=200, deadline=None)
+def test_average_ranks_are_scipys(rows: list[list[float]]) -> None:
+    values = np.array(rows)
+    np.testing.assert_array_equal(average_ranks(values), stats.rankdata(values, axis=1))
+
+
+def test_p_values_are_scipy_stats_to_the_bit() -> None:
+    t = np.linspace(-9.0, 9.0, 401)
+    df = np.arange(3, 404).astype(np.float64)
+    np.testing.assert_array_equal(t_two_sided(t, df), 2.0 * stats.t.sf(np.abs(t), df))
+    z = cross_sectional_t(np.array([0.01, 0.03, 0.02, 0.05]))
+    assert z.p_value == 2.0 * stats.t.sf(abs(z.statistic), 3)
+    assert patell(np.array([1.0, 2.0]), np.array([50.0, 60.0])).p_value == 2.0 * stats.norm.sf(
+        3.0 / math.sqrt(50 / 48 + 60 / 58)
+    )
+    car = np.array([[0.01, 0.02], [0.03, 0.01]])
+    path = caar_path(car, np.ones((2, 2)), np.ones(2), [0, 1], 0.9)
+    half = stats.t.ppf(0.95, 1) * car.std(axis=0, ddof=1) / math.sqrt(2)
+    np.testing.assert_array_equal(path["ci_high"], car.mean(axis=0) + half)

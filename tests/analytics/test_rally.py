@@ -25,8 +25,9 @@ from themelens.analytics.rally import (
     measure_rally,
     rally_panel,
 )
+from themelens.analytics.rally._panel import calendar_years, previous_greater, running_peak
 from themelens.data.calendar import resolve_session
-from themelens.data.contracts import SYNTHETIC_LABEL
+from themelens.data.contracts import SYNTHETIC_LABEL, ticker_runs, validate_prices
 from themelens.errors import AsofError, UnknownTickerError
 from themelens.summary import Summary
 
@@ -490,3 +491,89 @@ def test_real_panel_matches_plain_pandas(real: pd.DataFrame, ticker: str) -> Non
             break
         streak += 1
     assert got["win_streak_weeks"].iloc[-1] == streak
+
+
+# ------------------------------------------------------------------------------------------
+# The contract's order: a validated frame is read in place, and only while it is in order
+# ------------------------------------------------------------------------------------------
+
+
+def _validated(prices: pd.DataFrame) -> pd.DataFrame:
+    full = prices.assign(open=prices["close"], high=prices["close"], low=prices["close"])
+    return validate_prices(full.assign(volume=1.0))
+
+
+def test_ticker_runs_proves_the_order_and_nothing_else(hand: pd.DataFrame) -> None:
+    frame = _validated(hand)
+    runs = ticker_runs(frame)
+    assert runs is not None and runs.tickers == ("B", "T")
+    assert runs.starts.tolist() == [0, 4] and runs.ends.tolist() == [4, 18]
+    # pandas carries ``attrs`` through all of these, which is why no flag is trusted
+    assert ticker_runs(frame.sort_values("date")) is None
+    assert ticker_runs(pd.concat([frame, frame.iloc[:1]], ignore_index=True)) is None
+    assert ticker_runs(frame.assign(date=frame["date"] + pd.Timedelta(hours=9))) is None
+    assert ticker_runs(frame.assign(date=frame["date"].dt.tz_localize("UTC"))) is None
+    assert ticker_runs(frame.assign(ticker=frame["ticker"].astype("string"))) is not None
+    assert ticker_runs(frame.iloc[:0]) is not None
+
+
+def test_an_edited_validated_frame_is_checked_again(hand: pd.DataFrame) -> None:
+    frame = _validated(hand)
+    edited = frame.copy()
+    edited.loc[3, "close"] = -1.0  # still in order: the closes are rally's own rule
+    with pytest.raises(ValueError, match="non-positive close"):
+        rally_panel(edited)
+    reordered = frame.sort_values("date", ignore_index=True)
+    pd.testing.assert_frame_equal(rally_panel(reordered), rally_panel(frame))
+    with_nan = frame.copy()
+    with_nan.loc[5, "close"] = np.nan  # dropped, as a raw frame's NaN close is
+    pd.testing.assert_frame_equal(rally_panel(with_nan), rally_panel(frame.drop(index=5)))
+
+
+@PROPS
+@given(price_frames(), st.booleans())
+def test_validated_and_raw_frames_give_the_same_panel(prices: pd.DataFrame, bench: bool) -> None:
+    benchmark = "X0" if bench else None
+    raw = rally_panel(prices, benchmark=benchmark)
+    pd.testing.assert_frame_equal(rally_panel(_validated(prices), benchmark=benchmark), raw)
+    assert raw["ticker"].dtype == pd.Series(["X0"]).dtype  # the text dtype pandas gives strings
+
+
+def _brute_previous_greater(close: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    out = np.full(len(close), -1)
+    for i in range(len(close)):
+        for j in range(i - 1, starts[i] - 1, -1):
+            if close[j] > close[i]:
+                out[i] = j
+                break
+    return out
+
+
+@PROPS
+@given(st.lists(st.lists(st.integers(1, 12), min_size=1, max_size=70), min_size=1, max_size=4))
+def test_previous_greater_is_the_latest_earlier_higher_close(runs: list[list[int]]) -> None:
+    close = np.array([c for run in runs for c in run], dtype=np.float64)
+    counts = np.array([len(run) for run in runs])
+    first = np.cumsum(counts) - counts
+    starts = np.repeat(first, counts)
+    peak = running_peak(close, first, first + counts)
+    np.testing.assert_array_equal(peak, pd.Series(close).groupby(starts).cummax().to_numpy())
+    got = previous_greater(close, starts, peak)
+    np.testing.assert_array_equal(got, _brute_previous_greater(close, starts))
+
+
+@PROPS
+@given(st.lists(st.dates(date(1901, 1, 1), date(2090, 12, 31)), min_size=1, max_size=40))
+def test_calendar_years_are_the_dates_years(days: list[date]) -> None:
+    numbers = np.array(sorted(d.toordinal() - date(1970, 1, 1).toordinal() for d in days))
+    got = calendar_years(numbers)
+    assert got.tolist() == [date.fromordinal(int(n) + 719163).year for n in numbers]
+
+
+def test_real_drawdown_matches_quantstats(real: pd.DataFrame) -> None:
+    qs = pytest.importorskip("quantstats")
+    panel = rally_panel(real)
+    for ticker, rows in panel.groupby("ticker"):
+        closes = real[real["ticker"] == ticker].set_index("date")["close"].sort_index()
+        want = -100.0 * qs.stats.to_drawdown_series(closes).to_numpy()
+        np.testing.assert_allclose(rows["drawdown_from_peak_pct"], want, rtol=1e-12, atol=1e-12)

@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Final
+from typing import TYPE_CHECKING, Annotated, Any, Final
 
-import pandas as pd
 import typer
 
 from themelens.cli._app import app
@@ -18,6 +17,9 @@ from themelens.cli._source import PRICE_FLAGS, Source, option, option_group, sou
 from themelens.config import Settings
 from themelens.errors import InputError, UnknownTickerError
 from themelens.theme import MEMBER_ROLES, Role, Theme
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 events_app = typer.Typer(
     help="Event studies: abnormal returns around announcements, and spillover to a group.",

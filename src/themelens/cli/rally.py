@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
 from themelens.cli._app import app
@@ -69,6 +68,8 @@ def rally(
 
 def _output(result: RallyResult, theme: Theme, loaded: LoadedPrices) -> Output:
     """The result's records with each ticker's entity (and the synthetic label) added."""
+    import pandas as pd
+
     records = result.to_records()
     entity_of = {t: e.slug for t in loaded.tickers if (e := theme.entity_for_ticker(t))}
     for rec in records:

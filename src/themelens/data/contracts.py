@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import pairwise
 from typing import TYPE_CHECKING, Final
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from themelens.errors import Failure
@@ -32,12 +34,14 @@ __all__ = [
     "SYNTHETIC_LABEL",
     "Failure",
     "PriceLoad",
+    "TickerRuns",
     "bar_fault",
     "bar_problem",
     "coerce_closes",
     "empty_prices",
     "is_synthetic",
     "latest_session",
+    "ticker_runs",
     "validate_prices",
 ]
 
@@ -102,7 +106,10 @@ def validate_prices(frame: pd.DataFrame) -> pd.DataFrame:
             out[c] = out[c].astype(object)
     if "fetched_at" in out.columns:
         out["fetched_at"] = pd.to_datetime(out["fetched_at"]).astype("datetime64[ns]")
-    out = out.loc[np.isfinite(out["close"].to_numpy())]
+    out = out.loc[np.isfinite(out["close"].to_numpy())].reset_index(drop=True)
+    if ticker_runs(out) is not None:  # already in order (one file or provider batch per ticker)
+        ordered: pd.DataFrame = out
+        return ordered
     out = out.sort_values(["ticker", "date"], kind="mergesort").reset_index(drop=True)
     dup = out.duplicated(["ticker", "date"])
     if dup.any():
@@ -110,6 +117,64 @@ def validate_prices(frame: pd.DataFrame) -> pd.DataFrame:
         raise ValueError(f"duplicate row for {first['ticker']} on {first['date']:%Y-%m-%d}")
     checked: pd.DataFrame = out
     return checked
+
+
+@dataclass(frozen=True)
+class TickerRuns:
+    """Where each ticker's rows sit in a frame in the contract's order.
+
+    Rows ``starts[k]:ends[k]`` are ``tickers[k]``'s, dates strictly increasing;
+    ``tickers`` are sorted and distinct. See :func:`ticker_runs`.
+    """
+
+    tickers: tuple[str, ...]
+    starts: npt.NDArray[np.int64]
+    ends: npt.NDArray[np.int64]
+
+
+_NS_PER_DAY: Final = 86_400_000_000_000
+
+
+def ticker_runs(frame: pd.DataFrame) -> TickerRuns | None:
+    """The frame's ticker runs when its rows are in the contract's order, else ``None``.
+
+    The contract's order is what ``validate_prices`` leaves: sorted by
+    ``(ticker, date)`` with no repeated pair, ``date`` naive ``datetime64[ns]``
+    at midnight, ``ticker`` text, ``close`` ``float64``. Analytics call this
+    instead of sorting and de-duplicating again: it proves the order in one
+    O(n) pass (one comparison of neighbouring tickers, one of neighbouring
+    dates), without copying or sorting, so it holds whatever happened to the
+    frame since it was validated. A flag in ``frame.attrs`` could not: pandas
+    carries ``attrs`` through ``sort_values``, filters and edits that break it.
+    Closes are not checked (finite, positive): that is each consumer's rule.
+    """
+    if not {"date", "ticker", "close"} <= set(frame.columns):
+        return None
+    if frame["date"].dtype != np.dtype("datetime64[ns]") or frame["close"].dtype != np.float64:
+        return None
+    n = len(frame)
+    if n == 0:
+        none = np.zeros(0, dtype=np.int64)
+        return TickerRuns((), none, none)
+    names = frame["ticker"].to_numpy(dtype=object)
+    new = np.empty(n, dtype=bool)
+    new[0] = True
+    np.not_equal(names[1:], names[:-1], out=new[1:])
+    starts = np.flatnonzero(new).astype(np.int64)
+    tickers = tuple(names[starts])
+    texts = all(isinstance(t, str) for t in tickers)
+    if not (texts and all(a < b for a, b in pairwise(tickers))):
+        return None
+    ns = frame["date"].to_numpy().view(np.int64)
+    rising = np.empty(n, dtype=bool)
+    rising[0] = True
+    np.greater(ns[1:], ns[:-1], out=rising[1:])
+    rising[starts] = True  # a new ticker may start on any date
+    no_nat = bool((ns[starts] != np.iinfo(np.int64).min).all())  # NaT sorts first
+    if not (no_nat and rising.all() and not (ns % _NS_PER_DAY).any()):
+        return None
+    ends = np.append(starts[1:], n).astype(np.int64)
+    return TickerRuns(tickers, starts, ends)
 
 
 def latest_session(today: date | None = None) -> date:

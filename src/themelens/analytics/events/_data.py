@@ -19,18 +19,20 @@ index (the shape the vectorised market model needs).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from themelens.data.contracts import coerce_closes
+from themelens.data.contracts import coerce_closes, ticker_runs
 
 __all__ = ["EventWindows", "ReturnPanel", "build_panel", "equal_weight_index", "gather"]
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
+_T = TypeVar("_T", bound=np.generic)
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,81 @@ def _day_numbers(dates: pd.Series) -> Ints:
     return out
 
 
+@dataclass(frozen=True)
+class _Rows:
+    """The wanted tickers' rows, one ticker after another in date order, closes positive."""
+
+    names: tuple[str, ...]
+    counts: Ints
+    days: Ints
+    close: Floats
+    providers: tuple[str, ...]
+
+    def take(self, keep: set[str]) -> tuple[tuple[str, ...], Ints, Ints, Floats]:
+        """Names, row counts, days and closes of the tickers in ``keep``."""
+        picks = [k for k, t in enumerate(self.names) if t in keep]
+        if len(picks) == len(self.names):
+            return self.names, self.counts, self.days, self.close
+        ends = np.cumsum(self.counts)
+        spans = [slice(int(ends[k] - self.counts[k]), int(ends[k])) for k in picks]
+        names = tuple(self.names[k] for k in picks)
+        return names, self.counts[picks], _join(self.days, spans), _join(self.close, spans)
+
+
+def _join(values: npt.NDArray[_T], spans: list[slice]) -> npt.NDArray[_T]:
+    """The ``spans`` of ``values`` one after another (a copy)."""
+    return np.concatenate([values[sp] for sp in spans]) if spans else values[:0].copy()
+
+
+def _providers(values: npt.NDArray[np.object_]) -> tuple[str, ...]:
+    """The distinct providers named (a ticker's rows mostly share one: compare neighbours first)."""
+    if not len(values):
+        return ()
+    changes = np.flatnonzero(values[1:] != values[:-1]) + 1
+    found = pd.unique(values[np.append(0, changes)])
+    return tuple(sorted({str(p) for p in found if isinstance(p, str)}))
+
+
+def _rows(prices: pd.DataFrame, wanted: set[str]) -> _Rows:
+    """Read in place when the frame is in the contract's order (one pass proves it), else sort.
+
+    Rows without a finite positive close are dropped either way; a duplicate
+    ``(ticker, date)`` raises ``ValueError``.
+    """
+    runs = ticker_runs(prices)
+    if runs is not None:
+        picks = [k for k, t in enumerate(runs.tickers) if t in wanted]
+        every = len(picks) == len(runs.tickers)
+        spans = [slice(int(runs.starts[k]), int(runs.ends[k])) for k in picks]
+
+        def column(name: str, dtype: str | type) -> npt.NDArray[Any]:
+            values = prices[name].to_numpy(dtype=dtype)
+            return values if every else _join(values, spans)
+
+        close = column("close", np.float64)
+        with np.errstate(invalid="ignore"):
+            usable = bool(((close > 0) & (close < np.inf)).all())
+        if usable:
+            has_provider = "provider" in prices.columns
+            return _Rows(
+                names=tuple(runs.tickers[k] for k in picks),
+                counts=(runs.ends - runs.starts)[picks].astype(np.int64),
+                days=column("date", "datetime64[ns]").view(np.int64) // 86_400_000_000_000,
+                close=close,
+                providers=_providers(column("provider", object)) if has_provider else (),
+            )
+    frame = _prepare(prices, wanted)
+    codes, names = pd.factorize(frame["ticker"], sort=True)
+    has_provider = "provider" in frame.columns
+    return _Rows(
+        names=tuple(str(t) for t in names),
+        counts=np.bincount(codes, minlength=len(names)).astype(np.int64),
+        days=_day_numbers(frame["date"]),
+        close=frame["close"].to_numpy(dtype=np.float64),
+        providers=_providers(frame["provider"].to_numpy(dtype=object)) if has_provider else (),
+    )
+
+
 def build_panel(
     prices: pd.DataFrame, tickers: set[str], benchmark: str | None
 ) -> tuple[ReturnPanel, bool]:
@@ -85,46 +162,50 @@ def build_panel(
 
     Rows with a missing or non-positive close are dropped (a return through
     them is undefined); a duplicate ``(ticker, date)`` raises ``ValueError``.
+    A frame already in the contract's order (from ``validate_prices``) is read
+    without a sort or a copy of the whole frame.
     """
-    wanted = set(tickers) | ({benchmark} if benchmark else set())
-    frame = _prepare(prices, wanted)
-    providers: tuple[str, ...] = ()
-    if "provider" in frame.columns:
-        providers = tuple(sorted(frame["provider"].dropna().astype(str).unique()))
-    bench_rows = frame[frame["ticker"] == benchmark] if benchmark else frame.iloc[:0]
-    frame = frame[frame["ticker"].isin(tickers)].reset_index(drop=True)
-    codes, names = pd.factorize(frame["ticker"], sort=True)
-    n = len(frame)
-    counts = np.bincount(codes, minlength=len(names)).astype(np.int64)
-    ends = np.cumsum(counts)
+    rows = _rows(prices, set(tickers) | ({benchmark} if benchmark else set()))
+    names, counts, days, close = rows.take(set(tickers))
+    n = len(days)
+    ends = np.cumsum(counts).astype(np.int64)
     starts = ends - counts
-    days = _day_numbers(frame["date"])
-    close = frame["close"].to_numpy(dtype=np.float64)
     first = np.zeros(n, dtype=bool)
     first[starts[counts > 0]] = True
     prev = np.roll(close, 1)
     ret = np.where(first, np.nan, close / prev - 1.0) if n else np.zeros(0)
     bench = np.full(n, np.nan)
     gap = np.zeros(n, dtype=bool)
-    if benchmark and len(bench_rows):
-        b_days = _day_numbers(bench_rows["date"])
-        b_close = bench_rows["close"].to_numpy(dtype=np.float64)
-        idx = np.minimum(np.searchsorted(b_days, days), len(b_days) - 1)
-        on = np.where(b_days[idx] == days, b_close[idx], np.nan)
+    b_names, _, b_days, b_close = rows.take({benchmark} if benchmark else set())
+    if benchmark and len(b_days):
+        on = _close_on(b_days, b_close, days)
         before = np.roll(on, 1)
         bench = np.where(first, np.nan, on / before - 1.0)
         gap = ~first & ~np.isfinite(bench)
     panel = ReturnPanel(
-        tickers=tuple(str(t) for t in names),
+        tickers=names,
         starts=starts,
         ends=ends,
         days=days,
         ret=ret.astype(np.float64),
         bench=bench.astype(np.float64),
         bench_gap=gap,
-        providers=providers,
+        providers=rows.providers,
     )
-    return panel, bool(len(bench_rows))
+    return panel, bool(len(b_names) and len(b_days))
+
+
+def _close_on(b_days: Ints, b_close: Floats, days: Ints) -> Floats:
+    """The benchmark's close on each of ``days`` exactly, NaN where it has none.
+
+    A table indexed by day number (one slot per calendar day of the
+    benchmark's span, a few tens of thousands) answers every row in one
+    gather, where a binary search per row would cost log(span) steps.
+    """
+    first = int(b_days[0])
+    slot = np.full(int(b_days[-1]) - first + 2, np.nan)  # the last slot stays NaN: out of span
+    slot[b_days - first] = b_close
+    return slot[np.clip(days - first, -1, len(slot) - 1)]
 
 
 @dataclass(frozen=True)
@@ -157,32 +238,39 @@ def gather(
     *,
     needs_benchmark: bool,
 ) -> EventWindows:
-    """Fancy-index both windows of every event at once (``pos`` = event-session row)."""
+    """Fancy-index both windows of every event at once (``pos`` = event-session row).
+
+    Cells before the event's ticker's first row point at one padding row past
+    the end (NaN returns, day -1), so the gathers need no masking afterwards.
+    Callers place events so that no window runs past the ticker's last row.
+    """
     size = len(panel.ret)
 
-    def take(offsets: Ints) -> tuple[Ints, Bools]:
-        at = pos[:, None] + offsets[None, :]
-        inside = (at >= seg_start[:, None]) & (at < size)
-        return np.clip(at, 0, max(size - 1, 0)), inside
+    def padded(values: npt.NDArray[Any], fill: Any) -> npt.NDArray[Any]:
+        return np.append(values, np.array([fill], dtype=values.dtype))
 
-    est_at, est_in = take(est_offsets)
-    evt_at, _ = take(evt_offsets)
-    y_est = np.where(est_in, panel.ret[est_at], np.nan)
-    x_est = np.where(est_in, panel.bench[est_at], np.nan)
-    ok = est_in & np.isfinite(y_est)
+    def take(offsets: Ints) -> Ints:
+        at = pos[:, None] + offsets[None, :]
+        return np.where(at >= seg_start[:, None], at, size)
+
+    ret, bench = padded(panel.ret, np.nan), padded(panel.bench, np.nan)
+    days = padded(panel.days, -1)
+    has_ret = np.isfinite(ret)  # masks are worked out once per panel row, then gathered
+    usable = has_ret & np.isfinite(bench) if needs_benchmark else has_ret
+    est_at, evt_at = take(est_offsets), take(evt_offsets)
     gaps = np.zeros(len(pos), dtype=np.int64)
     if needs_benchmark:
-        gaps = (ok & panel.bench_gap[est_at]).sum(axis=1).astype(np.int64)
-        ok &= np.isfinite(x_est)
+        lost = has_ret & padded(panel.bench_gap, False)
+        gaps = np.count_nonzero(lost[est_at], axis=1).astype(np.int64)
     return EventWindows(
-        y_est=y_est,
-        x_est=x_est,
-        est_ok=ok,
-        est_days=np.where(est_in, panel.days[est_at], -1),
+        y_est=ret[est_at],
+        x_est=bench[est_at],
+        est_ok=usable[est_at],
+        est_days=days[est_at],
         est_gaps=gaps,
-        y_evt=panel.ret[evt_at],
-        x_evt=panel.bench[evt_at],
-        evt_days=panel.days[evt_at],
+        y_evt=ret[evt_at],
+        x_evt=bench[evt_at],
+        evt_days=days[evt_at],
     )
 
 

@@ -94,43 +94,41 @@ def fit_vectorised(
     centring first keeps the sums well conditioned for returns of order 1e-2,
     which is what lets the result match statsmodels' QR/pinv solution to
     1e-10. Masked cells are zeroed before every sum, so one pass of
-    vectorised reductions serves events with different numbers of days.
+    vectorised reductions serves events with different numbers of days; the
+    row sums of products are ``einsum`` calls, which need no (E, W) temporary.
     """
     k = MODEL_PARAMS[model]
-    n = ok.sum(axis=1).astype(np.int64)
+    n = np.count_nonzero(ok, axis=1).astype(np.int64)
     nf = np.maximum(n, 1).astype(np.float64)
     y = np.where(ok, y_est, 0.0)
-    x = np.where(ok, x_est, 0.0)
     ybar = y.sum(axis=1) / nf
     steps = np.arange(1, y_evt.shape[1] + 1, dtype=np.float64)[None, :]
     degenerate = n <= k
     if model == "market":
+        x = np.where(ok, x_est, 0.0)
         xbar = x.sum(axis=1) / nf
-        dx = np.where(ok, x - xbar[:, None], 0.0)
-        dy = np.where(ok, y - ybar[:, None], 0.0)
-        sxx = (dx * dx).sum(axis=1)
+        dx, dy = _centred(x, xbar, ok), _centred(y, ybar, ok)
+        sxx = _row_dot(dx, dx)
         degenerate |= ~(sxx > 0)
         safe = np.where(sxx > 0, sxx, 1.0)
-        beta = (dx * dy).sum(axis=1) / safe
+        beta = _row_dot(dx, dy) / safe
         alpha = ybar - beta * xbar
         expected = alpha[:, None] + beta[:, None] * x_evt
         s_j = np.cumsum(x_evt, axis=1)
         spread = (s_j - steps * xbar[:, None]) ** 2 / safe[:, None]
         inflate = steps + steps**2 / nf[:, None] + spread
-        fitted = alpha[:, None] + beta[:, None] * x
+        resid = dy - beta[:, None] * dx  # y - alpha - beta x around the means; 0 where masked
     elif model == "mean-adjusted":
         alpha, beta = ybar, np.zeros_like(ybar)
         expected = np.broadcast_to(ybar[:, None], y_evt.shape).copy()
         inflate = steps + steps**2 / nf[:, None]
-        fitted = np.broadcast_to(ybar[:, None], y.shape)
+        resid = _centred(y, ybar, ok)
     else:
         alpha, beta = np.zeros_like(ybar), np.ones_like(ybar)
         expected = x_evt.copy()
         inflate = np.broadcast_to(steps, y_evt.shape)
-        fitted = x
-    resid = np.where(ok, y - fitted, np.nan)
-    ssr = np.where(ok, resid, 0.0) ** 2
-    sigma2 = ssr.sum(axis=1) / np.maximum(n - k, 1).astype(np.float64)
+        resid = np.where(ok, y_est - x_est, 0.0)
+    sigma2 = _row_dot(resid, resid) / np.maximum(n - k, 1).astype(np.float64)
     degenerate |= ~(sigma2 > 0)
     ar = y_evt - expected
     return ModelFit(
@@ -138,12 +136,25 @@ def fit_vectorised(
         beta=beta,
         sigma2=sigma2,
         n=n,
-        resid=resid,
+        resid=np.where(ok, resid, np.nan),
         expected=expected,
         ar=ar,
         car_var=sigma2[:, None] * inflate,
         degenerate=degenerate,
     )
+
+
+def _centred(values: Floats, mean: Floats, ok: Bools) -> Floats:
+    """``values - mean`` per row, 0 where not ``ok`` (a fresh array)."""
+    out = values - mean[:, None]
+    out *= ok
+    return out
+
+
+def _row_dot(a: Floats, b: Floats) -> Floats:
+    """Row-wise dot product of two (E, W) arrays, without an (E, W) temporary."""
+    out: Floats = np.einsum("ij,ij->i", a, b)
+    return out
 
 
 @dataclass(frozen=True)

@@ -201,7 +201,8 @@ def run_event_study(
     for i in np.flatnonzero(fit.degenerate):
         failures.append(plan.failure(int(i), "the model cannot be fitted (no variation)"))
     kept = plan.subset(keep)
-    fit = ModelFit(*(getattr(fit, f)[keep] for f in ModelFit.__dataclass_fields__))
+    if not keep.all():
+        fit = ModelFit(*(getattr(fit, f)[keep] for f in ModelFit.__dataclass_fields__))
     nu = (fit.n - MODEL_PARAMS[model]).astype(np.float64)
     car_cum = np.cumsum(fit.ar, axis=1)
     car = car_cum[:, -1] if len(car_cum) else np.zeros(0)

@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
 
 from themelens.analytics.events._data import EventWindows, ReturnPanel, gather
 from themelens.analytics.events._models import ModelFit
 from themelens.analytics.events._result import AR_COLUMNS, EVENT_COLUMNS
+from themelens.analytics.events._tests import t_two_sided
 from themelens.errors import Failure
 
 __all__ = ["MAX_DAYS_TO_SESSION", "Event", "EventPlan", "plan_events"]
@@ -34,7 +35,7 @@ class Event:
     label: str = ""
 
     def __str__(self) -> str:
-        return f"{self.ticker}:{self.date:%Y-%m-%d}"
+        return f"{self.ticker}:{date.isoformat(self.date)}"  # YYYY-MM-DD, a datetime's too
 
 
 def _dates(days: Ints) -> npt.NDArray[np.datetime64]:
@@ -70,9 +71,11 @@ class EventPlan:
 
     def subset(self, mask: Bools) -> EventPlan:
         """Only the events where ``mask`` is True."""
+        if mask.all():
+            return self
         w = self.windows
         windows = EventWindows(*(getattr(w, f)[mask] for f in EventWindows.__dataclass_fields__))
-        kept = tuple(e for e, m in zip(self.events, mask, strict=True) if m)
+        kept = tuple(self.events[i] for i in np.flatnonzero(mask).tolist())
         return replace(
             self,
             events=kept,
@@ -95,65 +98,89 @@ class EventPlan:
         n, width = car_cum.shape
         car = car_cum[:, -1] if n else np.zeros(0)
         t = car / car_se if n else np.zeros(0)
-        ok_days = np.where(w.est_ok, w.est_days, -1)
-        first = np.where(w.est_ok, w.est_days, np.iinfo(np.int64).max).min(axis=1) if n else ok_days
-        ev = pd.DataFrame(
-            {
-                "event_id": self.ids,
-                "ticker": [e.ticker for e in self.events],
-                "label": [e.label for e in self.events],
-                "event_date": _dates(self.cluster),
-                "event_session": _dates(self.session),
-                "est_start": _dates(first if n else np.zeros(0, np.int64)),
-                "est_end": _dates(ok_days.max(axis=1) if n else np.zeros(0, np.int64)),
-                "n_est": fit.n,
-                "est_gaps": w.est_gaps,
-                "alpha": fit.alpha,
-                "beta": fit.beta,
-                "sigma": np.sqrt(fit.sigma2),
-                "ar_0": fit.ar[:, days.index(0)] if 0 in days else np.full(n, np.nan),
-                "car": car,
-                "car_se": car_se,
-                "car_t": t,
-                "car_p": 2.0 * stats.t.sf(np.abs(t), nu) if n else np.zeros(0),
-                "bhar": np.prod(1.0 + w.y_evt, axis=1) - np.prod(1.0 + fit.expected, axis=1),
-            }
-        )
-        ar = pd.DataFrame(
-            {
-                "event_id": np.repeat(self.ids, width),
-                "ticker": np.repeat(np.asarray(ev["ticker"], dtype=object), width),
-                "day": np.tile(np.asarray(days, dtype=np.int64), n),
-                "date": _dates(w.evt_days.ravel()),
-                "ret": w.y_evt.ravel(),
-                "expected_ret": fit.expected.ravel(),
-                "ar": fit.ar.ravel(),
-                "car": car_cum.ravel(),
-                "car_se": np.sqrt(fit.car_var).ravel(),
-            }
-        )
-        return ev[list(EVENT_COLUMNS)], ar[list(AR_COLUMNS)]
+        rows, est_width = np.arange(n), w.est_ok.shape[1]  # every kept event has a usable day
+        first = w.est_days[rows, np.argmax(w.est_ok, axis=1)]
+        last = w.est_days[rows, est_width - 1 - np.argmax(w.est_ok[:, ::-1], axis=1)]
+        event_cols: dict[str, Any] = {
+            "event_id": self.ids,
+            "ticker": [e.ticker for e in self.events],
+            "label": [e.label for e in self.events],
+            "event_date": _dates(self.cluster),
+            "event_session": _dates(self.session),
+            "est_start": _dates(first),
+            "est_end": _dates(last),
+            "n_est": fit.n,
+            "est_gaps": w.est_gaps,
+            "alpha": fit.alpha,
+            "beta": fit.beta,
+            "sigma": np.sqrt(fit.sigma2),
+            "ar_0": fit.ar[:, days.index(0)] if 0 in days else np.full(n, np.nan),
+            "car": car,
+            "car_se": car_se,
+            "car_t": t,
+            "car_p": t_two_sided(t, nu) if n else np.zeros(0),
+            "bhar": np.prod(1.0 + w.y_evt, axis=1) - np.prod(1.0 + fit.expected, axis=1),
+        }
+        ev = pd.DataFrame({c: event_cols[c] for c in EVENT_COLUMNS})
+        ar_cols: dict[str, Any] = {
+            "event_id": np.repeat(self.ids, width),
+            "ticker": ev["ticker"].array.take(np.repeat(np.arange(n), width)),
+            "day": np.tile(np.asarray(days, dtype=np.int64), n),
+            "date": _dates(w.evt_days.ravel()),
+            "ret": w.y_evt.ravel(),
+            "expected_ret": fit.expected.ravel(),
+            "ar": fit.ar.ravel(),
+            "car": car_cum.ravel(),
+            "car_se": np.sqrt(fit.car_var).ravel(),
+        }
+        return ev, pd.DataFrame({c: ar_cols[c] for c in AR_COLUMNS})
 
 
-def _locate(
-    panel: ReturnPanel, events: Sequence[Event]
-) -> tuple[list[int], list[tuple[int, Failure]]]:
-    """Indices of events with a known ticker, and (position, failure) for the rest."""
+_EPOCH: Final = date(1970, 1, 1).toordinal()
+
+
+def _locate(panel: ReturnPanel, events: Sequence[Event]) -> tuple[Ints, Ints, Ints, list[tuple[int, Failure]]]:  # fmt: skip
+    """Events with a known ticker: (positions, ticker codes, dates as days); (position, failure) for the rest.
+
+    A repeated (ticker, date) is found by sorting integer keys, not by a
+    Python set, so ten thousand events cost a few array passes.
+    """
+    n = len(events)
+    names = np.fromiter((e.ticker for e in events), dtype=object, count=n)
+    days = np.fromiter((e.date.toordinal() for e in events), dtype=np.int64, count=n) - _EPOCH
+    name_codes, distinct = pd.factorize(names)
+    lowest = int(days.min()) if n else 0
+    key = name_codes.astype(np.int64) * (int(days.max()) - lowest + 1 if n else 1) + (days - lowest)
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    earlier = first[inverse.ravel()]
     code_of = {t: i for i, t in enumerate(panel.tickers)}
-    seen: dict[tuple[str, date], int] = {}
-    keep: list[int] = []
-    fails: list[tuple[int, Failure]] = []
-    for k, ev in enumerate(events):
-        key = (ev.ticker, ev.date)
-        if key in seen:
-            fails.append((k, Failure(str(ev), f"duplicate of event {seen[key]}")))
-            continue
-        seen[key] = k
-        if ev.ticker not in code_of:
-            fails.append((k, Failure(str(ev), f"no prices for {ev.ticker}")))
-            continue
-        keep.append(k)
-    return keep, fails
+    known = np.array([code_of.get(t, -1) for t in distinct], dtype=np.int64)
+    codes = known[name_codes] if n else np.zeros(0, dtype=np.int64)
+    repeat = earlier != np.arange(n)
+    fails = [
+        (k, Failure(str(events[k]), f"duplicate of event {earlier[k]}"))
+        if repeat[k]
+        else (k, Failure(str(events[k]), f"no prices for {events[k].ticker}"))
+        for k in np.flatnonzero(repeat | (codes < 0)).tolist()
+    ]
+    keep = np.flatnonzero(~repeat & (codes >= 0)).astype(np.int64)
+    return keep, codes[keep], days[keep], fails
+
+
+def _first_session_on_or_after(panel: ReturnPanel, codes: Ints, wanted: Ints) -> Ints:
+    """Row of each event's ticker's first session on or after its date (may be the ticker's end).
+
+    One ``searchsorted`` per ticker over that ticker's events, so the cost is
+    a binary search in one ticker's sessions, not in the whole panel.
+    """
+    pos = np.empty(len(codes), dtype=np.int64)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(panel.tickers) + 1))
+    for k in np.flatnonzero(np.diff(bounds)).tolist():
+        mine = order[bounds[k] : bounds[k + 1]]
+        start, end = int(panel.starts[k]), int(panel.ends[k])
+        pos[mine] = start + np.searchsorted(panel.days[start:end], wanted[mine])
+    return pos
 
 
 def _placement_reasons(
@@ -209,61 +236,95 @@ def plan_events(
     min_estimation: int,
 ) -> EventPlan:
     """Day 0 of every event, its windows gathered, and a reason for each event that cannot be used."""
-    keep, fails = _locate(panel, events)
-    code_of = {t: i for i, t in enumerate(panel.tickers)}
+    keep, codes, wanted, fails = _locate(panel, events)
     chosen = [events[k] for k in keep]
-    codes = np.asarray([code_of[e.ticker] for e in chosen], dtype=np.int64)
-    wanted = np.asarray([e.date for e in chosen], dtype="datetime64[D]").astype(np.int64)
-    counts = panel.ends - panel.starts
-    row_code = np.repeat(np.arange(len(panel.tickers), dtype=np.int64), counts)
-    span = np.int64(1 << 20)  # day numbers stay below 2**20 until the year 4840
-    pos = np.searchsorted(row_code * span + panel.days, codes * span + wanted).astype(np.int64)
+    pos = _first_session_on_or_after(panel, codes, wanted)
     seg_s, seg_e = panel.starts[codes], panel.ends[codes]
     reason = _placement_reasons(panel, chosen, pos, seg_s, seg_e, wanted, window, benchmark)
     ok = np.asarray([r is None for r in reason], dtype=bool)
-    safe_pos = np.where(ok, pos, seg_s)
-    est_off = np.arange(-gap - estimation + 1, -gap + 1, dtype=np.int64)
-    evt_off = np.arange(window[0], window[1] + 1, dtype=np.int64)
-    w = gather(panel, safe_pos, seg_s, est_off, evt_off, needs_benchmark=benchmark is not None)
-    n_est = w.est_ok.sum(axis=1)
-    short = ok & (n_est < min_estimation)
-    uncovered = np.zeros_like(short)
-    if benchmark is not None:
-        uncovered = ok & ~short & ~np.isfinite(w.x_evt).all(axis=1)
-    for j in np.flatnonzero(short):
-        i = int(j)
-        why = f"estimation window too short: {n_est[i]} usable returns, need {min_estimation}"
-        if w.est_gaps[i]:
-            why += f" ({w.est_gaps[i]} days dropped: no {benchmark} close)"
-        if pos[i] - gap - estimation + 1 < seg_s[i] + 1:
-            why += f" ({chosen[i].ticker} data starts {_day(panel.days[seg_s[i]])})"
-        reason[i] = why
-    for j in np.flatnonzero(uncovered):
-        i = int(j)
-        missing = [
-            _day(d) for d, x in zip(w.evt_days[i], w.x_evt[i], strict=True) if not np.isfinite(x)
-        ]
-        reason[i] = (
-            f"benchmark {benchmark} has no close for the event-window sessions "
-            f"{', '.join(missing)} (or the session before)"
-        )
-    ok &= ~short & ~uncovered
-    fails += [(keep[i], Failure(str(chosen[i]), str(reason[i]))) for i in np.flatnonzero(~ok)]
+    est_gaps = _window_reasons(
+        panel, chosen, np.where(ok, pos, seg_s), seg_s, ok, reason,
+        benchmark=benchmark, estimation=estimation, gap=gap, window=window,
+        min_estimation=min_estimation,
+    )  # fmt: skip
+    ok &= np.asarray([r is None for r in reason], dtype=bool)
+    fails += [(int(keep[i]), Failure(str(chosen[i]), str(reason[i]))) for i in np.flatnonzero(~ok)]
     warnings: list[str] = []
-    lost = int(w.est_gaps[ok].sum())
+    lost = int(est_gaps[ok].sum())
     if lost:
-        hit = int((w.est_gaps[ok] > 0).sum())
+        hit = int((est_gaps[ok] > 0).sum())
         warnings.append(
             f"{benchmark} has no close on some of the stocks' sessions: {lost} estimation "
             f"days dropped across {hit} events"
         )
-    plan = EventPlan(
-        events=tuple(chosen),
-        ids=np.asarray(keep, dtype=np.int64),
-        session=panel.days[safe_pos],
-        cluster=wanted,
+    sel = np.flatnonzero(ok)
+    est_off = np.arange(-gap - estimation + 1, -gap + 1, dtype=np.int64)
+    evt_off = np.arange(window[0], window[1] + 1, dtype=np.int64)
+    w = gather(panel, pos[sel], seg_s[sel], est_off, evt_off, needs_benchmark=benchmark is not None)
+    return EventPlan(
+        events=tuple(chosen[i] for i in sel.tolist()),
+        ids=keep[sel],
+        session=panel.days[pos[sel]],
+        cluster=wanted[sel],
         windows=w,
         failures=tuple(fails),
         warnings=tuple(warnings),
     )
-    return plan.subset(ok)
+
+
+def _window_reasons(
+    panel: ReturnPanel,
+    chosen: list[Event],
+    pos: Ints,
+    seg_s: Ints,
+    ok: Bools,
+    reason: list[str | None],
+    *,
+    benchmark: str | None,
+    estimation: int,
+    gap: int,
+    window: tuple[int, int],
+    min_estimation: int,
+) -> Ints:
+    """Say in ``reason`` which placed events lack usable windows; return estimation days lost.
+
+    The usable days of every window come from running counts over the
+    panel's rows, so nothing is gathered for events that will be skipped.
+    """
+    finite_ret = np.isfinite(panel.ret)
+    usable = finite_ret & np.isfinite(panel.bench) if benchmark is not None else finite_ret
+    est_first = np.maximum(pos - gap - estimation + 1, seg_s)
+    n_est = _window_counts(usable, est_first, pos - gap)
+    est_gaps = _window_counts(finite_ret & panel.bench_gap, est_first, pos - gap)
+    short = ok & (n_est < min_estimation)
+    for j in np.flatnonzero(short):
+        i = int(j)
+        why = f"estimation window too short: {n_est[i]} usable returns, need {min_estimation}"
+        if est_gaps[i]:
+            why += f" ({est_gaps[i]} days dropped: no {benchmark} close)"
+        if pos[i] - gap - estimation + 1 < seg_s[i] + 1:
+            why += f" ({chosen[i].ticker} data starts {_day(panel.days[seg_s[i]])})"
+        reason[i] = why
+    if benchmark is None:
+        return est_gaps
+    no_bench = ~np.isfinite(panel.bench)
+    lo, hi = window
+    uncovered = ok & ~short & (_window_counts(no_bench, pos + lo, pos + hi) > 0)
+    bad = np.flatnonzero(uncovered)
+    cells = pos[bad][:, None] + np.arange(lo, hi + 1)[None, :]
+    texts = np.datetime_as_string(panel.days[cells].astype("datetime64[D]"))
+    for i, text, missing in zip(bad.tolist(), texts, no_bench[cells], strict=True):
+        reason[i] = (
+            f"benchmark {benchmark} has no close for the event-window sessions "
+            f"{', '.join(text[missing].tolist())} (or the session before)"
+        )
+    return est_gaps
+
+
+def _window_counts(flags: Bools, first: Ints, last: Ints) -> Ints:
+    """How many of ``flags[first..last]`` (both ends included) are True, per event; 0 if empty."""
+    running = np.zeros(len(flags) + 1, dtype=np.int64)
+    np.cumsum(flags, out=running[1:])
+    first = np.clip(first, 0, len(flags))
+    counts: Ints = running[np.clip(last + 1, first, len(flags))] - running[first]
+    return counts

@@ -1,17 +1,23 @@
-"""What both rally forms read: the sorted closes, the benchmark's rows, one percent formula."""
+"""What both rally forms read: each ticker's closes in date order, and one percent formula."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from dataclasses import dataclass
 from difflib import get_close_matches
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-from themelens.data.contracts import coerce_closes
+from themelens.data.contracts import coerce_closes, ticker_runs
 from themelens.errors import UnknownTickerError
 
-__all__ = ["benchmark_rows", "pct", "prepare"]
+__all__ = ["Closes", "pct", "prepare"]
+
+Ints = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
 
 
 def pct(now: Any, then: Any) -> Any:
@@ -19,13 +25,72 @@ def pct(now: Any, then: Any) -> Any:
     return (now / then - 1.0) * 100.0
 
 
-def prepare(prices: pd.DataFrame) -> pd.DataFrame:
-    """Keep ``date, ticker, close`` (+ ``provider``), sorted by ticker then date.
+@dataclass(frozen=True)
+class Closes:
+    """Every ticker's closes, one ticker after another, each in date order.
 
-    Rows without a close are dropped. Duplicate ``(ticker, date)`` rows and
-    non-positive closes raise ``ValueError``: percent returns are undefined
-    for them and guessing would hide a broken input.
+    Rows ``starts[k]:ends[k]`` are ``tickers[k]``'s (sorted, distinct);
+    ``dates`` are naive ``datetime64[ns]`` session dates, strictly increasing
+    within a ticker; closes are finite and positive. ``provider`` is the
+    input's ``provider`` column, when it has one.
     """
+
+    tickers: tuple[str, ...]
+    starts: Ints
+    ends: Ints
+    dates: npt.NDArray[np.datetime64]
+    close: Floats
+    provider: npt.NDArray[np.object_] | None
+
+    @property
+    def days(self) -> Ints:
+        """Session dates as days since 1970-01-01."""
+        out: Ints = self.dates.view(np.int64) // 86_400_000_000_000
+        return out
+
+    def index(self, ticker: str) -> int | None:
+        """Position of ``ticker`` in :attr:`tickers`, or None."""
+        k = bisect_left(self.tickers, ticker)
+        return k if k < len(self.tickers) and self.tickers[k] == ticker else None
+
+    def providers(self, positions: list[int]) -> list[str]:
+        """The providers named on the rows of the tickers at ``positions``, sorted."""
+        if self.provider is None:
+            return []
+        found: set[str] = set()
+        for k in positions:
+            rows = self.provider[int(self.starts[k]) : int(self.ends[k])]
+            found.update(str(p) for p in pd.unique(rows) if isinstance(p, str))
+        return sorted(found)
+
+    def benchmark(self, name: str) -> tuple[Ints, Floats]:
+        """The benchmark's session days and closes, or ``UnknownTickerError`` with close matches."""
+        k = self.index(name)
+        if k is None:
+            raise UnknownTickerError(
+                name, suggestions=get_close_matches(name, self.tickers), what="benchmark ticker"
+            )
+        rows = slice(int(self.starts[k]), int(self.ends[k]))
+        return self.days[rows], self.close[rows]
+
+
+def prepare(prices: pd.DataFrame) -> Closes:
+    """``date, ticker, close`` (+ ``provider``) in (ticker, date) order.
+
+    A frame already in the contract's order (what ``validate_prices`` returns,
+    proved by :func:`~themelens.data.contracts.ticker_runs` in one pass) is
+    read as it is, without a copy. Otherwise rows without a close are dropped
+    and the rest sorted; duplicate ``(ticker, date)`` rows and non-positive
+    closes raise ``ValueError``: percent returns are undefined for them and
+    guessing would hide a broken input.
+    """
+    runs = ticker_runs(prices)
+    if runs is not None:
+        close = prices["close"].to_numpy()
+        with np.errstate(invalid="ignore"):
+            usable = bool(((close > 0) & (close < np.inf)).all())
+        if usable:
+            return _closes(prices, runs.tickers, runs.starts, runs.ends)
     frame = coerce_closes(prices)
     frame = frame.sort_values(["ticker", "date"], kind="mergesort").reset_index(drop=True)
     dup = frame.duplicated(["ticker", "date"]).to_numpy()
@@ -34,15 +99,19 @@ def prepare(prices: pd.DataFrame) -> pd.DataFrame:
         if mask.any():
             row = frame.iloc[int(np.argmax(mask))]
             raise ValueError(f"{row['ticker']}: {why} on {row['date']:%Y-%m-%d}")
-    return frame
+    codes, names = pd.factorize(frame["ticker"], sort=True)
+    counts = np.bincount(codes, minlength=len(names)).astype(np.int64)
+    ends = np.cumsum(counts)
+    return _closes(frame, tuple(str(t) for t in names), ends - counts, ends)
 
 
-def benchmark_rows(frame: pd.DataFrame, benchmark: str) -> pd.DataFrame:
-    """The benchmark's rows, or ``UnknownTickerError`` with close matches."""
-    rows = frame[frame["ticker"] == benchmark]
-    if rows.empty:
-        known = sorted(frame["ticker"].unique())
-        raise UnknownTickerError(
-            benchmark, suggestions=get_close_matches(benchmark, known), what="benchmark ticker"
-        )
-    return rows
+def _closes(frame: pd.DataFrame, tickers: tuple[str, ...], starts: Ints, ends: Ints) -> Closes:
+    provider = frame["provider"].to_numpy(dtype=object) if "provider" in frame.columns else None
+    return Closes(
+        tickers=tickers,
+        starts=starts.astype(np.int64),
+        ends=ends.astype(np.int64),
+        dates=frame["date"].to_numpy(dtype="datetime64[ns]"),
+        close=frame["close"].to_numpy(dtype=np.float64),
+        provider=provider,
+    )

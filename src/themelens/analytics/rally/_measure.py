@@ -8,7 +8,7 @@ the two can check each other.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, timedelta
 from difflib import get_close_matches
 from typing import Any
 
@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from themelens.analytics.rally._inputs import benchmark_rows, pct, prepare
+from themelens.analytics.rally._inputs import Closes, pct, prepare
 from themelens.analytics.rally._result import (
     EXCESS_COLUMNS,
     HORIZONS,
@@ -24,17 +24,22 @@ from themelens.analytics.rally._result import (
     RallyProvenance,
     RallyResult,
 )
-from themelens.data.calendar import exchange_for_ticker, resolve_session
 from themelens.data.contracts import Failure, is_synthetic
 from themelens.errors import AsofError, UnknownTickerError
+from themelens.theme import exchange_for_ticker
 
 __all__ = ["measure_rally"]
 
 Floats = npt.NDArray[np.float64]
+Dates = npt.NDArray[np.datetime64]
+
+
+def _day(value: np.datetime64) -> pd.Timestamp:
+    return pd.Timestamp(value)
 
 
 def _resolve_position(
-    dates: pd.DatetimeIndex, ticker: str, asof: date | None, exchange: str
+    dates: Dates, ticker: str, asof: date | None, exchange: str
 ) -> tuple[int, list[str]]:
     """The row answering for ``asof`` and the notes saying how it was chosen.
 
@@ -44,6 +49,8 @@ def _resolve_position(
     """
     if asof is None:
         return len(dates) - 1, []
+    from themelens.data.calendar import resolve_session  # exchange calendars: only with --asof
+
     notes: list[str] = []
     outside: str | None = None
     try:
@@ -53,45 +60,58 @@ def _resolve_position(
             notes.append(resolution.note)
     except AsofError as exc:  # outside the calendar's years: the data's own rows decide
         session, outside = pd.Timestamp(asof).normalize(), str(exc)
-    pos = int(dates.searchsorted(session, side="right")) - 1
+    pos = int(np.searchsorted(dates, session.to_datetime64(), side="right")) - 1
     if pos < 0:
         raise AsofError(
-            f"as-of {pd.Timestamp(asof):%Y-%m-%d} is before the first row ({dates[0]:%Y-%m-%d})",
+            f"as-of {pd.Timestamp(asof):%Y-%m-%d} is before the first row "
+            f"({_day(dates[0]):%Y-%m-%d})",
             ticker=ticker,
         )
     if outside is not None:
-        notes.append(f"{outside}; using the last row on or before it, {dates[pos]:%Y-%m-%d}")
-    elif dates[pos] != session:
+        notes.append(f"{outside}; using the last row on or before it, {_day(dates[pos]):%Y-%m-%d}")
+    elif _day(dates[pos]) != session:
         notes.append(
             f"no {ticker} row for the {exchange} session {session:%Y-%m-%d}; "
-            f"using the last row before it, {dates[pos]:%Y-%m-%d}"
+            f"using the last row before it, {_day(dates[pos]):%Y-%m-%d}"
         )
     return pos, notes
 
 
-def _weekly_streak(dates: pd.DatetimeIndex, closes: npt.NDArray[np.float64]) -> int:
-    """Winning weeks ending with the last row's week, counted backwards one week at a time."""
-    weekly = pd.Series(closes, index=dates).groupby(dates.to_period("W-SUN")).last()
-    values = weekly.to_numpy()
+def _weekly_streak(dates: Dates, closes: Floats) -> int:
+    """Winning weeks ending with the last row's week, counted backwards one week at a time.
+
+    Walks the rows from the last one back, starting a new week whenever the
+    Monday before a row's date changes; a week's value is its last close.
+    """
     streak = 0
-    for k in range(len(values) - 1, 0, -1):
-        if not values[k] > values[k - 1]:
-            break
-        streak += 1
+    week: date | None = None
+    later = None  # the value of the week after the one being read
+    for i in range(len(closes) - 1, -1, -1):
+        day = _day(dates[i]).date()
+        monday = day - timedelta(days=day.weekday())
+        if monday == week:
+            continue
+        week, value = monday, closes[i]
+        if later is not None:
+            if not later > value:
+                break
+            streak += 1
+        later = value
     return streak
 
 
-def _reference_positions(dates: pd.DatetimeIndex, pos: int) -> dict[str, int | None]:
+def _reference_positions(dates: Dates, pos: int) -> dict[str, int | None]:
     """Row positions the returns compare against: 1/5/21 rows back, previous year's last row."""
     refs: dict[str, int | None] = {
         h: pos - lag if pos >= lag else None for h, lag in HORIZONS.items()
     }
-    prior_year = np.flatnonzero(dates[: pos + 1].year == dates[pos].year - 1)
+    years = pd.DatetimeIndex(dates[: pos + 1]).year
+    prior_year = np.flatnonzero(years == years[pos] - 1)
     refs["ytd"] = int(prior_year[-1]) if len(prior_year) else None
     return refs
 
 
-def _metrics_at(dates: pd.DatetimeIndex, closes: Floats, pos: int) -> dict[str, Any]:
+def _metrics_at(dates: Dates, closes: Floats, pos: int) -> dict[str, Any]:
     """Every metric at row ``pos`` of one ticker, straight from the definitions."""
     close = closes[pos]
     row: dict[str, Any] = {"asof": dates[pos], "close": close}
@@ -105,13 +125,14 @@ def _metrics_at(dates: pd.DatetimeIndex, closes: Floats, pos: int) -> dict[str, 
 
 
 def _excess_at(
-    dates: pd.DatetimeIndex, closes: Floats, pos: int, bench: pd.Series
+    dates: Dates, closes: Floats, pos: int, bench: tuple[Dates, Floats]
 ) -> dict[str, Any]:
     """Ticker return minus benchmark return between the same two dates, per horizon."""
+    b_dates, b_closes = bench
 
-    def bench_close(day: pd.Timestamp) -> float | None:
-        before = bench.loc[:day]
-        return None if before.empty else float(before.iloc[-1])
+    def bench_close(day: np.datetime64) -> float | None:
+        before = int(np.searchsorted(b_dates, day, side="right"))  # rows on or before ``day``
+        return None if before == 0 else float(b_closes[before - 1])
 
     row: dict[str, Any] = {}
     b_now = bench_close(dates[pos])
@@ -124,37 +145,42 @@ def _excess_at(
     return row
 
 
-def _pick_tickers(frame: pd.DataFrame, tickers: str | Sequence[str] | None) -> tuple[str, ...]:
+def _pick_tickers(data: Closes, tickers: str | Sequence[str] | None) -> tuple[str, ...]:
     if tickers is None:
-        return tuple(sorted(frame["ticker"].unique()))
+        return data.tickers
     wanted = [tickers] if isinstance(tickers, str) else list(tickers)
     return tuple(dict.fromkeys(wanted))
 
 
-def _ticker_rows(groups: dict[str, pd.DataFrame], ticker: str) -> pd.DataFrame:
-    """The ticker's rows (exact name, else upper-case), or ``UnknownTickerError``."""
+def _ticker_position(data: Closes, ticker: str) -> int:
+    """The ticker's position (exact name, else upper-case), or ``UnknownTickerError``."""
     for name in (ticker, ticker.upper()):
-        if name in groups:
-            return groups[name]
-    raise UnknownTickerError(ticker, suggestions=get_close_matches(ticker.upper(), list(groups)))
+        k = data.index(name)
+        if k is not None:
+            return k
+    raise UnknownTickerError(
+        ticker, suggestions=get_close_matches(ticker.upper(), list(data.tickers))
+    )
 
 
 def _measure_one(
-    rows: pd.DataFrame, asof: date | None, exchange: str, bench: pd.Series | None
+    data: Closes,
+    k: int,
+    asof: date | None,
+    exchange: str,
+    bench: tuple[str, Dates, Floats] | None,
 ) -> dict[str, Any]:
-    ticker = str(rows["ticker"].iloc[0])
-    dates = pd.DatetimeIndex(rows["date"])
-    closes = rows["close"].to_numpy(dtype=np.float64)
+    ticker = data.tickers[k]
+    rows = slice(int(data.starts[k]), int(data.ends[k]))
+    dates, closes = data.dates[rows], data.close[rows]
     pos, notes = _resolve_position(dates, ticker, asof, exchange)
     row: dict[str, Any] = {"ticker": ticker, **_metrics_at(dates, closes, pos)}
     row["requested_asof"] = asof
     row["note"] = "; ".join(notes) or None
     if bench is not None:
-        row["benchmark"] = str(bench.name)
-        row.update(_excess_at(dates, closes, pos, bench))
-    has_provider = "provider" in rows.columns
-    providers = sorted(rows["provider"].dropna().astype(str).unique()) if has_provider else []
-    row["provider"] = ", ".join(providers) or None
+        row["benchmark"] = bench[0]
+        row.update(_excess_at(dates, closes, pos, bench[1:]))
+    row["provider"] = ", ".join(data.providers([k])) or None
     return row
 
 
@@ -172,13 +198,12 @@ def _rows_frame(records: list[dict[str, Any]], benchmark: str | None) -> pd.Data
     return rows
 
 
-def _provenance(frame: pd.DataFrame, tickers: Sequence[str]) -> RallyProvenance:
-    used = frame[frame["ticker"].isin(tickers)]
-    if used.empty:
+def _provenance(data: Closes, positions: list[int]) -> RallyProvenance:
+    if not positions:
         return RallyProvenance()
-    providers = sorted(used["provider"].dropna().astype(str).unique()) if "provider" in used else []
-    first, last = used["date"].min().date(), used["date"].max().date()
-    return RallyProvenance(tuple(providers), first, last)
+    first = min(_day(data.dates[data.starts[k]]) for k in positions).date()
+    last = max(_day(data.dates[data.ends[k] - 1]) for k in positions).date()
+    return RallyProvenance(tuple(data.providers(positions)), first, last)
 
 
 def measure_rally(
@@ -224,25 +249,25 @@ def measure_rally(
     Computed plainly per ticker from the definitions in the package docstring,
     independently of :func:`rally_panel`, so the two can check each other.
     """
-    frame = prepare(prices)
-    groups = {str(t): g for t, g in frame.groupby("ticker", sort=False)}
-    wanted = _pick_tickers(frame, tickers)
+    data = prepare(prices)
+    wanted = _pick_tickers(data, tickers)
     bench = None
     if benchmark is not None:
-        b_rows = benchmark_rows(frame, benchmark)
-        bench = pd.Series(b_rows["close"].to_numpy(), index=b_rows["date"], name=benchmark)
+        b_days, b_closes = data.benchmark(benchmark)
+        bench = (benchmark, (b_days * 86_400_000_000_000).view("datetime64[ns]"), b_closes)
     records: list[dict[str, Any]] = []
     failures: list[Failure] = []
+    measured: list[int] = []
     for ticker in wanted:
         try:
-            rows = _ticker_rows(groups, ticker)
-            records.append(_measure_one(rows, asof, exchange_of(ticker), bench))
+            k = _ticker_position(data, ticker)
+            records.append(_measure_one(data, k, asof, exchange_of(ticker), bench))
+            measured.append(k)
         except (AsofError, UnknownTickerError) as exc:
             if len(wanted) == 1:
                 raise
             failures.append(Failure(ticker, str(exc)))
     warnings = tuple(f"{r['ticker']}: {r['note']}" for r in records if r["note"])
-    measured = [r["ticker"] for r in records]
     return RallyResult(
         requested_asof=asof,
         benchmark=benchmark,
@@ -250,5 +275,5 @@ def measure_rally(
         warnings=warnings,
         failures=tuple(failures),
         synthetic=is_synthetic(prices),
-        provenance=_provenance(frame, measured),
+        provenance=_provenance(data, measured),
     )
