@@ -18,12 +18,11 @@ from themelens.cli._common import (
 )
 from themelens.cli._output import Output, emit
 from themelens.cli._source import PRICE_FLAGS, Source, source_options
-from themelens.data.contracts import SYNTHETIC_LABEL
-from themelens.data.loading import LoadedPrices, PriceRequest
-from themelens.theme import Theme
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the data layer (pandas) is imported when the command runs, not for --help
     from themelens.analytics.rally import RallyResult
+    from themelens.data.loading import LoadedPrices
+    from themelens.theme import Theme
 
 
 @app.command()
@@ -49,6 +48,7 @@ def rally(
 ) -> None:
     """Rally metrics (returns, multi-year highs, weekly streaks, drawdown) as of a date."""
     from themelens.analytics.rally import measure_rally
+    from themelens.data.loading import PriceRequest
 
     with boundary():
         settings, th = source.resolve()
@@ -69,6 +69,8 @@ def rally(
 def _output(result: RallyResult, theme: Theme, loaded: LoadedPrices) -> Output:
     """The result's records with each ticker's entity (and the synthetic label) added."""
     import pandas as pd
+
+    from themelens.data.contracts import SYNTHETIC_LABEL
 
     records = result.to_records()
     entity_of = {t: e.slug for t in loaded.tickers if (e := theme.entity_for_ticker(t))}

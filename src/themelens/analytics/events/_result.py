@@ -201,7 +201,10 @@ class EventStudyResult(ShowsSummary):
             f"computed {len(self.events)} of {self.requested} events; skipped {len(self.failures)}"
         ]
         if len(self.events) > _MAX_ROWS:
-            out.append(f"first {_MAX_ROWS} events shown; --format json has all {len(self.events)}")
+            out.append(
+                f"first {_MAX_ROWS} of {len(self.events)} events shown; the full list is in the "
+                "result's JSON (/api/events in the web app, --format json on the command line)"
+            )
         out.extend(f"skipped {f}" for f in self.failures[:_MAX_ROWS])
         if len(self.failures) > _MAX_ROWS:
             out.append(f"... and {len(self.failures) - _MAX_ROWS} more skipped")
