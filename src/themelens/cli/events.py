@@ -146,7 +146,7 @@ def _load(
             settings, provider, list(dict.fromkeys(wanted)), on_progress=on_progress
         )
     frame = loaded.frame
-    have = set(frame["ticker"].astype(str))
+    have = set(frame["ticker"].unique().tolist())
     for ticker, typed in explicit.items():
         if ticker not in have:
             extra = provider.available_tickers()

@@ -296,5 +296,5 @@ def equal_weight_index(
         out[col] = level.to_numpy()
     out["volume"] = np.nan
     out["provider"] = "derived"
-    out["source"] = f"equal-weight of {', '.join(sorted(set(frame['ticker'])))}"
+    out["source"] = f"equal-weight of {', '.join(sorted(frame['ticker'].unique().tolist()))}"
     return out.reset_index(drop=True)

@@ -180,7 +180,7 @@ def run_event_study(
     tickers = {e.ticker for e in events}
     panel, bench_found = build_panel(prices, tickers, benchmark if needs_bench else None)
     if needs_bench and not bench_found:
-        known = sorted(set(prices["ticker"].astype(str)))
+        known = sorted(str(t) for t in prices["ticker"].unique())
         raise UnknownTickerError(
             str(benchmark),
             suggestions=get_close_matches(str(benchmark), known),

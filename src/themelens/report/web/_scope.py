@@ -131,7 +131,9 @@ def require_priced(ctx: ThemeRun, slug: str) -> Entity:
     listed = next((e for e in ctx.theme.entities if e.slug == slug), None)
     name = listed.name if listed else next((n for s, n, _ in ctx.roles.values() if s == slug), "")
     if tickers:
-        have = set(ctx.prices["ticker"]) if "ticker" in ctx.prices.columns else set()
+        have = (
+            set(ctx.prices["ticker"].unique().tolist()) if "ticker" in ctx.prices.columns else set()
+        )
         why = next((m for m in ctx.missing if any(t in m for t in tickers)), "")
         if any(t in have for t in tickers):
             text = f"{name} ({slug}) has prices but no rally figures in this run"
