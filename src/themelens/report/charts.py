@@ -218,10 +218,6 @@ def relative_chart(
     traces = _lines(relative, labels, max_lines=max_lines)
     if not traces:
         return None
-    x = _dates(relative.dropna(how="all").index[[0, -1]])
-    traces.append(
-        {"type": "scatter", "mode": "lines", "x": [x[0], x[-1]], "y": [100, 100],
-         "line": {"dash": "dot", "color": "#888", "width": 1}, "name": "kept pace",
-         "hoverinfo": "skip", "showlegend": False}
-    )  # fmt: skip
-    return figure_dict(traces, title, x_title=DATE_AXIS, y_title=RELATIVE_AXIS)
+    kept_pace = {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": 100,
+                 "y1": 100, "line": {"dash": "dot", "color": "#888", "width": 1}}  # fmt: skip
+    return figure_dict(traces, title, x_title=DATE_AXIS, y_title=RELATIVE_AXIS, shapes=[kept_pace])
