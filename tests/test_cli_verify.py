@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
+from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from themelens.cli import app
@@ -105,3 +108,62 @@ def test_two_articles_with_one_name_each_keep_their_verdicts(
     returns = [(c.entity, v) for c, v in stored if c.metric == "return_pct"]
     assert len(returns) == 2
     assert all(v is not None and v.verdict == "supported" for _, v in returns)
+
+
+def test_a_second_verify_reuses_claims_and_verdicts_until_the_evidence_changes(
+    tmp_path: Path, shared_prices_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unchanged articles on unchanged evidence: the stored claims and verdicts come back as
+    they were (nothing extracted or verified). New tolerances or a changed price re-verify."""
+    from themelens.pipeline import news
+
+    extracted: list[str] = []
+    checked: list[int] = []
+    real_extract, real_verify = news.extract_claims, news.verify_claims
+
+    def extract(article: Any, theme: Any) -> Any:
+        extracted.append(article.name)
+        return real_extract(article, theme)
+
+    def verify(claims: Any, **kw: Any) -> Any:
+        checked.append(len(claims))
+        return real_verify(claims, **kw)
+
+    monkeypatch.setattr(news, "extract_claims", extract)
+    monkeypatch.setattr(news, "verify_claims", verify)
+    prices = tmp_path / "prices"
+    prices.mkdir()
+    shutil.copy(shared_prices_dir / "9888.HK.csv", prices)  # Baidu in Hong Kong
+    (tmp_path / "in").mkdir()
+    for name, text in (("baidu-day", ARTICLE), ("other", OTHER)):
+        (tmp_path / "in" / f"{name}.txt").write_text(text, encoding="utf-8")
+
+    def verify_lines(*extra: str) -> list[dict[str, Any]]:
+        args = ["verify", str(tmp_path / "in"), "--prices-dir", str(prices), "--format", "jsonl"]
+        result = CliRunner().invoke(app, [*args, "--db", str(tmp_path / "s.duckdb"), *extra])
+        assert result.exit_code == 0, result.stderr
+        return [json.loads(x) for x in result.stdout.splitlines() if x.strip()]
+
+    first = verify_lines()
+    claims = len(first)
+    assert sorted(extracted) == ["baidu-day", "other"] and checked == [claims]
+    baidu = next(x for x in first if x["entity"] == "baidu" and x["metric"] == "return_pct")
+    assert baidu["verdict"] == "supported" and baidu["session_close_pct"] is not None
+
+    extracted.clear(), checked.clear()
+    assert verify_lines() == first  # every field as it was, down to the session's figures
+    assert extracted == [] and checked == [0]
+
+    assert verify_lines("--return-pp", "0.6") == first  # other tolerances: verified again
+    assert extracted == [] and checked == [0, claims]
+
+    bars = (prices / "9888.HK.csv").read_text().splitlines()
+    day = next(i for i, line in enumerate(bars) if line.startswith("2025-09-17"))
+    cells = bars[day].split(",")
+    cells[4] = str(float(cells[4]) * 1.1)  # that session closed 10 % higher
+    bars[day] = ",".join(cells)
+    (prices / "9888.HK.csv").write_text("\n".join(bars) + "\n")
+    changed = verify_lines("--return-pp", "0.6")
+    assert checked == [0, claims, claims]
+    moved = next(x for x in changed if x["entity"] == "baidu" and x["metric"] == "return_pct")
+    assert moved["computed"] > baidu["computed"] + 5 and moved["verdict"] != baidu["verdict"]

@@ -39,6 +39,21 @@ with db.connect(read_only=sys.argv[2] == "read") as con:
     sys.stdin.readline()
 """
 
+WAITER = """
+import sys
+from pathlib import Path
+from themelens.duckdb_file import DuckDBFile
+from themelens.errors import StoreError
+
+try:
+    db = DuckDBFile(Path(sys.argv[1]), schema="CREATE TABLE IF NOT EXISTS t (i INTEGER);",
+                    lock_timeout_s=0.5)
+    with db.connect(read_only=True) as con:
+        print("rows", con.execute("SELECT count(*) FROM t").fetchall()[0][0])
+except StoreError as exc:
+    print("waited:", exc)
+"""
+
 
 Holder = Callable[[Path, str], subprocess.Popen[str]]
 
@@ -178,6 +193,48 @@ def test_a_read_nested_in_a_write_shares_its_connection_a_write_in_a_read_is_ref
     with db.connect(read_only=True), pytest.raises(StoreError, match="a write inside a read"):
         _insert(other, 2)
     assert _count(db) == 1
+
+
+def test_a_session_opens_once_for_every_call_of_its_thread_and_holds_off_other_processes(
+    db_path: Path,
+) -> None:
+    db = DuckDBFile(db_path, schema=SCHEMA, lock_timeout_s=0.3)
+    other = DuckDBFile(db_path, schema="CREATE TABLE IF NOT EXISTS u (j INTEGER);")
+    waiter = [sys.executable, "-c", WAITER, str(db_path)]
+    opened = DuckDBFile.connections_opened()
+    with db.session():
+        for i in range(20):
+            _insert(db, i)
+            assert _count(other) == i + 1  # another store on the file: the same connection
+        with other.connect() as con:  # its tables, made on the session's connection
+            con.execute("INSERT INTO u VALUES (1)")
+        with db.session():  # a nested session joins
+            _insert(db, 20)
+        blocked = subprocess.run(waiter, capture_output=True, text=True, timeout=60)
+        assert "waited: " in blocked.stdout and "locked by another process" in blocked.stdout
+    assert DuckDBFile.connections_opened() - opened == 1
+    assert _count(db) == 21
+    done = subprocess.run(waiter, capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "rows 21", done.stdout + done.stderr  # the lock went with it
+
+
+def test_a_session_refuses_a_write_in_a_read_and_outlives_a_failed_call(db_path: Path) -> None:
+    db = DuckDBFile(db_path, schema=SCHEMA)
+    with db.session(read_only=True), pytest.raises(StoreError, match="a write inside a read"):
+        _insert(db, 1)
+    opened = DuckDBFile.connections_opened()
+    with db.session():
+        _insert(db, 1)
+        with (
+            pytest.raises(StoreError, match="Could not convert string") as info,
+            db.connect() as con,
+        ):
+            con.execute("INSERT INTO t VALUES ('x')")
+        assert str(info.value).startswith(f"{db_path}: ") and "\n" not in str(info.value)
+        _insert(db, 3)  # the session's connection is still open and usable
+    assert DuckDBFile.connections_opened() - opened == 1
+    with db.connect(read_only=True) as con:
+        assert sorted(r[0] for r in con.execute("SELECT i FROM t").fetchall()) == [1, 3]
 
 
 # --- a store that cannot be written ---------------------------------------------------

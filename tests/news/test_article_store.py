@@ -9,10 +9,11 @@ import duckdb
 import pytest
 
 from themelens.data.store import PriceStore
+from themelens.duckdb_file import DuckDBFile
 from themelens.errors import ArticleError, StoreError
 from themelens.news.article import Article
 from themelens.news.claim import Claim
-from themelens.news.store import ARTICLE_COLUMNS, ArticleStore
+from themelens.news.store import ARTICLE_COLUMNS, ArticleStore, StoredVerdict
 
 T0 = datetime(2025, 10, 1, 9, 30)
 
@@ -175,3 +176,45 @@ def test_repeats_within_one_write_keep_the_first_and_its_order(store: ArticleSto
     result = store.add_articles([A, B, a_copy, C])
     assert result.added == (A.id, B.id, C.id)
     assert store.get_article(A.id).name == "foundry"
+
+
+def test_claims_and_verdicts_keep_the_keys_that_made_them(store: ArticleStore) -> None:
+    store.add_articles([A, B])
+    stored = store.replace_claims_many(
+        {A.id: CLAIMS, B.id: CLAIMS[:1]}, extractor="rules", key={A.id: "ka", B.id: "kb"}
+    )
+    assert stored == 4
+    asked = {A.id: "ka", B.id: "changed", C.id: "ka"}  # C is not stored at all
+    assert store.extracted_under(asked) == {A.id: None}  # extracted, not yet verified
+    made = [
+        StoredVerdict("0981.HK", date(2025, 9, 17), 9.1234, "supported", "ok", False, 9.1, -1.2,
+                      9.5, date(2025, 9, 17)),
+        StoredVerdict("3032.HK", None, "2021-11", "contradicted", "later high", True),
+        StoredVerdict(None, None, None, "unverifiable", "no source checks bonds"),
+    ]  # fmt: skip
+    failed = store.record_verdicts_many(
+        {A.id: made, B.id: made}, keys={A.id: "evidence-1", B.id: "evidence-1"}
+    )
+    assert failed == {B.id: "3 verdicts for 1 stored claims"}
+    assert store.extracted_under({A.id: "ka", B.id: "kb"}) == {A.id: "evidence-1", B.id: None}
+    assert [v for _, v in store.read_verified([A.id])] == made  # read back as made
+    assert [v for _, v in store.read_verified([B.id])] == [None]
+    store.replace_claims_many({A.id: CLAIMS}, extractor="rules", key="ka2")  # its verdicts go
+    assert store.extracted_under({A.id: "ka2"}) == {A.id: None}
+    assert [v for _, v in store.read_verified([A.id])] == [None] * 3
+
+
+def test_a_session_stores_and_reads_a_thousand_articles_on_one_connection(
+    store: ArticleStore,
+) -> None:
+    many = [art(f"a{i:04d}", f"Baidu rose {i}.5% on day {i}.") for i in range(1000)]
+    claims = {a.id: CLAIMS[:2] for a in many}
+    opened = DuckDBFile.connections_opened()
+    with store.session():
+        assert len(store.add_articles(many).added) == 1000
+        assert store.replace_claims_many(claims, extractor="rules", key="k") == 2000
+        assert len(store.extracted_under(dict.fromkeys(claims, "k"))) == 1000
+        assert len(store.read_verified(list(claims)[:10])) == 20
+        assert store.add_articles(many).already_present == tuple(claims)
+    assert DuckDBFile.connections_opened() - opened == 1
+    assert store.list_articles()["claims"].sum() == 2000

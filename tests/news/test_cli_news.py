@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 import types
@@ -13,6 +14,7 @@ from typer.testing import CliRunner
 
 import themelens.cli.news as cli_news
 from themelens.cli import app
+from themelens.duckdb_file import DuckDBFile
 from themelens.news.article import Article
 from themelens.news.claim import Claim
 from themelens.news.store import ArticleStore
@@ -154,3 +156,80 @@ def test_extractor_lookup_needs_an_extract_claims_function(monkeypatch: pytest.M
     with_fn.extract_claims = fake_extract  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "themelens.news.extract", with_fn)
     assert REAL_EXTRACTOR() is fake_extract
+
+
+# --- at scale (issue 18) ------------------------------------------------------
+
+
+def _stories(folder: Path, count: int) -> Path:
+    folder.mkdir()
+    for i in range(count):
+        (folder / f"s{i:04d}.txt").write_text(
+            f"date: 2025-09-{15 + i % 5}\nsource: Wire\n\n"
+            f"Baidu shares jumped {i % 40 + 1}.{i % 10}% on Wednesday (item {i}). "
+            f"Alibaba fell {(i * 7) % 9 + 1}% in Hong Kong.\n",
+            encoding="utf-8",
+        )
+    return folder
+
+
+def test_news_add_opens_the_store_a_few_times_whatever_the_count_and_reuses_claims(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """200 articles open the store no more often than 20 do (a session, then the claims in
+    batches); adding them again extracts nothing and opens it twice."""
+    real = REAL_EXTRACTOR()
+    assert real is not None
+    calls: list[str] = []
+
+    @functools.wraps(real)
+    def counted(article: Article, theme: Any) -> Any:
+        calls.append(article.name)
+        return real(article, theme)
+
+    monkeypatch.setattr(cli_news, "_extractor", lambda: counted)
+    opened: dict[str, int] = {}
+    for count in (20, 200):
+        folder, db = _stories(tmp_path / f"in{count}", count), tmp_path / f"s{count}.duckdb"
+        before = DuckDBFile.connections_opened()
+        code, out, err = run("news", "add", str(folder), db=db)
+        assert code == 0, err
+        assert f"{count} added, 0 already stored, 0 failed" in out
+        opened[f"first {count}"] = DuckDBFile.connections_opened() - before
+        assert len(calls) == count
+        calls.clear()
+        before = DuckDBFile.connections_opened()
+        code, out, err = run("news", "add", str(folder), db=db)
+        assert code == 0, err
+        assert f"0 added, {count} already stored" in out and "s0001 · " in out
+        opened[f"again {count}"] = DuckDBFile.connections_opened() - before
+        assert calls == []  # every claim read back, none extracted
+        claims = ArticleStore(db).list_articles()["claims"]
+        assert len(claims) == count and (claims >= 2).all()
+    assert opened["first 200"] <= max(opened["first 20"] + 1, 4), opened  # +1: a slow batch
+    assert opened["again 200"] == opened["again 20"] <= 2, opened
+
+
+def test_verify_after_news_add_reads_the_claims_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``news add`` and ``verify`` share the extraction key: verify extracts nothing again."""
+    from themelens.pipeline import news
+
+    monkeypatch.setattr(cli_news, "_extractor", REAL_EXTRACTOR)
+    folder, db = _stories(tmp_path / "in", 5), tmp_path / "s.duckdb"
+    code, _, err = run("news", "add", str(folder), db=db)
+    assert code == 0, err
+    calls: list[str] = []
+    real = news.extract_claims
+
+    def counted(article: Article, theme: Any) -> Any:
+        calls.append(article.name)
+        return real(article, theme)
+
+    monkeypatch.setattr(news, "extract_claims", counted)
+    code, out, err = run("verify", str(folder), "--demo", "--format", "jsonl", db=db)
+    assert code == 0, err
+    assert calls == []
+    verdicts = [x for x in out.splitlines() if x.strip()]
+    assert len(verdicts) == len(ArticleStore(db).read_claims()) >= 10

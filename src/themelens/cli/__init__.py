@@ -22,6 +22,7 @@ from themelens.cli import (  # noqa: F401  (imported to register their commands)
     serve,
     theme,
     verify,
+    watch,
 )
 from themelens.cli._app import app
 

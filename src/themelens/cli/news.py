@@ -17,12 +17,14 @@ from themelens.config import Settings
 from themelens.errors import InputError, ThemelensError
 from themelens.news.article import Article
 from themelens.news.ingest import DEFAULT_MAX_BYTES, Failure, ingest
-from themelens.news.store import ArticleStore
-from themelens.theme import load_theme
+from themelens.news.store import AddResult, ArticleStore
+from themelens.pipeline.news_claims import extract_stored
+from themelens.theme import Theme, load_theme
 
 log = logging.getLogger(__name__)
 
 _MB = 1024 * 1024
+_PACKAGE_EXTRACTOR = "themelens.news.extract.extract_claims"
 
 
 @news_app.command("add")
@@ -56,13 +58,12 @@ def news_add(
         with progress("reading articles") as on_progress:
             result = ingest(inputs, on_progress=on_progress, max_bytes=int(max_mb * _MB))
         store = ArticleStore(settings.db_path)
-        stored = store.add_articles(result.articles)
         failures = list(result.failures)
-        counts = _extract(store, result.articles, settings, failures)
+        stored, ids, counts = _store(store, result.articles, settings, failures)
         new = set(stored.added)
-        for article in result.articles:
-            status = "added" if article.id in new else "already stored"
-            _print(f"{status}: {_describe(article, counts.get(article.id))}")
+        for article, article_id in zip(result.articles, ids, strict=True):
+            status = "added" if article_id in new else "already stored"
+            _print(f"{status}: {_describe(article, counts.get(article_id))}")
         for dup in result.duplicates:
             _print(f"duplicate: {dup}")
         say("failed", (terminal_text(str(f)) for f in failures), color="red")
@@ -95,33 +96,42 @@ def _print(line: str) -> None:
     console.out.print(terminal_text(line), highlight=False, soft_wrap=True, markup=False)
 
 
-def _extract(
+def _store(
     store: ArticleStore, articles: Sequence[Article], settings: Settings, failures: list[Failure]
-) -> dict[str, int]:
-    """Extract and store claims when ``themelens.news.extract`` provides ``extract_claims``.
+) -> tuple[AddResult, tuple[str, ...], dict[str, int]]:
+    """Store the articles, then their claims when ``themelens.news.extract`` provides
+    ``extract_claims``: read back for an article extracted before under the same key, else
+    extracted and stored in batches (``pipeline.news_claims.extract_stored``).
 
-    A failure (theme, extractor, store) is one ``Failure`` per article; it never stops the run.
+    A failure (theme, extractor, store) is one ``Failure`` per article; it never stops the
+    run. Returns what was added, the articles' ids and their claim counts (article id ->
+    count, for those whose claims are stored).
     """
     extract_claims = _extractor()
-    if extract_claims is None or not articles:
-        return {}
-    try:
-        theme = load_theme(settings.theme)
-    except ThemelensError as exc:
-        failures.append(Failure(f"theme {settings.theme}", f"claims not extracted: {exc}"))
-        return {}
-    name = f"{extract_claims.__module__}.{getattr(extract_claims, '__name__', 'extract_claims')}"
-    counts: dict[str, int] = {}
-    for article in articles:
+    theme: Theme | None = None
+    if extract_claims is not None and articles:
         try:
-            found = extract_claims(article, theme)
-            claims = list(getattr(found, "claims", found))
-            counts[article.id] = store.replace_claims(article.id, claims, extractor=name)
-        except Exception as exc:  # the extractor is a plug-in: its bug is one article's failure
-            log.info("claim extraction failed for %s", article.name, exc_info=True)
-            reason = str(exc) if isinstance(exc, ThemelensError) else f"{type(exc).__name__}: {exc}"
-            failures.append(Failure(article.name, f"claim extraction failed: {reason}"))
-    return counts
+            theme = load_theme(settings.theme)
+        except ThemelensError as exc:
+            failures.append(Failure(f"theme {settings.theme}", f"claims not extracted: {exc}"))
+    if extract_claims is None or theme is None:
+        return store.add_articles(articles), tuple(a.id for a in articles), {}
+    name = f"{extract_claims.__module__}.{getattr(extract_claims, '__name__', 'extract_claims')}"
+    if name == _PACKAGE_EXTRACTOR:
+        name = "rules"  # as verify and report name it, so each reuses the other's claims
+    done = extract_stored(
+        store, articles, theme, extract=extract_claims, extractor=name, catch=Exception
+    )  # the extractor is a plug-in: its bug is one article's failure
+    for article, error in done.failed:
+        log.info("claim extraction failed for %s", article.name, exc_info=error)
+        reason = (
+            str(error) if isinstance(error, ThemelensError) else f"{type(error).__name__}: {error}"
+        )
+        failures.append(Failure(article.name, f"claim extraction failed: {reason}"))
+    names = dict(zip(done.ids, (a.name for a in articles), strict=True))
+    for ids, refused in done.unstored:
+        failures.extend(Failure(names[i], f"claims not stored: {refused}") for i in ids)
+    return done.added, done.ids, {a: len(c) for a, c in done.claims.items()}
 
 
 def _extractor() -> Callable[..., Any] | None:

@@ -21,8 +21,9 @@ file, with the original chained (``raise ... from exc``).
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -125,6 +126,13 @@ class PriceStore:
 
     def __repr__(self) -> str:
         return f"PriceStore({str(self.path)!r})"
+
+    @contextlib.contextmanager
+    def session(self, *, read_only: bool = False) -> Iterator[None]:
+        """Every call on the file inside the block, from any store, shares one connection
+        (``DuckDBFile.session``); it holds the lock until the block ends, so never span a fetch."""
+        with self._db.session(read_only=read_only):
+            yield
 
     # --- writing ------------------------------------------------------------
 

@@ -4,37 +4,57 @@ Why it looks the way it does
 ----------------------------
 Articles are keyed by their content hash (``Article.id``), so adding the same
 text twice, from two files or two runs, keeps one row. Claims are keyed by
-``(article_id, idx)`` and are only ever written by ``replace_claims``, which
-deletes an article's claims and inserts the new ones in one transaction:
-re-extracting never duplicates and never leaves a mix of old and new.
-Every write is one transaction; a failure rolls it back whole.
+``(article_id, idx)`` and are only ever written by ``replace_claims_many``,
+which deletes the articles' claims and inserts the new ones in one
+transaction: re-extracting never duplicates and never leaves a mix of old and
+new. Every write is one transaction; a failure rolls it back whole.
 
 The ``claims`` table already carries the verdict columns (``ticker``,
 ``asof``, ``computed``, ``verdict``, ``reason``, ``verified_at``) that
-verification fills with ``record_verdicts``; extraction leaves them NULL
+verification fills with ``record_verdicts_many``; extraction leaves them NULL
 (``computed`` is JSON text, as it is a number or a ``YYYY-MM`` string). A claim's ``value``
 is a number or, for ``high_since``, a ``YYYY-MM`` string, so it is stored in
 two columns, ``value_num`` and ``value_text``; the optional keys
 (``value_usd``, ``listing``, ``by``, ``instrument``, ``also``) go to ``extras`` as JSON.
 
-Connections are short-lived and lock-aware through ``DuckDBFile``, like the
-price cache; every DuckDB error surfaces as a one-line ``StoreError``.
+What made the stored claims and verdicts is kept on the article:
+``extracted_with`` (the extraction key: code, theme, date) and
+``verified_with`` (the evidence key its verdicts were made with; cleared when
+its claims are replaced), so a run can reuse both for an unchanged article.
+
+Scale (issue 18): a write is a fixed number of statements whatever its size,
+each batch going in as one Arrow table (``_store_tables``), and the article
+ids a statement is about are joined, never searched in a list. Connections
+are short-lived and lock-aware through ``DuckDBFile``, like the price cache;
+a command making several calls holds one ``session()``. Every DuckDB error
+surfaces as a one-line ``StoreError``.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Mapping, Sequence
+import contextlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import suppress
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final, NamedTuple
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from themelens.duckdb_file import DuckDBFile
 from themelens.errors import ArticleError
+from themelens.news._store_tables import (
+    CLAIM_COLUMNS,
+    StoredVerdict,
+    articles_table,
+    claim_from_row,
+    claims_table,
+    keys_table,
+    verdict_from_row,
+    verdicts_table,
+)
 from themelens.news.article import Article
 from themelens.news.claim import Claim
 
@@ -45,7 +65,6 @@ ARTICLE_COLUMNS: Final = (
 )  # fmt: skip
 """Columns of ``list_articles()`` before ``chars`` and ``claims`` (the text is left out)."""
 
-_EXTRAS: Final = ("value_usd", "listing", "by", "instrument", "also")
 _SHORT_ID_MIN: Final = 6
 
 _SCHEMA: Final = """
@@ -92,26 +111,19 @@ ALTER TABLE claims ADD COLUMN IF NOT EXISTS session_close_pct DOUBLE;
 ALTER TABLE claims ADD COLUMN IF NOT EXISTS day_low_pct DOUBLE;
 ALTER TABLE claims ADD COLUMN IF NOT EXISTS day_high_pct DOUBLE;
 ALTER TABLE articles ADD COLUMN IF NOT EXISTS extracted_with VARCHAR;
+ALTER TABLE articles ADD COLUMN IF NOT EXISTS verified_with VARCHAR;
+ALTER TABLE claims ADD COLUMN IF NOT EXISTS figures_session DATE;
 """
 
-_ARTICLE_INSERT: Final = (
-    "INSERT INTO articles (id, name, title, published, date_origin, source, origin, kind, text, "
-    "fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"
-)
-_CLAIM_INSERT: Final = (
-    'INSERT INTO claims (article_id, idx, entity, metric, value_num, value_text, currency, "window", '
-    '"date", qualifier, quote, quote_start, quote_end, extras, extractor, extracted_at) '
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-
-
 _VERDICT_UPDATE: Final = (
-    'UPDATE claims SET ticker = v.ticker, "asof" = CAST(v.asof AS DATE), computed = v.computed, '
+    'UPDATE claims SET ticker = v.ticker, "asof" = v.asof, computed = v.computed, '
     "verdict = v.verdict, reason = v.reason, proxy = v.proxy, "
     "session_close_pct = v.session_close_pct, day_low_pct = v.day_low_pct, "
-    "day_high_pct = v.day_high_pct, verified_at = v.verified_at "
+    "day_high_pct = v.day_high_pct, figures_session = v.figures_session, "
+    "verified_at = v.verified_at "
     "FROM verdicts_in v WHERE claims.article_id = v.article_id AND claims.idx = v.idx"
 )
+_HELD: Final = "SELECT i.id FROM {table} i SEMI JOIN articles a ON a.id = i.id"
 
 
 class AddResult(NamedTuple):
@@ -119,20 +131,6 @@ class AddResult(NamedTuple):
 
     added: tuple[str, ...]
     already_present: tuple[str, ...]
-
-
-class StoredVerdict(NamedTuple):
-    """A claim's verdict as stored beside it (the verify layer's fields, as plain values)."""
-
-    ticker: str | None
-    asof: date | None
-    computed: float | str | None
-    verdict: str
-    reason: str
-    proxy: bool = False
-    session_close_pct: float | None = None
-    day_low_pct: float | None = None
-    day_high_pct: float | None = None
 
 
 class ArticleStore:
@@ -155,6 +153,15 @@ class ArticleStore:
     def __repr__(self) -> str:
         return f"ArticleStore({str(self.path)!r})"
 
+    @contextlib.contextmanager
+    def session(self, *, read_only: bool = False) -> Iterator[None]:
+        """Every call on the file inside the block shares one connection (``DuckDBFile.session``).
+
+        It holds the file's lock until the block ends: keep it to a batch of store calls.
+        """
+        with self._db.session(read_only=read_only):
+            yield
+
     # --- writing ------------------------------------------------------------
 
     def add_articles(self, articles: Iterable[Article]) -> AddResult:
@@ -174,26 +181,19 @@ class ArticleStore:
         first: dict[str, Article] = {}
         for article in articles:
             first.setdefault(article.id, article)
-        unique = list(first.values())
-        if not unique:
+        if not first:
             return AddResult((), ())
-        ids = [a.id for a in unique]
-        with self._db.connect() as con:
-            con.execute("BEGIN TRANSACTION")
-            try:
-                held = {
-                    r[0]
-                    for r in con.execute(
-                        "SELECT id FROM articles WHERE list_contains(?, id)", [ids]
-                    ).fetchall()
-                }
-                rows = [_article_row(a) for a in unique if a.id not in held]
-                if rows:
-                    con.executemany(_ARTICLE_INSERT, rows)
-                con.execute("COMMIT")
-            except BaseException:
-                _rollback(con)
-                raise
+        ids = list(first)
+        table = articles_table(list(first.values()))
+        with (
+            self._db.connect() as con,
+            _transaction(con),
+            _registered(con, "articles_in", table),
+        ):
+            held = {r[0] for r in con.execute(_HELD.format(table="articles_in")).fetchall()}
+            con.execute(
+                "INSERT INTO articles BY NAME SELECT * FROM articles_in ON CONFLICT (id) DO NOTHING"
+            )
         return AddResult(tuple(i for i in ids if i not in held), tuple(i for i in ids if i in held))
 
     def replace_claims(self, article_id: str, claims: Sequence[Claim], *, extractor: str) -> int:
@@ -206,47 +206,51 @@ class ArticleStore:
         return self.replace_claims_many({article_id: claims}, extractor=extractor)
 
     def replace_claims_many(
-        self, claims: Mapping[str, Sequence[Claim]], *, extractor: str, key: str | None = None
+        self,
+        claims: Mapping[str, Sequence[Claim]],
+        *,
+        extractor: str,
+        key: str | Mapping[str, str] | None = None,
     ) -> int:
         """Replace each article's claims (article id → claims) in one transaction for them all.
 
         ``key`` records what extracted them (``extraction_key``: code, theme,
-        date), so a later run can reuse them for an unchanged article
-        (:meth:`extracted_with`). Raises ``ArticleError`` naming an article the
+        date), one for all or one per article id, so a later run can reuse them
+        for an unchanged article (:meth:`extracted_under`); their verdicts go
+        with the old claims. Raises ``ArticleError`` naming an article the
         store does not hold, before anything is written.
         """
-        now = datetime.now(UTC).replace(tzinfo=None)
-        ids = list(claims)
-        rows = [_claim_row(a, i, c, extractor, now) for a in ids for i, c in enumerate(claims[a])]
-        if not ids:
+        if not claims:
             return 0
-        with self._db.connect() as con:
-            con.execute("BEGIN TRANSACTION")
-            try:
-                held = {r[0] for r in con.execute(
-                    "SELECT id FROM articles WHERE list_contains(?, id)", [ids]).fetchall()}  # fmt: skip
-                if absent := [a for a in ids if a not in held]:
-                    raise ArticleError("no such article in the store", source=absent[0][:12])
-                con.execute("DELETE FROM claims WHERE list_contains(?, article_id)", [ids])
-                if rows:
-                    con.executemany(_CLAIM_INSERT, rows)
-                con.execute(
-                    "UPDATE articles SET extracted_with = ? WHERE list_contains(?, id)", [key, ids]
-                )
-                con.execute("COMMIT")
-            except BaseException:
-                _rollback(con)
-                raise
-        return len(rows)
+        keys = dict(key) if isinstance(key, Mapping) else dict.fromkeys(claims, key)
+        table = claims_table(claims, extractor=extractor, now=_now())
+        ids = keys_table({a: keys.get(a) for a in claims})
+        with self._db.connect() as con, _transaction(con), _registered(con, "ids_in", ids):
+            held = {r[0] for r in con.execute(_HELD.format(table="ids_in")).fetchall()}
+            if absent := [a for a in claims if a not in held]:
+                raise ArticleError("no such article in the store", source=absent[0][:12])
+            con.execute("DELETE FROM claims WHERE article_id IN (SELECT id FROM ids_in)")
+            with _registered(con, "claims_in", table):
+                con.execute(f"INSERT INTO claims ({CLAIM_COLUMNS}) SELECT * FROM claims_in")
+            con.execute(
+                "UPDATE articles SET extracted_with = i.key, verified_with = NULL "
+                "FROM ids_in i WHERE articles.id = i.id"
+            )
+        return int(table.num_rows)
 
-    def extracted_with(self, key: str, article_ids: Sequence[str]) -> set[str]:
-        """The articles among ``article_ids`` whose stored claims ``key`` extracted."""
-        with self._db.connect(read_only=True) as con:
+    def extracted_under(self, keys: Mapping[str, str]) -> dict[str, str | None]:
+        """The articles among ``keys`` (id → extraction key) whose stored claims that key
+        extracted, each with the key its stored verdicts were made under (None: not verified
+        since)."""
+        if not keys:
+            return {}
+        table = keys_table(keys)
+        with self._db.connect(read_only=True) as con, _registered(con, "keys_in", table):
             rows = con.execute(
-                "SELECT id FROM articles WHERE extracted_with = ? AND list_contains(?, id)",
-                [key, list(article_ids)],
+                "SELECT a.id, a.verified_with FROM articles a "
+                "JOIN keys_in k ON a.id = k.id AND a.extracted_with = k.key"
             ).fetchall()
-        return {r[0] for r in rows}
+        return dict(rows)
 
     def record_verdicts(self, article_id: str, verdicts: Sequence[StoredVerdict]) -> int:
         """Store one verdict per claim of ``article_id``, in claim order, in one transaction.
@@ -261,73 +265,64 @@ class ArticleStore:
         return len(verdicts)
 
     def record_verdicts_many(
-        self, verdicts: Mapping[str, Sequence[StoredVerdict]]
+        self,
+        verdicts: Mapping[str, Sequence[StoredVerdict]],
+        *,
+        keys: Mapping[str, str] | None = None,
     ) -> dict[str, str]:
         """Store each article's verdicts (one per claim, in claim order) in one transaction.
 
         An article whose stored claim count differs from its verdicts (the
         claims were re-extracted since) is left as it is and returned with the
         reason (article id → reason), so no verdict lands on the wrong claim;
-        the others are stored.
+        the others are stored, each with its key from ``keys`` (what evidence
+        made them; none: they are never reused).
         """
-        now = datetime.now(UTC).replace(tzinfo=None)
-        ids = list(verdicts)
-        if not ids:
+        if not verdicts:
             return {}
-        with self._db.connect() as con:
-            con.execute("BEGIN TRANSACTION")
-            try:
-                held = dict(con.execute(
-                    "SELECT article_id, count(*) FROM claims WHERE list_contains(?, article_id) "
-                    "GROUP BY article_id", [ids]).fetchall())  # fmt: skip
-                failed = {
-                    a: f"{len(verdicts[a])} verdicts for {held.get(a, 0)} stored claims"
-                    for a in ids
-                    if int(held.get(a, 0)) != len(verdicts[a])
-                }
-                frame = _verdict_frame(
-                    [(a, i, v) for a in ids if a not in failed for i, v in enumerate(verdicts[a])],
-                    now,
+        ids = {a: (keys or {}).get(a) for a in verdicts}
+        table = keys_table(ids)
+        with self._db.connect() as con, _transaction(con), _registered(con, "ids_in", table):
+            counted = con.execute(
+                "SELECT c.article_id, count(*) FROM claims c "
+                "SEMI JOIN ids_in i ON c.article_id = i.id GROUP BY c.article_id"
+            )
+            held = dict(counted.fetchall())
+            failed = {
+                a: f"{len(verdicts[a])} verdicts for {held.get(a, 0)} stored claims"
+                for a in ids
+                if int(held.get(a, 0)) != len(verdicts[a])
+            }
+            rows = [(a, i, v) for a in ids if a not in failed for i, v in enumerate(verdicts[a])]
+            stored = keys_table({a: k for a, k in ids.items() if a not in failed})
+            with (
+                _registered(con, "verdicts_in", verdicts_table(rows, now=_now())),
+                _registered(con, "stored_in", stored),
+            ):
+                con.execute(_VERDICT_UPDATE)
+                con.execute(
+                    "UPDATE articles SET verified_with = s.key FROM stored_in s "
+                    "WHERE articles.id = s.id"
                 )
-                if len(frame):
-                    con.register("verdicts_in", frame)
-                    con.execute(_VERDICT_UPDATE)
-                    con.unregister("verdicts_in")
-                con.execute("COMMIT")
-            except BaseException:
-                _rollback(con)
-                raise
         return failed
 
     def read_verified(
         self, article_ids: Sequence[str] | None = None
     ) -> list[tuple[Claim, StoredVerdict | None]]:
         """Stored claims with their verdicts (None where a claim was never verified)."""
-        where, params = (
-            ("TRUE", [])
-            if article_ids is None
-            else ("list_contains(?, c.article_id)", [list(article_ids)])
-        )
+        join = "" if article_ids is None else "SEMI JOIN ids_in i ON c.article_id = i.id"
         sql = f"""
             SELECT a.name, c.entity, c.metric, c.value_num, c.value_text, c.currency, c."window",
                    c."date", c.qualifier, c.quote, c.quote_start, c.quote_end, c.extras,
                    c.article_id, c.ticker, c."asof", c.computed, c.verdict, c.reason, c.proxy,
-                   c.session_close_pct, c.day_low_pct, c.day_high_pct
-            FROM claims c JOIN articles a ON a.id = c.article_id
-            WHERE {where} ORDER BY a.name, c.article_id, c.idx
+                   c.session_close_pct, c.day_low_pct, c.day_high_pct, c.figures_session
+            FROM claims c {join} JOIN articles a ON a.id = c.article_id
+            ORDER BY a.name, c.article_id, c.idx
         """
-        with self._db.connect(read_only=True) as con:
-            rows = con.execute(sql, params).fetchall()
-        out: list[tuple[Claim, StoredVerdict | None]] = []
-        for r in rows:
-            verdict = None
-            if r[17] is not None:
-                computed = None if r[16] is None else json.loads(r[16])
-                verdict = StoredVerdict(
-                    r[14], r[15], computed, r[17], r[18] or "", bool(r[19]), r[20], r[21], r[22]
-                )
-            out.append((_claim_from_row(r[:14]), verdict))
-        return out
+        ids = keys_table(dict.fromkeys(article_ids or ()))
+        with self._db.connect(read_only=True) as con, _registered(con, "ids_in", ids):
+            rows = con.execute(sql).fetchall()
+        return [(claim_from_row(r[:14]), verdict_from_row(r[14:])) for r in rows]
 
     # --- reading ------------------------------------------------------------
 
@@ -396,89 +391,29 @@ class ArticleStore:
         ]
 
 
-def _article_row(a: Article) -> list[Any]:
-    return [
-        a.id,
-        a.name,
-        a.title,
-        a.published,
-        a.date_origin,
-        a.source,
-        a.origin,
-        a.kind,
-        a.text,
-        a.fetched_at,
-    ]
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _claim_row(article_id: str, idx: int, c: Claim, extractor: str, now: datetime) -> list[Any]:
-    is_text = isinstance(c.value, str)
-    extras = {k: getattr(c, k) for k in _EXTRAS if getattr(c, k) is not None}
-    return [
-        article_id,
-        idx,
-        c.entity,
-        c.metric,
-        None if is_text else float(c.value),
-        c.value if is_text else None,
-        c.currency,
-        c.window,
-        c.date,
-        c.qualifier,
-        c.quote,
-        c.start,
-        c.end,
-        json.dumps(extras) if extras else None,
-        extractor,
-        now,
-    ]
+@contextlib.contextmanager
+def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One transaction: committed when the block ends, rolled back whole if it raises."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        con.execute("COMMIT")
+    except BaseException:
+        with suppress(duckdb.Error):  # past rolling back, closing discards it anyway
+            con.execute("ROLLBACK")
+        raise
 
 
-def _verdict_frame(rows: Sequence[tuple[str, int, StoredVerdict]], now: datetime) -> pd.DataFrame:
-    """Verdict rows as a frame for one bulk UPDATE (typed columns, so NULLs stay NULL)."""
-    return pd.DataFrame(
-        {
-            "article_id": pd.Series([a for a, _, _ in rows], dtype="string"),
-            "idx": pd.Series([i for _, i, _ in rows], dtype="int64"),
-            "ticker": pd.Series([v.ticker for _, _, v in rows], dtype="string"),
-            "asof": pd.to_datetime(pd.Series([v.asof for _, _, v in rows], dtype="object")),
-            "computed": pd.Series(
-                [None if v.computed is None else json.dumps(v.computed) for _, _, v in rows],
-                dtype="string",
-            ),
-            "verdict": pd.Series([v.verdict for _, _, v in rows], dtype="string"),
-            "reason": pd.Series([v.reason for _, _, v in rows], dtype="string"),
-            "proxy": pd.Series([bool(v.proxy) for _, _, v in rows], dtype="bool"),
-            "session_close_pct": pd.Series(
-                [v.session_close_pct for _, _, v in rows], dtype="float64"
-            ),
-            "day_low_pct": pd.Series([v.day_low_pct for _, _, v in rows], dtype="float64"),
-            "day_high_pct": pd.Series([v.day_high_pct for _, _, v in rows], dtype="float64"),
-            "verified_at": pd.Series([now] * len(rows), dtype="datetime64[us]"),
-        }
-    )
-
-
-def _claim_from_row(r: tuple[Any, ...]) -> Claim:
-    extras = json.loads(r[12]) if r[12] else {}
-    return Claim(
-        entity=r[1],
-        metric=r[2],
-        value=r[3] if r[3] is not None else r[4],
-        currency=r[5],
-        window=r[6],
-        date=r[7],
-        qualifier=r[8],
-        quote=r[9],
-        start=r[10],
-        end=r[11],
-        article=r[0],
-        article_id=r[13],
-        **{k: extras[k] for k in _EXTRAS if k in extras and k != "also"},
-        also=tuple(extras["also"]) if extras.get("also") else None,
-    )
-
-
-def _rollback(con: duckdb.DuckDBPyConnection) -> None:
-    with suppress(duckdb.Error):
-        con.execute("ROLLBACK")
+@contextlib.contextmanager
+def _registered(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> Iterator[None]:
+    """``table`` visible as ``name`` for the block (a session's connection outlives it)."""
+    con.register(name, table)
+    try:
+        yield
+    finally:
+        with suppress(duckdb.Error):
+            con.unregister(name)

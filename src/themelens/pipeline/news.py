@@ -2,16 +2,18 @@
 
 Each step that fails for one article becomes a sentence in ``missing``; the
 rest go on. Claims and their verdicts are stored in the DuckDB store so the
-web app (``themelens serve``) shows what the report showed.
+web app (``themelens serve``) shows what the report showed. An unchanged
+article's claims, and its verdicts when the evidence is unchanged too, are
+read back rather than made again (``news_claims``), with the store opened a
+few times a run, not per article.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from functools import cache
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -33,7 +35,13 @@ from themelens.news.reconcile import ReconcileResult, reconcile_claims
 from themelens.news.sentiment import measure_sentiment, sentiment_available
 from themelens.news.store import ArticleStore, StoredVerdict
 from themelens.pipeline.model import ArticleInfo
-from themelens.pipeline.steps import package_digest
+from themelens.pipeline.news_claims import (
+    StoredClaims,
+    evidence_key,
+    extract_stored,
+    stored_verdicts,
+    verdict_rows,
+)
 from themelens.theme import Theme
 from themelens.verify import Tolerances, VerifyResult, tickers_to_load, verify_claims
 from themelens.verify.fundamentals import (
@@ -97,66 +105,42 @@ def entity_sentiment(articles: Sequence[Article], theme: Theme) -> pd.DataFrame 
     return totals.reset_index()
 
 
-def extraction_key(article: Article, theme: Theme) -> str:
-    """What an article's claims depend on: the package's code, the theme, the article's date.
-
-    Its text is the article's id already; a stored article extracted under the
-    same key has the same claims, so they are read back instead of extracted.
-    """
-    digest = hashlib.sha256(f"{package_digest()}|{article.published}|".encode())
-    digest.update(_theme_json(theme).encode())
-    return f"rules-{digest.hexdigest()[:24]}"
-
-
-@cache
-def _theme_json(theme: Theme) -> str:
-    return theme.model_dump_json()
-
-
 def _extract(
     articles: Sequence[Article], theme: Theme, store: ArticleStore, missing: list[str]
 ) -> list[Claim]:
     """Claims of every article: read back for articles extracted before under the same key,
-    extracted for the rest, and stored together in one transaction."""
-    keys = {a.id: extraction_key(a, theme) for a in articles}
-    reusable: dict[str, list[Claim]] = {}
-    for key in set(keys.values()):
-        same = store.extracted_with(key, [a for a, k in keys.items() if k == key])
-        if same:
-            for claim in store.read_claims(sorted(same)):
-                reusable.setdefault(claim.article_id or "", []).append(claim)
-            reusable.update({a: reusable.get(a, []) for a in same})
-    found: dict[str, list[Claim]] = {}
-    fresh: dict[str, dict[str, list[Claim]]] = {}
-    for article in articles:
-        if article.id in found:
-            continue
-        if article.id in reusable:  # the stored names may differ: cite this run's
-            found[article.id] = [replace(c, article=article.name) for c in reusable[article.id]]
-            continue
-        try:
-            claims = extract_claims(article, theme)
-        except ThemelensError as exc:
-            missing.append(f"article {article.name}: {exc}")
-            continue
-        found[article.id] = claims
-        fresh.setdefault(keys[article.id], {})[article.id] = claims
-    for key, batch in fresh.items():
-        try:
-            store.replace_claims_many(batch, extractor="rules", key=key)
-        except ThemelensError as exc:
-            missing.append(f"claims of {len(batch)} articles not stored: {exc}")
-            for article_id in batch:
-                found.pop(article_id, None)
-    return [c for a in articles if a.id in found for c in found.pop(a.id)]
+    extracted for the rest and stored in batches (``news_claims.extract_stored``)."""
+    return _claims_of(articles, _stored_claims(articles, theme, store, missing))
+
+
+def _stored_claims(
+    articles: Sequence[Article], theme: Theme, store: ArticleStore, missing: list[str]
+) -> StoredClaims:
+    """``extract_stored`` with this module's extractor; what failed goes to ``missing``."""
+    done = extract_stored(store, articles, theme, extract=extract_claims)
+    missing.extend(f"article {article.name}: {exc}" for article, exc in done.failed)
+    missing.extend(f"claims of {len(ids)} articles not stored: {exc}" for ids, exc in done.unstored)
+    return done
+
+
+def _claims_of(articles: Sequence[Article], done: StoredClaims) -> list[Claim]:
+    """The claims in article order (an article given twice counts once)."""
+    return [c for a in dict.fromkeys(done.ids) if a in done.claims for c in done.claims[a]]
 
 
 def _record(
-    store: ArticleStore, articles: Sequence[Article], result: VerifyResult, missing: list[str]
+    store: ArticleStore,
+    articles: Sequence[Article],
+    result: VerifyResult,
+    missing: list[str],
+    *,
+    keys: Mapping[str, str] | None = None,
 ) -> None:
-    """Every article's verdicts in one transaction; an article whose claims changed meanwhile
-    is named in ``missing`` and keeps its old verdicts."""
-    by_article: dict[str, list[StoredVerdict]] = {a.id: [] for a in articles}
+    """Every article's verdicts in one transaction, each under its key in ``keys`` (the
+    evidence they were made on; none: never reused); an article whose claims changed
+    meanwhile is named in ``missing`` and keeps its old verdicts."""
+    names = {a.id: a.name for a in articles}
+    by_article: dict[str, list[StoredVerdict]] = {a: [] for a in names}
     for row in result.rows:
         fig = row.figures
         by_article.setdefault(row.claim.article_id or "", []).append(
@@ -170,12 +154,14 @@ def _record(
                 fig.close_pct if fig else None,
                 fig.low_pct if fig else None,
                 fig.high_pct if fig else None,
+                fig.session if fig else None,
             )
         )
-    names = {a.id: a.name for a in articles}
     wanted = {a: v for a, v in by_article.items() if a in names}
+    if not wanted:
+        return
     try:
-        failed = store.record_verdicts_many(wanted)
+        failed = store.record_verdicts_many(wanted, keys=keys)
     except ThemelensError as exc:
         missing.extend(f"article {names[a]}: verdicts not stored: {exc}" for a in wanted)
         return
@@ -284,9 +270,9 @@ def _check(
         empty = VerifyResult((), tolerances or Tolerances())
         return CheckedArticles((), (), empty, frame, (*missing, "no readable articles"), failed)
     store = ArticleStore(settings.db_path)
-    store.add_articles(articles)
     steps: list[str] = []
-    claims = _extract(articles, theme, store, steps)
+    done = _stored_claims(articles, theme, store, steps)
+    claims = _claims_of(articles, done)
     have = set(frame["ticker"].unique()) if len(frame) else set()
     extra = [t for t in tickers_to_load(claims, theme, proxy=proxy) if t not in have]
     unloaded: dict[str, str] = {}
@@ -299,20 +285,34 @@ def _check(
             if len(frame) and len(more)
             else (more if len(more) else frame)
         )
-    verified = verify_claims(
-        claims,
+    tol = tolerances or Tolerances()
+    evidence = _fundamentals(settings, theme, claims, fundamentals or FundamentalsInputs())
+    made_on = evidence_key(
+        prices=frame, tolerances=tol, proxy=proxy, missing=unloaded, fundamentals=evidence
+    )
+    keys = {a: _joined(made_on, key) for a, key in done.keys.items()}
+    reused = stored_verdicts(done, keys)  # verdicts made on this very evidence
+    checked = verify_claims(
+        [c for c in claims if c.article_id not in reused],
         prices=frame,
         theme=theme,
-        article_dates={a.id: a.published for a in articles},
-        tolerances=tolerances,
+        article_dates={a: x.published for a, x in zip(done.ids, articles, strict=True)},
+        tolerances=tol,
         proxy=proxy,
         missing=unloaded,
-        fundamentals=_fundamentals(settings, theme, claims, fundamentals or FundamentalsInputs()),
+        fundamentals=evidence,
     )
-    _record(store, articles, verified, steps)
+    verified = VerifyResult(verdict_rows(claims, checked.rows, reused), checked.tolerances)
+    again = [x for a, x in zip(done.ids, articles, strict=True) if a not in reused]
+    _record(store, again, checked, steps, keys=keys)
     return CheckedArticles(
         tuple(articles), tuple(claims), verified, frame, (*missing, *steps), failed, tuple(steps)
     )
+
+
+def _joined(evidence: str, extraction: str) -> str:
+    """An article's verdict key: the run's evidence and what its claims were extracted under."""
+    return hashlib.sha256(f"{evidence}|{extraction}".encode()).hexdigest()[:32]
 
 
 def run_news(

@@ -17,12 +17,15 @@ that this one cannot read is an error that says to build the report again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Final
 
+import duckdb
 import pandas as pd
 
 from themelens.data.contracts import STORED_COLUMNS
@@ -83,6 +86,13 @@ class RunStore:
         self._db = DuckDBFile(path, schema=_SCHEMA, lock_timeout_s=lock_timeout_s)
         self.path = self._db.path
 
+    @contextlib.contextmanager
+    def session(self, *, read_only: bool = False) -> Iterator[None]:
+        """Every call on the file inside the block, from any store, shares one connection
+        (``DuckDBFile.session``): a run's storing step opens the file once."""
+        with self._db.session(read_only=read_only):
+            yield
+
     def save(self, run: ThemeRun) -> ThemeRun:
         """Store ``run`` and return it with its ``run_id`` set."""
         created = datetime.now(UTC).replace(tzinfo=None)
@@ -96,25 +106,24 @@ class RunStore:
         blob = seal(rest)
         claims = len(run.verify.rows) if run.verify is not None else 0
         prices = _stored_columns(run.prices if columnar else run.prices.iloc[0:0])
+        row = [run_id, created, run.theme.name, run.asof, len(run.articles), claims,
+               run.synthetic, package_digest(), blob]  # fmt: skip
         with self._db.connect() as con:
             con.execute("BEGIN TRANSACTION")
             con.register("run_prices_in", prices)
-            con.execute(f"INSERT INTO run_prices SELECT ?, {_COLUMNS} FROM run_prices_in", [run_id])
-            con.execute(
-                "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    run_id,
-                    created,
-                    run.theme.name,
-                    run.asof,
-                    len(run.articles),
-                    claims,
-                    run.synthetic,
-                    package_digest(),
-                    blob,
-                ],
-            )
-            con.execute("COMMIT")
+            try:  # all or nothing, and the connection left clean for a session's next call
+                con.execute(
+                    f"INSERT INTO run_prices SELECT ?, {_COLUMNS} FROM run_prices_in", [run_id]
+                )
+                con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+                con.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(duckdb.Error):
+                    con.execute("ROLLBACK")
+                raise
+            finally:
+                with contextlib.suppress(duckdb.Error):
+                    con.unregister("run_prices_in")
         return stored
 
     def list(self, theme: str | None = None) -> list[StoredRun]:
