@@ -21,16 +21,19 @@ def serve(
     source: Source,
 ) -> None:
     """Serve a stored report run exactly as `report` showed it (default: the newest; /runs lists
-    them, /?run=ID picks one), a page per entity and the filterable claims table."""
+    them, /?run=ID picks one), a page per entity, the filterable claims table, JSON under /api/,
+    and the live table of `themelens watch` at /watch."""
     import uvicorn
 
     from themelens.pipeline.stored import RunReader
     from themelens.report.web import allowed_hosts, create_app
+    from themelens.watch.web import watch_router
 
     with boundary():
         settings, th = source.resolve()
         reader = RunReader(settings.db_path, th.name, asof=parse_date(asof, "--asof"))
         reader.load()  # fail now, in one line, if the store is empty
         web = create_app(reader.load, reader.runs, hosts=allowed_hosts(host, port))
+        web.include_router(watch_router(settings.db_path))
         console.err.print(f"serving {settings.db_path} on http://{host}:{port}/", highlight=False)
     uvicorn.run(web, host=host, port=port, log_level="warning")

@@ -259,6 +259,8 @@ class Theme(_Model):
     default_benchmark: Slug
     default_providers: tuple[ProviderName, ...] = Field(default=("yahoo",), min_length=1)
     """Price providers for listings that name none, tried in order."""
+    feeds: tuple[Text, ...] = ()
+    """RSS/Atom URLs and folders of articles that ``themelens watch`` polls."""
     entities: tuple[Entity, ...] = Field(min_length=1)
     catalysts: tuple[Catalyst, ...] = ()
     capex_facts: tuple[CapexFact, ...] = ()
