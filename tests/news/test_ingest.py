@@ -547,3 +547,25 @@ def test_any_bytes_give_an_article_or_a_failure_never_an_exception(data: bytes) 
             f.write_bytes(data)
             result = ingest([f], now=NOW)
             assert len(result.articles) + len(result.failures) >= 1
+
+
+def test_an_untitled_article_is_known_by_its_first_real_sentence() -> None:
+    from themelens.news.ingest import lead_sentence
+    from themelens.pipeline.model import ArticleInfo
+
+    text = (
+        "September 18, 2025\n"
+        "This article first appeared on Example News.\n"
+        "Chip makers in Hong Kong rallied for a third day as buyers returned. Analysts were split.\n"
+    )
+    assert lead_sentence(text) == (
+        "Chip makers in Hong Kong rallied for a third day as buyers returned."
+    )
+    long = "word " * 60 + "end."
+    cut = lead_sentence(long)
+    assert cut is not None and cut.endswith("…") and len(cut) <= 111
+    assert lead_sentence("Too short.\nAlso short.") is None
+    untitled = ArticleInfo("seed003", None, None, None, "x.txt", 3, "abc", "Chip makers rallied.")
+    assert untitled.label == "“Chip makers rallied.”"
+    assert ArticleInfo("n", "A title", None, None, "x", 0, "i", "lead").label == "A title"
+    assert ArticleInfo("n", None, None, None, "x", 0, "i").label == "n"

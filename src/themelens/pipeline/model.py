@@ -56,6 +56,16 @@ class ArticleInfo:
     origin: str
     claims: int
     id: str = ""  # the content hash claims and verdicts are keyed on (names may repeat)
+    lead: str = ""  # the first sentence, for an article without a title
+
+    @property
+    def label(self) -> str:
+        """What a reader recognises the article by: its title, else its opening words in
+        quotes, else (nothing readable) its file name."""
+        if self.title:
+            return self.title
+        lead = getattr(self, "lead", "")  # runs stored before articles carried a lead
+        return f"“{lead}”" if lead else self.name
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from themelens.errors import ThemelensError
 from themelens.news.article import Article
 from themelens.news.claim import Claim
 from themelens.news.extract import extract_claims
-from themelens.news.ingest import ingest
+from themelens.news.ingest import ingest, lead_sentence
 from themelens.news.reconcile import ReconcileResult, reconcile_claims
 from themelens.news.sentiment import measure_sentiment, sentiment_available
 from themelens.news.store import ArticleStore, StoredVerdict
@@ -339,7 +339,16 @@ def run_news(
     for claim in checked.claims:
         counts[claim.article_id or ""] = counts.get(claim.article_id or "", 0) + 1
     infos = tuple(
-        ArticleInfo(a.name, a.title, a.published, a.source, a.origin, counts.get(a.id, 0), a.id)
+        ArticleInfo(
+            a.name,
+            a.title,
+            a.published,
+            a.source,
+            a.origin,
+            counts.get(a.id, 0),
+            a.id,
+            "" if a.title else lead_sentence(a.text) or "",
+        )
         for a in checked.articles
     )
     converter = FxConverter(source=fx_source_for(provider.name))

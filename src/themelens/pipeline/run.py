@@ -28,7 +28,7 @@ from themelens.pipeline.benchmark import BenchmarkChoice, choose_benchmark
 from themelens.pipeline.model import RunInputs, SourceInfo, ThemeRun
 from themelens.pipeline.news import NewsRun, run_news
 from themelens.pipeline.runs import RunStore
-from themelens.pipeline.steps import run_steps
+from themelens.pipeline.steps import StepResults, run_steps
 from themelens.pipeline.steps_fundamentals import FundamentalsData, load_fundamentals
 from themelens.theme import Theme
 
@@ -257,9 +257,30 @@ def _run_theme(
     missing.extend(steps.missing)
     stages.advance("storing")
     used = news.prices if news.prices is not None else frame
-    if len(used):
-        provider.keep(used[used["provider"] != "proxy"], db_path=settings.db_path)
-    run = ThemeRun(
+    runs = RunStore(settings.db_path)
+    with runs.session():  # the prices kept and the run stored on one connection
+        if len(used):
+            provider.keep(used[used["provider"] != "proxy"], db_path=settings.db_path)
+        stored = runs.save(
+            _assemble(theme, asof, frame, widened, used, market, news, steps, missing)
+        )
+    stages.advance("done")
+    return stored
+
+
+def _assemble(
+    theme: Theme,
+    asof: date | None,
+    frame: pd.DataFrame,
+    widened: pd.DataFrame,
+    used: pd.DataFrame,
+    market: MarketFigures,
+    news: NewsRun,
+    steps: StepResults,
+    missing: list[str],
+) -> ThemeRun:
+    """The run as the report shows it, from what each stage returned."""
+    return ThemeRun(
         theme=theme,
         asof=asof,
         generated_at=datetime.now(UTC).replace(tzinfo=None),
@@ -282,6 +303,3 @@ def _run_theme(
         missing=tuple(dict.fromkeys(missing)),
         failed_inputs=news.failed,
     )
-    stored = RunStore(settings.db_path).save(run)
-    stages.advance("done")
-    return stored

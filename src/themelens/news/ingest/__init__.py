@@ -17,6 +17,7 @@ from themelens.news.ingest._batch import (
     ingest,
 )
 from themelens.news.ingest._decode import DEFAULT_MAX_BYTES
+from themelens.news.ingest._text import lead_sentence
 from themelens.news.ingest._urls import FetchedPage, FetchUrl, UrllibFetcher
 
 __all__ = [
@@ -29,4 +30,5 @@ __all__ = [
     "UrllibFetcher",
     "failure_from",
     "ingest",
+    "lead_sentence",
 ]

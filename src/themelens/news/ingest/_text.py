@@ -22,6 +22,7 @@ from themelens.news.ingest._dates import parse_date_value
 __all__ = [
     "Header",
     "guess_title",
+    "lead_sentence",
     "slugify",
     "split_front_matter",
     "split_header",
@@ -168,6 +169,28 @@ def guess_title(text: str, *, skip: tuple[str, ...] = ()) -> str | None:
             continue
         if sum(1 for w in line.split() if any(c.isalpha() for c in w)) >= 3:
             return line
+    return None
+
+
+_LEAD_MAX: Final = 110
+_SENTENCE_END: Final = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“‘(])")
+
+
+def lead_sentence(text: str) -> str | None:
+    """The article's first real sentence, cut to about 110 characters at a word: what a
+    reader can recognise an untitled article by.
+
+    Lines of fewer than six words (a dateline, a byline, "September 18, 2025")
+    and notes on where the article first appeared are passed over.
+    """
+    for line in text[:4000].split("\n"):
+        line = line.strip()
+        if len(line.split()) < 6 or _SOURCE_NOTE.search(line):
+            continue
+        sentence = _SENTENCE_END.split(line, maxsplit=1)[0]
+        if len(sentence) <= _LEAD_MAX:
+            return sentence
+        return sentence[:_LEAD_MAX].rsplit(" ", 1)[0].rstrip(",;:") + "…"
     return None
 
 

@@ -47,7 +47,7 @@ def _cited(art: ArticleInfo | None, name: str) -> str:
     """'Reuters: Alibaba lifts AI spending' — the publisher and title a reader knows, not the file."""
     if art is None:
         return name
-    title = art.title or name
+    title = art.label
     return f"{art.source}: {title}" if art.source else title
 
 

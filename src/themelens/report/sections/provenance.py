@@ -46,7 +46,7 @@ def build_provenance(ctx: ThemeRun) -> Section:
     if ctx.articles:
         frame = pd.DataFrame(
             {
-                "title": [a.title or a.name for a in ctx.articles],
+                "title": [a.label for a in ctx.articles],
                 "publisher": [a.source or "—" for a in ctx.articles],
                 "published": [fmt_date(a.published) for a in ctx.articles],
                 "claims": [str(a.claims) for a in ctx.articles],
