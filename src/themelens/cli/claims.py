@@ -17,7 +17,6 @@ from themelens.errors import ArticleError
 from themelens.news.claim import Claim
 from themelens.news.extract import EXTRACTORS, Extractor, RulesExtractor, get_extractor
 from themelens.news.extract.stats import ExtractionStats, stats_of
-from themelens.news.ingest import failure_from, ingest
 from themelens.theme import load_theme
 
 
@@ -82,6 +81,8 @@ def claims_extract(
     A bad input (missing, empty, binary, not UTF-8) gets one line on stderr,
     the others are still read, and the exit status is 1.
     """
+    from themelens.news.ingest import failure_from, ingest
+
     with boundary():
         th = load_theme(theme)
         chosen: Extractor = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 from collections.abc import Callable, Sequence
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -13,13 +13,14 @@ from themelens.cli._app import news_app
 from themelens.cli._common import OutputFormat, boundary, console, progress, say, terminal_text
 from themelens.cli._output import Output, emit, frame_table
 from themelens.cli._source import STORE_FLAGS, Source, source_options
-from themelens.config import Settings
-from themelens.errors import InputError, ThemelensError
-from themelens.news.article import Article
-from themelens.news.ingest import DEFAULT_MAX_BYTES, Failure, ingest
-from themelens.news.store import AddResult, ArticleStore
-from themelens.pipeline.news_claims import extract_stored
-from themelens.theme import Theme, load_theme
+from themelens.errors import Failure, InputError, ThemelensError
+from themelens.news.ingest import DEFAULT_MAX_BYTES
+
+if TYPE_CHECKING:  # the store, readers and extractors load when a command runs, not for --help
+    from themelens.config import Settings
+    from themelens.news.article import Article
+    from themelens.news.store import AddResult, ArticleStore
+    from themelens.theme import Theme
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,9 @@ def news_add(
     that will not parse, a URL that fails) is one line on stderr; the rest are
     stored, and the exit status is 1 if any input failed.
     """
+    from themelens.news.ingest import ingest
+    from themelens.news.store import ArticleStore
+
     for chatty in ("trafilatura", "htmldate"):  # they log ERROR for pages we report ourselves
         logging.getLogger(chatty).setLevel(logging.CRITICAL)
     with boundary():
@@ -79,6 +83,8 @@ def news_add(
 @source_options("db", "format")
 def news_list(*, source: Source, fmt: OutputFormat) -> None:
     """Stored articles: id, name, title, published, source, kind and claims count."""
+    from themelens.news.store import ArticleStore
+
     with boundary():
         db_path = source.settings().db_path
         frame = ArticleStore(db_path).list_articles()
@@ -107,6 +113,9 @@ def _store(
     run. Returns what was added, the articles' ids and their claim counts (article id ->
     count, for those whose claims are stored).
     """
+    from themelens.pipeline.news_claims import extract_stored
+    from themelens.theme import load_theme
+
     extract_claims = _extractor()
     theme: Theme | None = None
     if extract_claims is not None and articles:

@@ -3,11 +3,11 @@ statements, valuation and flows."""
 
 from __future__ import annotations
 
+import math
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.table import Table
 
@@ -16,8 +16,10 @@ from themelens.cli._common import ProxyOpt, boundary, console, say
 from themelens.cli._output import Output, emit
 from themelens.cli._source import RUN_FLAGS, Source, source_options
 from themelens.cli.fundamentals import AkshareReplayOpt, ReplayOpt
-from themelens.data.contracts import SYNTHETIC_LABEL
 from themelens.errors import InputError
+
+if TYPE_CHECKING:  # pandas is imported when the command runs, not for --help
+    import pandas as pd
 
 
 class VerifyFormat(StrEnum):
@@ -72,6 +74,7 @@ def verify(
     """Extract claims and give each checkable claim a verdict: supported, supported_intraday,
     misdated, contradicted or unverifiable, with the session, its close and range, the computed
     figure and the reason. Verdicts are stored."""
+    from themelens.data.contracts import SYNTHETIC_LABEL
     from themelens.pipeline.news import FundamentalsInputs, check_articles
     from themelens.verify import Tolerances
 
@@ -139,11 +142,13 @@ def _claims_table(frame: pd.DataFrame) -> Table:
         "contradicted": "red",
     }
     for row in frame.to_dict("records"):
-        cells = [
-            ""
-            if row.get(c) is None or (isinstance(row.get(c), float) and pd.isna(row.get(c)))
-            else str(row.get(c))
-            for c in columns
-        ]
+        cells = [_cell(row.get(c)) for c in columns]
         table.add_row(*cells, style=style.get(str(row["verdict"]), "dim"))
     return table
+
+
+def _cell(value: object) -> str:
+    """A blank for a missing value (None, NaN, NaT), else the value as text."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return "" if str(value) == "NaT" else str(value)
