@@ -18,6 +18,8 @@ FORBIDDEN = {
     "verify": {"report", "cli", "pipeline"},
     "pipeline": {"report", "cli"},
     "report": {"cli"},
+    "watch": {"report", "cli", "scale"},
+    "scale": {"report", "cli", "watch"},
 }
 
 
