@@ -198,7 +198,12 @@ def load_for_cli(
         if _unknown_to(theme, provider, typed, request.tickers[0]):
             raise _unknown(theme, provider, typed)
         reason = next(
-            (f.reason for f in loaded.failures if f.item == request.tickers[0]), "no data"
+            (
+                f.reason + (f" ({f.where})" if f.where else "")
+                for f in loaded.failures
+                if f.item == request.tickers[0]
+            ),
+            "no data",
         )
         raise EmptyDataError(reason, provider=provider.name, ticker=request.tickers[0])
     have = set(frame["ticker"].unique())
