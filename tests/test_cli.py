@@ -186,3 +186,15 @@ def test_error_text_is_printed_literally_not_as_markup(tmp_path: Path) -> None:
     code, _, stderr = run("rally", "[bold]nope", "--demo", db=tmp_path / "c.duckdb")
     assert code == 1
     assert "[bold]nope" in one_error_line(stderr)
+
+
+def test_help_imports_no_data_library() -> None:
+    """``themelens --help`` only draws the commands: the libraries they compute with are
+    imported when a command runs (issue 18: --help under half a second)."""
+    import subprocess
+    import sys
+
+    heavy = ("pandas", "numpy", "duckdb", "plotly", "scipy", "trafilatura", "dask", "pyarrow")
+    code = f"import sys, themelens.cli\nprint(','.join(m for m in {heavy!r} if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == ""

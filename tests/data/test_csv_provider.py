@@ -290,6 +290,6 @@ def test_the_cli_s_provider_names_are_the_registry_s() -> None:
     from themelens.data.providers import PROVIDERS
     from themelens.data.routing import AUTO
 
-    assert light.PROVIDER_NAMES == tuple(sorted(PROVIDERS))
-    assert light.PROVIDER_CHOICES == tuple(provider_names())
+    assert tuple(sorted(PROVIDERS)) == light.PROVIDER_NAMES
+    assert tuple(provider_names()) == light.PROVIDER_CHOICES
     assert light.AUTO == AUTO

@@ -9,10 +9,12 @@ importing them registers their commands on ``app``.
 from __future__ import annotations
 
 from themelens.cli import (  # noqa: F401  (imported to register their commands)
+    archive,
     basket,
     claims,
     claims_reconcile,
     events,
+    events_universe,
     fundamentals,
     news,
     prices,

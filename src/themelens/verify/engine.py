@@ -105,7 +105,11 @@ class _Tapes:
             members = proxy_constituents(self.theme, index)
             series = equal_weight_proxy(self.prices, members, ticker) if len(self.prices) else None
             tapes = build_tapes(series) if series is not None and len(series) else {}
-            have = len(set(members) & set(self.prices["ticker"].unique().tolist())) if len(self.prices) else 0
+            have = (
+                len(set(members) & set(self.prices["ticker"].unique().tolist()))
+                if len(self.prices)
+                else 0
+            )
             self.proxies[ticker] = (tapes[ticker], have) if ticker in tapes else None
         return self.proxies[ticker]
 
