@@ -2,20 +2,44 @@
 
 from __future__ import annotations
 
+import importlib.util
+import tempfile
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from feedserver import Item
 
 from themelens.data.intraday import IntradayProvider, replay_intraday
-from themelens.data.providers.yahoo import YahooProvider, replay_fetch
+from themelens.data.providers.yahoo import YahooProvider, record, replay_fetch
 from themelens.data.sources import SingleProvider
 from themelens.duckdb_file import DuckDBFile
 
 RECORDINGS = Path(__file__).resolve().parents[1] / "recordings" / "yahoo_intraday"
-DAILY = RECORDINGS / "daily"
 MINUTES = RECORDINGS / "1m"
+
+
+@cache
+def _daily_recording() -> Path:
+    """The daily recording, written once per process by ``make_synthetic.py`` (seeded, so the
+    same bars every time) into a temporary folder: daily CSVs in the yfinance format are not
+    committed, so none can be mistaken for, or become, a copy of real price files."""
+    spec = importlib.util.spec_from_file_location(
+        "make_synthetic", RECORDINGS / "make_synthetic.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    folder = Path(tempfile.mkdtemp(prefix="themelens-daily-recording-")) / "daily"
+    record(
+        tuple(module.PATHS), folder, start=module.FIRST, end=module.LAST,
+        fetch=module.fetch_daily, synthetic=True, note=module.DAILY_NOTE,
+    )  # fmt: skip
+    return folder
+
+
+DAILY = _daily_recording()
 
 # 2025-11-20, Hong Kong (UTC+8): the session runs 01:30-08:00 UTC
 STORY: tuple[Item, ...] = (

@@ -5,9 +5,11 @@
 There is no network where this project is built, so instead of recording
 Yahoo Finance live, this script builds frames shaped exactly like
 ``yfinance.Ticker.history()`` and saves them through the same recorders a
-live recording uses: ``daily/`` through ``providers.yahoo.record`` (1d bars)
-and ``1m/`` through ``data.intraday.record_intraday`` (1-minute bars of the
-regular session, tz-aware ``Datetime`` index). Both ``meta.json`` files say
+live recording uses: ``1m/`` through ``data.intraday.record_intraday``
+(1-minute bars of the regular session, tz-aware ``Datetime`` index), written
+here and committed, and the daily bars through ``providers.yahoo.record``,
+which ``tests/watch/watchkit.py`` writes into a temporary folder when the
+tests start (seeded: the same bars every time). Both ``meta.json`` files say
 ``"synthetic": true``: the prices are invented, only the tickers are real
 (the theme resolves claims to them).
 
@@ -28,7 +30,6 @@ import numpy as np
 import pandas as pd
 
 from themelens.data.intraday import record_intraday
-from themelens.data.providers.yahoo import record
 
 HERE = Path(__file__).resolve().parent
 TZ = "Asia/Hong_Kong"
@@ -153,6 +154,14 @@ def daily_bars(ticker: str) -> pd.DataFrame:
     return frame
 
 
+DAILY_NOTE = (
+    "SYNTHETIC prices for real tickers, made by make_synthetic.py (the issue 20 story: "
+    "SMIC +7.9% at 14:05 HKT, closed +5.7%); not market data."
+)
+"""The daily bars are not committed: ``tests/watch/watchkit.py`` records them with
+``record(..., fetch=fetch_daily)`` into a temporary folder when the tests start."""
+
+
 def fetch_daily(ticker: str, start: date | None, end: date | None) -> pd.DataFrame:
     return daily_bars(ticker)
 
@@ -164,11 +173,7 @@ def fetch_minutes(ticker: str, interval: str, start: datetime, end: datetime) ->
 
 def main() -> None:
     tickers = tuple(PATHS)
-    note = (
-        "SYNTHETIC prices for real tickers, made by make_synthetic.py (the issue 20 story: "
-        "SMIC +7.9% at 14:05 HKT, closed +5.7%); not market data."
-    )
-    record(tickers, HERE / "daily", start=FIRST, end=LAST, fetch=fetch_daily, synthetic=True, note=note)  # fmt: skip
+    note = DAILY_NOTE
     record_intraday(
         tickers,
         HERE / "1m",
