@@ -133,30 +133,12 @@ WHERE {" OR ".join(f"intraday_bars.{c} IS DISTINCT FROM excluded.{c}" for c in _
 def yfinance_intraday_fetch(
     ticker: str, interval: str, start: datetime, end: datetime
 ) -> pd.DataFrame:
-    """Intraday bars from ``yfinance.Ticker(ticker).history`` with every option explicit.
+    """Intraday bars of the regular session (``providers.yahoo.yfinance_history``)."""
+    from themelens.data.providers.yahoo import yfinance_history
 
-    Regular session only (``prepost=False``); the output shape never depends
-    on the arguments: ``auto_adjust=True``, ``actions=True``, ``repair=False``.
-    """
-    import yfinance as yf
-
-    from themelens.data.providers.yahoo import _yfinance_raises
-
-    with _yfinance_raises():
-        history: pd.DataFrame = yf.Ticker(ticker).history(
-            interval=interval,
-            start=start.replace(tzinfo=UTC),
-            end=end.replace(tzinfo=UTC),
-            prepost=False,
-            actions=True,
-            auto_adjust=True,
-            back_adjust=False,
-            repair=False,
-            keepna=False,
-            rounding=False,
-            timeout=10,
-        )
-    return history
+    return yfinance_history(
+        ticker, interval=interval, start=start.replace(tzinfo=UTC), end=end.replace(tzinfo=UTC)
+    )
 
 
 def history_to_bars(

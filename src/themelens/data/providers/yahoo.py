@@ -294,22 +294,20 @@ def _yfinance_raises() -> Iterator[None]:
             yf.config.debug.hide_exceptions = before
 
 
-def yfinance_fetch(ticker: str, start: date | None, end: date | None) -> pd.DataFrame:
-    """Daily, adjusted bars from ``yfinance.Ticker(ticker).history`` with every option explicit.
+def yfinance_history(ticker: str, **window: Any) -> pd.DataFrame:
+    """``yfinance.Ticker(ticker).history(**window)`` with every other option explicit, its
+    errors raised: the one place both the daily and the intraday fetch ask Yahoo.
 
-    ``end`` is inclusive here (yfinance's is exclusive); ``start=None`` asks
-    for ``period="max"``. Output shape never depends on our arguments:
-    ``auto_adjust=True`` (no ``Adj Close``), ``actions=True`` (Dividends and
-    Stock Splits always present), ``repair=False`` (no ``Repaired?`` column).
+    The output shape never depends on the arguments: regular session only
+    (``prepost=False``), ``auto_adjust=True`` (no ``Adj Close``),
+    ``actions=True`` (Dividends and Stock Splits always present),
+    ``repair=False`` (no ``Repaired?`` column).
     """
     import yfinance as yf
 
     with _yfinance_raises():
         history: pd.DataFrame = yf.Ticker(ticker).history(
-            period="max" if start is None else None,
-            interval="1d",
-            start=start,
-            end=end + timedelta(days=1) if end is not None else None,
+            **window,
             prepost=False,
             actions=True,
             auto_adjust=True,
@@ -320,6 +318,18 @@ def yfinance_fetch(ticker: str, start: date | None, end: date | None) -> pd.Data
             timeout=10,
         )
     return history
+
+
+def yfinance_fetch(ticker: str, start: date | None, end: date | None) -> pd.DataFrame:
+    """Daily, adjusted bars (``yfinance_history``); ``end`` is inclusive here (yfinance's is
+    exclusive); ``start=None`` asks for ``period="max"``."""
+    return yfinance_history(
+        ticker,
+        period="max" if start is None else None,
+        interval="1d",
+        start=start,
+        end=end + timedelta(days=1) if end is not None else None,
+    )
 
 
 def history_to_long(history: pd.DataFrame, ticker: str) -> pd.DataFrame:
