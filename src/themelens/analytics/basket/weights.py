@@ -1,11 +1,15 @@
 """Weighting schemes and caps: equal, inverse-volatility, risk parity, minimum variance.
 
-The optimising schemes go through PyPortfolioOpt (cvxpy underneath, Clarabel
-by default): minimum variance is ``EfficientFrontier.min_volatility`` with the
-name cap as weight bounds and role caps as sector constraints; risk parity is
-the convex log-barrier formulation of equal risk contribution (Spinu 2013;
-Maillard, Roncalli & Teïletche 2010) handed to PyPortfolioOpt's
-``convex_objective``. Nothing here is a home-made solver.
+Minimum variance goes through PyPortfolioOpt (cvxpy underneath, Clarabel by
+default): ``EfficientFrontier.min_volatility`` with the name cap as weight
+bounds and role caps as sector constraints. Risk parity is the convex
+log-barrier formulation of equal risk contribution (Spinu 2013; Maillard,
+Roncalli & Teïletche 2010) solved by SciPy's L-BFGS-B with its analytic
+gradient: it has only positivity bounds, and a general conic solver spent
+~25 ms a rebalance building the problem (1.7 s of a cold report) where
+L-BFGS-B takes ~2 ms and meets the equal-contribution condition to ~1e-10
+(cvxpy's answer to ~1e-6; the tests compare the two). Nothing here is a
+home-made solver.
 
 Every function returns finite, non-negative weights summing to at most 1
 (the rest is cash) and explains any fallback in ``WeightDecision.notes``.
@@ -13,7 +17,6 @@ Every function returns finite, non-negative weights summing to at most 1
 
 from __future__ import annotations
 
-import importlib
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -92,28 +95,44 @@ def risk_parity_weights(cov: Floats) -> Floats:
 
     Notes
     -----
-    Solves ``min ½ yᵀΣy − (1/n) Σ log yᵢ`` over ``y > 0`` and returns
+    Minimises ``½ yᵀΣy − (1/n) Σ log yᵢ`` over ``y > 0`` and returns
     ``y / Σy``: at the optimum ``yᵢ (Σy)ᵢ = 1/n`` for every name, i.e. equal
     risk contributions (Spinu 2013). The problem is strictly convex for a
-    positive-definite Σ, so the answer is unique.
-    """
-    from pypfopt import EfficientFrontier
+    positive-definite Σ, so the answer is unique. Σ is scaled to unit mean
+    variance first, so ``y`` sits near ``1/√n`` whatever the units.
 
-    cp: Any = importlib.import_module("cvxpy")  # untyped at these attributes
+    Raises
+    ------
+    SolverFailed
+        L-BFGS-B stopped without meeting its tolerance, or the weights are unusable.
+    """
+    from scipy.optimize import minimize
+
     n = cov.shape[0]
     if n == 1:
         return np.ones(1)
-    # scale Σ to unit mean variance: y then sits near 1/√n, far inside the (0, 1e3) box
-    # (PyPortfolioOpt turns a missing upper bound into 1, which would bind and break ERC)
     scaled = cov / float(np.mean(np.diag(cov)))
-    ef = EfficientFrontier(None, scaled, weight_bounds=(0, 1e3))
 
-    def objective(w: Any) -> Any:
-        return 0.5 * cp.quad_form(w, scaled) - cp.sum(cp.log(w)) / n
+    def objective(y: Floats) -> tuple[float, Floats]:
+        sy = scaled @ y
+        return float(0.5 * y @ sy - np.log(y).sum() / n), sy - 1.0 / (n * y)
 
-    return _solve(
-        lambda: ef.convex_objective(objective, weights_sum_to_one=False), n, "risk parity"
+    start = 1.0 / np.sqrt(np.diag(scaled) * n)  # inverse volatility, on the right scale
+    result = minimize(
+        objective,
+        start,
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[(1e-12, None)] * n,
+        options={"ftol": 0.0, "gtol": 1e-13, "maxiter": 5000, "maxcor": 20},
     )
+    y = np.asarray(result.x, dtype=np.float64)
+    contributions = y * (scaled @ y)
+    # L-BFGS-B may stop on "no further reduction" at machine precision: judge the answer
+    if not np.all(np.isfinite(y)) or np.max(np.abs(contributions * n - 1.0)) > 1e-6:
+        raise SolverFailed(f"risk parity: L-BFGS-B did not converge ({result.message})")
+    out: Floats = y / y.sum()
+    return out
 
 
 def min_variance_weights(
