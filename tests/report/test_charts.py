@@ -77,3 +77,29 @@ def test_a_large_universe_draws_the_biggest_movers_and_a_band_for_the_rest() -> 
     assert upper["y"] == pytest.approx(np.round(expected, 2).tolist(), abs=1e-9)
     small = rebased_chart(wide.iloc[:, :3], {}, "t")
     assert small is not None and len(small["data"]) == 3  # no band when all fit
+
+
+def test_figures_are_strict_json_with_gaps_as_null_and_agree_with_plotly() -> None:
+    """A gap (NaN) in a trace is written as null, since ``JSON.parse`` rejects NaN and one
+    bad figure would blank every chart of the page; the dict figure is the one plotly.py
+    would make of the same traces (its own validation, as the reference)."""
+    import json
+
+    import plotly.graph_objects as go
+
+    from themelens.report.charts import figure_json, trace
+    from themelens.report.html import script_json
+
+    ys = [1.0, float("nan"), 3.0, float("inf")]
+    fig = figure_json([trace("scatter", x=["a", "b", "c", "d"], y=ys, mode="lines", name="s")],
+                      "Title", x_title="Date", y_title="% move", height=300)  # fmt: skip
+    assert fig["data"][0]["y"] == [1.0, None, 3.0, None]
+
+    def strict(token: str) -> None:
+        raise AssertionError(f"{token} in figure JSON")
+
+    assert json.loads(script_json(fig), parse_constant=strict) == fig
+    theirs = go.Figure(fig).to_plotly_json()  # raises on anything plotly's schema rejects
+    assert theirs["data"][0]["y"] == [1.0, None, 3.0, None]
+    assert theirs["layout"]["yaxis"]["title"]["text"] == "% move"
+    assert fig["layout"]["xaxis"]["automargin"] is True

@@ -9,12 +9,11 @@ import math
 from typing import Any, Final
 
 import pandas as pd
-import plotly.graph_objects as go
 from markupsafe import Markup, escape
 
 from themelens.analytics.basket import BasketResult
 from themelens.analytics.basket.tearsheet import MONTHS, TearSheet
-from themelens.report.charts import figure_json
+from themelens.report.charts import figure_json, trace
 from themelens.report.context import ThemeRun
 from themelens.report.format import fmt_date, html_table
 from themelens.report.sections import Chart, Section, register_section
@@ -43,17 +42,28 @@ def _pct_list(values: pd.Series, digits: int = 2) -> list[float | None]:
 
 def _equity(result: BasketResult) -> dict[str, Any]:
     d = result.daily
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=_x(d["date"]), y=(100 * d["equity"]).round(2).tolist(), mode="lines", name="basket"
-        )
+    traces: list[dict[str, Any]] = []
+    traces.append(
+        {
+            "type": "scatter",
+            "x": _x(d["date"]),
+            "y": (100 * d["equity"]).round(2).tolist(),
+            "mode": "lines",
+            "name": "basket",
+        }
     )
     if result.benchmark is not None:
-        fig.add_trace(go.Scatter(x=_x(d["date"]), y=(100 * d["benchmark_equity"]).round(2).tolist(),
-                                 mode="lines", name=result.benchmark))  # fmt: skip
+        traces.append(
+            trace(
+                "scatter",
+                x=_x(d["date"]),
+                y=(100 * d["benchmark_equity"]).round(2).tolist(),
+                mode="lines",
+                name=result.benchmark,
+            )
+        )
     return figure_json(
-        fig,
+        traces,
         "Equity, start = 100 (after costs)",
         x_title="Date",
         y_title="equity, start = 100",
@@ -63,16 +73,40 @@ def _equity(result: BasketResult) -> dict[str, Any]:
 
 def _drawdown(result: BasketResult) -> dict[str, Any]:
     d = result.daily
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=_x(d["date"]), y=(100 * d["drawdown"]).round(2).tolist(), mode="lines",
-                             name="basket", fill="tozeroy"))  # fmt: skip
+    traces: list[dict[str, Any]] = []
+    traces.append(
+        trace(
+            "scatter",
+            x=_x(d["date"]),
+            y=(100 * d["drawdown"]).round(2).tolist(),
+            mode="lines",
+            name="basket",
+            fill="tozeroy",
+        )
+    )
     if result.benchmark is not None:
-        fig.add_trace(go.Scatter(x=_x(d["date"]), y=(100 * d["benchmark_drawdown"]).round(2).tolist(),
-                                 mode="lines", name=result.benchmark))  # fmt: skip
-    fig.add_trace(go.Scatter(x=_x(d["date"]), y=(100 * d["exposure"]).round(1).tolist(), mode="lines",
-                             name="exposure % (right)", yaxis="y2", line={"dash": "dot"}))  # fmt: skip
+        traces.append(
+            trace(
+                "scatter",
+                x=_x(d["date"]),
+                y=(100 * d["benchmark_drawdown"]).round(2).tolist(),
+                mode="lines",
+                name=result.benchmark,
+            )
+        )
+    traces.append(
+        trace(
+            "scatter",
+            x=_x(d["date"]),
+            y=(100 * d["exposure"]).round(1).tolist(),
+            mode="lines",
+            name="exposure % (right)",
+            yaxis="y2",
+            line={"dash": "dot"},
+        )
+    )
     return figure_json(
-        fig,
+        traces,
         "Drawdown from peak, % (exposure after vol target and brake on the right)",
         x_title="Date",
         y_title="% from peak",
@@ -89,16 +123,24 @@ def _drawdown(result: BasketResult) -> dict[str, Any]:
 
 def _weights(result: BasketResult) -> dict[str, Any]:
     wide = result.weights_frame(wide=True)
-    fig = go.Figure()
+    traces: list[dict[str, Any]] = []
     for ticker in wide.columns:
         col = wide[ticker]
         if not (col > 0).any():
             continue
-        fig.add_trace(go.Scatter(x=_x(wide.index), y=(100 * col).round(2).tolist(), mode="lines",
-                                 stackgroup="weights", line={"shape": "hv", "width": 0.5},
-                                 name=str(ticker)))  # fmt: skip
+        traces.append(
+            trace(
+                "scatter",
+                x=_x(wide.index),
+                y=(100 * col).round(2).tolist(),
+                mode="lines",
+                stackgroup="weights",
+                line={"shape": "hv", "width": 0.5},
+                name=str(ticker),
+            )
+        )
     return figure_json(
-        fig,
+        traces,
         "Target weights at each rebalance, % of the basket (stacked)",
         x_title="Rebalance date",
         y_title="% of the basket",
@@ -109,12 +151,12 @@ def _weights(result: BasketResult) -> dict[str, Any]:
 def _yearly(sheet: TearSheet) -> dict[str, Any]:
     y = sheet.yearly
     years = [str(v) for v in y["year"]]
-    fig = go.Figure()
-    fig.add_trace(go.Bar(x=years, y=_pct_list(y["basket"]), name="basket"))
+    traces: list[dict[str, Any]] = []
+    traces.append(trace("bar", x=years, y=_pct_list(y["basket"]), name="basket"))
     if sheet.benchmark is not None:
-        fig.add_trace(go.Bar(x=years, y=_pct_list(y["benchmark"]), name=sheet.benchmark))
+        traces.append(trace("bar", x=years, y=_pct_list(y["benchmark"]), name=sheet.benchmark))
     return figure_json(
-        fig,
+        traces,
         "Calendar-year returns, % (first and last years partial)",
         x_title="Year",
         y_title="% return in the year",
@@ -134,15 +176,33 @@ def _rolling(sheet: TearSheet) -> dict[str, Any]:
     series = [("basket", "volatility", "sharpe", "#1f77b4")]
     if sheet.benchmark is not None:
         series.append((sheet.benchmark, "benchmark_volatility", "benchmark_sharpe", "#ff7f0e"))
-    fig = go.Figure()
+    traces: list[dict[str, Any]] = []
     for name, vol, sharpe, colour in series:
-        fig.add_trace(go.Scatter(x=x, y=_pct_list(r[vol]), mode="lines", line={"color": colour},
-                                 name=f"{name} volatility %", legendgroup=name))  # fmt: skip
-        fig.add_trace(go.Scatter(x=x, y=_sharpe_list(r[sharpe]), mode="lines", yaxis="y2",
-                                 line={"color": colour, "dash": "dot"}, name=f"{name} Sharpe",
-                                 legendgroup=name))  # fmt: skip
+        traces.append(
+            trace(
+                "scatter",
+                x=x,
+                y=_pct_list(r[vol]),
+                mode="lines",
+                line={"color": colour},
+                name=f"{name} volatility %",
+                legendgroup=name,
+            )
+        )
+        traces.append(
+            trace(
+                "scatter",
+                x=x,
+                y=_sharpe_list(r[sharpe]),
+                mode="lines",
+                yaxis="y2",
+                line={"color": colour, "dash": "dot"},
+                name=f"{name} Sharpe",
+                legendgroup=name,
+            )
+        )
     return figure_json(
-        fig,
+        traces,
         f"Rolling {sheet.window}-session volatility (top) and Sharpe (bottom), annualised",
         x_title="Date",
         y_title="volatility, % a year",

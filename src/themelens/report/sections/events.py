@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-import plotly.graph_objects as go
 from markupsafe import Markup
 
 from themelens.analytics.events import EventStudyResult
-from themelens.report.charts import figure_json
+from themelens.report.charts import figure_json, trace
 from themelens.report.context import ThemeRun
 from themelens.report.sections import Chart, Section, register_section
 
@@ -36,18 +35,53 @@ def caar_chart(result: EventStudyResult) -> dict[str, Any] | None:
     days = path["day"].tolist()
     pct = {c: (path[c] * 100).round(3).tolist() for c in ("caar", "ci_low", "ci_high")}
     level = f"{result.confidence:.0%}"
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=days, y=pct["ci_high"], mode="lines", line={"width": 0},
-                             showlegend=False, hoverinfo="skip"))  # fmt: skip
-    fig.add_trace(go.Scatter(x=days, y=pct["ci_low"], mode="lines", line={"width": 0},
-                             fill="tonexty", fillcolor="rgba(31,119,180,0.18)",
-                             name=f"{level} band"))  # fmt: skip
-    fig.add_trace(go.Scatter(x=days, y=pct["caar"], mode="lines+markers", name="mean CAR",
-                             line={"color": "#1f77b4"}))  # fmt: skip
-    fig.add_hline(y=0, line={"dash": "dot", "color": "#888"})
+    traces: list[dict[str, Any]] = []
+    traces.append(
+        trace(
+            "scatter",
+            x=days,
+            y=pct["ci_high"],
+            mode="lines",
+            line={"width": 0},
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    )
+    traces.append(
+        trace(
+            "scatter",
+            x=days,
+            y=pct["ci_low"],
+            mode="lines",
+            line={"width": 0},
+            fill="tonexty",
+            fillcolor="rgba(31,119,180,0.18)",
+            name=f"{level} band",
+        )
+    )
+    traces.append(
+        trace(
+            "scatter",
+            x=days,
+            y=pct["caar"],
+            mode="lines+markers",
+            name="mean CAR",
+            line={"color": "#1f77b4"},
+        )
+    )
+    zero = {
+        "type": "line",
+        "xref": "x domain",
+        "x0": 0,
+        "x1": 1,
+        "yref": "y",
+        "y0": 0,
+        "y1": 0,
+        "line": {"dash": "dot", "color": "#888"},
+    }  # fmt: skip (plotly's add_hline shape)
     n = len(result.events)
     title = f"Mean CAR over {n} event{'s' if n != 1 else ''}, {result.model} model"
-    return figure_json(fig, title, x_title=_X_TITLE, y_title=_Y_TITLE, **_LAYOUT)
+    return figure_json(traces, title, x_title=_X_TITLE, y_title=_Y_TITLE, shapes=[zero], **_LAYOUT)
 
 
 def _absent(ctx: ThemeRun) -> Section:
