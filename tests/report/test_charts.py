@@ -103,3 +103,12 @@ def test_figures_are_strict_json_with_gaps_as_null_and_agree_with_plotly() -> No
     assert theirs["data"][0]["y"] == [1.0, None, 3.0, None]
     assert theirs["layout"]["yaxis"]["title"]["text"] == "% move"
     assert fig["layout"]["xaxis"]["automargin"] is True
+
+
+def test_iso_days_match_strftime_for_naive_and_zoned_dates() -> None:
+    from themelens.report.charts import iso_days
+
+    naive = pd.bdate_range("2024-12-27", periods=5)
+    zoned = pd.date_range("2025-09-17 23:30", periods=3, freq="h", tz="Asia/Hong_Kong")
+    for dates in (naive, zoned, pd.Series(naive), list(naive)):
+        assert iso_days(dates) == [f"{d:%Y-%m-%d}" for d in dates]

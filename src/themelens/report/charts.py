@@ -30,6 +30,7 @@ __all__ = [
     "REBASED_AXIS",
     "RELATIVE_AXIS",
     "figure_json",
+    "iso_days",
     "price_window",
     "rebased_chart",
     "relative_chart",
@@ -127,8 +128,14 @@ MAX_LINES: Final = 10
 """Lines a chart draws one by one; beyond that, the rest are a band (see ``_lines``)."""
 
 
-def _dates(index: pd.Index) -> list[str]:
-    return [f"{d:%Y-%m-%d}" for d in pd.DatetimeIndex(index)]
+def iso_days(dates: Any) -> list[str]:
+    """Dates (an index, a column, a list of timestamps) as ``YYYY-MM-DD`` strings, vectorised:
+    formatting a year of sessions one timestamp at a time cost more than drawing it."""
+    index = pd.DatetimeIndex(dates)
+    if index.tz is not None:  # the local calendar day, not UTC's
+        index = index.tz_localize(None)
+    days = np.asarray(index.values, dtype="datetime64[D]")
+    return [str(d) for d in np.datetime_as_string(days, unit="D")]
 
 
 def _lines(
@@ -158,11 +165,11 @@ def _lines(
         series = values[ticker].dropna()
         traces.append(
             {"type": "scatter", "mode": "lines", "name": labels.get(str(ticker), str(ticker)),
-             "x": _dates(series.index), "y": series.round(2).tolist()}
+             "x": iso_days(series.index), "y": series.round(2).tolist()}
         )  # fmt: skip
     if rest:
         band = values[rest].quantile([0.1, 0.5, 0.9], axis=1).T.dropna(how="all")
-        x = _dates(band.index)
+        x = iso_days(band.index)
         name = f"{len(rest)} others, 10th–90th percentile"
         grey = "rgba(120,120,120,0.25)"
         traces += [

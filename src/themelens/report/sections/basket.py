@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 
 from themelens.analytics.basket import BasketResult
 from themelens.analytics.basket.tearsheet import MONTHS, TearSheet
-from themelens.report.charts import figure_json, trace
+from themelens.report.charts import figure_json, iso_days, trace
 from themelens.report.context import ThemeRun
 from themelens.report.format import fmt_date, html_table
 from themelens.report.sections import Chart, Section, register_section
@@ -29,7 +29,7 @@ _LOSS: Final = "176, 0, 32"
 
 
 def _x(dates: Any) -> list[str]:
-    return [f"{d:%Y-%m-%d}" for d in dates]
+    return iso_days(dates)
 
 
 def _pct(value: float) -> str:
