@@ -128,12 +128,60 @@ def test_concurrent_reports_each_keep_their_whole_run(tmp_path: Path) -> None:
         assert proc.returncode == 0, err.decode()
     con = duckdb.connect(str(db), read_only=True)
     runs = con.execute("SELECT count(*), count(DISTINCT id) FROM runs").fetchone()
-    rows = con.execute("SELECT run_id, count(*) FROM run_prices GROUP BY run_id").fetchall()
+    frames = con.execute("SELECT run_id, digest, n_rows FROM run_frames").fetchall()
+    stored = dict(
+        con.execute("SELECT digest, count(*) FROM run_price_frames GROUP BY digest").fetchall()
+    )
     con.close()
     assert runs == (2, 2)
-    assert len(rows) == 2 and rows[0][1] == rows[1][1] > 0
+    assert len(frames) == 2 and frames[0][2] == frames[1][2] > 0
+    assert all(stored[digest] == n for _, digest, n in frames)  # each frame whole, once
     for listed in RunStore(db).list():
-        assert len(RunStore(db).load(listed.id).prices) == rows[0][1]
+        assert len(RunStore(db).load(listed.id).prices) == frames[0][2]
+
+
+def test_a_price_frame_is_stored_once_per_content_and_old_runs_still_load(
+    two_runs: tuple[Path, list[str], pd.DataFrame], tmp_path: Path
+) -> None:
+    """Saving a run again over the same prices adds no price row; other prices add one frame;
+    a run stored before frames were shared (rows in ``run_prices``) loads from there."""
+    import shutil
+    from dataclasses import replace
+
+    from themelens.pipeline.runs import frame_digest
+
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(two_runs[0], db)
+    store = RunStore(db)
+    run = store.load(two_runs[1][0])
+
+    def count(sql: str) -> int:
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            return int(con.execute(sql).fetchone()[0])  # type: ignore[index]
+        finally:
+            con.close()
+
+    before = count("SELECT count(*) FROM run_price_frames")
+    again = store.save(run)
+    assert count("SELECT count(*) FROM run_price_frames") == before
+    pd.testing.assert_frame_equal(store.load(again.run_id).prices, run.prices)
+    changed = run.prices.copy()
+    changed.loc[len(changed) - 1, "close"] += 1.0
+    assert frame_digest(changed) != frame_digest(run.prices)
+    other = store.save(replace(run, prices=changed))
+    assert count("SELECT count(*) FROM run_price_frames") == before + len(changed)
+    pd.testing.assert_frame_equal(store.load(other.run_id).prices, changed)
+    # an old-layout run: its rows in run_prices, no run_frames entry
+    con = duckdb.connect(str(db))
+    con.execute(
+        "INSERT INTO run_prices SELECT ?, * EXCLUDE (digest) FROM run_price_frames "
+        "WHERE digest = (SELECT digest FROM run_frames WHERE run_id = ?) ORDER BY rowid",
+        [other.run_id, other.run_id],
+    )
+    con.execute("DELETE FROM run_frames WHERE run_id = ?", [other.run_id])
+    con.close()
+    pd.testing.assert_frame_equal(store.load(other.run_id).prices, changed)
 
 
 class _Payload:

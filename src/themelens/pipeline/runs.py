@@ -7,7 +7,12 @@ own code instead of recomputing it from whatever the store holds now, so a
 store that served two reports shows each as it was, never a mix.
 
 A run's price frame (the bulk of it: every session of every ticker) goes to
-table ``run_prices`` as columns, which DuckDB compresses as it stores them;
+table ``run_price_frames`` as columns, which DuckDB compresses as it stores
+them, once per distinct frame: ``run_frames`` points each run at its frame's
+digest, so a report rebuilt over unchanged prices stores no price row again
+(it used to append every row per run: a tenth of a warm report, and a store
+growing by the whole frame each time). Runs written before keep their rows in
+``run_prices`` and load from there;
 the rest of the run is sealed (``sealed``: pickle and zlib under an HMAC of
 the user's private key): pickle keeps every typed result without a second
 schema to maintain, and the seal means a run is unpickled only if this user's
@@ -48,6 +53,24 @@ CREATE TABLE IF NOT EXISTS runs (
     synthetic BOOLEAN NOT NULL,
     version VARCHAR NOT NULL,
     blob BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS run_frames (
+    run_id VARCHAR PRIMARY KEY,
+    digest VARCHAR NOT NULL,
+    n_rows BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS run_price_frames (
+    digest VARCHAR NOT NULL,
+    "date" TIMESTAMP,
+    ticker VARCHAR,
+    open DOUBLE,
+    high DOUBLE,
+    low DOUBLE,
+    close DOUBLE,
+    volume DOUBLE,
+    provider VARCHAR,
+    source VARCHAR,
+    fetched_at TIMESTAMP
 );
 CREATE TABLE IF NOT EXISTS run_prices (
     run_id VARCHAR NOT NULL,
@@ -106,14 +129,24 @@ class RunStore:
         blob = seal(rest)
         claims = len(run.verify.rows) if run.verify is not None else 0
         prices = _stored_columns(run.prices if columnar else run.prices.iloc[0:0])
+        digest = frame_digest(prices)
         row = [run_id, created, run.theme.name, run.asof, len(run.articles), claims,
                run.synthetic, package_digest(), blob]  # fmt: skip
         with self._db.connect() as con:
             con.execute("BEGIN TRANSACTION")
             con.register("run_prices_in", prices)
             try:  # all or nothing, and the connection left clean for a session's next call
+                # the file's write lock is held: no other process can add this digest meanwhile
+                known = con.execute(
+                    "SELECT 1 FROM run_frames WHERE digest = ? LIMIT 1", [digest]
+                ).fetchone()
+                if known is None:
+                    con.execute(
+                        f"INSERT INTO run_price_frames SELECT ?, {_COLUMNS} FROM run_prices_in",
+                        [digest],
+                    )
                 con.execute(
-                    f"INSERT INTO run_prices SELECT ?, {_COLUMNS} FROM run_prices_in", [run_id]
+                    "INSERT INTO run_frames VALUES (?, ?, ?)", [run_id, digest, len(prices)]
                 )
                 con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
                 con.execute("COMMIT")
@@ -162,10 +195,25 @@ class RunStore:
             chosen = fitting[0]
         with self._db.connect(read_only=True) as con:
             found = con.execute("SELECT blob FROM runs WHERE id = ?", [chosen.id]).fetchone()
-            prices = con.execute(
-                f"SELECT {_COLUMNS} FROM run_prices WHERE run_id = ? ORDER BY rowid",
-                [chosen.id],
-            ).df()
+            frame = con.execute(
+                "SELECT digest, n_rows FROM run_frames WHERE run_id = ?", [chosen.id]
+            ).fetchone()
+            if frame is None:  # stored before frames were shared
+                prices = con.execute(
+                    f"SELECT {_COLUMNS} FROM run_prices WHERE run_id = ? ORDER BY rowid",
+                    [chosen.id],
+                ).df()
+            else:
+                prices = con.execute(
+                    f"SELECT {_COLUMNS} FROM run_price_frames WHERE digest = ? ORDER BY rowid",
+                    [frame[0]],
+                ).df()
+                if len(prices) != frame[1]:
+                    raise StoreError(
+                        f"run {chosen.id} should have {frame[1]:,} price rows and has "
+                        f"{len(prices):,}; run `themelens report` again",
+                        path=self.path,
+                    )
         assert found is not None
         try:
             run = unseal(found[0])
@@ -190,6 +238,18 @@ class RunStore:
 
 _COLUMNS: Final = ", ".join(f'"{c}"' for c in STORED_COLUMNS)
 _TIMES: Final = ("date", "fetched_at")
+
+
+def frame_digest(prices: pd.DataFrame) -> str:
+    """A content key for a price frame: columns, dtypes, length and every row's hash in order.
+
+    ``pd.util.hash_pandas_object`` hashes each row's values (64 bits); the
+    SHA-256 of those hashes, the column names and dtypes tells two frames
+    apart unless 64-bit row hashes collide at the same position.
+    """
+    head = "|".join(f"{c}:{prices[c].dtype}" for c in prices.columns) + f"|{len(prices)}"
+    rows = pd.util.hash_pandas_object(prices, index=False).to_numpy()
+    return hashlib.sha256(head.encode() + rows.tobytes()).hexdigest()
 
 
 def _stored_columns(prices: pd.DataFrame) -> pd.DataFrame:
