@@ -392,3 +392,60 @@ def test_scaling_prices_changes_nothing(demo: pd.DataFrame) -> None:
 def test_bad_specs_say_which_flag(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(InputError, match=message):
         BasketSpec(**kwargs)  # type: ignore[arg-type]
+
+
+def _eligible_loop(window: np.ndarray, min_history: int) -> tuple[np.ndarray, list[str]]:
+    """The per-name loop ``_eligible`` replaced, kept as its reference."""
+    tail = window[-min_history:] if len(window) >= min_history else window
+    reasons: list[str] = []
+    ok = np.zeros(window.shape[1], dtype=bool)
+    for i in range(window.shape[1]):
+        col = tail[:, i]
+        if len(window) < min_history or not np.isfinite(col).all():
+            n = int(np.isfinite(window[:, i][::-1]).cumprod().sum())
+            reasons.append(f"{n} unbroken sessions of history, needs {min_history}")
+        elif np.nanstd(col) == 0:
+            reasons.append("no price movement (suspended?)")
+        else:
+            ok[i] = True
+            reasons.append("")
+    return ok, reasons
+
+
+@pytest.mark.parametrize("rows", [5, 40, 130])
+def test_eligibility_is_the_per_name_rule(rows: int) -> None:
+    from themelens.analytics.basket.schedule import _eligible
+
+    rng = np.random.default_rng(rows)
+    window = rng.normal(0, 0.02, (rows, 60))
+    window[rng.random(window.shape) < 0.03] = np.nan  # gaps anywhere
+    window[:, 3] = 0.0  # suspended
+    window[-1, 4] = np.nan  # broken on the last row
+    window[:, 5] = np.nan  # never traded
+    ours, theirs = _eligible(window, 20), _eligible_loop(window, 20)
+    assert np.array_equal(ours[0], theirs[0]) and ours[1] == theirs[1]
+
+
+@pytest.mark.parametrize(("sessions", "names"), [(30, 80), (80, 80), (126, 400), (200, 40)])
+def test_singularity_from_the_small_side_matches_the_full_decomposition(
+    sessions: int, names: int
+) -> None:
+    """With no more sessions than names the covariance is singular; its rank and the
+    fallback note come from the sessions × sessions Gram matrix, the same as ``eigvalsh``
+    of the full covariance says; with more sessions the full matrix is used as before."""
+    from themelens.analytics.basket.weights import SINGULAR_RCOND, spectrum
+
+    rng = np.random.default_rng(sessions + names)
+    sample = rng.normal(0, 0.02, (sessions, names)) + rng.normal(0, 0.01, (sessions, 1))
+    cov = np.cov(sample, rowvar=False, ddof=1) * 252
+    eig = np.linalg.eigvalsh(cov)
+    full = (eig[0] <= SINGULAR_RCOND * eig[-1], int(np.sum(eig > SINGULAR_RCOND * eig[-1])))
+    low, top, rank = spectrum(cov, sample)
+    assert (low <= SINGULAR_RCOND * top, rank) == full
+    assert top == pytest.approx(eig[-1], rel=1e-9)
+    roles = ["peer"] * names
+    with_sample = decide_weights("risk-parity", cov, max_weight=None, roles=roles, role_caps={},
+                                 sample=sample)  # fmt: skip
+    without = decide_weights("risk-parity", cov, max_weight=None, roles=roles, role_caps={})
+    assert with_sample.notes == without.notes and with_sample.used == without.used
+    np.testing.assert_allclose(with_sample.weights, without.weights, rtol=1e-12)
