@@ -127,6 +127,28 @@ def test_same_seed_same_numbers_whatever_the_chunks() -> None:
     other = simulate_paths(PRICES, ["A", "B"], paths=5000, horizon=60, seed=12)
     pd.testing.assert_frame_equal(one.rows, two.rows)
     assert not one.rows["p50_pct"].equals(other.rows["p50_pct"])
+    # the automatic chunk (sized to the assets) against one chunk holding every path
+    whole = simulate_paths(PRICES, ["A", "B"], paths=5000, horizon=60, seed=11, chunk_paths=5000)
+    pd.testing.assert_frame_equal(one.rows, whole.rows)
+
+
+def test_chunks_are_sized_to_keep_the_state_in_cache() -> None:
+    from themelens.analytics.scenarios._bootstrap import STATE_VALUES, chunk_for
+
+    assert chunk_for(2) == 8192 and chunk_for(5000) == 64
+    assert chunk_for(1041) * 1041 <= STATE_VALUES < (chunk_for(1041) + 1) * 1041
+    wide = np.random.default_rng(0).normal(0, 0.01, (300, 300))
+    w = np.full(300, 1 / 300)
+    auto = simulate(
+        wide, paths=700, horizon=30, block=4, seed=2, weights=w, chunk_paths=chunk_for(300)
+    )
+    one = simulate(wide, paths=700, horizon=30, block=4, seed=2, weights=w, chunk_paths=700)
+    np.testing.assert_array_equal(auto.terminal_log, one.terminal_log)  # elementwise: exact
+    np.testing.assert_array_equal(auto.max_drawdown, one.max_drawdown)
+    # the portfolio value is a BLAS product, which may sum a chunk's edge rows in another
+    # order: equal to float32 rounding
+    np.testing.assert_allclose(auto.portfolio_drawdown, one.portfolio_drawdown, atol=1e-6)
+    np.testing.assert_allclose(auto.portfolio_terminal, one.portfolio_terminal, atol=1e-6)
 
 
 def test_horizon_distribution_matches_the_sample_drift() -> None:

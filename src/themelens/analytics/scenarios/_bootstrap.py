@@ -35,6 +35,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
@@ -65,6 +66,18 @@ def expand_blocks(
     offsets = np.arange(block, dtype=np.intp)
     idx = (starts.astype(np.intp)[:, :, None] + offsets) % n
     return idx.reshape(len(starts), -1)[:, :horizon]
+
+
+STATE_VALUES: Final = 100_000
+"""Values per running-state array of a chunk: ~0.4 MB of float32, so the eight arrays a
+step sweeps stay in cache (measured, 10,000 paths × 250 sessions: 1,041 assets 15.8 s with
+8,192 paths a chunk, 3.3 s with 128; 200 assets 2.5 s against 0.6 s)."""
+
+
+def chunk_for(assets: int) -> int:
+    """Paths a chunk steps together for ``assets`` assets: ``STATE_VALUES`` values an array,
+    between 64 (Python's per-step overhead) and 8,192 paths."""
+    return int(min(8192, max(64, STATE_VALUES // max(assets, 1))))
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,12 @@ import numpy as np
 import pandas as pd
 
 from themelens.analytics._cells import RowsResult, fmt_column
-from themelens.analytics.scenarios._bootstrap import PathStats, default_block_length, simulate
+from themelens.analytics.scenarios._bootstrap import (
+    PathStats,
+    chunk_for,
+    default_block_length,
+    simulate,
+)
 from themelens.errors import Failure, InputError
 from themelens.summary import Summary
 
@@ -158,7 +163,7 @@ def simulate_paths(
     weights: Sequence[float] | None = None,
     lookback_years: int = 5,
     entity_of: Mapping[str, str] | None = None,
-    chunk_paths: int = 8192,
+    chunk_paths: int | None = None,
     keep_paths: bool = False,
     synthetic: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
@@ -178,7 +183,8 @@ def simulate_paths(
     weights
         Buy-and-hold portfolio weights (normalised to sum 1); default equal.
     chunk_paths
-        Paths stepped together (state ~ ``20 × assets × chunk`` bytes; 8,192 keeps it in cache).
+        Paths stepped together; None sizes it to the assets (``chunk_for``) so the
+        running state stays in cache.
     keep_paths
         Keep the per-path statistics on the result (``stats``), e.g. for tests.
 
@@ -188,10 +194,12 @@ def simulate_paths(
 
     Notes
     -----
-    Same seed and inputs → the same numbers, whatever ``chunk_paths``. See the
+    Same seed and inputs → the same draws and per-asset numbers, whatever
+    ``chunk_paths``; the portfolio's to float32 rounding (~1e-7: BLAS may sum
+    a chunk's edge rows in another order). See the
     module docstring and ``_bootstrap`` for the method.
     """
-    if paths < 1 or horizon < 1 or (block is not None and block < 1) or chunk_paths < 1:
+    if paths < 1 or horizon < 1 or (block is not None and block < 1) or (chunk_paths or 1) < 1:
         raise InputError("paths, horizon, block and chunk size must be positive")
     if not 0 < drawdown_pct < 100:
         raise InputError(f"--drawdown {drawdown_pct}: must be between 0 and 100 (percent)")
@@ -224,7 +232,7 @@ def simulate_paths(
         block=size,
         seed=seed,
         weights=w,
-        chunk_paths=chunk_paths,
+        chunk_paths=chunk_paths if chunk_paths is not None else chunk_for(len(used)),
         on_progress=on_progress,
     )
     names = entity_of or {}
