@@ -12,8 +12,9 @@ forward instead would put a zero benchmark return against a real stock move
 and bias beta towards zero.
 
 Everything is one concatenated array per quantity, ticker segments marked by
-``starts``/``ends``, so windows for thousands of events are a single fancy
-index (the shape the vectorised market model needs).
+``starts``/``ends``, so a window is a run of consecutive rows and the windows
+of thousands of events are row copies of one sliding-window view (the (E, W)
+shape the vectorised market model needs).
 """
 
 from __future__ import annotations
@@ -24,14 +25,23 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
 
 from themelens.data.contracts import coerce_closes, ticker_runs
 
-__all__ = ["EventWindows", "ReturnPanel", "build_panel", "equal_weight_index", "gather"]
+__all__ = [
+    "EventWindows",
+    "ReturnPanel",
+    "WindowRows",
+    "build_panel",
+    "equal_weight_index",
+]
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
+Days = npt.NDArray[np.int32]
+"""Session dates as days since 1970-01-01 in 32 bits (half the bytes of the (E, W) windows)."""
 _T = TypeVar("_T", bound=np.generic)
 
 
@@ -210,68 +220,86 @@ def _close_on(b_days: Ints, b_close: Floats, days: Ints) -> Floats:
 
 @dataclass(frozen=True)
 class EventWindows:
-    """Estimation and event windows of E events gathered as (E, W) and (E, L) arrays.
+    """Estimation and event windows of E events copied as (E, W) and (E, L) arrays.
 
-    ``y_*`` stock returns, ``x_*`` benchmark returns, ``est_ok`` marks the
-    estimation days usable by the model (inside the ticker's data, stock return
-    present, benchmark return present when the model needs one);
-    ``est_days``/``evt_days`` are the session dates (integer days, -1 outside
-    the data); ``est_gaps`` counts estimation days lost to benchmark gaps.
+    ``est_ok`` marks the estimation days the model uses (inside the ticker's
+    data, stock return present, benchmark return present when the model
+    needs one); ``y_est``/``x_est`` hold the stock and benchmark returns there
+    and 0 on every other day, so sums over a row need no mask;
+    ``est_days`` the session dates of those days (int32 days, -1 elsewhere);
+    ``n_est`` counts them and ``est_gaps`` the estimation days lost to
+    benchmark gaps. ``y_evt``/``x_evt``/``evt_days`` are the event window's
+    returns and dates (always inside the ticker's data).
     """
 
     y_est: Floats
     x_est: Floats
     est_ok: Bools
-    est_days: Ints
+    est_days: Days
+    n_est: Ints
     est_gaps: Ints
     y_evt: Floats
     x_evt: Floats
     evt_days: Ints
 
 
-def gather(
-    panel: ReturnPanel,
-    pos: Ints,
-    seg_start: Ints,
-    est_offsets: Ints,
-    evt_offsets: Ints,
-    *,
-    needs_benchmark: bool,
-) -> EventWindows:
-    """Fancy-index both windows of every event at once (``pos`` = event-session row).
+@dataclass(frozen=True)
+class WindowRows:
+    """The panel's rows as the models read them, ``pad`` blank rows in front.
 
-    Cells before the event's ticker's first row point at one padding row past
-    the end (NaN returns, day -1), so the gathers need no masking afterwards.
-    Callers place events so that no window runs past the ticker's last row.
+    ``y``/``x`` are the stock and benchmark returns on usable rows and 0
+    elsewhere, ``ok`` marks usable rows, ``days`` their dates (-1 elsewhere).
+    Masks and zeros are worked out once per panel row here, not once per
+    window cell. The blank rows serve windows that start before row 0.
     """
-    size = len(panel.ret)
 
-    def padded(values: npt.NDArray[Any], fill: Any) -> npt.NDArray[Any]:
-        return np.append(values, np.array([fill], dtype=values.dtype))
+    y: Floats
+    x: Floats
+    ok: Bools
+    days: Days
+    pad: int
 
-    def take(offsets: Ints) -> Ints:
-        at = pos[:, None] + offsets[None, :]
-        return np.where(at >= seg_start[:, None], at, size)
+    @classmethod
+    def of(cls, panel: ReturnPanel, usable: Bools, pad: int) -> WindowRows:
+        def front(values: npt.NDArray[_T], fill: Any) -> npt.NDArray[_T]:
+            out = np.empty(len(values) + pad, dtype=values.dtype)
+            out[:pad] = fill
+            out[pad:] = values
+            return out
 
-    ret, bench = padded(panel.ret, np.nan), padded(panel.bench, np.nan)
-    days = padded(panel.days, -1)
-    has_ret = np.isfinite(ret)  # masks are worked out once per panel row, then gathered
-    usable = has_ret & np.isfinite(bench) if needs_benchmark else has_ret
-    est_at, evt_at = take(est_offsets), take(evt_offsets)
-    gaps = np.zeros(len(pos), dtype=np.int64)
-    if needs_benchmark:
-        lost = has_ret & padded(panel.bench_gap, False)
-        gaps = np.count_nonzero(lost[est_at], axis=1).astype(np.int64)
-    return EventWindows(
-        y_est=ret[est_at],
-        x_est=bench[est_at],
-        est_ok=usable[est_at],
-        est_days=days[est_at],
-        est_gaps=gaps,
-        y_evt=ret[evt_at],
-        x_evt=bench[evt_at],
-        evt_days=days[evt_at],
-    )
+        return cls(
+            y=front(np.where(usable, panel.ret, 0.0), 0.0),
+            x=front(np.where(usable, panel.bench, 0.0), 0.0),
+            ok=front(usable, False),
+            days=front(np.where(usable, panel.days, -1).astype(np.int32), -1),
+            pad=pad,
+        )
+
+    def windows(
+        self, first: Ints, seg_start: Ints, width: int
+    ) -> tuple[Floats, Floats, Bools, Days]:
+        """(E, width) ``y``, ``x``, ``ok``, ``days`` of the windows starting at panel rows ``first``.
+
+        A window is a run of consecutive rows, so E windows are E rows of a
+        sliding-window view, copied whole (no (E, W) index array). Cells
+        before the event's ticker's first row (``seg_start``) are reset to
+        unusable.
+        """
+
+        y, x = self._rows(self.y, first, width), self._rows(self.x, first, width)
+        ok, days = self._rows(self.ok, first, width), self._rows(self.days, first, width)
+        early = np.flatnonzero(first < seg_start)  # windows reaching before the ticker's data
+        if len(early):
+            cut = np.arange(width)[None, :] < (seg_start - first)[early][:, None]
+            for values, fill in ((y, 0.0), (x, 0.0), (ok, False), (days, -1)):
+                part = values[early]
+                part[cut] = fill
+                values[early] = part
+        return y, x, ok, days
+
+    def _rows(self, values: npt.NDArray[_T], first: Ints, width: int) -> npt.NDArray[_T]:
+        out: npt.NDArray[_T] = sliding_window_view(values, width)[first + self.pad]
+        return out
 
 
 def equal_weight_index(

@@ -32,7 +32,15 @@ from typing import Final, Literal
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["MODEL_PARAMS", "ModelFit", "ModelName", "OneFit", "fit_statsmodels", "fit_vectorised"]
+__all__ = [
+    "MODEL_PARAMS",
+    "ModelFit",
+    "ModelName",
+    "OneFit",
+    "fit_statsmodels",
+    "fit_vectorised",
+    "fit_zeroed",
+]
 
 ModelName = Literal["market", "market-adjusted", "mean-adjusted"]
 MODEL_PARAMS: Final[dict[str, int]] = {"market": 2, "mean-adjusted": 1, "market-adjusted": 0}
@@ -46,8 +54,8 @@ Bools = npt.NDArray[np.bool_]
 class ModelFit:
     """The fitted model of E events: per-event (E,) statistics and per-day (E, L) arrays.
 
-    ``resid`` holds the estimation-window residuals (NaN where a day is not
-    used); ``car_var[:, j]`` is the variance of the CAR over event days
+    ``resid`` holds the estimation-window residuals (0 where a day is not
+    used; (E, 0) when the study reduced them block by block, see ``_blocks``); ``car_var[:, j]`` is the variance of the CAR over event days
     ``0..j`` (cumulative, estimation error included); ``degenerate`` marks
     fits that cannot be used (no benchmark variation, zero residual variance).
     """
@@ -90,55 +98,76 @@ def fit_vectorised(
 
     Notes
     -----
+    Zeroes the masked cells and calls :func:`fit_zeroed`, which has the method.
+    """
+    y = np.where(ok, y_est, 0.0)
+    x = np.where(ok, x_est, 0.0)
+    n = np.count_nonzero(ok, axis=1).astype(np.int64)
+    return fit_zeroed(model, y, x, ok, n, y_evt, x_evt)
+
+
+def fit_zeroed(
+    model: ModelName,
+    y_est: Floats,
+    x_est: Floats,
+    ok: Bools,
+    n: npt.NDArray[np.int64],
+    y_evt: Floats,
+    x_evt: Floats,
+) -> ModelFit:
+    """:func:`fit_vectorised` on windows whose masked cells already hold 0, ``n`` usable per row.
+
+    What :class:`~themelens.analytics.events._data.EventWindows` holds, so the
+    study skips a pass over every (E, W) array.
+
+    Notes
+    -----
     Closed-form OLS on centred sums (``beta = Sxy / Sxx``, ``alpha = ȳ - beta x̄``):
     centring first keeps the sums well conditioned for returns of order 1e-2,
     which is what lets the result match statsmodels' QR/pinv solution to
-    1e-10. Masked cells are zeroed before every sum, so one pass of
+    1e-10. Masked cells are zero before every sum, so one pass of
     vectorised reductions serves events with different numbers of days; the
     row sums of products are ``einsum`` calls, which need no (E, W) temporary.
     """
     k = MODEL_PARAMS[model]
-    n = np.count_nonzero(ok, axis=1).astype(np.int64)
     nf = np.maximum(n, 1).astype(np.float64)
-    y = np.where(ok, y_est, 0.0)
-    ybar = y.sum(axis=1) / nf
+    ybar = y_est.sum(axis=1) / nf
     steps = np.arange(1, y_evt.shape[1] + 1, dtype=np.float64)[None, :]
     degenerate = n <= k
     if model == "market":
-        x = np.where(ok, x_est, 0.0)
-        xbar = x.sum(axis=1) / nf
-        dx, dy = _centred(x, xbar, ok), _centred(y, ybar, ok)
+        xbar = x_est.sum(axis=1) / nf
+        dx, resid = _centred(x_est, xbar, ok), _centred(y_est, ybar, ok)
         sxx = _row_dot(dx, dx)
         degenerate |= ~(sxx > 0)
         safe = np.where(sxx > 0, sxx, 1.0)
-        beta = _row_dot(dx, dy) / safe
+        beta = _row_dot(dx, resid) / safe
         alpha = ybar - beta * xbar
         expected = alpha[:, None] + beta[:, None] * x_evt
         s_j = np.cumsum(x_evt, axis=1)
         spread = (s_j - steps * xbar[:, None]) ** 2 / safe[:, None]
         inflate = steps + steps**2 / nf[:, None] + spread
-        resid = dy - beta[:, None] * dx  # y - alpha - beta x around the means; 0 where masked
+        dx *= beta[:, None]
+        resid -= dx  # y - alpha - beta x around the means; 0 where masked
     elif model == "mean-adjusted":
         alpha, beta = ybar, np.zeros_like(ybar)
         expected = np.broadcast_to(ybar[:, None], y_evt.shape).copy()
         inflate = steps + steps**2 / nf[:, None]
-        resid = _centred(y, ybar, ok)
+        resid = _centred(y_est, ybar, ok)
     else:
         alpha, beta = np.zeros_like(ybar), np.ones_like(ybar)
         expected = x_evt.copy()
         inflate = np.broadcast_to(steps, y_evt.shape)
-        resid = np.where(ok, y_est - x_est, 0.0)
+        resid = y_est - x_est
     sigma2 = _row_dot(resid, resid) / np.maximum(n - k, 1).astype(np.float64)
     degenerate |= ~(sigma2 > 0)
-    ar = y_evt - expected
     return ModelFit(
         alpha=alpha,
         beta=beta,
         sigma2=sigma2,
         n=n,
-        resid=np.where(ok, resid, np.nan),
+        resid=resid,
         expected=expected,
-        ar=ar,
+        ar=y_evt - expected,
         car_var=sigma2[:, None] * inflate,
         degenerate=degenerate,
     )

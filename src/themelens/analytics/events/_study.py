@@ -14,30 +14,25 @@ from typing import Final, Literal
 import numpy as np
 import pandas as pd
 
-from themelens.analytics.events._data import (
-    EventWindows,
-    build_panel,
-)
+from themelens.analytics.events._blocks import Reductions, fit_in_blocks, reduce_residuals
+from themelens.analytics.events._correlation import mean_of
+from themelens.analytics.events._data import build_panel
 from themelens.analytics.events._models import (
     MODEL_PARAMS,
     ModelFit,
     ModelName,
     fit_statsmodels,
-    fit_vectorised,
+    fit_zeroed,
 )
-from themelens.analytics.events._result import (
-    EventStudyResult,
-    SpilloverResult,
-)
+from themelens.analytics.events._result import EventStudyResult, SpilloverResult
 from themelens.analytics.events._tests import (
     EventTest,
     bmp,
     caar_path,
-    corrado_rank,
+    corrado_from,
     cross_sectional_t,
-    generalised_sign,
+    generalised_sign_from,
     kolari_pynnonen,
-    mean_cross_correlation,
     patell,
 )
 from themelens.analytics.events._windows import Event, EventPlan, plan_events
@@ -82,12 +77,13 @@ def _check_options(
         raise InputError(f"--benchmark: the {model} model needs a benchmark")
 
 
-def _fit(model: ModelName, w: EventWindows, engine: Engine) -> ModelFit:
-    fit = fit_vectorised(model, w.y_est, w.x_est, w.est_ok, w.y_evt, w.x_evt)
+def _fit(model: ModelName, plan: EventPlan, engine: Engine) -> tuple[ModelFit, Reductions]:
     if engine == "vectorised":
-        return fit
+        return fit_in_blocks(model, plan)
+    w = plan.windows  # the reference: every event through statsmodels, one at a time
+    fit = fit_zeroed(model, w.y_est, w.x_est, w.est_ok, w.n_est, w.y_evt, w.x_evt)
     alpha, beta, sigma2 = fit.alpha.copy(), fit.beta.copy(), fit.sigma2.copy()
-    resid, expected = np.full_like(fit.resid, np.nan), fit.expected.copy()
+    resid, expected = np.zeros_like(fit.resid), fit.expected.copy()
     ar, car_var = fit.ar.copy(), fit.car_var.copy()
     for i in np.flatnonzero(~fit.degenerate):
         ok = w.est_ok[i]
@@ -95,15 +91,19 @@ def _fit(model: ModelName, w: EventWindows, engine: Engine) -> ModelFit:
         alpha[i], beta[i], sigma2[i] = one.alpha, one.beta, one.sigma2
         resid[i, ok] = one.resid
         expected[i], ar[i], car_var[i] = one.expected, one.ar, one.car_var
-    return ModelFit(alpha, beta, sigma2, fit.n, resid, expected, ar, car_var, fit.degenerate)
+    fit = ModelFit(alpha, beta, sigma2, fit.n, resid, expected, ar, car_var, fit.degenerate)
+    sums, counts, shares, corr = reduce_residuals(
+        resid, w.est_ok, ar, w.est_days, plan.cluster, ~fit.degenerate
+    )
+    return fit, Reductions(sums, counts, shares, np.concatenate([np.zeros(0), *corr]))
 
 
 def _tests(
-    fit: ModelFit, car: np.ndarray, scar: np.ndarray, nu: np.ndarray, plan: EventPlan
+    reductions: Reductions, car: np.ndarray, scar: np.ndarray, nu: np.ndarray, plan: EventPlan
 ) -> tuple[tuple[EventTest, ...], tuple[float, int] | None]:
     base = bmp(scar)
     tests = [cross_sectional_t(car), patell(scar, nu), base]
-    rbar, pairs = mean_cross_correlation(fit.resid, plan.windows.est_days, plan.cluster)
+    rbar, pairs = mean_of([reductions.correlations])
     cross: tuple[float, int] | None = None
     n = len(car)
     if pairs:
@@ -112,7 +112,8 @@ def _tests(
         share = float((counts * (counts - 1)).sum()) / (n * (n - 1))
         tests.append(kolari_pynnonen(base, rbar, share))
         cross = (rbar, pairs)
-    tests += [corrado_rank(fit.resid, fit.ar), generalised_sign(fit.resid, car)]
+    corrado = corrado_from(reductions.rank_sum, reductions.rank_count, plan.estimation, n)
+    tests += [corrado, generalised_sign_from(reductions.shares, car)]
     return tuple(tests), cross
 
 
@@ -195,7 +196,7 @@ def run_event_study(
         window=window,
         min_estimation=min_estimation,
     )
-    fit = _fit(model, plan.windows, engine)
+    fit, reductions = _fit(model, plan, engine)
     keep = ~fit.degenerate
     failures = list(plan.failures)
     for i in np.flatnonzero(fit.degenerate):
@@ -203,12 +204,13 @@ def run_event_study(
     kept = plan.subset(keep)
     if not keep.all():
         fit = ModelFit(*(getattr(fit, f)[keep] for f in ModelFit.__dataclass_fields__))
+        reductions = reductions.subset(keep)
     nu = (fit.n - MODEL_PARAMS[model]).astype(np.float64)
     car_cum = np.cumsum(fit.ar, axis=1)
     car = car_cum[:, -1] if len(car_cum) else np.zeros(0)
     car_se = np.sqrt(fit.car_var[:, -1]) if len(car_cum) else np.zeros(0)
     scar = car / car_se if len(car) else car
-    tests, cross = _tests(fit, car, scar, nu, kept)
+    tests, cross = _tests(reductions, car, scar, nu, kept)
     days = list(range(window[0], window[1] + 1))
     path = caar_path(car_cum, fit.car_var, nu, days, confidence)
     events_frame, ar_frame = kept.frames(fit, car_cum, car_se, nu, days)

@@ -39,28 +39,35 @@ All p-values are two-sided.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+
+from themelens.analytics.events._correlation import mean_cross_correlation
 
 __all__ = [
     "EventTest",
     "average_ranks",
     "bmp",
     "caar_path",
+    "corrado_from",
     "corrado_rank",
     "cross_sectional_t",
     "generalised_sign",
+    "generalised_sign_from",
     "kolari_pynnonen",
     "mean_cross_correlation",
     "patell",
+    "positive_shares",
+    "rank_deviations",
     "t_two_sided",
 ]
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
+Bools = npt.NDArray[np.bool_]
 
 
 class EventTest(NamedTuple):
@@ -143,21 +150,16 @@ def kolari_pynnonen(test: EventTest, rbar: float, share: float) -> EventTest:
     return _student("BMP (Kolari–Pynnönen)", float(test.statistic * factor), n - 1, n, note)
 
 
-def average_ranks(values: Floats) -> Floats:
-    """Ranks (1-based) within each row, ties given the mean of their ranks.
+def _sorted_ranks(ordered: Floats) -> Floats:
+    """Ranks (1-based) of each row of ``ordered`` (rows sorted ascending), ties given their mean.
 
-    ``scipy.stats.rankdata(values, axis=1)``'s numbers, several times faster:
-    one unstable ``argsort`` per row (ties are averaged, so the order among
-    equals is moot; rankdata's stable sort is its cost), then only the tied
-    runs of the sorted rows are visited, a run never crossing a row.
+    Only the tied runs are visited, a run never crossing a row.
     """
-    rows, width = values.shape
-    out = np.empty((rows, width))
-    if not values.size:
-        return out
-    order = np.argsort(values, axis=1)
-    flat = np.sort(values, axis=1).ravel()
-    ranks = np.tile(np.arange(1.0, width + 1.0), rows)
+    rows, width = ordered.shape
+    flat = ordered.ravel()
+    ranks = np.empty((rows, width))
+    ranks[:] = np.arange(1.0, width + 1.0)
+    ranks = ranks.ravel()
     same = np.zeros(flat.size, dtype=bool)
     np.equal(flat[1:], flat[:-1], out=same[1:])
     same[::width] = False  # a run never crosses into the next row
@@ -172,141 +174,111 @@ def average_ranks(values: Floats) -> Floats:
         mean = (ranks[first] + ranks[last]) / 2.0
         ranks[tied] = mean[run]
         ranks[first] = mean
-    offsets = np.arange(0, flat.size, width, dtype=np.int64)[:, None]
-    out.ravel()[(order + offsets).ravel()] = ranks
+    return ranks.reshape(rows, width)
+
+
+def average_ranks(values: Floats) -> Floats:
+    """Ranks (1-based) within each row, ties given the mean of their ranks.
+
+    ``scipy.stats.rankdata(values, axis=1)``'s numbers, several times faster:
+    one unstable ``argsort`` per row (ties are averaged, so the order among
+    equals is moot; rankdata's stable sort is its cost), then only the tied
+    runs of the sorted rows are visited.
+    """
+    rows, width = values.shape
+    out = np.empty((rows, width))
+    if not values.size:
+        return out
+    order = np.argsort(values, axis=1)
+    ranks = _sorted_ranks(np.sort(values, axis=1))
+    np.put_along_axis(out, order, ranks, axis=1)
     return out
+
+
+_ROWS_PER_BLOCK: Final = 1024
+"""Events ranked at a time: the (block, W + L) arrays stay in cache."""
+
+
+def rank_deviations(resid: Floats, ar: Floats, used: Bools | None = None) -> tuple[Floats, Ints]:
+    """Sum over events of ``rank / (T_i + 1) - 1/2`` by relative day, and events present that day.
+
+    ``resid`` holds NaN on absent days, or, when ``used`` marks the present
+    ones, anything there. Sums over blocks of events add up, so the study
+    ranks each block as it fits it. Absent cells become +inf, so they sort
+    after every number and the numbers' ranks do not see them (not NaN:
+    numpy's argsort is several times slower on rows holding NaN); in each
+    sorted row the first ``T_i`` cells are then the present ones. The
+    deviations are added to their day straight from sorted order
+    (``bincount`` over the sort permutation), so no (E, W + L) rank matrix
+    is written back in place.
+    """
+    width = resid.shape[1] + ar.shape[1]
+    total, present_by_day = np.zeros(width), np.zeros(width, dtype=np.int64)
+    for a in range(0, resid.shape[0], _ROWS_PER_BLOCK):
+        rows = slice(a, a + _ROWS_PER_BLOCK)
+        both = np.concatenate([resid[rows], ar[rows]], axis=1)
+        present = np.isfinite(both)
+        if used is not None:
+            present[:, : resid.shape[1]] = used[rows]
+        both[~present] = np.inf
+        order = np.argsort(both, axis=1)
+        count = np.count_nonzero(present, axis=1)
+        dev = _sorted_ranks(np.sort(both, axis=1))
+        dev /= (count + 1.0)[:, None]
+        dev -= 0.5
+        dev *= np.arange(width)[None, :] < count[:, None]
+        total += np.bincount(order.ravel(), dev.ravel(), minlength=width)
+        present_by_day += present.sum(axis=0)
+    return total, present_by_day
 
 
 def corrado_rank(resid: Floats, ar: Floats) -> EventTest:
     """The multi-day rank test on (E, W) estimation residuals and (E, L) event ARs (NaN = absent)."""
-    n = resid.shape[0]
+    total, counts = rank_deviations(resid, ar)
+    return corrado_from(total, counts, resid.shape[1], resid.shape[0])
+
+
+def corrado_from(total: Floats, counts: Ints, est_width: int, n: int) -> EventTest:
+    """The rank test from :func:`rank_deviations` over ``n`` events (``est_width`` estimation days)."""
     if n < 1:
         return _nan("Corrado rank", n, "no events")
-    both = np.concatenate([resid, ar], axis=1)
-    present = np.isfinite(both)
-    # absent cells as +inf sort after every number, so the numbers' ranks do not see them
-    # (not as NaN: numpy's argsort is several times slower on rows holding NaN)
-    dev = average_ranks(np.where(present, both, np.inf))
-    dev /= np.count_nonzero(present, axis=1)[:, None] + 1.0
-    dev -= 0.5
-    dev *= present
-    counts = present.sum(axis=0)
     used = counts > 0
-    by_day = dev.sum(axis=0) / np.maximum(counts, 1)
+    by_day = total / np.maximum(counts, 1)
     s_u = float(np.sqrt(np.mean(by_day[used] ** 2)))
-    u_event = by_day[resid.shape[1] :][used[resid.shape[1] :]]
+    u_event = by_day[est_width:][used[est_width:]]
     if not s_u > 0 or len(u_event) == 0:
         return _nan("Corrado rank", n, "ranks do not vary")
     return _normal("Corrado rank", float(np.sqrt(len(u_event)) * u_event.mean() / s_u), n)
 
 
+def positive_shares(resid: Floats, used: Ints | None = None) -> Floats:
+    """Each event's share of positive estimation residuals.
+
+    ``resid`` holds NaN on absent days, or 0 there when ``used`` counts the
+    present days of each row.
+    """
+    positive = np.count_nonzero(resid > 0, axis=1)  # NaN (absent) is not > 0
+    present = np.count_nonzero(np.isfinite(resid), axis=1) if used is None else used
+    out: Floats = positive / present
+    return out
+
+
 def generalised_sign(resid: Floats, car: Floats) -> EventTest:
     """Events with a positive CAR against the share expected from estimation-window residuals."""
+    return generalised_sign_from(positive_shares(resid) if len(car) else np.zeros(0), car)
+
+
+def generalised_sign_from(shares: Floats, car: Floats) -> EventTest:
+    """The sign test from each event's :func:`positive_shares` and its CAR."""
     n = len(car)
     if n < 1:
         return _nan("generalised sign", n, "no events")
-    present = np.isfinite(resid)
-    p_hat = float(np.mean((np.where(present, resid, 0.0) > 0).sum(axis=1) / present.sum(axis=1)))
+    p_hat = float(np.mean(shares))
     if not 0.0 < p_hat < 1.0:
         return _nan("generalised sign", n, "residuals all of one sign")
     w = float((car > 0).sum())
     z = (w - n * p_hat) / np.sqrt(n * p_hat * (1.0 - p_hat))
     return _normal("generalised sign", float(z), n, f"{int(w)} of {n} positive; p̂ = {p_hat:.3f}")
-
-
-def _pairs(cluster: Ints) -> tuple[Ints, Ints]:
-    """Every unordered pair (i < j in sorted order) of events with the same cluster id, vectorised."""
-    n = len(cluster)
-    order = np.argsort(cluster, kind="stable")
-    ids = cluster[order]
-    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if n else np.zeros(0, np.int64)
-    sizes = np.diff(np.r_[starts, n])
-    within = np.arange(n) - np.repeat(starts, sizes)
-    partners = np.repeat(sizes, sizes) - 1 - within
-    total = int(partners.sum())
-    first = np.repeat(np.arange(n), partners)
-    offset = np.arange(total) - np.repeat(np.cumsum(partners) - partners, partners)
-    return order[first].astype(np.int64), order[first + 1 + offset].astype(np.int64)
-
-
-def mean_cross_correlation(
-    resid: Floats, days: Ints, cluster: Ints, *, min_overlap: int = 10
-) -> tuple[float, int]:
-    """Mean residual correlation over pairs of events in the same cluster, and the pair count.
-
-    Residuals are matched by calendar date (integer ``days``, -1 = none), not
-    by relative day, so events on different exchanges pair only on dates
-    both traded. Pairs with fewer than ``min_overlap`` common dates are left
-    out. ``(nan, 0)`` when no pair qualifies.
-    """
-    i, j = _pairs(cluster)
-    if not len(i):
-        return float("nan"), 0
-    usable = np.isfinite(resid) & (days >= 0)
-    # most pairs trade on one calendar and miss the same days: then the correlation is the
-    # row-wise dot product of the two events' own standardised residuals
-    key = np.where(usable, days, -1).astype(np.int32)  # days fit in 32 bits: half the bytes
-    aligned = (key[i] == key[j]).all(axis=1)
-    count = np.count_nonzero(usable, axis=1)
-    z, norm = _standardised(resid, usable, count)
-    a, b = i[aligned], j[aligned]
-    ok = (count[a] >= min_overlap) & (norm[a] > 0) & (norm[b] > 0)
-    rows_corr = np.einsum("ij,ij->i", z[a[ok]], z[b[ok]])
-    which, a_val, b_val = _matched_by_date(resid, days, i[~aligned], j[~aligned])
-    corr = np.concatenate(
-        [rows_corr, _pair_correlations(which, a_val, b_val, int((~aligned).sum()), min_overlap)]
-    )
-    if not len(corr):
-        return float("nan"), 0
-    return float(corr.mean()), len(corr)
-
-
-def _standardised(resid: Floats, usable: npt.NDArray[np.bool_], count: Ints) -> tuple[Floats, Floats]:  # fmt: skip
-    """Each row's usable residuals centred and scaled to unit norm (0 elsewhere), and the norms."""
-    values = np.where(usable, resid, 0.0)
-    centred = values - (values.sum(axis=1) / np.maximum(count, 1))[:, None]
-    centred *= usable
-    norm = np.sqrt(np.einsum("ij,ij->i", centred, centred))
-    centred /= np.where(norm > 0, norm, 1.0)[:, None]
-    return centred, norm
-
-
-def _matched_by_date(resid: Floats, days: Ints, i: Ints, j: Ints) -> tuple[Ints, Floats, Floats]:
-    """(pair, residual of i, residual of j) on the dates both events have, for pairs on two calendars."""
-    width = resid.shape[1]
-    pair = np.repeat(np.arange(len(i), dtype=np.int64), width)
-    span = int(max(days.max(), 0)) + 2 if days.size else 2
-
-    def keyed(rows: Ints) -> tuple[Ints, Floats]:
-        d, r = days[rows].ravel(), resid[rows].ravel()
-        keep = (d >= 0) & np.isfinite(r)
-        return pair[keep] * span + d[keep], r[keep]
-
-    # keys are sorted (pair-major, dates ascending along a window): match by binary search
-    key_a, val_a = keyed(i)
-    key_b, val_b = keyed(j)
-    if not len(key_a):
-        return np.zeros(0, np.int64), np.zeros(0), np.zeros(0)
-    at = np.minimum(np.searchsorted(key_a, key_b), len(key_a) - 1)
-    hit = key_a[at] == key_b
-    return key_b[hit] // span, val_a[at[hit]], val_b[hit]
-
-
-def _pair_correlations(
-    which: Ints, a_val: Floats, b_val: Floats, pairs: int, min_overlap: int
-) -> Floats:
-    """Pearson correlation per pair from matched observations, pairs with enough overlap only."""
-    cnt = np.bincount(which, minlength=pairs).astype(np.float64)
-    safe = np.maximum(cnt, 1.0)
-    ma = np.bincount(which, a_val, pairs) / safe
-    mb = np.bincount(which, b_val, pairs) / safe
-    da, db = a_val - ma[which], b_val - mb[which]
-    sab = np.bincount(which, da * db, pairs)
-    saa = np.bincount(which, da * da, pairs)
-    sbb = np.bincount(which, db * db, pairs)
-    ok = (cnt >= min_overlap) & (saa > 0) & (sbb > 0)
-    out: Floats = sab[ok] / np.sqrt(saa[ok] * sbb[ok])
-    return out
 
 
 def caar_path(

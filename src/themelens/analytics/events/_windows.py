@@ -5,19 +5,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import cached_property
 from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from themelens.analytics.events._data import EventWindows, ReturnPanel, gather
+from themelens.analytics.events._data import EventWindows, ReturnPanel, WindowRows
 from themelens.analytics.events._models import ModelFit
 from themelens.analytics.events._result import AR_COLUMNS, EVENT_COLUMNS
 from themelens.analytics.events._tests import t_two_sided
 from themelens.errors import Failure
 
-__all__ = ["MAX_DAYS_TO_SESSION", "Event", "EventPlan", "plan_events"]
+__all__ = ["BLOCK", "MAX_DAYS_TO_SESSION", "Event", "EventPlan", "plan_events"]
 
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
@@ -47,13 +48,26 @@ def _day(day: int) -> str:
     return str(np.datetime64(int(day), "D"))
 
 
+BLOCK: Final = 1024
+"""Events per block when windows are copied and fitted: (block, W) arrays of about 1 MB stay
+in cache and are recycled by the allocator, where (E, W) temporaries cost a page fault per
+few kilobytes on first touch."""
+
+
 @dataclass(frozen=True)
 class EventPlan:
-    """The events that have usable windows, their gathered windows, and the skipped ones.
+    """The events that have usable windows, where their windows are, and the skipped ones.
 
     ``ids`` are positions in the caller's event list (``event_id``);
     ``cluster`` the requested date as integer days (events sharing it are
-    cross-correlated); ``failures`` pairs each skipped event's position with
+    cross-correlated); ``session`` day 0's date. ``est_first`` is the panel
+    row where each estimation window starts and ``seg_start`` the row where
+    its ticker's data start; ``n_est`` counts the usable estimation days,
+    ``est_gaps`` those lost to benchmark gaps, ``est_start``/``est_end`` are
+    the dates of the first and last usable one. ``y_evt``/``x_evt``/``evt_days``
+    are the (E, L) event windows. The (E, W) estimation windows are copied
+    on demand, a block of events at a time (:meth:`gather`), or all at once
+    (:attr:`windows`). ``failures`` pairs each skipped event's position with
     its reason, so they can be listed in input order.
     """
 
@@ -61,7 +75,17 @@ class EventPlan:
     ids: Ints
     session: Ints
     cluster: Ints
-    windows: EventWindows
+    est_first: Ints
+    seg_start: Ints
+    n_est: Ints
+    est_gaps: Ints
+    est_start: Ints
+    est_end: Ints
+    y_evt: npt.NDArray[np.float64]
+    x_evt: npt.NDArray[np.float64]
+    evt_days: Ints
+    rows: WindowRows
+    estimation: int
     failures: tuple[tuple[int, Failure], ...]
     warnings: tuple[str, ...] = ()
 
@@ -69,21 +93,38 @@ class EventPlan:
         """(position, failure) for kept event ``i``."""
         return int(self.ids[i]), Failure(str(self.events[i]), reason)
 
+    def gather(self, block: slice | Ints) -> EventWindows:
+        """The windows of the events in ``block`` (a slice or positions)."""
+        y, x, ok, days = self.rows.windows(
+            self.est_first[block], self.seg_start[block], self.estimation
+        )
+        return EventWindows(
+            y_est=y,
+            x_est=x,
+            est_ok=ok,
+            est_days=days,
+            n_est=self.n_est[block],
+            est_gaps=self.est_gaps[block],
+            y_evt=self.y_evt[block],
+            x_evt=self.x_evt[block],
+            evt_days=self.evt_days[block],
+        )
+
+    @cached_property
+    def windows(self) -> EventWindows:
+        """The windows of every event, (E, W) arrays (the reference engine and benchmarks)."""
+        return self.gather(slice(None))
+
     def subset(self, mask: Bools) -> EventPlan:
         """Only the events where ``mask`` is True."""
         if mask.all():
             return self
-        w = self.windows
-        windows = EventWindows(*(getattr(w, f)[mask] for f in EventWindows.__dataclass_fields__))
         kept = tuple(self.events[i] for i in np.flatnonzero(mask).tolist())
-        return replace(
-            self,
-            events=kept,
-            ids=self.ids[mask],
-            session=self.session[mask],
-            cluster=self.cluster[mask],
-            windows=windows,
-        )
+        per_event = (
+            "ids", "session", "cluster", "est_first", "seg_start", "n_est", "est_gaps",
+            "est_start", "est_end", "y_evt", "x_evt", "evt_days",
+        )  # fmt: skip
+        return replace(self, events=kept, **{f: getattr(self, f)[mask] for f in per_event})
 
     def frames(
         self,
@@ -94,23 +135,19 @@ class EventPlan:
         days: list[int],
     ) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The per-event table and the long abnormal-return table."""
-        w = self.windows
         n, width = car_cum.shape
         car = car_cum[:, -1] if n else np.zeros(0)
         t = car / car_se if n else np.zeros(0)
-        rows, est_width = np.arange(n), w.est_ok.shape[1]  # every kept event has a usable day
-        first = w.est_days[rows, np.argmax(w.est_ok, axis=1)]
-        last = w.est_days[rows, est_width - 1 - np.argmax(w.est_ok[:, ::-1], axis=1)]
         event_cols: dict[str, Any] = {
             "event_id": self.ids,
             "ticker": [e.ticker for e in self.events],
             "label": [e.label for e in self.events],
             "event_date": _dates(self.cluster),
             "event_session": _dates(self.session),
-            "est_start": _dates(first),
-            "est_end": _dates(last),
+            "est_start": _dates(self.est_start),
+            "est_end": _dates(self.est_end),
             "n_est": fit.n,
-            "est_gaps": w.est_gaps,
+            "est_gaps": self.est_gaps,
             "alpha": fit.alpha,
             "beta": fit.beta,
             "sigma": np.sqrt(fit.sigma2),
@@ -119,15 +156,15 @@ class EventPlan:
             "car_se": car_se,
             "car_t": t,
             "car_p": t_two_sided(t, nu) if n else np.zeros(0),
-            "bhar": np.prod(1.0 + w.y_evt, axis=1) - np.prod(1.0 + fit.expected, axis=1),
+            "bhar": np.prod(1.0 + self.y_evt, axis=1) - np.prod(1.0 + fit.expected, axis=1),
         }
         ev = pd.DataFrame({c: event_cols[c] for c in EVENT_COLUMNS})
         ar_cols: dict[str, Any] = {
             "event_id": np.repeat(self.ids, width),
             "ticker": ev["ticker"].array.take(np.repeat(np.arange(n), width)),
             "day": np.tile(np.asarray(days, dtype=np.int64), n),
-            "date": _dates(w.evt_days.ravel()),
-            "ret": w.y_evt.ravel(),
+            "date": _dates(self.evt_days.ravel()),
+            "ret": self.y_evt.ravel(),
             "expected_ret": fit.expected.ravel(),
             "ar": fit.ar.ravel(),
             "car": car_cum.ravel(),
@@ -242,8 +279,11 @@ def plan_events(
     seg_s, seg_e = panel.starts[codes], panel.ends[codes]
     reason = _placement_reasons(panel, chosen, pos, seg_s, seg_e, wanted, window, benchmark)
     ok = np.asarray([r is None for r in reason], dtype=bool)
-    est_gaps = _window_reasons(
-        panel, chosen, np.where(ok, pos, seg_s), seg_s, ok, reason,
+    finite_ret = np.isfinite(panel.ret)
+    usable = finite_ret & np.isfinite(panel.bench) if benchmark is not None else finite_ret
+    running = _running(usable)
+    n_est, est_gaps = _window_reasons(
+        panel, chosen, np.where(ok, pos, seg_s), seg_s, ok, reason, running,
         benchmark=benchmark, estimation=estimation, gap=gap, window=window,
         min_estimation=min_estimation,
     )  # fmt: skip
@@ -258,15 +298,28 @@ def plan_events(
             f"days dropped across {hit} events"
         )
     sel = np.flatnonzero(ok)
-    est_off = np.arange(-gap - estimation + 1, -gap + 1, dtype=np.int64)
-    evt_off = np.arange(window[0], window[1] + 1, dtype=np.int64)
-    w = gather(panel, pos[sel], seg_s[sel], est_off, evt_off, needs_benchmark=benchmark is not None)
+    pos, seg_s = pos[sel], seg_s[sel]
+    est_first = pos - gap - estimation + 1
+    # first and last usable estimation rows: where the running count of usable rows steps
+    first_row = np.searchsorted(running, running[np.maximum(est_first, seg_s)] + 1) - 1
+    last_row = np.searchsorted(running, running[pos - gap + 1]) - 1
+    evt = pos[:, None] + np.arange(window[0], window[1] + 1)[None, :]
     return EventPlan(
         events=tuple(chosen[i] for i in sel.tolist()),
         ids=keep[sel],
-        session=panel.days[pos[sel]],
+        session=panel.days[pos],
         cluster=wanted[sel],
-        windows=w,
+        est_first=est_first,
+        seg_start=seg_s,
+        n_est=n_est[sel],
+        est_gaps=est_gaps[sel],
+        est_start=panel.days[first_row],
+        est_end=panel.days[last_row],
+        y_evt=panel.ret[evt],
+        x_evt=panel.bench[evt],
+        evt_days=panel.days[evt],
+        rows=WindowRows.of(panel, usable, max(0, -int(est_first.min())) if len(sel) else 0),
+        estimation=estimation,
         failures=tuple(fails),
         warnings=tuple(warnings),
     )
@@ -279,22 +332,24 @@ def _window_reasons(
     seg_s: Ints,
     ok: Bools,
     reason: list[str | None],
+    running: Ints,
     *,
     benchmark: str | None,
     estimation: int,
     gap: int,
     window: tuple[int, int],
     min_estimation: int,
-) -> Ints:
-    """Say in ``reason`` which placed events lack usable windows; return estimation days lost.
+) -> tuple[Ints, Ints]:
+    """Say in ``reason`` which placed events lack usable windows; return usable and lost days.
 
-    The usable days of every window come from running counts over the
-    panel's rows, so nothing is gathered for events that will be skipped.
+    The usable days of every window come from ``running``, the running count
+    of the panel rows the model can use, so nothing is gathered for events
+    that will be skipped. Returns, per event, the usable estimation days and
+    the estimation days lost to benchmark gaps.
     """
     finite_ret = np.isfinite(panel.ret)
-    usable = finite_ret & np.isfinite(panel.bench) if benchmark is not None else finite_ret
     est_first = np.maximum(pos - gap - estimation + 1, seg_s)
-    n_est = _window_counts(usable, est_first, pos - gap)
+    n_est = _counts_between(running, est_first, pos - gap)
     est_gaps = _window_counts(finite_ret & panel.bench_gap, est_first, pos - gap)
     short = ok & (n_est < min_estimation)
     for j in np.flatnonzero(short):
@@ -306,7 +361,7 @@ def _window_reasons(
             why += f" ({chosen[i].ticker} data starts {_day(panel.days[seg_s[i]])})"
         reason[i] = why
     if benchmark is None:
-        return est_gaps
+        return n_est, est_gaps
     no_bench = ~np.isfinite(panel.bench)
     lo, hi = window
     uncovered = ok & ~short & (_window_counts(no_bench, pos + lo, pos + hi) > 0)
@@ -318,13 +373,24 @@ def _window_reasons(
             f"benchmark {benchmark} has no close for the event-window sessions "
             f"{', '.join(text[missing].tolist())} (or the session before)"
         )
-    return est_gaps
+    return n_est, est_gaps
+
+
+def _running(flags: Bools) -> Ints:
+    """``running[i]`` = how many of ``flags[:i]`` are True (length ``len(flags) + 1``)."""
+    running = np.zeros(len(flags) + 1, dtype=np.int64)
+    np.cumsum(flags, out=running[1:])
+    return running
+
+
+def _counts_between(running: Ints, first: Ints, last: Ints) -> Ints:
+    """How many flags in ``first..last`` (both ends included) are True, from their running count."""
+    size = len(running) - 1
+    first = np.clip(first, 0, size)
+    counts: Ints = running[np.clip(last + 1, first, size)] - running[first]
+    return counts
 
 
 def _window_counts(flags: Bools, first: Ints, last: Ints) -> Ints:
     """How many of ``flags[first..last]`` (both ends included) are True, per event; 0 if empty."""
-    running = np.zeros(len(flags) + 1, dtype=np.int64)
-    np.cumsum(flags, out=running[1:])
-    first = np.clip(first, 0, len(flags))
-    counts: Ints = running[np.clip(last + 1, first, len(flags))] - running[first]
-    return counts
+    return _counts_between(_running(flags), first, last)
