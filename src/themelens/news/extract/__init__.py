@@ -10,7 +10,9 @@ pass by ``aliases``) → ``resolve`` (anaphors, lists, the company in focus) →
 ``dates`` (time expressions against the article's date, fiscal quarters) →
 ``windows`` (which of them bind to a claim, and the context's defaults) →
 ``qualifiers`` (over, nearly, ...) → ``assemble`` (the pipeline, exact
-quotes, within the work ``budget`` of an article) → ``dedup``; ``evidence``
+quotes, within the work ``budget`` of an article) → ``dedup``; ``scan`` runs the
+case-insensitive scans on the lowered text and a large alternation branch by
+branch, finding what the plain scans find, faster; ``evidence``
 records what decided each field for ``--explain``. ``base`` holds the
 ``Extractor`` interface and the ``EXTRACTORS`` registry; ``rules`` is the
 default and the only one that runs without configuration; ``llm`` and

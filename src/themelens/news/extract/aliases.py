@@ -49,23 +49,32 @@ def trie_pattern(words: Iterable[str]) -> str:
     return build(trie)
 
 
+_WORD_CHAR: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+
+
 def longest_first(
-    text: str, patterns: tuple[tuple[str, re.Pattern[str] | None], ...]
+    text: str, patterns: tuple[tuple[str, re.Pattern[str] | None, bool], ...]
 ) -> list[tuple[int, int]]:
     """Alias spans, overlapping candidates resolved longest first.
 
     A regex alternation takes the leftmost match, so "the Hang Seng" would win
     over "Hang Seng Tech Index" in "the Hang Seng Tech Index"; trying every
-    start and keeping the longest span fixes that.
+    start and keeping the longest span fixes that. Each pattern comes with its
+    haystack and whether a match must not follow an ASCII letter or digit,
+    tested here rather than by a lookbehind in the pattern: a pattern that
+    starts with a lookbehind loses ``re``'s quick skip to the characters a
+    match can start with (four times slower for the tickers' pattern).
     """
     spans: list[tuple[int, int]] = []
-    for haystack, rx in patterns:
+    for haystack, rx, bound_left in patterns:
         if rx is None:
             continue
         pos = 0
         while (m := rx.search(haystack, pos)) is not None:
-            spans.append(m.span())
-            pos = m.start() + 1
+            start = m.start()
+            if not (bound_left and start and haystack[start - 1] in _WORD_CHAR):
+                spans.append(m.span())
+            pos = start + 1
     spans.sort(key=lambda sp: (_content_start(text, sp[0]) - sp[1], sp[0]))
     chosen: list[tuple[int, int]] = []
     taken = Spans()

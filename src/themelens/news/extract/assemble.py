@@ -41,6 +41,7 @@ from themelens.news.extract.numbers import Quantity
 from themelens.news.extract.phrases import find_phrases
 from themelens.news.extract.qualifiers import qualifier_before
 from themelens.news.extract.resolve import Found, SentenceView, clause_of
+from themelens.news.extract.scan import AnyOf, Folded
 from themelens.news.extract.sentences import Sentence, split_sentences
 from themelens.news.extract.tables import (
     Column,
@@ -62,20 +63,21 @@ _COMPARED_RE: Final = re.compile(
     r"(?:%|per\s*cent|percent)\s+(?:(?:in|during|for)\s+)?$",
     re.IGNORECASE,
 )
-_DATED_HINT_RE: Final = re.compile(
-    r"\d|day\b|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec", re.IGNORECASE
+_DATED_HINT_RE: Final = Folded(
+    r"\d|day\b|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
 )  # a short heading line that may date the list below it
 _DIGIT_RE: Final = re.compile(r"\d")
-_PERIOD_HINT_RE: Final = re.compile(
-    r"quarter|half|three\s+months|\b[QH][1-4]\b|\b[1-4][QH]\b", re.IGNORECASE
+_QH: Final = r"\b[QH][1-4]\b|\b[1-4][QH]\b"
+_PERIOD_HINT: Final = AnyOf(  # quarter|half|three\s+months|\b[QH][1-4]\b|\b[1-4][QH]\b
+    ("quarter", "half"), ((r"three\s+months", ("three",)), (_QH, ("1", "2", "3", "4")))
 )
 _PE_FOLLOW_RE: Final = re.compile(r"\b(?:average|historical|history|median|norm)\b", re.IGNORECASE)
 _EACH_RE: Final = re.compile(r"\b(?:each|both)\b", re.IGNORECASE)
 _APIECE_RE: Final = re.compile(r"\s+(?:each|apiece)\b", re.IGNORECASE)
 _LIST_JOIN_RE: Final = re.compile(r"^\s*(?:,\s*and|,|and)\s*$", re.IGNORECASE)
-_CANDIDATE_RE: Final = re.compile(
-    r"\d|high|week|limit|peak|first\s+time", re.IGNORECASE
-)  # may hold a claim
+_CANDIDATE: Final = AnyOf(  # may hold a claim: \d|high|week|limit|peak|first\s+time
+    ("high", "week", "limit", "peak"), ((r"\d", ()), (r"first\s+time", ("first",)))
+)
 _MARKET_METRICS: Final = frozenset(
     {"return_pct", "high_since", "win_streak_weeks", "drawdown_from_peak_pct", "forward_pe"}
 )
@@ -226,7 +228,7 @@ def _times(sent: SentenceView, found: list[Found], cell: bool) -> list[TimeExpr]
     ctx, text = sent.ctx, sent.text
     need = (
         found
-        or _PERIOD_HINT_RE.search(text)
+        or _PERIOD_HINT.found_in(text)
         or text.rstrip().endswith(":")
         or (cell and _DATED_HINT_RE.search(text))
     )
@@ -314,6 +316,7 @@ def _read_sentence(
     article: Article,
     untagged: Untagged,
     names: ArticleNames,
+    candidate: bool,
 ) -> list[Claim]:
     s = sentences[i]
     cell = _is_table_cell(s)
@@ -330,7 +333,7 @@ def _read_sentence(
     if ctx.table is not None and heading is None and "|" in s.text:
         found = _row_found(sent, ctx.table)  # a row: its typed cells, nothing else
     else:
-        found = _found_in(sent, cell) if _CANDIDATE_RE.search(s.text) else []
+        found = _found_in(sent, cell) if candidate else []
     if found:
         sent.read_all()
     claims: list[Claim] = []
@@ -482,9 +485,10 @@ def extract_rules(
     claims: list[Claim] = []
     budget = WorkBudget() if budget is None else budget
     for i, s in enumerate(sentences):
-        found = _read_sentence(sentences, i, linker, ctx, article, untagged, names)
+        candidate = _CANDIDATE.found_in(s.text)  # once per sentence
+        found = _read_sentence(sentences, i, linker, ctx, article, untagged, names, candidate)
         claims.extend(found)
-        if _CANDIDATE_RE.search(s.text):
+        if candidate:
             budget.charge(s.text, len(found))
         if budget.spent_out and i + 1 < len(sentences):
             budget.say_stopped(article.name, untagged.original_end(s.end), len(article.text))

@@ -32,6 +32,7 @@ from datetime import date, timedelta
 from typing import Final, Literal
 
 from themelens.news.extract.numbers import parse_count
+from themelens.news.extract.scan import Folded, lower_pattern, lowered
 
 __all__ = ["TimeExpr", "TimeKind", "find_time_exprs", "fiscal_to_calendar", "months_before"]
 
@@ -57,7 +58,8 @@ _MONTHS: Final[dict[str, int]] = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
     "oct": 10, "nov": 11, "dec": 12,
 }  # fmt: skip
-_MONTH = r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
+_MONTH_NAMES = r"January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec"
+_MONTH = rf"(?P<month>{_MONTH_NAMES})\.?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 _COUNT_WORDS = r"\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty"
 
@@ -75,8 +77,8 @@ _ORD: Final[dict[str, int]] = {
 }  # fmt: skip
 
 _Q_END: Final = r"(?P<qm>March|June|September|December)"
-_PATTERNS: Final[list[tuple[str, re.Pattern[str], tuple[str, ...]]]] = [
-    (name, re.compile(rx, re.IGNORECASE), hints)
+_PATTERNS: Final[list[tuple[str, Folded, tuple[str, ...]]]] = [
+    (name, Folded(rx), hints)
     for name, rx, hints in [
         ("quarter_ended", r"\b(?:(?:fiscal\s+)?(?:first|second|third|fourth|1st|2nd|3rd|4th)\s+)?(?:fiscal\s+)?quarter\s+(?:that\s+)?(?:ended|ending|to|through)\s+(?:the\s+end\s+of\s+)?" + _MONTH + r"(?:\s+\d{1,2})?(?:,?\s+" + _YEAR + r")?", ("quarter",)),
         ("ytd_before", r"\b(?:(?:so\s+far\s+)?this\s+year\s+)?before\s+" + _MONTH + r"(?:\s+(?:even\s+)?(?:began|begins|started|starts))?", ("#month",)),
@@ -85,7 +87,7 @@ _PATTERNS: Final[list[tuple[str, re.Pattern[str], tuple[str, ...]]]] = [
         ("next_year", r"\bnext\s+year\b", ("next year",)),
         ("five_days", r"\b(?:over|in)\s+the\s+(?:past\s+|last\s+)?(?:five|5)\s+(?:trading\s+)?(?:days|sessions)\b", ("five", "5 ")),
         ("overnight", r"\bovernight\b", ("overnight",)),
-        ("day_month", r"\b(?P<day>\d{1,2})\s+" + _MONTH + r"(?:\s+" + _YEAR + r")?\b", ("#month",)),
+        ("day_month", r"\b(?P<day>\d{1,2})\s+" + _MONTH + r"(?:\s+" + _YEAR + r")?\b", ("#monthword",)),
         ("same_period", r"\b(?:in|during|over)\s+the\s+same\s+(?:period|quarter|half)\s+(?:(?:of|in|a\s+year\s+earlier\s+in)\s+)?" + _YEAR, ("same",)),
         ("half", r"\b(?:in\s+|during\s+|for\s+)?(?:the\s+)?" + _HALF + r"\s+(?:of\s+)?(?:fiscal\s+(?:year\s+)?)?" + _YEAR, ("half",)),
         ("half_short", r"\b(?P<half2>H[12]|[12]H)\s?(?P<yy>(?:20)?\d\d)\b", ("h1", "h2", "1h", "2h")),
@@ -100,12 +102,12 @@ _PATTERNS: Final[list[tuple[str, re.Pattern[str], tuple[str, ...]]]] = [
         ("half_bare_short", r"(?<![\w-])(?P<half2>H[12]|[12]H)(?![\w-])", ("h1", "h2", "1h", "2h")),
         ("fiscal", r"\b(?:FY\s?|fiscal\s+(?:year\s+)?|full[\s-]year\s+(?:of\s+)?)(?P<fy>(?:20)?\d\d)\b", ("fy", "fiscal", "full")),
         ("so_far_in", r"\bso\s+far\s+in\s+" + _YEAR + r"\b", ("so far",)),
-        ("full_date", r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+" + _YEAR, ("#month",)),
-        ("since_month", r"\bsince\s+(?:(?P<part>early|mid|late)[\s-]+)?" + _MONTH + r"(?!\w)(?![.,]?\s*(?:\d|of\s+\d))", ("#month",)),
-        ("month_year", r"\b(?:in\s+|since\s+|from\s+)?" + _MONTH + r"\s+(?:of\s+)?" + _YEAR, ("#month",)),
-        ("month_day", r"\b(?:on\s+)?" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?![.,]?\d)", ("#month",)),
-        ("part_month", r"\b(?:in\s+)?(?P<part>early|mid|late)[\s-]+" + _MONTH + r"(?!\w)", ("#month",)),
-        ("month", r"\b(?:in|during|for|through|throughout)\s+" + _MONTH + r"(?!\w)(?:\s+alone)?", ("#month",)),
+        ("full_date", r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+" + _YEAR, ("#monthword",)),
+        ("since_month", r"\bsince\s+(?:(?P<part>early|mid|late)[\s-]+)?" + _MONTH + r"(?!\w)(?![.,]?\s*(?:\d|of\s+\d))", ("#monthword",)),
+        ("month_year", r"\b(?:in\s+|since\s+|from\s+)?" + _MONTH + r"\s+(?:of\s+)?" + _YEAR, ("#monthword",)),
+        ("month_day", r"\b(?:on\s+)?" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?![.,]?\d)", ("#monthword",)),
+        ("part_month", r"\b(?:in\s+)?(?P<part>early|mid|late)[\s-]+" + _MONTH + r"(?!\w)", ("#monthword",)),
+        ("month", r"\b(?:in|during|for|through|throughout)\s+" + _MONTH + r"(?!\w)(?:\s+alone)?", ("#monthword",)),
         ("early_year", r"\b(?:as\s+of\s+|in\s+|by\s+)?(?:early|mid|late)[\s-]+" + _YEAR, ("#year",)),
         ("target", r"\b(?:by|through|until)\s+(?:the\s+end\s+of\s+)?" + _YEAR + r"\b", ("#year",)),
         ("year", r"\b(?:in|for|from|of|during)\s+(?:fiscal\s+)?" + _YEAR + r"\b(?!\s*(?:peak|high|low)\b)", ("#year",)),
@@ -142,6 +144,9 @@ _MONTH_HINTS: Final = (
 )
 _HINTS: Final = frozenset(h for _, _, hints in _PATTERNS for h in hints if h[0] != "#")
 _YEAR_RE: Final = re.compile(r"(?:19|20)\d\d")
+_MONTH_WORD_RE: Final = re.compile(rf"\b(?:{lower_pattern(_MONTH_NAMES)})(?!\w)")
+"""A month's name as a whole word, on the lowered text: the hint of the patterns ("#monthword")
+in which a month's name stands between word boundaries ("mar" in "market" is none)."""
 _SUPERLATIVE_RE: Final = re.compile(
     r"\b(?:most|biggest|largest|best|worst|highest|lowest|steepest|sharpest|strongest|weakest|"
     r"first\s+time)\b[^.;]*$",
@@ -400,16 +405,19 @@ def find_time_exprs(text: str, published: date | None) -> list[TimeExpr]:
     found: list[TimeExpr] = []
     taken: list[tuple[int, int]] = []
     low = text.lower()
+    folded = lowered(text)  # the patterns run on it (``scan.Folded``); ``_resolve`` is case-blind
     present = {h for h in _HINTS if h in low}
     if _YEAR_RE.search(text) is not None:
         present.add("#year")
     if any(h in low for h in _MONTH_HINTS):
         present.add("#month")
+        if folded is None or _MONTH_WORD_RE.search(folded) is not None:
+            present.add("#monthword")
     forecast = _FORECAST_RE.search(text) is not None
     for name, rx, hints in _PATTERNS:
         if present.isdisjoint(hints):
             continue
-        for m in rx.finditer(text):
+        for m in rx.finditer_low(text, folded):
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue
             if name != "ytd" and _SINCE_RE.search(text, max(0, m.start() - 14), m.start()):

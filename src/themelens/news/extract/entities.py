@@ -26,6 +26,7 @@ from typing import Final
 
 from themelens.news.extract.aliases import Spans, longest_first, trie_pattern
 from themelens.news.extract.metrics import DOWN_WORDS, UP_WORDS
+from themelens.news.extract.scan import Branch, Folded, first_matches
 from themelens.theme import Theme
 
 __all__ = [
@@ -71,6 +72,15 @@ _GENERIC: Final[tuple[tuple[str, str], ...]] = (
         r"Hong\s+Kong(?:['’]s)?\s+(?:stocks|shares|equities|stock\s+market|market)\b",
     ),
 )  # fmt: skip
+_GENERIC_WORDS: Final[dict[str, tuple[str, ...]]] = {
+    "china-big-tech": ("chin", "mainland", "country"),
+    "china-ai-datacenters": ("data",),
+    "ai-market": ("market", "industry"),
+    "southbound": ("mainland", "southbound"),
+    "hsi": ("hong",),
+}
+"""Words (lower case) one of which every match of the slug's ``_GENERIC`` pattern holds: a
+sentence with none of them is not scanned for it (``scan.first_matches``)."""
 _SUBSIDIARY_RE: Final = re.compile(
     r"\s+(?:Health|Pictures|Music|Logistics|Property|Properties|Entertainment|Digits|Industrials|"
     r"Auto|Securities|Bank|Financial|Life)\b"
@@ -88,6 +98,7 @@ _BENCHMARK_PHRASE: Final = (
     r"|(?<!\w)(?:tech|internet)\s+(?:majors|heavyweights|giants)"
     r"|(?:Chinese|China(?:['’]s)?|mainland)\s+(?:peers|rivals|counterparts)"
 )
+_BENCHMARK_WORDS: Final = ("chin", "hong", "majors", "heavyweights", "giants", "mainland")
 _INDEX_ANAPHOR: Final = (
     r"\b(?:the|Hong\s+Kong['’]s|its)\s+(?:(?:tech(?:nology)?|tech-heavy|broader|benchmark|main|"
     r"blue-chip)\s+)?(?:index|gauge|benchmark|barometer|measure)\b"
@@ -118,13 +129,17 @@ _NAME_STOP: Final = frozenset(
 _WORD_RE: Final = re.compile(r"[A-Za-z][a-z]{3,}|[A-Z]{4,}")
 
 
-_UPPER_RE: Final = re.compile(r"[A-Z]")
-_LOWER_RE: Final = re.compile(r"[a-z]")
+_UPPER: Final = bytes(range(ord("A"), ord("Z") + 1))
+_LOWER: Final = bytes(range(ord("a"), ord("z") + 1))
 
 
 def is_title_case(text: str) -> bool:
     """Most words of four letters or more capitalised, or the line in capitals: no names."""
-    upper, lower = len(_UPPER_RE.findall(text)), len(_LOWER_RE.findall(text))
+    # ASCII letters counted in the UTF-8 bytes (other characters' bytes are all >= 0x80):
+    # deleting them is one C loop, where a regex ``findall`` builds a list of them
+    data = text.encode("utf-8", "surrogatepass")
+    upper = len(data) - len(data.translate(None, _UPPER))
+    lower = len(data) - len(data.translate(None, _LOWER))
     if upper + lower >= 12 and upper >= 0.8 * (upper + lower):
         return True  # an ALL CAPS headline ("*HUA HONG SEES 4Q REVENUE UP 18%")
     words = _WORD_RE.findall(text)
@@ -213,6 +228,12 @@ def _trimmed(text: str, name: list[tuple[int, str]]) -> tuple[int, int] | None:
 
 _CORP = r"(?:\s*(?:Corporation|Corp|Inc|Co|Ltd|Holdings?|Group|Limited|PLC|SA|AG|NV)\b\.?,?)*"
 _PRONOUN: Final = r"\b(?:its|their|it|they)\b"
+_ANAPHOR_WORDS: Final = (
+    ("index", _INDEX_ANAPHOR, ("index", "gauge", "benchmark", "barometer", "measure")),
+    ("company", _COMPANY_ANAPHOR, ("the", "its", "shares")),
+    ("pronoun", _PRONOUN, ("it", "the")),
+)
+"""Each anaphor's group name, pattern and words (one of them is in every match)."""
 _SEP_RE: Final = re.compile(
     rf"^(?:-S?W\b)?{_CORP}\s*(?:\([^()]{{0,30}}\)\s*)?(?:,\s*(?:and\s+|as\s+well\s+as\s+)?|and\s+|&\s*|/\s*|plus\s+)(?:the\s+)?$",
     re.IGNORECASE,
@@ -267,36 +288,32 @@ class EntityLinker:
                 target.setdefault(alias if target is exact else alias.casefold(), ent.slug)
         self._exact = exact
         self._folded = folded
-        self._exact_re = self._alternation(exact, 0)
+        # the left boundary of the tickers' pattern is tested by ``longest_first``
+        self._exact_re = self._alternation(exact, 0, bound_left=False)
         self._folded_re = self._alternation(folded, re.IGNORECASE)
         # the same names matched case-sensitively against lower-cased text: IGNORECASE
         # makes Python's re compare every character twice, and linking runs on every sentence
         self._lower_re = self._alternation({k.lower(): v for k, v in folded.items()}, 0)
-        generic = [(slug, rx) for slug, rx in _GENERIC if slug in self.kinds]
+        generic = [(slug, rx, _GENERIC_WORDS[slug]) for slug, rx in _GENERIC if slug in self.kinds]
         # "Chinese tech stocks", "tech majors", "Chinese peers": an unnamed set (spec
         # Conventions), read as the theme's benchmark where the theme has no such set
         sector = "china-big-tech" if "china-big-tech" in self.kinds else theme.default_benchmark
         if sector in self.kinds:
-            generic.append((sector, _BENCHMARK_PHRASE))
+            generic.append((sector, _BENCHMARK_PHRASE, _BENCHMARK_WORDS))
         self._sector_slot = len(generic) - 1 if sector in self.kinds else -1
-        self._generic_slugs = [slug for slug, _ in generic]
-        self._generic = (
-            re.compile(
-                "|".join(f"(?P<g{i}>{rx})" for i, (_, rx) in enumerate(generic)), re.IGNORECASE
-            )
-            if generic
-            else None
-        )
-        self._anaphors = re.compile(
-            f"(?P<index>{_INDEX_ANAPHOR})|(?P<company>{_COMPANY_ANAPHOR})|(?P<pronoun>{_PRONOUN})",
-            re.IGNORECASE,
-        )
+        self._generic_slugs = [slug for slug, _, _ in generic]
+        # each pattern scanned on its own, and only where one of its words is (scan.py)
+        self._generic = _branches([(rx, words) for _, rx, words in generic])
+        self._anaphors = _branches([(rx, words) for _, rx, words in _ANAPHOR_WORDS])
 
     @staticmethod
-    def _alternation(names: dict[str, str], flags: int) -> re.Pattern[str] | None:
+    def _alternation(
+        names: dict[str, str], flags: int, *, bound_left: bool = True
+    ) -> re.Pattern[str] | None:
         if not names:
             return None
-        return re.compile(f"{_BOUND_L}(?:{trie_pattern(names)}){_BOUND_R}", flags)
+        left = _BOUND_L if bound_left else ""
+        return re.compile(f"{left}(?:{trie_pattern(names)}){_BOUND_R}", flags)
 
     def _slug_of(self, matched: str) -> str:
         norm = " ".join(matched.split())
@@ -323,9 +340,13 @@ class EntityLinker:
         title_case: bool | None = None
         lowered = text.lower()
         if len(lowered) == len(text):  # offsets line up (no "İ"-style expansions)
-            spans = longest_first(text, ((lowered, self._lower_re), (text, self._exact_re)))
+            spans = longest_first(
+                text, ((lowered, self._lower_re, False), (text, self._exact_re, True))
+            )
         else:
-            spans = longest_first(text, ((text, self._folded_re), (text, self._exact_re)))
+            spans = longest_first(
+                text, ((text, self._folded_re, False), (text, self._exact_re, True))
+            )
         for start, end in spans:
             slug = self._slug_of(text[start:end])
             after = text[end : end + 3]
@@ -359,17 +380,30 @@ class EntityLinker:
             for m in _FUND_RE.finditer(text):
                 add(m.start(), m.end(), "", "unknown")
         if self._generic is not None:
-            for m in self._generic.finditer(text):
-                slot = int(str(m.lastgroup)[1:])
+            for slot, m in first_matches(text, *self._generic):
                 slug = self._generic_slugs[slot]
                 kind = "sector" if slot == self._sector_slot else self.kinds[slug]
                 # "Hong Kong stocks" is the market (its index), not an index the article follows
                 add(m.start(), m.end(), slug, "market" if slug == "hsi" else kind)
-        for m in self._anaphors.finditer(text):
-            kind = "pronoun" if m.lastgroup == "pronoun" else f"{m.lastgroup}-anaphor"
-            add(m.start(), m.end(), "", kind)
+        assert self._anaphors is not None
+        for slot, m in first_matches(text, *self._anaphors):
+            name = _ANAPHOR_WORDS[slot][0]
+            add(m.start(), m.end(), "", "pronoun" if name == "pronoun" else f"{name}-anaphor")
         found.sort(key=lambda m: m.start)
         return _fold_tickers(text, found)
+
+
+def _branches(
+    patterns: list[tuple[str, tuple[str, ...]]],
+) -> tuple[list[Branch], re.Pattern[str]] | None:
+    """Case-insensitive patterns as ``first_matches`` branches, with their alternation."""
+    if not patterns:
+        return None
+    branches = [(Folded(rx), words) for rx, words in patterns]
+    union = re.compile(
+        "|".join(f"(?P<g{i}>{rx})" for i, (rx, _) in enumerate(patterns)), re.IGNORECASE
+    )
+    return branches, union
 
 
 def _fold_tickers(text: str, mentions: list[Mention]) -> list[Mention]:

@@ -22,6 +22,7 @@ from typing import Final
 
 from themelens.news.extract.numbers import Quantity
 from themelens.news.extract.qualifiers import LIMIT_RE, QualifierName
+from themelens.news.extract.scan import Folded, lowered
 
 __all__ = ["DOWN_WORDS", "UP_WORDS", "MetricCall", "classify"]
 
@@ -222,9 +223,12 @@ def _clause_cues(
 
 
 @cache
-def _cue_union(names: tuple[str, ...]) -> re.Pattern[str]:
-    """The cues ``names`` as one pattern (one scan, not one per cue); earlier names win a tie."""
-    return _rx("|".join(f"(?P<{name}>{_CUES[name].pattern})" for name in names))
+def _cue_union(names: tuple[str, ...]) -> Folded:
+    """The cues ``names`` as one pattern (one scan, not one per cue); earlier names win a tie.
+
+    Run on the lowered clause (``scan.Folded``): only offsets and group names are read.
+    """
+    return Folded("|".join(f"(?P<{name}>{_CUES[name].pattern})" for name in names))
 
 
 def _move(text: str, q: Quantity, lo: int, hi: int) -> tuple[bool, tuple[int, int]] | None:
@@ -289,9 +293,10 @@ def _per_share(q: Quantity) -> bool:
 
 
 def _money(text: str, q: Quantity, lo: int, hi: int) -> MetricCall | None:
-    if _STOCK_OF_MONEY_RE.search(text, lo, hi):
+    low = lowered(text)  # the clause-wide scans run on it (``scan.Folded``)
+    if _STOCK_OF_MONEY_RE.search_low(text, low, lo, hi):
         return None  # outstanding debt, a consensus or average target: no one's new figure
-    if _BUYBACK_RE.search(text, lo, hi):
+    if _BUYBACK_RE.search_low(text, low, lo, hi):
         return None  # a company buying its own shares is a buyback, which the spec does not count
     if m := _NET_SELL_RE.search(text, max(lo, q.start - 40), q.start):
         return MetricCall("fund_flow", negative=True, cue=m.span())  # "net sellers of HK$3bn"
@@ -346,12 +351,12 @@ def _money(text: str, q: Quantity, lo: int, hi: int) -> MetricCall | None:
 
 
 _NET_FLOW_RE: Final = _rx(r"\b(?:a\s+)?net\s+(?:(?:buy(?:ing)?|purchases?|inflows?)\s+of\s+)?$")
-_STOCK_OF_MONEY_RE: Final = _rx(
+_STOCK_OF_MONEY_RE: Final = Folded(
     r"\b(?:outstanding|debt\s+(?:pile|load)|borrowings|consensus|(?:average|mean|median)\s+"
     r"(?:[\w-]+\s+)?(?:price\s+)?targets?|analysts\s+(?:polled|surveyed|tracked)|tracked\s+by|"
     r"(?:stake|holdings?|position)\s+(?:(?:is|was|are|were|now)\s+)?(?:worth|valued))\b"
 )
-_BUYBACK_RE: Final = _rx(
+_BUYBACK_RE: Final = Folded(
     r"\b(?:buy(?:s|ing)?\s+back|bought\s+back|buy-?backs?|repurchas(?:e|es|ed|ing))\b"
 )
 _NET_SELL_RE: Final = _rx(

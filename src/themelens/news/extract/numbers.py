@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from themelens.news.extract.scan import Folded, lowered
+
 __all__ = [
     "ORDINALS",
     "WORD_NUMBERS",
@@ -68,11 +70,12 @@ _SCALE = r"(?:\s?(?:trillion|billion|million|thousand|tln|bln|mln|tn|bn|mn|mil)\
 _PREFIX = r"(?:US\$|U\.S\.\s?\$|HK\$|S\$|NT\$|A\$|C\$|\$|€|£|(?:USD|HKD|RMB|CNY|EUR|GBP)\s?)"
 _SUFFIX = r"(?:yuan|renminbi|RMB|CNY|HKD|USD|EUR|euros|(?:Hong\s+Kong|HK)\s+dollars|U\.?S\.?\s+dollars|dollars)"
 
-_MONEY_RE: Final = re.compile(
+# the full scans run on the lowered sentence (``scan.Folded``); what their groups give is
+# read case-blind (currency and scale words are looked up lower-cased)
+_MONEY_RE: Final = Folded(
     rf"(?<![A-Za-z])(?P<sign>[-−+])?(?P<pre>{_PREFIX})\s?(?P<num>{_NUM})(?P<scale>{_SCALE})?"
     rf"(?:\s+(?P<suf1>{_SUFFIX})\b)?"
-    rf"|(?<![\w$.])(?P<num2>{_NUM})(?P<scale2>{_SCALE})?\s*(?P<suf2>{_SUFFIX})\b",
-    re.IGNORECASE,
+    rf"|(?<![\w$.])(?P<num2>{_NUM})(?P<scale2>{_SCALE})?\s*(?P<suf2>{_SUFFIX})\b"
 )
 _USD_BRACKET_RE: Final = re.compile(
     rf"\s*\(\s*(?:about|around|roughly|approximately|some|nearly|~)?\s*"
@@ -80,24 +83,21 @@ _USD_BRACKET_RE: Final = re.compile(
     re.IGNORECASE,
 )
 _PCT = r"(?:\s?%|\s?per\s?cent\b|\s?percent\b|\s?pct\b|\s?pc\b)"
-_PERCENT_RE: Final = re.compile(
+_PERCENT_RE: Final = Folded(
     rf"(?<![\w.])(?P<sign>[-−+])?(?P<num>{_NUM}){_PCT}?"
     rf"(?P<range>\s?(?:-|–|to)\s?(?P<sign2>[-−+])?(?P<num2>{_NUM}))?{_PCT}"
-    rf"(?!\s?points?\b)(?P<pp>\s?(?:percentage\s+)?points?\b)?",
-    re.IGNORECASE,
+    rf"(?!\s?points?\b)(?P<pp>\s?(?:percentage\s+)?points?\b)?"
 )
-_MULTIPLE_RE: Final = re.compile(
-    rf"(?<![\w.$])(?P<num>{_NUM})(?:\s?x\b|\s+times\b(?!\s+(?:more|less|as|larger|bigger|higher)\b))",
-    re.IGNORECASE,
+_MULTIPLE_RE: Final = Folded(
+    rf"(?<![\w.$])(?P<num>{_NUM})(?:\s?x\b|\s+times\b(?!\s+(?:more|less|as|larger|bigger|higher)\b))"
 )
 _DIGIT_RE: Final = re.compile(r"\d")
-_PE_WORD_RE: Final = re.compile(r"P\s?/\s?E\b|price[\s-]to[\s-]earnings", re.IGNORECASE)
-_BARE_MULTIPLE_RE: Final = re.compile(
+_PE_WORD_RE: Final = Folded(r"P\s?/\s?E\b|price[\s-]to[\s-]earnings")
+_BARE_MULTIPLE_RE: Final = Folded(
     r"(?:(?:P\s?/\s?E|price[\s-]to[\s-]earnings)(?:\s+(?:ratio|multiple))?|average|mean|median)"
     r"\s+(?:[\w-]+\s+){0,3}?(?:of|at|to|was|is|near|around)\s+"
     r"(?:(?:about|around|roughly|nearly|some|just)\s+)?(?P<num>\d{1,3}(?:\.\d+)?)\b"
-    r"(?![.,]?\d|\s*(?:%|per\s*cent|percent|x\b|times|billion|million|trillion|bn|mn))",
-    re.IGNORECASE,
+    r"(?![.,]?\d|\s*(?:%|per\s*cent|percent|x\b|times|billion|million|trillion|bn|mn))"
 )
 """A multiple written without "x" or "times", where the sentence names the P/E."""
 _COUNT_RE: Final = re.compile(
@@ -151,9 +151,9 @@ def parse_count(token: str) -> int | None:
     return WORD_NUMBERS.get(word, ORDINALS.get(word))
 
 
-def _money(text: str, taken: list[tuple[int, int]]) -> list[Quantity]:
+def _money(text: str, low: str | None, taken: list[tuple[int, int]]) -> list[Quantity]:
     found: list[Quantity] = []
-    for m in _MONEY_RE.finditer(text):
+    for m in _MONEY_RE.finditer_low(text, low):
         if _overlaps(m.span(), taken):
             continue
         if m["num"] is not None:
@@ -227,8 +227,9 @@ def find_quantities(text: str) -> list[Quantity]:
     if _DIGIT_RE.search(text) is None:
         return []
     taken: list[tuple[int, int]] = []
-    found = _money(text, taken)
-    for m in _PERCENT_RE.finditer(text):
+    low = lowered(text)
+    found = _money(text, low, taken)
+    for m in _PERCENT_RE.finditer_low(text, low):
         if m["pp"] or _overlaps(m.span(), taken):
             continue
         high = _number(m["num2"]) * _sign(m["sign2"] or m["sign"]) if m["range"] else None
@@ -237,12 +238,12 @@ def find_quantities(text: str) -> list[Quantity]:
             Quantity("percent", value, m.start(), m.end(), high=high, signed=bool(m["sign"]))
         )
         taken.append(m.span())
-    for m in _MULTIPLE_RE.finditer(text):
+    for m in _MULTIPLE_RE.finditer_low(text, low):
         if not _overlaps(m.span(), taken):
             found.append(Quantity("multiple", _number(m["num"]), m.start(), m.end()))
             taken.append(m.span())
-    if _PE_WORD_RE.search(text):  # "a P/E ratio of about 22", "a five-year average of 19"
-        for m in _BARE_MULTIPLE_RE.finditer(text):
+    if _PE_WORD_RE.search_low(text, low):  # "a P/E ratio of about 22", "a five-year average of 19"
+        for m in _BARE_MULTIPLE_RE.finditer_low(text, low):
             if not _overlaps(m.span("num"), taken):
                 found.append(Quantity("multiple", _number(m["num"]), m.start("num"), m.end("num")))
     found.sort(key=lambda q: q.start)

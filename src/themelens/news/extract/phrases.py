@@ -17,12 +17,14 @@ from typing import Final
 from themelens.news.extract.dates import months_before
 from themelens.news.extract.numbers import parse_count
 from themelens.news.extract.qualifiers import QualifierName
+from themelens.news.extract.scan import Folded, lowered
 
 __all__ = ["PhraseClaim", "find_phrases"]
 
 
-def _rx(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.IGNORECASE)
+def _rx(pattern: str) -> Folded:
+    """A case-insensitive pattern, run on the lowered sentence: its groups are read case-blind."""
+    return Folded(pattern)
 
 
 @dataclass(frozen=True)
@@ -118,14 +120,15 @@ def find_phrases(text: str, published: date | None) -> list[PhraseClaim]:
     "A four-year high" needs the article's date to become a month; without
     one it is skipped rather than guessed.
     """
-    if _PHRASE_HINT_RE.search(text) is None:
+    low = lowered(text)
+    if _PHRASE_HINT_RE.search_low(text, low) is None:
         return []
     out: list[PhraseClaim] = []
-    for m in _HIGH_SINCE_RE.finditer(text):
+    for m in _HIGH_SINCE_RE.finditer_low(text, low):
         out.append(PhraseClaim("high_since", _high_since(m), m.start(), m.end()))
     if published is not None:
         for rx in (_YEARS_HIGH_RE, _NOT_SEEN_RE):
-            for m in rx.finditer(text):
+            for m in rx.finditer_low(text, low):
                 n = parse_count(m["n"])
                 if n is None or n > 30:
                     continue
@@ -133,8 +136,8 @@ def find_phrases(text: str, published: date | None) -> list[PhraseClaim]:
                 qual = _HEDGE_NAME.get(" ".join(hedge.lower().split())) if hedge else None
                 value = months_before(published, 12 * n)
                 out.append(PhraseClaim("high_since", value, m.start(), m.end(), qual))
-    for m in _FIRST_TIME_RE.finditer(text):
-        if not _LEVEL_VERB_RE.search(text, 0, m.start()):
+    for m in _FIRST_TIME_RE.finditer_low(text, low):
+        if not _LEVEL_VERB_RE.search_low(text, low, 0, m.start()):
             continue  # "the first time in four years that it cut prices" is no price level
         if m["year"]:
             out.append(PhraseClaim("high_since", _high_since(m), m.start(), m.end()))
@@ -144,11 +147,11 @@ def find_phrases(text: str, published: date | None) -> list[PhraseClaim]:
             value = months_before(published, 12 * n)
             out.append(PhraseClaim("high_since", value, m.start(), m.end(), qual))
     for rx in _STREAK_RES:
-        for m in rx.finditer(text):
+        for m in rx.finditer_low(text, low):
             n = parse_count(re.sub(r"(?<=\d)(?:st|nd|rd|th)$", "", m["n"]))
             if n is not None and 1 < n < 60:
                 out.append(PhraseClaim("win_streak_weeks", float(n), m.start(), m.end()))
-    for m in _LIMIT_PHRASE_RE.finditer(text):
+    for m in _LIMIT_PHRASE_RE.finditer_low(text, low):
         out.append(PhraseClaim("return_pct", 10.0, m.start(), m.end(), "limit_up"))
     out.sort(key=lambda p: p.start)
     return out

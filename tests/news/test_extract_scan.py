@@ -1,0 +1,134 @@
+"""The cheaper regex scans of ``scan`` find exactly what the plain scans they replace find.
+
+``Folded`` runs a case-insensitive pattern case-sensitively on the lowered
+text; ``first_matches`` merges the branches of an alternation scanned one by
+one (skipping those whose words are absent); ``AnyOf`` asks an alternation
+part by part. Each is compared here with the plain ``re`` call, on the
+extractor's own patterns and on text hypothesis builds from their words, in
+any case, with the characters whose case folding differs (``İ``, ``ı``,
+``ſ``, the Kelvin sign).
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from functools import cache
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from themelens.news.extract import dates, metrics, numbers, phrases
+from themelens.news.extract.assemble import _CANDIDATE, _PERIOD_HINT, linker_for
+from themelens.news.extract.entities import EntityLinker
+from themelens.news.extract.scan import (
+    _FOLD_ONLY_IGNORECASE,
+    AnyOf,
+    Folded,
+    first_matches,
+    lower_pattern,
+    lowered,
+)
+from themelens.theme import load_theme
+
+_WORDS = (
+    "China", "Chinese", "mainland", "the country's", "tech", "giants", "AI", "data", "centres",
+    "market", "industry", "southbound", "Stock Connect", "Hong Kong", "stocks", "its", "it",
+    "they", "the", "index", "gauge", "company", "shares", "Q3", "2Q", "H1", "quarter", "half",
+    "three", "months", "first", "time", "high", "week", "limit", "peak", "March", "Sept.",
+    "on", "17", "2025", "fiscal", "FY25", "US$", "HK$", "3.2", "billion", "bn", "yuan", "%",
+    "per cent", "times", "21x", "P/E", "capex", "spending", "bonds", "net", "buying", "since",
+    "highest", "level", "four-year", "straight", "weeks", "hit", "daily", "limit-up", "rose",
+    "fell", "İ", "ı", "ſ", "\u212a", "’s", ",", ".", ";", "-", "(", ")", "\n",
+)  # fmt: skip
+
+
+def _cased(word: str, how: int) -> str:
+    return (word, word.lower(), word.upper(), word.title())[how]
+
+
+texts = st.lists(
+    st.tuples(st.sampled_from(_WORDS), st.integers(0, 3), st.sampled_from(["", " ", "  ", "-"])),
+    max_size=30,
+).map(lambda parts: "".join(_cased(w, how) + sep for w, how, sep in parts))
+
+
+@cache
+def _linker() -> EntityLinker:
+    return linker_for(load_theme())
+
+
+def _spans(found: object) -> list[tuple[tuple[int, int], str | None, dict[str, str | None]]]:
+    out = []
+    for m in found:  # type: ignore[attr-defined]
+        groups = {k: v.lower() if v else v for k, v in m.groupdict().items()}
+        out.append((m.span(), m.lastgroup, groups))
+    return out
+
+
+def test_lowered_stands_in_for_ignorecase_on_ascii_letters_in_all_of_unicode() -> None:
+    letter = re.compile("[a-z]", re.IGNORECASE)
+    differ = set()
+    for cp in range(0x110000):
+        c = chr(cp)
+        low = c.lower()
+        if (letter.fullmatch(c) is not None) != (len(low) == 1 and low in string.ascii_lowercase):
+            differ.add(c)
+    assert differ - {"İ"} == set(_FOLD_ONLY_IGNORECASE)  # "İ" lowers to two characters
+    assert (
+        lowered("Straße İ") is None
+        and lowered("ſ") is None
+        and lowered("Kelvin \u212a") == ("kelvin k")
+    )
+
+
+def test_lower_pattern_keeps_escapes_and_group_names_and_refuses_what_it_would_change() -> None:
+    assert lower_pattern(r"(?P<Up>ROSE)\b\S+(?P=Up)[A-Z]") == r"(?P<Up>rose)\b\S+(?P=Up)[a-z]"
+    for bad in (r"[A-z]", r"[0-Z]", r"\N{LATIN SMALL LETTER A}", r"(?i:x)"):
+        with pytest.raises(ValueError):
+            lower_pattern(bad)
+
+
+def _folded_patterns() -> list[Folded]:
+    found: list[Folded] = [rx for _, rx, _ in dates._PATTERNS]
+    found += [metrics._cue_union(metrics._MONEY_CUES), metrics._STOCK_OF_MONEY_RE]
+    found += [numbers._MONEY_RE, numbers._PERCENT_RE, numbers._MULTIPLE_RE]
+    found += [numbers._BARE_MULTIPLE_RE, phrases._HIGH_SINCE_RE, phrases._LIMIT_PHRASE_RE]
+    return found
+
+
+@settings(max_examples=150, deadline=None)
+@given(texts)
+def test_folded_patterns_match_as_their_case_insensitive_originals(text: str) -> None:
+    for rx in _folded_patterns():
+        assert _spans(rx.finditer(text)) == _spans(rx.exact.finditer(text)), rx.pattern[:60]
+        assert _spans(filter(None, [rx.search(text, 2)])) == _spans(
+            filter(None, [rx.exact.search(text, 2)])
+        )
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts)
+def test_first_matches_finds_what_the_alternation_finds(text: str) -> None:
+    linker = _linker()
+    for scan in (linker._generic, linker._anaphors):
+        assert scan is not None
+        branches, union = scan
+        got = [(k, m.span()) for k, m in first_matches(text, branches, union)]
+        want = [(int(str(m.lastgroup)[1:]), m.span()) for m in union.finditer(text)]
+        assert got == want
+
+
+def test_first_matches_leaves_empty_matches_to_re() -> None:
+    branches = [(Folded(r"x?"), ()), (Folded(r"ab"), ())]
+    union = re.compile(r"(?P<g0>x?)|(?P<g1>ab)", re.IGNORECASE)
+    got = [(k, m.span()) for k, m in first_matches("abXab", branches, union)]
+    assert got == [(int(str(m.lastgroup)[1:]), m.span()) for m in union.finditer("abXab")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_any_of_answers_as_the_alternation_does(text: str) -> None:
+    for hint in (_CANDIDATE, _PERIOD_HINT, AnyOf(("ab",), ((r"c\s+d", ("c",)),))):
+        assert hint.found_in(text) == (hint.union.search(text) is not None)
