@@ -23,6 +23,8 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from themelens.data.wide import wide_values
+
 __all__ = [
     "CHART_LAYOUT",
     "DATE_AXIS",
@@ -63,9 +65,7 @@ def price_window(
     end = pd.Timestamp(asof) if asof else frame["date"].max()
     start = end - timedelta(days=days)
     frame = frame[(frame["date"] >= start) & (frame["date"] <= end)]
-    return frame.pivot_table(
-        index="date", columns="ticker", values="close", aggfunc="last"
-    ).sort_index()
+    return wide_values(frame)
 
 
 def _finite(values: Any) -> Any:

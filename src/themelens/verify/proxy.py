@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from themelens.data.wide import wide_values
 from themelens.theme import Entity, Theme, exchange_for_ticker
 
 __all__ = ["equal_weight_proxy", "proxy_constituents"]
@@ -36,11 +37,7 @@ def equal_weight_proxy(
     that session and the one before (no forward-filling); the first session is
     100. High and low are NaN: a proxy has no intraday range.
     """
-    wide = (
-        prices[prices["ticker"].isin(constituents)]
-        .pivot_table(index="date", columns="ticker", values="close", aggfunc="last")
-        .sort_index()
-    )
+    wide = wide_values(prices, sorted(constituents))
     if wide.empty:
         return prices.iloc[0:0]
     returns = wide.pct_change(fill_method=None).mean(axis=1, skipna=True).fillna(0.0)

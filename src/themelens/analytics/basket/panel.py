@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from themelens.data.wide import wide_values
 from themelens.errors import Failure, InputError, UnknownTickerError
 
 __all__ = ["MAX_FILL", "Panel", "prepare_panel"]
@@ -61,10 +62,7 @@ class Panel:
 
 
 def _wide(frame: pd.DataFrame, tickers: Sequence[str]) -> pd.DataFrame:
-    wide = frame[frame["ticker"].isin(list(tickers))].pivot_table(
-        index="date", columns="ticker", values="close", aggfunc="last"
-    )
-    return wide.sort_index()
+    return wide_values(frame, sorted(tickers))
 
 
 def _returns(wide: pd.DataFrame) -> pd.DataFrame:

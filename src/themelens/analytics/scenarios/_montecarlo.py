@@ -20,6 +20,7 @@ from themelens.analytics.scenarios._bootstrap import (
     default_block_length,
     simulate,
 )
+from themelens.data.wide import wide_values
 from themelens.errors import Failure, InputError
 from themelens.summary import Summary
 
@@ -51,9 +52,7 @@ def joint_log_returns(
     holiday folds two US sessions into one row), which keeps every row's
     returns over the same calendar interval.
     """
-    frame = prices[prices["ticker"].isin(list(tickers))]
-    wide = frame.pivot_table(index="date", columns="ticker", values="close", aggfunc="last")
-    wide = wide.reindex(columns=list(tickers)).sort_index()
+    wide = wide_values(prices, list(tickers)).reindex(columns=list(tickers))
     end = pd.Timestamp(asof) if asof is not None else wide.index.max()
     wide = wide[(wide.index <= end) & (wide.index > end - pd.DateOffset(years=lookback_years))]
     wide = wide.dropna(how="any")
