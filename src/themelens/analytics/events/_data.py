@@ -75,11 +75,14 @@ def _prepare(prices: pd.DataFrame, tickers: set[str]) -> pd.DataFrame:
     days = frame["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
     key = rank[codes].astype(np.int64) * (1 << 20) + days
     if len(key) > 1 and not bool((np.diff(key) >= 0).all()):
-        frame = frame.iloc[np.argsort(key, kind="stable")]
+        order = np.argsort(key, kind="stable")
+        frame, key = frame.iloc[order], key[order]
     frame = frame.reset_index(drop=True)
-    dup = frame.duplicated(["ticker", "date"]).to_numpy()
-    if dup.any():
-        row = frame.iloc[int(np.argmax(dup))]
+    # dates are whole days (coerce_closes), so a repeated (ticker, date) is a repeated key,
+    # next to its twin once sorted: no hashing of five million (string, date) pairs
+    twins = np.flatnonzero(key[1:] == key[:-1])
+    if len(twins):
+        row = frame.iloc[int(twins[0]) + 1]
         raise ValueError(f"{row['ticker']}: duplicate row on {row['date']:%Y-%m-%d}")
     checked: pd.DataFrame = frame
     return checked
@@ -316,8 +319,15 @@ def equal_weight_index(
     frame = _prepare(prices, set(members))
     if frame.empty:
         raise ValueError("none of the proxy members has prices")
-    frame["ret"] = frame.groupby("ticker", sort=False)["close"].pct_change()
-    daily = frame.groupby("date", sort=True)["ret"].mean()
+    # rows are one ticker after another in date order (_prepare): a return is a row over the
+    # row before it of the same ticker, as groupby(...).pct_change() computes it
+    close = frame["close"].to_numpy(dtype=np.float64)
+    codes, _ = pd.factorize(frame["ticker"])
+    ret = np.full(len(frame), np.nan)
+    same = codes[1:] == codes[:-1]
+    ret[1:][same] = close[1:][same] / close[:-1][same] - 1
+    daily = pd.Series(ret).groupby(frame["date"].to_numpy(), sort=True).mean()
+    daily.index = pd.DatetimeIndex(daily.index, name="date")
     level = 100.0 * (1.0 + daily.fillna(0.0)).cumprod()
     out = pd.DataFrame({"date": level.index, "ticker": name})
     for col in ("open", "high", "low", "close"):
