@@ -26,6 +26,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from themelens.data.wide import wide_values
+
 __all__ = ["GroupDivergence", "UnusualResult", "find_unusual"]
 
 MIN_SESSIONS = 250
@@ -142,18 +144,22 @@ def find_unusual(
         frame = frame[frame["date"] <= pd.Timestamp(asof)]
     if frame.empty:
         return None
-    frame = frame.sort_values(["ticker", "date"], kind="stable")
+    codes, _ = pd.factorize(frame["ticker"])
+    when = frame["date"].to_numpy()
+    # validated frames come sorted by (ticker, date): sort only when they are not
+    ordered = len(frame) < 2 or bool(
+        np.all((codes[1:] > codes[:-1]) | ((codes[1:] == codes[:-1]) & (when[1:] > when[:-1])))
+    )
+    if not ordered:
+        frame = frame.sort_values(["ticker", "date"], kind="stable")
+        codes, when = pd.factorize(frame["ticker"])[0], frame["date"].to_numpy()
     close = frame["close"].to_numpy(dtype=float)
-    names = frame["ticker"].to_numpy()
     same = np.zeros(len(frame), dtype=bool)
-    same[1:] = names[1:] == names[:-1]  # a return needs the same name's previous session
+    same[1:] = codes[1:] == codes[:-1]  # a return needs the same name's previous session
     previous = np.roll(close, 1)
     pct = np.where(same, 100.0 * (close / previous - 1.0), np.nan)
-    wide = (
-        pd.DataFrame({"date": frame["date"].to_numpy(), "ticker": names, "r": pct})
-        .dropna(subset=["r"])
-        .pivot(index="date", columns="ticker", values="r")
-        .sort_index()
+    wide = wide_values(
+        pd.DataFrame({"date": when, "ticker": frame["ticker"].to_numpy(), "r": pct}), value="r"
     )
     if wide.empty:
         return None
