@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pickle
 import zlib
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -60,6 +60,34 @@ def test_the_basket_comes_from_the_cache_until_prices_or_code_change(
     assert cache_key("basket", inputs) != before
     run_steps(inputs, cache_dir=cache)
     assert len(calls) == 3
+
+
+def test_the_event_study_is_cached_on_its_events_too(
+    tmp_path: Path, demo_prices: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The events include claims the news store supported, which the inputs do not hold: the
+    same inputs with another event list compute again, the same list reads the cache."""
+    from themelens.analytics.events import Event
+
+    calls: list[int] = []
+    real = steps.event_study_step
+
+    def counted(inputs: RunInputs, events: tuple[Event, ...] | None = None) -> object:
+        calls.append(len(events or ()))
+        return real(inputs, events)
+
+    monkeypatch.setattr(steps, "event_study_step", counted)
+    cache = tmp_path / "cache"
+    inputs = _inputs(tmp_path, demo_prices)
+    first = run_steps(inputs, cache_dir=cache)
+    again = run_steps(inputs, cache_dir=cache)
+    assert first.events is not None and again.events is not None and len(calls) == 1
+    pd.testing.assert_frame_equal(again.events.to_frame(), first.events.to_frame())
+    found = steps.report_events(inputs)
+    extra = Event(found[0].ticker, found[0].date - timedelta(days=60), "a supported claim")
+    monkeypatch.setattr(steps, "report_events", lambda _: (*found, extra))
+    run_steps(inputs, cache_dir=cache)
+    assert calls == [len(found), len(found) + 1]
 
 
 def test_a_corrupt_entry_is_recomputed_and_reported(
@@ -139,8 +167,10 @@ def test_the_sources_are_asked_every_run_and_only_computed_figures_are_cached(
     again = run_steps(inputs, cache_dir=cache)
     assert first.fundamentals is not None and again.fundamentals is not None
     assert len(loads) == 2 and len(computes) == 1  # asked twice, computed once
-    # the event study reads the claims store: never cached
-    assert sorted({p.name.split("-")[0] for p in cache.iterdir()}) == ["basket", "fundamentals"]
+    # the event study reads the claims store every run; only its computation is cached, keyed
+    # on the events read (test_the_event_study_is_cached_on_its_events_too)
+    names = sorted({p.name.split("-")[0] for p in cache.iterdir()})
+    assert names == ["basket", "events", "fundamentals"]
 
 
 def test_the_package_digest_names_the_version_and_covers_the_source() -> None:

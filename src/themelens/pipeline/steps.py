@@ -37,7 +37,7 @@ from themelens.errors import ThemelensError
 from themelens.pipeline.model import FundamentalsBundle, RunInputs
 from themelens.pipeline.sealed import SealError, private_folder, seal, unseal
 from themelens.pipeline.steps_basket import basket_step
-from themelens.pipeline.steps_events import event_study_step
+from themelens.pipeline.steps_events import event_study_step, report_events
 from themelens.pipeline.steps_fundamentals import (
     FundamentalsData,
     fundamentals_from,
@@ -160,6 +160,22 @@ def _fundamentals(
     )
 
 
+def _events(
+    inputs: RunInputs, cache_dir: Path | None, missing: list[str]
+) -> EventStudyResult | None:
+    """The event study, cached on the events it studies as well as the run's inputs: the events
+    include claims the news store supported, which the inputs do not hold."""
+    events = report_events(inputs)
+    return _cached(
+        "events",
+        lambda i: event_study_step(i, events),
+        inputs,
+        cache_dir,
+        missing,
+        hashlib.sha256(pickle.dumps(events, protocol=pickle.HIGHEST_PROTOCOL)).digest(),
+    )
+
+
 def run_steps(
     inputs: RunInputs,
     *,
@@ -167,14 +183,15 @@ def run_steps(
     fundamentals_loaded: FundamentalsData | None = None,
     on_step: Callable[[str], None] | None = None,
 ) -> StepResults:
-    """The event study, fundamentals and basket for ``inputs``; the basket from ``cache_dir``
-    when its key is unchanged (the report's warm path). ``fundamentals_loaded`` is what the
+    """The event study, fundamentals and basket for ``inputs``, each from ``cache_dir`` when
+    its key is unchanged (the report's warm path; the events and fundamentals are read every
+    run and are part of their keys). ``fundamentals_loaded`` is what the
     run already asked the fundamentals sources (``load_fundamentals``), so they are asked once.
     ``on_step(name)`` is called as each step starts (a progress bar's label)."""
     missing: list[str] = []
     step = on_step or (lambda _: None)
     step("event study")
-    events = _attempt("events", lambda: event_study_step(inputs), missing)
+    events = _attempt("events", lambda: _events(inputs, cache_dir, missing), missing)
     step("fundamentals section")
     fundamentals = _attempt(
         "fundamentals",

@@ -51,8 +51,13 @@ def report_events(inputs: RunInputs) -> tuple[Event, ...]:
     return tuple(out)
 
 
-def event_study_step(inputs: RunInputs) -> EventStudyResult | None:
+def event_study_step(
+    inputs: RunInputs, events: tuple[Event, ...] | None = None
+) -> EventStudyResult | None:
     """Market-model event study of the report's events; None when there are none.
+
+    ``events`` are the report's events when the caller already read them
+    (``report_events``: the step cache keys on them); None reads them here.
 
     Notes
     -----
@@ -61,7 +66,8 @@ def event_study_step(inputs: RunInputs) -> EventStudyResult | None:
     the mean-adjusted model, which needs none. Prices after the as-of date
     are cut first, so the report never looks ahead.
     """
-    events = report_events(inputs)
+    if events is None:
+        events = report_events(inputs)
     if not events:
         return None
     prices = inputs.prices
