@@ -1,6 +1,7 @@
 """Benchmark: `themelens report` as the universe grows (41, 141, 1,041 tickers by default).
 
-Each size is a fresh process on an empty store, timed end to end (wall and
+Each size is a fresh process on an empty store and an empty user cache folder
+(``XDG_CACHE_HOME``: no step cache, no lexicon), timed end to end (wall and
 CPU seconds of the child, its peak RSS) with the HTML's size. The extra
 tickers are synthetic: each is one of the 41 shared series with its closes
 scaled and its dates kept, written under a new name (``SYN0001.HK``) into a
@@ -65,11 +66,13 @@ def _universe(folder: Path, theme_path: Path, size: int) -> tuple[Path, Path]:
     return prices, theme
 
 
-def _run(cmd: list[str]) -> tuple[float, float, float]:
-    """(wall s, child CPU s, child peak RSS MiB) of one command."""
+def _run(cmd: list[str], cache: Path) -> tuple[float, float, float]:
+    """(wall s, child CPU s, child peak RSS MiB) of one command, with ``cache`` as the user's
+    cache folder."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True)
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env)
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode not in (0, 1):  # 1: a theme ticker without prices, still a report
@@ -98,7 +101,7 @@ def main() -> None:
                    "--prices-dir", str(prices), "--articles", str(ARTICLES),
                    "--db", str(folder / f"s-{size}.duckdb"), "--out", str(out),
                    "--asof", "2025-09-24"]  # fmt: skip
-            wall, cpu, rss = _run(cmd)
+            wall, cpu, rss = _run(cmd, folder / f"cache-{size}")
             html = out.stat().st_size / 1e6
             print(
                 f"{size:>8} {wall:>8.1f} {cpu:>8.1f} {1000 * wall / size:>10.1f} {rss:>9.0f} {html:>8.2f}"
