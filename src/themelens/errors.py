@@ -20,7 +20,8 @@ that met them with ``raise ... from exc``.
     │   │   ├── RateLimitedError   ... it refused us for asking too often
     │   │   └── OfflineError       ... it could not be reached
     │   └── StoreError             the DuckDB cache failed
-    └── VerifyError                a claim could not be checked
+    ├── VerifyError                a claim could not be checked
+    └── ClusterError               a Dask cluster could not be started, reached or kept
 
     ThemelensWarning(UserWarning)
     ├── DataGapWarning             data is missing where it was expected
@@ -36,6 +37,7 @@ from pathlib import Path
 __all__ = [
     "ArticleError",
     "AsofError",
+    "ClusterError",
     "CsvFormatError",
     "DataError",
     "DataGapWarning",
@@ -193,6 +195,10 @@ class StoreError(DataError):
 
 class VerifyError(ThemelensError):
     """A claim could not be verified for a reason that is not a verdict."""
+
+
+class ClusterError(ThemelensError):
+    """The Dask cluster could not be started or reached, or lost its workers."""
 
 
 class ThemelensWarning(UserWarning):

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-from themelens.errors import ThemelensError
+from themelens.errors import ClusterError
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -24,10 +24,6 @@ if TYPE_CHECKING:
 __all__ = ["ClusterError", "ClusterSpec", "dashboard_link", "default_workers", "open_client"]
 
 log = logging.getLogger(__name__)
-
-
-class ClusterError(ThemelensError):
-    """The Dask cluster could not be started or reached, or lost its workers."""
 
 
 def default_workers() -> int:
