@@ -58,6 +58,9 @@ __all__ = [
     "NewsRun",
     "check_articles",
     "entity_sentiment",
+    "extract_and_store",
+    "fundamentals_evidence",
+    "record_verdicts",
     "run_news",
 ]
 
@@ -105,7 +108,7 @@ def entity_sentiment(articles: Sequence[Article], theme: Theme) -> pd.DataFrame 
     return totals.reset_index()
 
 
-def _extract(
+def extract_and_store(
     articles: Sequence[Article], theme: Theme, store: ArticleStore, missing: list[str]
 ) -> list[Claim]:
     """Claims of every article: read back for articles extracted before under the same key,
@@ -128,7 +131,7 @@ def _claims_of(articles: Sequence[Article], done: StoredClaims) -> list[Claim]:
     return [c for a in dict.fromkeys(done.ids) if a in done.claims for c in done.claims[a]]
 
 
-def _record(
+def record_verdicts(
     store: ArticleStore,
     articles: Sequence[Article],
     result: VerifyResult,
@@ -188,7 +191,7 @@ class FundamentalsInputs:
     preloaded: Preloaded | None = None  # what the run's fundamentals section already loaded
 
 
-def _fundamentals(
+def fundamentals_evidence(
     settings: Settings, theme: Theme, claims: Sequence[Claim], inputs: FundamentalsInputs
 ) -> FundamentalsEvidence | None:
     """The evidence the run's fundamentals claims need (None when no claim needs any)."""
@@ -286,7 +289,7 @@ def _check(
             else (more if len(more) else frame)
         )
     tol = tolerances or Tolerances()
-    evidence = _fundamentals(settings, theme, claims, fundamentals or FundamentalsInputs())
+    evidence = fundamentals_evidence(settings, theme, claims, fundamentals or FundamentalsInputs())
     made_on = evidence_key(
         prices=frame, tolerances=tol, proxy=proxy, missing=unloaded, fundamentals=evidence
     )
@@ -304,7 +307,7 @@ def _check(
     )
     verified = VerifyResult(verdict_rows(claims, checked.rows, reused), checked.tolerances)
     again = [x for a, x in zip(done.ids, articles, strict=True) if a not in reused]
-    _record(store, again, checked, steps, keys=keys)
+    record_verdicts(store, again, checked, steps, keys=keys)
     return CheckedArticles(
         tuple(articles), tuple(claims), verified, frame, (*missing, *steps), failed, tuple(steps)
     )

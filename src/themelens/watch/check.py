@@ -34,7 +34,12 @@ from themelens.errors import AsofError, ThemelensError
 from themelens.news.article import Article
 from themelens.news.claim import MARKET_METRICS, Claim
 from themelens.news.store import ArticleStore
-from themelens.pipeline.news import FundamentalsInputs, _extract, _fundamentals, _record
+from themelens.pipeline.news import (
+    FundamentalsInputs,
+    extract_and_store,
+    fundamentals_evidence,
+    record_verdicts,
+)
 from themelens.theme import Theme
 from themelens.verify import Tolerances, VerifiedClaim, claim_day, tickers_to_load, verify_claims
 from themelens.verify.listing import choose_listing
@@ -133,7 +138,7 @@ class Checker:
     ) -> Checked:
         """A new article: stored (by content hash), claims extracted and stored, verified."""
         notes: list[str] = []
-        claims = _extract([article], self.theme, self.articles, notes)  # stores it first
+        claims = extract_and_store([article], self.theme, self.articles, notes)  # stores it first
         return self._verify(article, claims, "first", now, source, intraday, notes)
 
     def recheck(
@@ -160,7 +165,7 @@ class Checker:
         spans = self._spans(claims, article, now)
         written = self._capture(spans, now, intraday, notes)
         evidence = (  # statements, valuation, flows for fundamentals claims (a fetch too)
-            _fundamentals(self.settings, self.theme, claims, self.fundamentals)
+            fundamentals_evidence(self.settings, self.theme, claims, self.fundamentals)
             if self.fundamentals is not None
             else None
         )
@@ -185,7 +190,7 @@ class Checker:
                 missing=unloaded,
                 fundamentals=evidence,
             )
-            _record(self.articles, [article], result, notes)
+            record_verdicts(self.articles, [article], result, notes)
         recheck_at = self._recheck_at(result.rows, now)
         history = [_history(article.id, i, r, phase, now, used) for i, r in enumerate(result.rows)]
         if phase == "first" and recheck_at is None:  # every session closed: the first is final
