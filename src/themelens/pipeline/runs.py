@@ -42,7 +42,19 @@ from themelens.pipeline.steps import package_digest
 
 __all__ = ["RunStore", "StoredRun"]
 
-_SCHEMA: Final = """
+_PRICE_COLUMNS_DDL: Final = """
+    "date" TIMESTAMP,
+    ticker VARCHAR,
+    open DOUBLE,
+    high DOUBLE,
+    low DOUBLE,
+    close DOUBLE,
+    volume DOUBLE,
+    provider VARCHAR,
+    source VARCHAR,
+    fetched_at TIMESTAMP
+"""
+_SCHEMA: Final = f"""
 CREATE TABLE IF NOT EXISTS runs (
     id VARCHAR PRIMARY KEY,
     created_at TIMESTAMP NOT NULL,
@@ -60,31 +72,9 @@ CREATE TABLE IF NOT EXISTS run_frames (
     n_rows BIGINT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS run_price_frames (
-    digest VARCHAR NOT NULL,
-    "date" TIMESTAMP,
-    ticker VARCHAR,
-    open DOUBLE,
-    high DOUBLE,
-    low DOUBLE,
-    close DOUBLE,
-    volume DOUBLE,
-    provider VARCHAR,
-    source VARCHAR,
-    fetched_at TIMESTAMP
-);
+    digest VARCHAR NOT NULL,{_PRICE_COLUMNS_DDL});
 CREATE TABLE IF NOT EXISTS run_prices (
-    run_id VARCHAR NOT NULL,
-    "date" TIMESTAMP,
-    ticker VARCHAR,
-    open DOUBLE,
-    high DOUBLE,
-    low DOUBLE,
-    close DOUBLE,
-    volume DOUBLE,
-    provider VARCHAR,
-    source VARCHAR,
-    fetched_at TIMESTAMP
-);
+    run_id VARCHAR NOT NULL,{_PRICE_COLUMNS_DDL});
 """
 
 

@@ -40,28 +40,19 @@ def _pct_list(values: pd.Series, digits: int = 2) -> list[float | None]:
     return [None if pd.isna(v) else round(100 * float(v), digits) for v in values]
 
 
-def _equity(result: BasketResult) -> dict[str, Any]:
+def _line(
+    result: BasketResult, column: str, name: str, digits: int = 2, **style: Any
+) -> dict[str, Any]:
+    """One daily column of the backtest, in percent, as a line (``style``: plotly's keys)."""
     d = result.daily
-    traces: list[dict[str, Any]] = []
-    traces.append(
-        {
-            "type": "scatter",
-            "x": _x(d["date"]),
-            "y": (100 * d["equity"]).round(2).tolist(),
-            "mode": "lines",
-            "name": "basket",
-        }
-    )
+    y = (100 * d[column]).round(digits).tolist()
+    return trace("scatter", x=_x(d["date"]), y=y, mode="lines", name=name, **style)
+
+
+def _equity(result: BasketResult) -> dict[str, Any]:
+    traces = [_line(result, "equity", "basket")]
     if result.benchmark is not None:
-        traces.append(
-            trace(
-                "scatter",
-                x=_x(d["date"]),
-                y=(100 * d["benchmark_equity"]).round(2).tolist(),
-                mode="lines",
-                name=result.benchmark,
-            )
-        )
+        traces.append(_line(result, "benchmark_equity", result.benchmark))
     return figure_json(
         traces,
         "Equity, start = 100 (after costs)",
@@ -72,38 +63,11 @@ def _equity(result: BasketResult) -> dict[str, Any]:
 
 
 def _drawdown(result: BasketResult) -> dict[str, Any]:
-    d = result.daily
-    traces: list[dict[str, Any]] = []
-    traces.append(
-        trace(
-            "scatter",
-            x=_x(d["date"]),
-            y=(100 * d["drawdown"]).round(2).tolist(),
-            mode="lines",
-            name="basket",
-            fill="tozeroy",
-        )
-    )
+    traces = [_line(result, "drawdown", "basket", fill="tozeroy")]
     if result.benchmark is not None:
-        traces.append(
-            trace(
-                "scatter",
-                x=_x(d["date"]),
-                y=(100 * d["benchmark_drawdown"]).round(2).tolist(),
-                mode="lines",
-                name=result.benchmark,
-            )
-        )
+        traces.append(_line(result, "benchmark_drawdown", result.benchmark))
     traces.append(
-        trace(
-            "scatter",
-            x=_x(d["date"]),
-            y=(100 * d["exposure"]).round(1).tolist(),
-            mode="lines",
-            name="exposure % (right)",
-            yaxis="y2",
-            line={"dash": "dot"},
-        )
+        _line(result, "exposure", "exposure % (right)", 1, yaxis="y2", line={"dash": "dot"})
     )
     return figure_json(
         traces,

@@ -35,40 +35,14 @@ def caar_chart(result: EventStudyResult) -> dict[str, Any] | None:
     days = path["day"].tolist()
     pct = {c: (path[c] * 100).round(3).tolist() for c in ("caar", "ci_low", "ci_high")}
     level = f"{result.confidence:.0%}"
-    traces: list[dict[str, Any]] = []
-    traces.append(
-        trace(
-            "scatter",
-            x=days,
-            y=pct["ci_high"],
-            mode="lines",
-            line={"width": 0},
-            showlegend=False,
-            hoverinfo="skip",
-        )
-    )
-    traces.append(
-        trace(
-            "scatter",
-            x=days,
-            y=pct["ci_low"],
-            mode="lines",
-            line={"width": 0},
-            fill="tonexty",
-            fillcolor="rgba(31,119,180,0.18)",
-            name=f"{level} band",
-        )
-    )
-    traces.append(
-        trace(
-            "scatter",
-            x=days,
-            y=pct["caar"],
-            mode="lines+markers",
-            name="mean CAR",
-            line={"color": "#1f77b4"},
-        )
-    )
+    band = {"x": days, "mode": "lines", "line": {"width": 0}}
+    traces = [
+        trace("scatter", y=pct["ci_high"], showlegend=False, hoverinfo="skip", **band),
+        trace("scatter", y=pct["ci_low"], fill="tonexty", fillcolor="rgba(31,119,180,0.18)",
+              name=f"{level} band", **band),
+        trace("scatter", x=days, y=pct["caar"], mode="lines+markers", name="mean CAR",
+              line={"color": "#1f77b4"}),
+    ]  # fmt: skip
     zero = {
         "type": "line",
         "xref": "x domain",
