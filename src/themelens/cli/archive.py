@@ -20,6 +20,13 @@ from themelens.cli._app import app
 from themelens.cli._common import OutputFormat, ProxyOpt, boundary, console, progress, say
 from themelens.cli._output import emit
 from themelens.cli._source import PRICE_FLAGS, Source, source_options
+from themelens.cli._tolerances import (
+    DrawdownPpOpt,
+    HighSinceOpt,
+    ReturnPpOpt,
+    ReturnRelOpt,
+    tolerances,
+)
 from themelens.config import Settings
 from themelens.errors import InputError
 from themelens.news.ingest import DEFAULT_MAX_BYTES
@@ -179,18 +186,10 @@ def archive_verify(
     scheduler: SchedulerOpt = None,
     connect_timeout: ConnectOpt = 5.0,
     proxy: ProxyOpt = True,
-    return_pp: Annotated[
-        float, typer.Option("--return-pp", help="Return tolerance floor, percentage points.")
-    ] = 0.5,
-    return_rel: Annotated[
-        float, typer.Option("--return-rel", help="Return tolerance, share of the computed move.")
-    ] = 0.10,
-    high_since_months: Annotated[
-        int, typer.Option("--high-since-months", help="'Highest since' tolerance, months.")
-    ] = 3,
-    drawdown_pp: Annotated[
-        float, typer.Option("--drawdown-pp", help="Drawdown tolerance, percentage points.")
-    ] = 5.0,
+    return_pp: ReturnPpOpt = 0.5,
+    return_rel: ReturnRelOpt = 0.10,
+    high_since_months: HighSinceOpt = 3,
+    drawdown_pp: DrawdownPpOpt = 5.0,
     *,
     source: Source,
     fmt: OutputFormat,
@@ -201,13 +200,9 @@ def archive_verify(
     from themelens.data.contracts import SYNTHETIC_LABEL
     from themelens.data.loading import load_tickers, make_provider
     from themelens.scale import verify_archive
-    from themelens.verify import Tolerances
 
     with boundary():
-        if min(return_pp, return_rel, high_since_months, drawdown_pp) < 0:
-            raise InputError("tolerances must not be negative")
-        tol = Tolerances(return_pp=return_pp, return_rel=return_rel,
-                         high_since_months=high_since_months, drawdown_pp=drawdown_pp)  # fmt: skip
+        tol = tolerances(return_pp, return_rel, high_since_months, drawdown_pp)
         settings, th = source.resolve()
         arch = _archive(settings, archive)
         with progress("prices") as on_progress:

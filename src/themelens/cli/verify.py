@@ -15,8 +15,14 @@ from themelens.cli._app import app
 from themelens.cli._common import ProxyOpt, boundary, console, say
 from themelens.cli._output import Output, emit
 from themelens.cli._source import RUN_FLAGS, Source, source_options
+from themelens.cli._tolerances import (
+    DrawdownPpOpt,
+    HighSinceOpt,
+    ReturnPpOpt,
+    ReturnRelOpt,
+    tolerances,
+)
 from themelens.cli.fundamentals import AkshareReplayOpt, ReplayOpt
-from themelens.errors import InputError
 
 if TYPE_CHECKING:  # pandas is imported when the command runs, not for --help
     import pandas as pd
@@ -32,18 +38,10 @@ class VerifyFormat(StrEnum):
 def verify(
     paths: Annotated[list[str], typer.Argument(help="Article files, folders, feeds or URLs.")],
     proxy: ProxyOpt = True,
-    return_pp: Annotated[
-        float, typer.Option("--return-pp", help="Return tolerance floor, percentage points.")
-    ] = 0.5,
-    return_rel: Annotated[
-        float, typer.Option("--return-rel", help="Return tolerance, share of the computed move.")
-    ] = 0.10,
-    high_since_months: Annotated[
-        int, typer.Option("--high-since-months", help="'Highest since' tolerance, months.")
-    ] = 3,
-    drawdown_pp: Annotated[
-        float, typer.Option("--drawdown-pp", help="Drawdown tolerance, percentage points.")
-    ] = 5.0,
+    return_pp: ReturnPpOpt = 0.5,
+    return_rel: ReturnRelOpt = 0.10,
+    high_since_months: HighSinceOpt = 3,
+    drawdown_pp: DrawdownPpOpt = 5.0,
     fmt: Annotated[
         VerifyFormat, typer.Option("--format", help="jsonl (one claim a line) or table.")
     ] = VerifyFormat.table,
@@ -76,18 +74,10 @@ def verify(
     figure and the reason. Verdicts are stored."""
     from themelens.data.contracts import SYNTHETIC_LABEL
     from themelens.pipeline.news import FundamentalsInputs, check_articles
-    from themelens.verify import Tolerances
 
     with boundary():
-        if return_pp < 0 or return_rel < 0 or high_since_months < 0 or drawdown_pp < 0:
-            raise InputError("tolerances must not be negative")
+        tol = tolerances(return_pp, return_rel, high_since_months, drawdown_pp)
         settings, th = source.resolve()
-        tol = Tolerances(
-            return_pp=return_pp,
-            return_rel=return_rel,
-            high_since_months=high_since_months,
-            drawdown_pp=drawdown_pp,
-        )
         sources = FundamentalsInputs(
             income_csv=income_csv,
             capex_csv=capex_csv,
