@@ -10,7 +10,6 @@ then one shard per month and, last, the partition's commit record.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -23,7 +22,8 @@ import pyarrow.parquet as pq
 
 from themelens.errors import ArticleError, Failure, InputError
 from themelens.news.article import Article
-from themelens.news.ingest import DEFAULT_MAX_BYTES, FOLDER_SUFFIXES, ingest
+from themelens.news.ingest import DEFAULT_MAX_BYTES, ingest
+from themelens.news.ingest._folders import FOLDER_SUFFIXES, article_files
 from themelens.scale.layout import Archive, Manifest, Shard
 from themelens.scale.rows import OrderedArticle, article_rows, month_of
 from themelens.scale.runner import Outcome, StageResult, Task, run_tasks
@@ -71,29 +71,9 @@ def _file_ident(path: Path, label: str) -> str:
 
 
 def _folder_files(folder: Path) -> tuple[list[Path], list[Failure]]:
-    """Article files under ``folder`` as ``news.ingest`` finds them: recursive, hidden entries
-    left out, symlinked folders not followed, a folder that cannot be listed reported."""
-    files: list[Path] = []
-    bad: list[Failure] = []
-    pending = [folder]
-    while pending:
-        current = pending.pop()
-        try:
-            with os.scandir(current) as listing:
-                entries = list(listing)
-        except OSError as exc:
-            why = "permission denied" if isinstance(exc, PermissionError) else None
-            bad.append(Failure(str(current), why or f"cannot list folder: {exc.strerror or exc}"))
-            continue
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            path = current / entry.name
-            if entry.is_dir(follow_symlinks=False):
-                pending.append(path)
-            elif path.suffix.lower() in FOLDER_SUFFIXES and entry.is_file():
-                files.append(path)
-    return sorted(files), sorted(bad, key=lambda f: f.item)
+    """Article files under ``folder`` exactly as ``news.ingest`` finds them (``article_files``)."""
+    files, unreadable = article_files(folder)
+    return files, [Failure(str(path), reason) for path, reason in unreadable]
 
 
 def _table_items(path: Path, label: str) -> list[Item]:

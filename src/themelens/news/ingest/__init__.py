@@ -17,16 +17,16 @@ from themelens.news.ingest._text import lead_sentence
 
 if TYPE_CHECKING:
     from themelens.news.ingest._batch import (
-        FOLDER_SUFFIXES,
         Failure,
         IngestResult,
         failure_from,
         ingest,
     )
+    from themelens.news.ingest._folders import FOLDER_SUFFIXES
     from themelens.news.ingest._urls import FetchedPage, FetchUrl, UrllibFetcher
 
 _WHERE: Final[dict[str, str]] = {
-    "FOLDER_SUFFIXES": "_batch",
+    "FOLDER_SUFFIXES": "_folders",
     "Failure": "_batch",
     "IngestResult": "_batch",
     "failure_from": "_batch",

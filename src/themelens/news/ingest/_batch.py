@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import logging
-import os
 import re
 import urllib.error
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Final
 
 from themelens.errors import ArticleError, Failure
 from themelens.news.article import Article
 from themelens.news.ingest._decode import DEFAULT_MAX_BYTES, read_limited
 from themelens.news.ingest._feeds import FeedRead
+from themelens.news.ingest._folders import FOLDER_SUFFIXES, article_files
 from themelens.news.ingest._readers import SUFFIX_KINDS, read_bytes, read_page
 from themelens.news.ingest._urls import FetchUrl, UrllibFetcher
 
@@ -23,7 +22,6 @@ __all__ = ["FOLDER_SUFFIXES", "Failure", "IngestResult", "ingest"]
 
 log = logging.getLogger(__name__)
 
-FOLDER_SUFFIXES: Final = (".txt", ".md", ".markdown", ".html", ".htm")
 """What a folder is searched for (recursively); anything else in it (``*.claims.jsonl``) is skipped."""
 
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
@@ -140,34 +138,9 @@ def _expand(inputs: Sequence[str | Path]) -> list[_Work]:
 
 
 def _folder_files(folder: Path) -> tuple[list[Path], list[_Work]]:
-    """The article files under ``folder``, and one failure per folder that cannot be listed.
-
-    Hidden entries are left out and symlinked folders are not followed (as
-    ``Path.rglob`` does), but a folder we may not list is reported: ``rglob``
-    drops it without a word, and a batch that loses files in silence looks complete.
-    """
-    files: list[Path] = []
-    unreadable: list[_Work] = []
-    pending = [folder]
-    while pending:  # a stack, not recursion: a folder tree may be deep
-        current = pending.pop()
-        try:
-            with os.scandir(current) as listing:
-                entries = list(listing)
-        except OSError as exc:
-            reason = "permission denied" if isinstance(exc, PermissionError) else None
-            reason = reason or f"cannot list folder: {exc.strerror or exc}"
-            unreadable.append(_Work(str(current), error=reason))
-            continue
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            path = current / entry.name
-            if entry.is_dir(follow_symlinks=False):
-                pending.append(path)
-            elif path.suffix.lower() in FOLDER_SUFFIXES and entry.is_file():
-                files.append(path)
-    return sorted(files), sorted(unreadable, key=lambda w: w.label)
+    """The article files under ``folder`` (``article_files``), a failure per unlistable folder."""
+    files, unreadable = article_files(folder)
+    return files, [_Work(str(path), error=reason) for path, reason in unreadable]
 
 
 def _read(item: _Work, fetcher: FetchUrl, *, max_bytes: int, fetched_at: datetime) -> FeedRead:
