@@ -132,3 +132,58 @@ def test_first_matches_leaves_empty_matches_to_re() -> None:
 def test_any_of_answers_as_the_alternation_does(text: str) -> None:
     for hint in (_CANDIDATE, _PERIOD_HINT, AnyOf(("ab",), ((r"c\s+d", ("c",)),))):
         assert hint.found_in(text) == (hint.union.search(text) is not None)
+
+
+_VENUE_WORDS = (
+    "ADRs", "ADS", "American depositary", "U.S.", "US", "New York", "Nasdaq", "NYSE", "listed",
+    "in", "the", "on", "Wall Street", "American", "trading", "shares", "overnight", "pre-market",
+    "premarket", "after-hours", "before", "ahead of", "opening", "bell", "Shanghai", "STAR Market",
+    "Shenzhen", "ChiNext", "A-shares", "A", "H", "mainland", "onshore", "Hong Kong", "HK",
+    "stock", "session", "busy", "İ", "ı", "ſ", "\u212a", ".", "-", " ",
+)  # fmt: skip
+venue_texts = st.lists(
+    st.tuples(
+        st.sampled_from(_VENUE_WORDS), st.integers(0, 3), st.sampled_from(["", " ", "  ", "-"])
+    ),
+    max_size=20,
+).map(lambda parts: "".join(_cased(w, how) + sep for w, how, sep in parts))
+
+
+@settings(max_examples=400, deadline=None)
+@given(venue_texts, st.integers(0, 3))
+def test_venues_in_finds_what_the_alternation_finds(text: str, start: int) -> None:
+    from themelens.news import venue
+
+    for lo, hi in ((0, None), (start, max(start, len(text) - start))):
+        end = len(text) if hi is None else hi
+        want = [(m.lastgroup, m.start()) for m in venue._VENUE_RE.finditer(text, lo, end)]
+        assert venue.venues_in(text, lo, hi) == want
+
+
+_CUE_TEXT_WORDS = (
+    *dict.fromkeys(
+        w
+        for rx in metrics._CUES.values()
+        for w in re.findall(r"[A-Za-z][A-Za-z-]+", rx.pattern)
+        if len(w) > 1
+    ),
+    *("bond market", "market share", "per share", "of its revenue", "3%", "$5bn", "İ", "ſ", ","),
+)
+cue_texts = st.lists(
+    st.tuples(st.sampled_from(_CUE_TEXT_WORDS), st.integers(0, 3), st.sampled_from(["", " "])),
+    max_size=25,
+).map(lambda parts: "".join(_cased(w, how) + sep for w, how, sep in parts))
+
+
+@settings(max_examples=300, deadline=None)
+@given(cue_texts, st.integers(0, 5))
+def test_clause_cues_find_what_the_cue_alternation_finds(text: str, lo: int) -> None:
+    names_used = (
+        ("capex", "bond", "flow", "market", "target", "block_money", "revenue", "income", "plan"),
+        ("block_pct", "units", "capex", "revenue", "income", "price"),
+        ("stake",),
+    )
+    for names in names_used:
+        union = metrics._cue_union(names)
+        want = [(m.start(), m.end(), m.lastgroup) for m in union.finditer(text, lo, len(text))]
+        assert metrics._clause_cues.__wrapped__(text, names, lo, len(text))[1] == want

@@ -9,6 +9,13 @@ is the Hong Kong listing.
 The extractor records the venue on a claim (``Claim.listing``) from the
 clause around its number; verify reads it back and, for claims built
 elsewhere, reads the quote the same way. One set of patterns serves both.
+
+The patterns are written in lower case and match in any case. ``venues_in``
+finds what the one alternation of them (``_VENUE_RE``) finds, but scans each
+part on its own, case-sensitively on the lower-cased text, and only where one
+of the part's words is: the alternation under ``IGNORECASE`` tried every part
+at every position of every clause (the ``scan.first_matches`` idea; that module
+cannot be imported here, as ``news.extract`` imports this one).
 """
 
 from __future__ import annotations
@@ -23,37 +30,67 @@ Venue = Literal["ADR", "HK", "A", "SS", "SZ"]
 
 VENUES: Final[tuple[Venue, ...]] = ("ADR", "HK", "A", "SS", "SZ")
 
-_US: Final = r"U\.S\.|U\.?S\b|American\b|Wall\s+Street\b"
-_PATTERNS: Final[tuple[tuple[Venue, str], ...]] = (
-    (
-        "ADR",
-        r"\bADRs?\b|\bADSs?\b|American\s+depositary|\b(?:U\.S\.|U\.?S|New\s+York|Nasdaq|NYSE)[-\s]listed"
-        rf"|\bin\s+New\s+York\b|\bon\s+Wall\s+Street\b|\bin\s+(?:the\s+)?(?:{_US})"
-        rf"|\b(?:{_US})\s+(?:trading|trade|session|hours|shares|stock|listing)\b"
-        rf"|\bovernight\s+in\s+(?:the\s+)?(?:{_US})|\bpre-?market\b|\bafter[-\s]hours\b"
-        r"|\b(?:before|ahead\s+of)\s+the\s+(?:opening\s+)?bell\b",
-    ),
-    ("SS", r"\bShanghai[-\s]listed\b|\bSTAR\s+Market\b|\bin\s+Shanghai\b"),
-    ("SZ", r"\bShenzhen[-\s]listed\b|\bChiNext\b|\bin\s+Shenzhen\b"),
-    ("A", r"\bA[-\s]shares?\b|\bmainland[-\s]listed\b|\bonshore\b"),
-    (
-        "HK",
-        r"\bHong\s+Kong[-\s]listed\b|\bHK[-\s]listed\b|\bin\s+Hong\s+Kong\b"
-        r"|\bHong\s+Kong\s+(?:shares|stock|listing|trading|trade|session)\b|\bH[-\s]shares?\b",
-    ),
-)
+_US: Final = r"u\.s\.|u\.?s\b|american\b|wall\s+street\b"
+_US_WORDS: Final = ("us", "u.s", "american", "street")
+_PARTS: Final[tuple[tuple[Venue, str, tuple[str, ...]], ...]] = (
+    # (venue, pattern in lower case, words one of which every match of it holds), in the
+    # alternation's order: where two parts match at one offset, the earlier one wins
+    ("ADR", r"\badrs?\b|\badss?\b", ("adr", "ads")),
+    ("ADR", r"american\s+depositary", ("depositary",)),
+    ("ADR", r"\b(?:u\.s\.|u\.?s|new\s+york|nasdaq|nyse)[-\s]listed", ("listed",)),
+    ("ADR", r"\bin\s+new\s+york\b", ("york",)),
+    ("ADR", r"\bon\s+wall\s+street\b", ("street",)),
+    ("ADR", rf"\bin\s+(?:the\s+)?(?:{_US})", _US_WORDS),
+    ("ADR", rf"\b(?:{_US})\s+(?:trading|trade|session|hours|shares|stock|listing)\b", _US_WORDS),
+    ("ADR", rf"\bovernight\s+in\s+(?:the\s+)?(?:{_US})", ("overnight",)),
+    ("ADR", r"\bpre-?market\b", ("premarket", "pre-market")),
+    ("ADR", r"\bafter[-\s]hours\b|\b(?:before|ahead\s+of)\s+the\s+(?:opening\s+)?bell\b",
+     ("hours", "bell")),
+    ("SS", r"\bshanghai[-\s]listed\b|\bstar\s+market\b|\bin\s+shanghai\b", ("shanghai", "star")),
+    ("SZ", r"\bshenzhen[-\s]listed\b|\bchinext\b|\bin\s+shenzhen\b", ("shenzhen", "chinext")),
+    ("A", r"\ba[-\s]shares?\b|\bmainland[-\s]listed\b|\bonshore\b",
+     ("share", "mainland", "onshore")),
+    ("HK", r"\bhong\s+kong[-\s]listed\b|\bhk[-\s]listed\b|\bin\s+hong\s+kong\b"
+     r"|\bhong\s+kong\s+(?:shares|stock|listing|trading|trade|session)\b|\bh[-\s]shares?\b",
+     ("hong", "hk", "share")),
+)  # fmt: skip
 _VENUE_RE: Final = re.compile(
-    "|".join(f"(?P<{name}>{pattern})" for name, pattern in _PATTERNS), re.IGNORECASE
+    "|".join(
+        f"(?P<{name}>{'|'.join(p for v, p, _ in _PARTS if v == name)})"
+        for name in dict.fromkeys(v for v, _, _ in _PARTS)
+    ),
+    re.IGNORECASE,
 )
+"""All venues as one alternation: what ``venues_in`` finds, and how, where lower case misleads."""
+_SCANS: Final = tuple((venue, re.compile(p), frozenset(words)) for venue, p, words in _PARTS)
+_WORDS: Final = tuple(dict.fromkeys(w for _, _, words in _PARTS for w in words))
 
 
 def venues_in(text: str, start: int = 0, end: int | None = None) -> list[tuple[Venue, int]]:
     """Every venue named in ``text[start:end]``, with the offset where it is named."""
+    end = len(text) if end is None else end
+    low = text.lower()
+    if len(low) != len(text) or "ı" in text or "ſ" in text:
+        # lower-casing moved offsets, or IGNORECASE folds a character to an ASCII letter that
+        # ``lower`` does not (``scan.lowered``): only the alternation is exact here
+        every = _VENUE_RE.finditer(text, start, end)
+        return [(m.lastgroup, m.start()) for m in every]  # type: ignore[misc]  # names are Venues
+    present = {w for w in _WORDS if w in low}
+    live: list[tuple[int, re.Match[str]]] = []  # (part, its next match)
+    for k, (_, rx, words) in enumerate(_SCANS):
+        if not present.isdisjoint(words) and (m := rx.search(low, start, end)) is not None:
+            live.append((k, m))
     found: list[tuple[Venue, int]] = []
-    for m in _VENUE_RE.finditer(text, start, len(text) if end is None else end):
-        name = m.lastgroup
-        if name is not None:
-            found.append((name, m.start()))  # type: ignore[arg-type]  # group names are Venues
+    while live:  # the leftmost match, the earliest part on a tie; the next scans from its end
+        k, best = min(live, key=lambda km: (km[1].start(), km[0]))
+        found.append((_SCANS[k][0], best.start()))
+        pos = best.end()  # > start: no part matches the empty string
+        later: list[tuple[int, re.Match[str]]] = []
+        for k, m in live:
+            if m.start() < pos and (m := _SCANS[k][1].search(low, pos, end)) is None:
+                continue
+            later.append((k, m))
+        live = later
     return found
 
 

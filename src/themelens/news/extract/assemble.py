@@ -133,7 +133,9 @@ def _is_table_cell(s: Sentence) -> bool:
     tokens = s.text.split()
     if len(tokens) > 4 * _TABLE_CELL_MAX_WORDS:
         return False
-    return sum(1 for w in tokens if any(c.isalnum() for c in w)) <= _TABLE_CELL_MAX_WORDS
+    return (
+        sum(1 for w in tokens if w.isalnum() or any(map(str.isalnum, w))) <= _TABLE_CELL_MAX_WORDS
+    )
 
 
 _WINDOW_KINDS: Final[dict[str, TimeKind]] = {"1w": "week", "1m": "month", "ytd": "ytd"}

@@ -129,20 +129,48 @@ _PATTERNS: Final[list[tuple[str, Folded, tuple[str, ...]]]] = [
     ]
 ]  # fmt: skip
 _MONTH_HINTS: Final = (
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "may",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "oct",
-    "nov",
-    "dec",
-)
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"
+)  # fmt: skip
 _HINTS: Final = frozenset(h for _, _, hints in _PATTERNS for h in hints if h[0] != "#")
+_MONTH_HINT_RE: Final = re.compile("|".join(_MONTH_HINTS))  # one of them in the lowered text
+_NARROW: Final[dict[str, tuple[str, ...]]] = {
+    "nth_day": ("#nth",),
+    "earlier_year": ("earlier", "later"),
+    "earlier_month": ("earlier", "later"),
+    "last_year": ("last",),
+    "last_month": ("last",),
+    "last_week": ("last",),
+    "average": ("average",),
+    "ytd_before": ("before",),
+    "start_of_year": ("since",),
+    "early_year": ("early", "mid", "late"),
+    "target": ("by", "through", "until"),
+    "year_poss": ("'s", "’s"),
+}
+"""Hints that a pattern run case-sensitively on the ``lowered`` text needs, narrower than the
+ones it has in ``_PATTERNS`` (which also serve its ``IGNORECASE`` run on the text as written,
+where "ſ" matches "s"): a literal every match holds ("#nth": a digit and "st", "nd", "rd" or
+"th")."""
+_NTH_RE: Final = re.compile(r"\d(?:st|nd|rd|th)")
+_NARROW_HINTS: Final = frozenset(
+    h for hints in _NARROW.values() for h in hints if h[0] != "#" and h not in _HINTS
+)
+
+
+def _order(narrow: bool) -> dict[str, tuple[int, ...]]:
+    """Hint → the indices of the patterns it lets run."""
+    out: dict[str, list[int]] = {}
+    for k, (name, _, hints) in enumerate(_PATTERNS):
+        for h in _NARROW.get(name, hints) if narrow else hints:
+            out.setdefault(h, []).append(k)
+    return {h: tuple(ks) for h, ks in out.items()}
+
+
+_SCAN_ORDER: Final = _order(narrow=False)
+_NARROW_ORDER: Final = _order(narrow=True)
+_QUARTER_NAMES: Final = frozenset(
+    {"quarter", "quarter_short", "quarter_bare", "quarter_bare_short"}
+)
 _YEAR_RE: Final = re.compile(r"(?:19|20)\d\d")
 _MONTH_WORD_RE: Final = re.compile(rf"\b(?:{lower_pattern(_MONTH_NAMES)})(?!\w)")
 """A month's name as a whole word, on the lowered text: the hint of the patterns ("#monthword")
@@ -405,18 +433,26 @@ def find_time_exprs(text: str, published: date | None) -> list[TimeExpr]:
     found: list[TimeExpr] = []
     taken: list[tuple[int, int]] = []
     low = text.lower()
-    folded = lowered(text)  # the patterns run on it (``scan.Folded``); ``_resolve`` is case-blind
+    folded = lowered(
+        text, low
+    )  # the patterns run on it (``scan.Folded``); ``_resolve`` is case-blind
     present = {h for h in _HINTS if h in low}
     if _YEAR_RE.search(text) is not None:
         present.add("#year")
-    if any(h in low for h in _MONTH_HINTS):
+    if _MONTH_HINT_RE.search(low) is not None:
         present.add("#month")
         if folded is None or _MONTH_WORD_RE.search(folded) is not None:
             present.add("#monthword")
-    forecast = _FORECAST_RE.search(text) is not None
-    for name, rx, hints in _PATTERNS:
-        if present.isdisjoint(hints):
-            continue
+    if folded is None:
+        scans = _SCAN_ORDER  # a pattern runs as IGNORECASE: only the broad hints are safe
+    else:
+        present.update(h for h in _NARROW_HINTS if h in folded)
+        if _NTH_RE.search(folded) is not None:
+            present.add("#nth")
+        scans = _NARROW_ORDER
+    forecast: bool | None = None  # read only for a quarter named without a year
+    for k in sorted({k for h in present for k in scans.get(h, ())}):
+        name, rx, _ = _PATTERNS[k]
         for m in rx.finditer_low(text, folded):
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue
@@ -430,7 +466,9 @@ def find_time_exprs(text: str, published: date | None) -> list[TimeExpr]:
             ):
                 taken.append(m.span())  # "the most since March": a comparison, not a window
                 continue
-            resolved = _resolve(name, m, published, forecast)
+            if forecast is None and name in _QUARTER_NAMES:
+                forecast = _FORECAST_RE.search(text) is not None
+            resolved = _resolve(name, m, published, bool(forecast))
             if resolved is None:
                 continue
             kind, window, when = resolved

@@ -103,12 +103,19 @@ _INDEX_ANAPHOR: Final = (
     r"\b(?:the|Hong\s+Kong['’]s|its)\s+(?:(?:tech(?:nology)?|tech-heavy|broader|benchmark|main|"
     r"blue-chip)\s+)?(?:index|gauge|benchmark|barometer|measure)\b"
 )
-_COMPANY_ANAPHOR: Final = (
+_COMPANY_NOUN_ANAPHOR: Final = (
     r"\bthe\s+(?:[\w-]+\s+){0,3}?(?:company|firm|group|giant|chipmaker|foundry|startup|"
     r"conglomerate|retailer|maker|platform|operator|carrier|developer|designer|e-commerce\s+"
     r"(?:giant|group|leader)|search\s+giant)\b(?!['’]s\s+(?:[\w.-]+\s+)?(?:shares|stock|ADRs))"
-    r"|\b(?:the|its|their)\s+(?:[\w.-]+(?:['’]s)?\s+){0,2}?(?:shares|stock|ADRs|ADSs|"
-    r"American\s+depositary\s+(?:receipts|shares))\b(?!\s+(?:Exchange|Connect|[Mm]arket))|^(?:(?:And|But|Meanwhile),?\s+)?[Ss]hares\b"
+)
+_COMPANY_NOUNS: Final = (
+    "company", "firm", "group", "giant", "maker", "foundry", "startup", "conglomerate",
+    "retailer", "platform", "operator", "carrier", "developer", "designer", "leader",
+)  # fmt: skip
+_SHARES_ANAPHOR: Final = (
+    r"\b(?:the|its|their)\s+(?:[\w.-]+(?:['’]s)?\s+){0,2}?(?:shares|stock|ADRs|ADSs|"
+    r"American\s+depositary\s+(?:receipts|shares))\b(?!\s+(?:Exchange|Connect|[Mm]arket))"
+    r"|^(?:(?:And|But|Meanwhile),?\s+)?[Ss]hares\b"
 )
 _NAME_STOP: Final = frozenset(
     """the a an and but or its their it they this that these those shares stocks stock equities
@@ -230,10 +237,13 @@ _CORP = r"(?:\s*(?:Corporation|Corp|Inc|Co|Ltd|Holdings?|Group|Limited|PLC|SA|AG
 _PRONOUN: Final = r"\b(?:its|their|it|they)\b"
 _ANAPHOR_WORDS: Final = (
     ("index", _INDEX_ANAPHOR, ("index", "gauge", "benchmark", "barometer", "measure")),
-    ("company", _COMPANY_ANAPHOR, ("the", "its", "shares")),
+    ("company", _COMPANY_NOUN_ANAPHOR, _COMPANY_NOUNS),
+    ("company", _SHARES_ANAPHOR, ("shares", "stock", "adrs", "adss", "depositary")),
     ("pronoun", _PRONOUN, ("it", "the")),
 )
-"""Each anaphor's group name, pattern and words (one of them is in every match)."""
+"""Each anaphor's group name, pattern and words (one of them is in every match); the company
+anaphor's two alternatives ("the company", "its shares") are scanned apart, each only where
+one of its nouns is."""
 _SEP_RE: Final = re.compile(
     rf"^(?:-S?W\b)?{_CORP}\s*(?:\([^()]{{0,30}}\)\s*)?(?:,\s*(?:and\s+|as\s+well\s+as\s+)?|and\s+|&\s*|/\s*|plus\s+)(?:the\s+)?$",
     re.IGNORECASE,

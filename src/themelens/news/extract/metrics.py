@@ -22,7 +22,7 @@ from typing import Final
 
 from themelens.news.extract.numbers import Quantity
 from themelens.news.extract.qualifiers import LIMIT_RE, QualifierName
-from themelens.news.extract.scan import Folded, lowered
+from themelens.news.extract.scan import Branch, Folded, first_matches, lowered
 
 __all__ = ["DOWN_WORDS", "UP_WORDS", "MetricCall", "classify"]
 
@@ -69,9 +69,10 @@ _CUES: Final[dict[str, re.Pattern[str]]] = {
         r"\b(?:net\s+(?:buy(?:ing)?|bought|purchases?|inflows?|outflows?|sell(?:ing)?|sold)|"
         r"inflows?|outflows?|southbound|northbound|ETF)\b"
     ),
-    "market": _rx(
-        r"(?<!bond\s)(?<!stock\s)(?<!equity\s)(?<!capital\s)(?<!debt\s)(?<!offshore\s)"
-        r"\bmarket\b(?!\s+(?:value|cap\w*|share|price|debut|rally|close))|\bindustry\b"
+    "market": _rx(  # the word before the look-behinds: a scan tries them only where it stands
+        r"\bmarket(?<!bond\smarket)(?<!stock\smarket)(?<!equity\smarket)(?<!capital\smarket)"
+        r"(?<!debt\smarket)(?<!offshore\smarket)\b(?!\s+(?:value|cap\w*|share|price|debut|rally|close))"
+        r"|\bindustry\b"
     ),
     "target": _rx(
         r"\b(?:price\s+targets?|target\s+prices?|price\s+objectives?|targets?|TPs?)\b"
@@ -103,6 +104,36 @@ _CUES: Final[dict[str, re.Pattern[str]]] = {
         r"assets|reserves|charge|write-?downs?|placement|worth(?!\s+of))\b"
     ),
 }  # fmt: skip
+_CUE_WORDS: Final[dict[str, tuple[str, ...]]] = {
+    "capex": ("cap", "spen", "expenditure", "outlay", "invest"),
+    "plan": ("plan", "pledg", "commit", "vow", "earmark", "program", "initiative", "promis",
+             "budget"),
+    "bond": ("bond", "note", "convertible", "debt", "debenture"),
+    "stake": ("stake", "shares", "adr", "stock", "worth", "holding"),
+    "buy": (),
+    "flow": ("net", "inflow", "outflow", "southbound", "northbound", "etf"),
+    "market": ("market", "industry"),
+    "target": ("target", "objective", "tp"),
+    "revenue": ("revenue", "sales", "turnover", "top"),
+    "income": ("income", "profit", "earnings", "bottom"),
+    "price": ("shares", "stock", "adrs", "adss"),
+    "units": ("shipment", "deliveries", "users", "mau", "dau", "subscribers", "downloads",
+              "volume", "gaming", "ggr", "visitor", "traffic", "orders", "bookings", "units",
+              "transactions", "headcount", "employees", "output", "production", "rides", "trips",
+              "vehicles", "cars", "handsets", "smartphones", "customers", "merchants", "members"),
+    "block_pct": ("operating", "gross", "ebit", "consensus", "trailing", "eps", "share", "pegged",
+                  "prices", "stake", "margin", "rate", "yield", "tariff", "tax", "inflation",
+                  "gdp", "unemployment", "users", "penetration", "utili", "probability", "chance",
+                  "odds", "discount", "premium", "ownership", "weight", "account", "revenue",
+                  "sales", "portfolio", "proceeds", "funds", "money", "capital", "offering",
+                  "population", "respondents", "constituents"),
+    "block_money": ("market", "valu", "dividend", "buyback", "repurchase", "ipo", "listing",
+                    "acquisition", "takeover", "deal", "fine", "penalty", "salary", "cost",
+                    "contract", "orders", "loss", "price", "round", "cash", "debt", "assets",
+                    "reserves", "charge", "write", "placement", "worth"),
+}  # fmt: skip
+"""Words (lower case) one of which every match of the cue holds: a clause with none of them is
+not scanned for it (``scan.first_matches``); an empty tuple: always scanned."""
 _MOVE_RE: Final = _rx(rf"(?<![-\w])(?:(?P<up>{_UP})|(?P<down>{_DOWN}))\b")
 UP_WORDS: Final = _UP
 """Verbs and adverbs of a rise, as one regex alternation (no groups)."""
@@ -217,9 +248,18 @@ def _clause_cues(
     text: str, names: tuple[str, ...], lo: int, hi: int
 ) -> tuple[list[int], list[tuple[int, int, str]]]:
     cues = [
-        (m.start(), m.end(), str(m.lastgroup)) for m in _cue_union(names).finditer(text, lo, hi)
+        (m.start(), m.end(), names[k]) for k, m in first_matches(text, *_cue_scans(names), lo, hi)
     ]
     return [c[0] for c in cues], cues
+
+
+@cache
+def _cue_scans(names: tuple[str, ...]) -> tuple[list[Branch], re.Pattern[str]]:
+    """The cues ``names`` as ``scan.first_matches`` branches (each scanned on its own, only
+    where one of its words is) and their alternation: what ``_cue_union`` finds."""
+    branches = [(Folded(_CUES[name].pattern), _CUE_WORDS[name]) for name in names]
+    union = "|".join(f"(?P<g{k}>{_CUES[name].pattern})" for k, name in enumerate(names))
+    return branches, re.compile(union, re.IGNORECASE)
 
 
 @cache

@@ -151,7 +151,15 @@ def parse_count(token: str) -> int | None:
     return WORD_NUMBERS.get(word, ORDINALS.get(word))
 
 
+_MONEY_WORDS: Final = (
+    "$", "€", "£", "usd", "hkd", "rmb", "cny", "eur", "gbp", "yuan", "renminbi", "dollars"
+)  # fmt: skip
+"""One of them is in every match of ``_MONEY_RE`` (its prefixes and suffixes, lower case)."""
+
+
 def _money(text: str, low: str | None, taken: list[tuple[int, int]]) -> list[Quantity]:
+    if low is not None and not any(map(low.__contains__, _MONEY_WORDS)):
+        return []  # no currency word: ``_MONEY_RE`` (run on ``low``) cannot match
     found: list[Quantity] = []
     for m in _MONEY_RE.finditer_low(text, low):
         if _overlaps(m.span(), taken):

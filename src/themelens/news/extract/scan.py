@@ -37,14 +37,16 @@ the length test catches; every other character agrees (``tests/news/test_extract
 checks all of Unicode)."""
 
 
-def lowered(text: str) -> str | None:
+def lowered(text: str, low: str | None = None) -> str | None:
     """``text.lower()`` when it agrees with ``IGNORECASE`` on ASCII letters offset by offset.
 
     None when lower-casing changes the length ("İ") or the text holds a character
     ``IGNORECASE`` folds differently (``_FOLD_ONLY_IGNORECASE``): then no substring test
-    of the lowered text may stand in for a case-insensitive match.
+    of the lowered text may stand in for a case-insensitive match. ``low`` is
+    ``text.lower()`` when the caller has it already.
     """
-    low = text.lower()
+    if low is None:
+        low = text.lower()
     if text.isascii():
         return low
     if len(low) != len(text) or "ı" in text or "ſ" in text:  # _FOLD_ONLY_IGNORECASE
@@ -58,9 +60,13 @@ of it contains; an empty tuple when no such words are known."""
 
 
 def first_matches(
-    text: str, branches: Sequence[Branch], union: re.Pattern[str]
+    text: str,
+    branches: Sequence[Branch],
+    union: re.Pattern[str],
+    start: int = 0,
+    end: int = sys.maxsize,
 ) -> list[tuple[int, re.Match[str]]]:
-    """(branch index, match) for each match ``union.finditer(text)`` finds, in order.
+    """(branch index, match) for each match ``union.finditer(text, start, end)`` finds, in order.
 
     ``union`` must be ``(?P<g0>p0)|(?P<g1>p1)|...`` of the branches' patterns, compiled
     with ``IGNORECASE``. A branch whose words are all absent from the text (``lowered``) is not
@@ -73,20 +79,20 @@ def first_matches(
         m = (
             None
             if low is not None and words and not _any_in(words, low)
-            else rx.search_low(text, low)
+            else rx.search_low(text, low, start, end)
         )
         nxt.append(m)
         if m is not None:
             live.append(k)
     out: list[tuple[int, re.Match[str]]] = []
-    pos = 0
+    pos = start
     while live:
         best = -1
         best_start = len(text) + 1
         for k in live:
             m = nxt[k]
             if m is not None and m.start() < pos:
-                m = nxt[k] = branches[k][0].search_low(text, low, pos)
+                m = nxt[k] = branches[k][0].search_low(text, low, pos, end)
             if m is not None and m.start() < best_start:
                 best, best_start = k, m.start()
         if best < 0:
@@ -94,7 +100,7 @@ def first_matches(
         m = nxt[best]
         assert m is not None
         if m.end() == m.start():  # re's rules for empty matches: leave them to re
-            return [(int(str(u.lastgroup)[1:]), u) for u in union.finditer(text)]
+            return [(int(str(u.lastgroup)[1:]), u) for u in union.finditer(text, start, end)]
         out.append((best, m))
         pos = m.end()
         live = [k for k in live if nxt[k] is not None]
@@ -102,7 +108,7 @@ def first_matches(
 
 
 def _any_in(words: Iterable[str], low: str) -> bool:
-    return any(w in low for w in words)
+    return any(map(low.__contains__, words))  # ``w in low`` for each, without a generator
 
 
 _ESCAPE_OR_NAME_RE: Final = re.compile(r"\\.|\(\?P<\w+>|\(\?P=\w+\)", re.DOTALL)
@@ -207,9 +213,8 @@ class AnyOf:
         low = lowered(text)
         if low is None:
             return self.union.search(text) is not None
-        for word in self.words:
-            if word in low:
-                return True
+        if _any_in(self.words, low):
+            return True
         for rx, need in self.patterns:
             if (not need or _any_in(need, low)) and rx.folded.search(low) is not None:
                 return True
