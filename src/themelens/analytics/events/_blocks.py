@@ -107,5 +107,5 @@ def fit_in_blocks(model: ModelName, plan: EventPlan) -> tuple[ModelFit, Reductio
         car_var=per_day["car_var"],
         degenerate=degenerate,
     )
-    corr = np.concatenate(correlations) if correlations else np.zeros(0)
-    return fit, Reductions(rank_sum, rank_count, per_event["shares"], corr)
+    pairs = np.concatenate(correlations) if correlations else np.zeros(0)
+    return fit, Reductions(rank_sum, rank_count, per_event["shares"], pairs)

@@ -157,9 +157,9 @@ def _sorted_ranks(ordered: Floats) -> Floats:
     """
     rows, width = ordered.shape
     flat = ordered.ravel()
-    ranks = np.empty((rows, width))
-    ranks[:] = np.arange(1.0, width + 1.0)
-    ranks = ranks.ravel()
+    grid = np.empty((rows, width))
+    grid[:] = np.arange(1.0, width + 1.0)
+    ranks: Floats = grid.ravel()
     same = np.zeros(flat.size, dtype=bool)
     np.equal(flat[1:], flat[:-1], out=same[1:])
     same[::width] = False  # a run never crosses into the next row
