@@ -134,7 +134,8 @@ def widen(prices: pd.DataFrame, copies: int, sessions: int = 1000) -> pd.DataFra
     from themelens.data.contracts import validate_prices
 
     recent = prices.groupby("ticker", sort=False).tail(sessions)
-    parts = [recent.assign(ticker=recent["ticker"] + f".{k:02d}") for k in range(copies)]
+    names = recent["ticker"].astype(str)  # a category column has no "+"
+    parts = [recent.assign(ticker=names + f".{k:02d}") for k in range(copies)]
     return validate_prices(pd.concat(parts, ignore_index=True))
 
 

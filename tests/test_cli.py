@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from themelens.analytics.rally import RALLY_COLUMNS
-from themelens.cli import app
+from themelens.cli import SOLO_COMMANDS, app
 
 runner = CliRunner()
 
@@ -195,6 +195,37 @@ def test_help_imports_no_data_library() -> None:
     import sys
 
     heavy = ("pandas", "numpy", "duckdb", "plotly", "scipy", "trafilatura", "dask", "pyarrow")
-    code = f"import sys, themelens.cli\nprint(','.join(m for m in {heavy!r} if m in sys.modules))"
+    code = (
+        "import sys, themelens.cli\nthemelens.cli.load_app()\n"  # every command registered
+        f"print(','.join(m for m in {heavy!r} if m in sys.modules))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == ""
+
+
+@pytest.mark.parametrize("command", sorted(SOLO_COMMANDS))
+def test_a_solo_command_runs_without_the_other_commands(command: str) -> None:
+    """``python -m themelens rally`` imports only ``cli/rally.py`` (not the news extractors
+    the other commands pull in), and its --help is what the whole app prints for it."""
+    import subprocess
+    import sys
+
+    def run(code: str) -> str:
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    solo = run(
+        "import sys\nfrom themelens.cli import main\n"
+        f"try:\n    main([{command!r}, '--help'])\nexcept SystemExit:\n    pass\n"
+        "print('IMPORTED:', ','.join(m for m in sys.modules if m.startswith('themelens.cli.')))"
+    )
+    whole = run(
+        "from themelens.cli import app\n"
+        f"try:\n    app([{command!r}, '--help'])\nexcept SystemExit:\n    pass\n"
+    )
+    help_text, imported = solo.split("IMPORTED:")
+    assert help_text == whole
+    assert {m.rsplit(".", 1)[1] for m in imported.strip().split(",")} == {
+        "_app", "_common", "_output", "_source", SOLO_COMMANDS[command]
+    }  # fmt: skip

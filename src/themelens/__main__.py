@@ -1,5 +1,5 @@
 """``python -m themelens`` runs the command line."""
 
-from themelens.cli import app
+from themelens.cli import main
 
-app()
+main()

@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from themelens.data.calendar import sessions
 from themelens.data.providers import CsvProvider, fetch_prices
@@ -293,3 +295,66 @@ def test_the_cli_s_provider_names_are_the_registry_s() -> None:
     assert tuple(sorted(PROVIDERS)) == light.PROVIDER_NAMES
     assert tuple(provider_names()) == light.PROVIDER_CHOICES
     assert light.AUTO == AUTO
+
+
+# --- the Arrow fast path and the pandas path agree -----------------------------
+
+_CELLS = st.sampled_from(
+    [
+        "2025-09-16 00:00:00+08:00", "2025-09-17", "2025-09-17T00:00:00Z", " 2025-09-18",
+        "2025-02-30", "2025-9-18", "1899-12-31", "None", "NA", "", "nan", "+nan", "inf",
+        "-1", "0", "1e10", " 113.0", "113.0 ", "113", "1.5e2", '"113.0"', "abc", "٣",
+    ]
+)  # fmt: skip
+
+
+def _both(path: Path) -> tuple[pd.DataFrame | None, pd.DataFrame | Exception]:
+    from themelens.data.providers._csv_arrow import read_well_formed
+    from themelens.data.providers.csv import _read_with_pandas
+
+    fast = read_well_formed(path)
+    try:
+        slow: pd.DataFrame | Exception = _read_with_pandas(path, "T")
+    except (CsvFormatError, EmptyDataError) as exc:
+        slow = exc
+    return fast, slow
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(
+    rows=st.lists(
+        st.one_of(
+            st.sampled_from([*HK_ROWS, "", "\r", ",,,,,,,", "2025-09-19,1,1,1,1,1,0,0,9"]),
+            st.lists(_CELLS, min_size=6, max_size=8).map(",".join),
+        ),
+        max_size=6,
+    ),
+    header=st.sampled_from(
+        [
+            YF_HEADER,
+            "date,open,high,low,close,volume",
+            "\ufeff" + YF_HEADER,
+            "Date,Open,High,Low,Close,Volume,Close",
+        ]
+    ),
+    newline=st.sampled_from(["\n", "\r\n"]),
+)
+def test_the_fast_path_returns_the_pandas_frame_or_declines(
+    tmp_path: Path, rows: list[str], header: str, newline: str
+) -> None:
+    """Whatever Arrow accepts, pandas reads to the same frame; a file either path would
+    reject, or read differently, Arrow leaves to pandas (which names the row)."""
+    path = tmp_path / "T.csv"
+    path.write_bytes(newline.join([header, *rows]).encode("utf-8") + newline.encode())
+    fast, slow = _both(path)
+    if fast is not None:
+        assert isinstance(slow, pd.DataFrame), slow
+        pd.testing.assert_frame_equal(fast, slow, check_exact=True)
+
+
+def test_every_real_file_takes_the_fast_path(shared_prices_dir: Path) -> None:
+    for path in sorted(shared_prices_dir.glob("*.csv")):
+        fast, slow = _both(path)
+        assert fast is not None, path
+        assert isinstance(slow, pd.DataFrame)
+        pd.testing.assert_frame_equal(fast, slow, check_exact=True)

@@ -19,7 +19,7 @@ import pytest
 
 from themelens.data.akshare_client import replay_fetch as akshare_replay
 from themelens.data.calendar import exchange_for_ticker, sessions
-from themelens.data.contracts import STORED_COLUMNS, empty_prices, is_synthetic
+from themelens.data.contracts import STORED_COLUMNS, TEXT_COLUMNS, empty_prices, is_synthetic
 from themelens.data.providers import PROVIDERS, Provider, fetch_prices
 from themelens.data.providers.yahoo import replay_fetch
 from themelens.errors import EmptyDataError
@@ -88,7 +88,15 @@ def test_every_builtin_is_registered() -> None:
 
 def test_columns_and_dtypes(frame: pd.DataFrame) -> None:
     assert list(frame.columns) == list(STORED_COLUMNS)
-    assert frame.dtypes.to_dict() == empty_prices().dtypes.to_dict()
+    want = empty_prices().dtypes.to_dict()
+    for column in TEXT_COLUMNS:  # categories: the sorted values present (none when empty)
+        dtype = frame[column].dtype
+        assert isinstance(dtype, pd.CategoricalDtype), column
+        assert list(dtype.categories) == sorted(frame[column].dropna().unique()), column
+        assert dtype.categories.dtype == want[column].categories.dtype, column
+    assert frame.dtypes.drop(list(TEXT_COLUMNS)).to_dict() == {
+        c: d for c, d in want.items() if c not in TEXT_COLUMNS
+    }
     assert frame["ticker"].map(type).eq(str).all()
 
 
@@ -117,7 +125,7 @@ def test_dates_are_naive_sessions_of_the_ticker_exchange(frame: pd.DataFrame) ->
 
 def test_provenance_is_filled(provider: Provider, frame: pd.DataFrame) -> None:
     assert (frame["provider"] == provider.name).all()
-    assert frame["source"].map(lambda s: isinstance(s, str) and bool(s)).all()
+    assert frame["source"].astype(object).map(lambda s: isinstance(s, str) and bool(s)).all()
     assert frame["fetched_at"].notna().all()
     assert is_synthetic(frame) is provider.synthetic
 

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Annotated, Final
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from themelens.data.deadline import current_deadline, deadline_scope
 from themelens.data.provider_names import PROVIDER_CHOICES
@@ -161,16 +160,23 @@ def progress(label: str) -> Iterator[Callable[..., None]]:
     """A rich progress bar on stderr, handed to library code as ``on_progress(done, total)``.
 
     Library code that works in stages may pass a third argument, what it is
-    doing now ("event study"), which the bar shows after ``label``.
+    doing now ("event study"), which the bar shows after ``label``. Off a
+    terminal (a pipe, a file) there is no bar, and rich's progress module is
+    not even imported.
     """
+    err = console.err
+    if not err.is_terminal:
+        yield _no_progress
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=console.err,
+        console=err,
         transient=True,
-        disable=not console.err.is_terminal,
     ) as bar:
         task = bar.add_task(label, total=None)
 
@@ -179,6 +185,10 @@ def progress(label: str) -> Iterator[Callable[..., None]]:
             bar.update(task, completed=done, total=total, description=text)
 
         yield update
+
+
+def _no_progress(done: int, total: int, what: str | None = None) -> None:
+    """What ``progress`` hands out when there is no terminal to draw a bar on."""
 
 
 def load_prices(settings: Settings, theme: Theme, request: PriceRequest) -> LoadedPrices:

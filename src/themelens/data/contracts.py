@@ -8,7 +8,7 @@ supplied it and when.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
@@ -32,15 +32,18 @@ __all__ = [
     "PROVENANCE_COLUMNS",
     "STORED_COLUMNS",
     "SYNTHETIC_LABEL",
+    "TEXT_COLUMNS",
     "Failure",
     "PriceLoad",
     "TickerRuns",
     "bar_fault",
     "bar_problem",
     "coerce_closes",
+    "concat_prices",
     "empty_prices",
     "is_synthetic",
     "latest_session",
+    "text_category",
     "ticker_runs",
     "validate_prices",
 ]
@@ -52,6 +55,10 @@ PROVENANCE_COLUMNS: Final = ("provider", "source", "fetched_at")
 """Who supplied a row (``yahoo``/``csv``/``demo``), from where (file or URL), and when (UTC, naive)."""
 
 STORED_COLUMNS: Final = PRICE_COLUMNS + PROVENANCE_COLUMNS
+
+TEXT_COLUMNS: Final = ("ticker", "provider", "source")
+"""Held as ``category`` of ``str``, categories sorted: a handful of distinct values over
+every row (one per ticker, provider, file), so a row costs a one-byte code, not a string."""
 
 SYNTHETIC_LABEL: Final = "synthetic demo data"
 """The words every output built on the demo provider carries."""
@@ -76,47 +83,108 @@ def empty_prices() -> pd.DataFrame:
     frame = pd.DataFrame({c: pd.Series(dtype="float64") for c in STORED_COLUMNS})
     frame["date"] = pd.Series(dtype="datetime64[ns]")
     frame["fetched_at"] = pd.Series(dtype="datetime64[ns]")
-    for c in ("ticker", "provider", "source"):
-        frame[c] = pd.Series(dtype="object")
+    for c in TEXT_COLUMNS:
+        frame[c] = text_category(pd.Series([], dtype="str"))
     return frame[list(STORED_COLUMNS)]
+
+
+def text_category(values: pd.Series) -> pd.Series:
+    """``values`` as the contract holds text: ``category``, its categories the sorted distinct
+    values present (so two frames with the same values have the same dtype).
+
+    A column already so is returned as it is; missing values stay missing.
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        categories = values.cat.categories
+        codes = values.cat.codes.to_numpy()
+        used = np.zeros(len(categories), dtype=bool)
+        used[codes[codes >= 0]] = True
+        text = isinstance(categories.dtype, pd.StringDtype)
+        if text and used.all() and categories.is_monotonic_increasing and not values.cat.ordered:
+            return values
+        values = values.cat.remove_unused_categories().cat.as_unordered()
+        values = values.cat.reorder_categories(values.cat.categories.sort_values())
+    else:
+        values = values.astype("category")
+    categories = values.cat.categories
+    if not isinstance(categories.dtype, pd.StringDtype) and all(
+        isinstance(c, str) for c in categories
+    ):
+        values = values.cat.set_categories(pd.Index(categories, dtype="str"))  # none yet: object
+    return values
+
+
+def concat_prices(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Stack price frames (rows in the given order), the text columns staying categories.
+
+    ``pd.concat`` turns category columns whose categories differ (two providers,
+    two batches of tickers) into plain text; here each becomes a category of the
+    union of the frames' values, sorted, as ``validate_prices`` makes it.
+    """
+    if not frames:
+        return empty_prices()
+    shared = [
+        c
+        for c in TEXT_COLUMNS
+        if all(c in f.columns and isinstance(f[c].dtype, pd.CategoricalDtype) for f in frames)
+    ]
+    union = {c: sorted(set().union(*(f[c].cat.categories for f in frames))) for c in shared}
+    recoded = [
+        f.assign(**{c: f[c].cat.set_categories(pd.Index(v, dtype="str")) for c, v in union.items()})
+        for f in frames
+    ]
+    return pd.concat(recoded, ignore_index=True)
 
 
 def validate_prices(frame: pd.DataFrame) -> pd.DataFrame:
     """Return ``frame`` coerced to the price contract, or raise ``ValueError`` saying why.
 
     Coerces dtypes (``date``/``fetched_at`` naive ``datetime64[ns]``, prices
-    and volume ``float64``, text columns ``object``), drops rows without a
-    close, sorts by ``(ticker, date)`` and checks that key is unique. Provenance
-    columns are kept when present. This is the one place the contract is
-    enforced, so every provider and the store agree on it.
+    and volume ``float64``, the text columns ``ticker``, ``provider`` and
+    ``source`` ``category`` as ``text_category`` makes them), drops rows
+    without a close, sorts by ``(ticker, date)`` and checks that key is unique.
+    Provenance columns are kept when present. This is the one place the
+    contract is enforced, so every provider and the store agree on it.
+    Columns already of their contract dtype are not converted again.
     """
     missing = [c for c in PRICE_COLUMNS if c not in frame.columns]
     if missing:
         raise ValueError(f"price frame lacks columns {missing}")
     cols = [c for c in STORED_COLUMNS if c in frame.columns]
-    out = frame.loc[:, cols].copy()
-    dates = pd.to_datetime(out["date"])
-    if isinstance(dates.dtype, pd.DatetimeTZDtype):
-        dates = dates.dt.tz_localize(None)
-    out["date"] = dates.dt.normalize().astype("datetime64[ns]")
+    out = frame.loc[:, cols]  # copy-on-write: the caller's frame is never changed
+    out["date"] = _session_dates(out["date"])
     for c in _FLOAT_COLUMNS:
-        out[c] = pd.to_numeric(out[c], errors="coerce").astype("float64")
-    for c in ("ticker", "provider", "source"):
+        if out[c].dtype != np.float64:
+            out[c] = pd.to_numeric(out[c], errors="coerce").astype("float64")
+    for c in TEXT_COLUMNS:
         if c in out.columns:
-            out[c] = out[c].astype(object)
-    if "fetched_at" in out.columns:
+            out[c] = text_category(out[c])
+    if "fetched_at" in out.columns and out["fetched_at"].dtype != np.dtype("datetime64[ns]"):
         out["fetched_at"] = pd.to_datetime(out["fetched_at"]).astype("datetime64[ns]")
-    out = out.loc[np.isfinite(out["close"].to_numpy())].reset_index(drop=True)
+    finite = np.isfinite(out["close"].to_numpy())
+    out = out.reset_index(drop=True) if finite.all() else out.loc[finite].reset_index(drop=True)
     if ticker_runs(out) is not None:  # already in order (one file or provider batch per ticker)
         ordered: pd.DataFrame = out
         return ordered
     out = out.sort_values(["ticker", "date"], kind="mergesort").reset_index(drop=True)
     dup = out.duplicated(["ticker", "date"])
     if dup.any():
-        first = out.loc[dup.idxmax()]
+        first = out.iloc[int(np.argmax(dup.to_numpy()))]
         raise ValueError(f"duplicate row for {first['ticker']} on {first['date']:%Y-%m-%d}")
     checked: pd.DataFrame = out
     return checked
+
+
+def _session_dates(values: pd.Series) -> pd.Series:
+    """Naive ``datetime64[ns]`` at midnight; a column already so is returned as it is."""
+    if values.dtype == np.dtype("datetime64[ns]"):
+        ns = values.to_numpy().view(np.int64)
+        if not (ns % _NS_PER_DAY).any():
+            return values
+    dates = pd.to_datetime(values)
+    if isinstance(dates.dtype, pd.DatetimeTZDtype):
+        dates = dates.dt.tz_localize(None)
+    return dates.dt.normalize().astype("datetime64[ns]")
 
 
 @dataclass(frozen=True)
@@ -156,12 +224,20 @@ def ticker_runs(frame: pd.DataFrame) -> TickerRuns | None:
     if n == 0:
         none = np.zeros(0, dtype=np.int64)
         return TickerRuns((), none, none)
-    names = frame["ticker"].to_numpy(dtype=object)
+    column = frame["ticker"]
+    if isinstance(column.dtype, pd.CategoricalDtype):  # compare the codes, not the strings
+        codes = column.cat.codes.to_numpy()
+        names = column.cat.categories.to_numpy(dtype=object)
+        if (codes < 0).any():
+            return None
+    else:
+        codes = column.to_numpy(dtype=object)
+        names = None
     new = np.empty(n, dtype=bool)
     new[0] = True
-    np.not_equal(names[1:], names[:-1], out=new[1:])
+    np.not_equal(codes[1:], codes[:-1], out=new[1:])
     starts = np.flatnonzero(new).astype(np.int64)
-    tickers = tuple(names[starts])
+    tickers = tuple(codes[starts] if names is None else names[codes[starts]])
     texts = all(isinstance(t, str) for t in tickers)
     if not (texts and all(a < b for a, b in pairwise(tickers))):
         return None

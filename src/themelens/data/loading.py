@@ -12,17 +12,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from themelens.config import Settings
 from themelens.data.contracts import Failure, PriceLoad, empty_prices
 from themelens.data.deadline import Deadline, current_deadline
+from themelens.data.provider_names import AUTO
 from themelens.data.providers import PROVIDERS, Provider
-from themelens.data.routing import AUTO, routes_for_theme
 from themelens.data.sources import PriceSource, SingleProvider
 from themelens.errors import EmptyDataError, InputError, UnknownTickerError
 from themelens.theme import Theme, load_theme
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "LoadedPrices",
@@ -53,6 +55,10 @@ def make_provider(
     """
     shared = deadline if deadline is not None else current_deadline(settings.remote_deadline_s)
     if settings.provider == AUTO:
+        from themelens.data.routing import (
+            routes_for_theme,  # the cache: only routes read through it
+        )
+
         th = theme if theme is not None else load_theme(settings.theme)
         return routes_for_theme(th, lambda name: _build(name, settings, shared))
     if settings.provider not in PROVIDERS:

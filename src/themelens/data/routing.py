@@ -23,7 +23,7 @@ from typing import ClassVar
 
 import pandas as pd
 
-from themelens.data.contracts import Failure, PriceLoad, empty_prices
+from themelens.data.contracts import Failure, PriceLoad, concat_prices
 from themelens.data.providers.base import PROVIDERS, PriceQuery, Provider
 from themelens.data.refresh import RefreshResult, load_prices, refresh_prices
 from themelens.data.store import PriceStore
@@ -204,7 +204,7 @@ def load_routed(
         return have, list(loaded.failures)
 
     failures = _rounds(routes, tickers, attempt)
-    frame = pd.concat(frames, ignore_index=True) if frames else empty_prices()
+    frame = concat_prices(frames)
     if on_progress is not None:
         on_progress(total, total)
     return PriceLoad(frame=frame, failures=tuple(failures), warnings=tuple(warnings), provider=AUTO)

@@ -14,15 +14,17 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
-
-import pandas as pd
+from typing import TYPE_CHECKING, Protocol
 
 from themelens.data.contracts import Failure, PriceLoad, empty_prices
 from themelens.data.providers.base import PriceQuery, Provider, fetch_prices
-from themelens.data.refresh import RefreshResult, load_prices, refresh_prices
-from themelens.data.store import PriceStore
 from themelens.errors import EmptyDataError
+
+if TYPE_CHECKING:  # the cache (DuckDB) is imported by the sources that use it, when they do
+    import pandas as pd
+
+    from themelens.data.refresh import RefreshResult
+    from themelens.data.store import PriceStore
 
 __all__ = ["PriceSource", "SingleProvider"]
 
@@ -99,6 +101,9 @@ class SingleProvider:
         ticker's failure, as the cache path reports it, rather than an error.
         """
         if self.provider.remote:
+            from themelens.data.refresh import load_prices
+            from themelens.data.store import PriceStore
+
             store = PriceStore(db_path)
             return load_prices(store, self.provider, tickers, on_progress=on_progress)
         try:
@@ -112,6 +117,8 @@ class SingleProvider:
         self, store: PriceStore, query: PriceQuery, *, on_progress: ProgressCallback | None = None
     ) -> RefreshResult:
         """``refresh_prices`` from this provider."""
+        from themelens.data.refresh import refresh_prices
+
         tickers, start, end = query.tickers, query.start, query.end
         return refresh_prices(
             store, self.provider, tickers, start=start, end=end, on_progress=on_progress
@@ -120,6 +127,8 @@ class SingleProvider:
     def keep(self, frame: pd.DataFrame, *, db_path: Path) -> None:
         """A local provider's prices written to the store; a remote one's are there already."""
         if not self.provider.remote and len(frame):
+            from themelens.data.store import PriceStore
+
             PriceStore(db_path).write_prices(frame)
 
     def available_tickers(self) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from dataclasses import dataclass
 from difflib import get_close_matches
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -32,7 +33,9 @@ class Closes:
     Rows ``starts[k]:ends[k]`` are ``tickers[k]``'s (sorted, distinct);
     ``dates`` are naive ``datetime64[ns]`` session dates, strictly increasing
     within a ticker; closes are finite and positive. ``provider`` is the
-    input's ``provider`` column, when it has one.
+    input's ``provider`` column, when it has one, read only by
+    :meth:`providers` (through its category codes: one string per row would
+    cost more than the closes).
     """
 
     tickers: tuple[str, ...]
@@ -40,7 +43,7 @@ class Closes:
     ends: Ints
     dates: npt.NDArray[np.datetime64]
     close: Floats
-    provider: npt.NDArray[np.object_] | None
+    provider: pd.Series | None
 
     @property
     def days(self) -> Ints:
@@ -57,11 +60,23 @@ class Closes:
         """The providers named on the rows of the tickers at ``positions``, sorted."""
         if self.provider is None:
             return []
+        codes, names = self._provider_codes
         found: set[str] = set()
         for k in positions:
-            rows = self.provider[int(self.starts[k]) : int(self.ends[k])]
-            found.update(str(p) for p in pd.unique(rows) if isinstance(p, str))
+            used = np.unique(codes[int(self.starts[k]) : int(self.ends[k])])
+            found.update(str(p) for p in names[used[used >= 0]] if isinstance(p, str))
         return sorted(found)
+
+    @cached_property
+    def _provider_codes(self) -> tuple[npt.NDArray[np.integer[Any]], npt.NDArray[Any]]:
+        """``provider`` as codes (-1: missing) into distinct names."""
+        column = self.provider
+        if column is None:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            return column.cat.codes.to_numpy(), column.cat.categories.to_numpy(dtype=object)
+        codes, uniques = pd.factorize(column)
+        return codes, np.asarray(uniques, dtype=object)
 
     def benchmark(self, name: str) -> tuple[Ints, Floats]:
         """The benchmark's session days and closes, or ``UnknownTickerError`` with close matches."""
@@ -106,7 +121,7 @@ def prepare(prices: pd.DataFrame) -> Closes:
 
 
 def _closes(frame: pd.DataFrame, tickers: tuple[str, ...], starts: Ints, ends: Ints) -> Closes:
-    provider = frame["provider"].to_numpy(dtype=object) if "provider" in frame.columns else None
+    provider = frame["provider"] if "provider" in frame.columns else None
     return Closes(
         tickers=tickers,
         starts=starts.astype(np.int64),
