@@ -563,6 +563,51 @@ def test_previous_greater_is_the_latest_earlier_higher_close(runs: list[list[int
 
 
 @PROPS
+@given(
+    st.lists(st.lists(st.integers(1, 12), min_size=1, max_size=70), min_size=1, max_size=4),
+    st.integers(0, 3),
+    st.integers(0, 2),
+)
+def test_previous_greater_finishes_by_lifting_the_same(
+    runs: list[list[int]], rounds: int, work: int
+) -> None:
+    """The rows pointer jumping leaves open (here after 0-3 rounds or 0-2 moves a row) are
+    finished by binary lifting over their tickers, with the same answers."""
+    from themelens.analytics.rally import _panel
+
+    close = np.array([c for run in runs for c in run], dtype=np.float64)
+    counts = np.array([len(run) for run in runs])
+    first = np.cumsum(counts) - counts
+    starts = np.repeat(first, counts)
+    peak = running_peak(close, first, first + counts)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_panel, "JUMP_ROUNDS", rounds)
+        patch.setattr(_panel, "JUMP_WORK", work)
+        got = previous_greater(close, starts, peak)
+    np.testing.assert_array_equal(got, _brute_previous_greater(close, starts))
+
+
+def test_previous_greater_on_a_staircase_stays_fast_and_right() -> None:
+    """A long fall then a slow climb steps one row a jumping round: the work cap hands the
+    climb to lifting, so 40 such tickers of 6,000 rows stay linear-ish and exact."""
+    import time
+
+    down, up = np.linspace(1000.0, 1.0, 3000), np.linspace(1.5, 999.5, 3000)
+    one = np.concatenate([down, up])
+    close = np.tile(one, 40)
+    first = np.arange(40) * len(one)
+    starts = np.repeat(first, len(one))
+    peak = running_peak(close, first, first + len(one))
+    began = time.perf_counter()
+    got = previous_greater(close, starts, peak)
+    assert time.perf_counter() - began < 5.0  # a jumping-only walk would take minutes
+    climb = got[3000 : len(one)]  # the climb's answers: the fall's last row above each close
+    want = np.searchsorted(-down, -one[3000:], side="left") - 1
+    np.testing.assert_array_equal(climb, want)
+    np.testing.assert_array_equal(got[1:3000], np.arange(0, 2999))
+
+
+@PROPS
 @given(st.lists(st.dates(date(1901, 1, 1), date(2090, 12, 31)), min_size=1, max_size=40))
 def test_calendar_years_are_the_dates_years(days: list[date]) -> None:
     numbers = np.array(sorted(d.toordinal() - date(1970, 1, 1).toordinal() for d in days))

@@ -12,6 +12,7 @@ dates as days since 1970-01-01. The only Python loops run once per ticker
 from __future__ import annotations
 
 import math
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
@@ -83,42 +84,76 @@ def _max_tables(values: Floats, levels: int) -> list[Floats]:
     return tables
 
 
+JUMP_ROUNDS: Final = 2000
+"""Most pointer-jumping rounds (each ~15 µs of overhead) before the open rows are lifted."""
+JUMP_WORK: Final = 8
+"""Most pointer moves per row, in total, before the open rows are lifted: linear work."""
+
+
 def previous_greater(close: Floats, starts: Ints, peak: Floats) -> Ints:
     """Index of the latest earlier row of the same ticker with a strictly greater close, or -1.
 
-    Half the rows are answered by the row before them, and rows at a high
-    (``peak`` of the rows before them not above their close) have no answer.
-    The rest use binary lifting over a sparse max table: each starts its
-    cursor two rows back and, from the widest block down, jumps over a block
-    that stays inside the ticker and holds nothing above its close. An answer
-    exists, so the cursor ends on it. O(n log n) numpy work, all rows together.
+    Each row holds a pointer such that every row strictly between the pointer
+    and itself is not above its close: first the row before it, or -1 at a
+    ticker's first row and at a high (``peak`` of the rows before it not above
+    its close). While the row a pointer names is not above, the pointer jumps
+    to that row's own pointer (everything it skips is at most that row's close,
+    so at most this one's), all open rows at once. Real prices settle in a few
+    rounds with little memory; the rows still open after ``JUMP_ROUNDS`` (long
+    staircases, which only step one row a round) finish by binary lifting
+    over a sparse max table, O(n log n) whatever the prices.
     """
     n = len(close)
-    out = np.full(n, -1, dtype=np.int64)
-    if n < 2:
-        return out
     idx = np.arange(n, dtype=np.int64)
     first = idx == starts
-    nearest = np.zeros(n, dtype=bool)
-    np.greater(close[:-1], close[1:], out=nearest[1:])
-    nearest &= ~first
-    out[nearest] = idx[nearest] - 1
-    far = ~nearest & ~first
-    far[1:] &= peak[:-1] > close[1:]
-    rows = np.flatnonzero(far)
+    ptr = idx - 1
+    ptr[first] = -1
+    if n > 1:
+        high = np.zeros(n, dtype=bool)
+        np.less_equal(peak[:-1], close[1:], out=high[1:])
+        ptr[high] = -1
+    live = _open(close, ptr, np.flatnonzero(ptr >= 0))
+    rounds, work = 0, 0
+    while len(live) and rounds < JUMP_ROUNDS and work < JUMP_WORK * n:
+        ptr[live] = ptr[ptr[live]]  # gathered whole before the write: one synchronous round
+        rounds, work = rounds + 1, work + len(live)
+        live = _open(close, ptr, live)
+    _lift(close, starts, ptr, live)
+    return ptr
+
+
+def _open(close: Floats, ptr: Ints, rows: Ints) -> Ints:
+    """The ``rows`` whose pointer names a row that is not above them (-1 is never open: a row
+    with nothing above it before is at a high, so it never got a pointer to follow)."""
+    rows = rows[ptr[rows] >= 0]
+    return rows[close[ptr[rows]] <= close[rows]]
+
+
+def _lift(close: Floats, starts: Ints, ptr: Ints, rows: Ints) -> None:
+    """Finish ``rows`` (their answer exists and lies before ``ptr[rows]``) by binary lifting.
+
+    The sparse table covers only the tickers ``rows`` belong to (laid end to end),
+    so a few open rows do not pay for a table over the whole frame.
+    """
     if not len(rows):
-        return out
-    longest = int((idx - starts).max()) + 1
+        return
+    firsts = np.unique(starts[rows])
+    ends = np.searchsorted(starts, firsts, side="right")  # rows are sorted by ticker
+    lengths = ends - firsts
+    offset = np.repeat(firsts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
+    span = np.arange(int(lengths.sum()), dtype=np.int64) + offset  # sub row -> frame row
+    sub_close, sub_starts = close[span], starts[span] - offset
+    local = rows - offset[np.searchsorted(span, rows)]
+    longest = int((local - sub_starts[local]).max()) + 1
     levels = max(1, math.ceil(math.log2(longest)))
-    tables = _max_tables(close, levels)
-    level, floor = close[rows], starts[rows]
-    cur = rows - 2  # rows - 1 is not above; the answer is further back and inside the ticker
+    tables = _max_tables(sub_close, levels)
+    level, floor = sub_close[local], sub_starts[local]
+    cur = ptr[rows] - offset[np.searchsorted(span, rows)] - 1  # ptr[rows] is not above
     for j in reversed(range(levels)):
         width = 1 << j
         skip = (cur - width + 1 >= floor) & (tables[j][cur] <= level)
         cur = np.where(skip, cur - width, cur)
-    out[rows] = cur
-    return out
+    ptr[rows] = span[cur]
 
 
 def run_lengths(flags: Bools) -> Ints:
