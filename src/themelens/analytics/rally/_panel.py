@@ -112,21 +112,23 @@ def previous_greater(close: Floats, starts: Ints, peak: Floats) -> Ints:
         high = np.zeros(n, dtype=bool)
         np.less_equal(peak[:-1], close[1:], out=high[1:])
         ptr[high] = -1
-    live = _open(close, ptr, np.flatnonzero(ptr >= 0))
+    live = np.flatnonzero(ptr >= 0)
+    target = ptr[live]
+    keep = close[target] <= close[live]
+    live, target = live[keep], target[keep]
+    level = close[live]
     rounds, work = 0, 0
     while len(live) and rounds < JUMP_ROUNDS and work < JUMP_WORK * n:
-        ptr[live] = ptr[ptr[live]]  # gathered whole before the write: one synchronous round
+        # every open row steps to its target's pointer, all at once (the gather is whole
+        # before the write); a row with nothing above it before is at a high and never open,
+        # so no target reaches -1
+        target = ptr[target]
+        ptr[live] = target
         rounds, work = rounds + 1, work + len(live)
-        live = _open(close, ptr, live)
+        keep = close[target] <= level
+        live, target, level = live[keep], target[keep], level[keep]
     _lift(close, starts, ptr, live)
     return ptr
-
-
-def _open(close: Floats, ptr: Ints, rows: Ints) -> Ints:
-    """The ``rows`` whose pointer names a row that is not above them (-1 is never open: a row
-    with nothing above it before is at a high, so it never got a pointer to follow)."""
-    rows = rows[ptr[rows] >= 0]
-    return rows[close[ptr[rows]] <= close[rows]]
 
 
 def _lift(close: Floats, starts: Ints, ptr: Ints, rows: Ints) -> None:
