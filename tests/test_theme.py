@@ -474,3 +474,33 @@ def test_membership_and_the_benchmark_chain_live_on_the_theme() -> None:
     assert theme.pick_benchmark(set()) is None
     roles = theme.roles_by_ticker()
     assert roles["9988.HK"][0] == "alibaba" and roles["HSTECH.HK"][2] == "benchmark"
+
+
+def test_packaged_themes_read_the_same_with_libyaml_and_user_files_stay_strict(
+    tmp_path: Path,
+) -> None:
+    """Shipped themes are parsed by libyaml (when PyYAML has it), user files always by the
+    strict Python loader with its depth guard; both refuse duplicate keys and agree on
+    every shipped file."""
+    from importlib import resources
+
+    import yaml
+
+    from themelens.theme import list_themes, loader
+
+    if loader._FastLoader is None:
+        pytest.skip("PyYAML built without libyaml: every theme goes the strict way")
+    for name in list_themes():
+        text = (resources.files("themelens") / "themes" / f"{name}.yaml").read_text("utf-8")
+        assert yaml.load(text, Loader=loader._FastLoader) == yaml.load(
+            text, Loader=loader._StrictLoader
+        )
+        assert load_theme(name) == load_theme(
+            Path(str(resources.files("themelens") / "themes" / f"{name}.yaml"))
+        )
+    with pytest.raises(yaml.constructor.ConstructorError, match="duplicate key 'a'"):
+        yaml.load("a: 1\na: 2\n", Loader=loader._FastLoader)
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("x: " + "[" * 200 + "]" * 200 + "\n", encoding="utf-8")
+    with pytest.raises(ThemeError, match="nested deeper than 64"):
+        load_theme(deep)

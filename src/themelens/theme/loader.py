@@ -37,9 +37,28 @@ _MAX_DEPTH: Final = 64
 nodes recursively, so a file nested a thousand deep would end in a ``RecursionError``."""
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that rejects duplicate keys (PyYAML silently keeps the last one) and
-    nesting deeper than ``_MAX_DEPTH``, counted before PyYAML recurses into a node."""
+class _NoDuplicateKeys(yaml.constructor.SafeConstructor):
+    """A loader mixin that rejects duplicate keys (PyYAML silently keeps the last one)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                hash(key)
+            except TypeError:  # a list or mapping as a key: SafeLoader names the fault
+                break
+            if key in seen:
+                mark = key_node.start_mark
+                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", mark)
+            seen.add(key)
+        out: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return out
+
+
+class _StrictLoader(_NoDuplicateKeys, yaml.SafeLoader):
+    """SafeLoader that rejects duplicate keys and nesting deeper than ``_MAX_DEPTH``,
+    counted before PyYAML recurses into a node."""
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
@@ -56,19 +75,17 @@ class _StrictLoader(yaml.SafeLoader):
         finally:
             self._depth -= 1
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            try:
-                hash(key)
-            except TypeError:  # a list or mapping as a key: SafeLoader names the fault
-                break
-            if key in seen:
-                mark = key_node.start_mark
-                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", mark)
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
+
+_FastLoader: Any = None
+if getattr(yaml, "__with_libyaml__", False):
+
+    class _PackagedLoader(_NoDuplicateKeys, yaml.CSafeLoader):
+        """libyaml's parser with the duplicate-key check, for the themes shipped in the
+        package only: ~10x faster than the pure-Python parser (30 ms of every command
+        that reads the default theme), but it composes in C, where ``_StrictLoader``'s
+        depth guard cannot run, so a user's file always goes the strict Python way."""
+
+    _FastLoader = _PackagedLoader
 
 
 def _packaged() -> dict[str, Traversable]:
@@ -142,9 +159,11 @@ def load_theme(theme: str | Path | None = None) -> Theme:
     """
     theme = DEFAULT_THEME if theme is None else theme
     packaged = _packaged()
+    loader: Any = _StrictLoader
     if isinstance(theme, str) and theme in packaged and not Path(theme).is_file():
         source: Traversable = packaged[theme]
         label = f"{theme}.yaml"
+        loader = _FastLoader or _StrictLoader  # our own file: libyaml when it is built in
     elif isinstance(theme, Path) or theme.endswith((".yaml", ".yml")) or Path(theme).exists():
         source = Path(theme).expanduser()
         label = str(theme)
@@ -164,7 +183,7 @@ def load_theme(theme: str | Path | None = None) -> Theme:
     except OSError as exc:
         raise ThemeError(f"cannot read: {exc.strerror or exc}", path=label) from exc
     try:
-        data = yaml.load(text, Loader=_StrictLoader)  # a SafeLoader subclass
+        data = yaml.load(text, Loader=loader)  # a SafeLoader subclass, or libyaml's
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
