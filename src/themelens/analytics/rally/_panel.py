@@ -34,6 +34,20 @@ def lag_reference(starts: Ints, lag: int) -> Ints:
     return np.where(idx - lag >= starts, idx - lag, -1)
 
 
+def lag_return(close: Floats, position: Ints, lag: int) -> Floats:
+    """Percent change over ``lag`` rows of the same ticker (NaN without that much history).
+
+    The same numbers as ``pct(close, at(close, lag_reference(...)))``, from a
+    shifted copy instead of an index array and a gather.
+    """
+    then = np.empty_like(close)
+    then[:lag] = np.nan
+    then[lag:] = close[: max(len(close) - lag, 0)]
+    then[position < lag] = np.nan
+    out: Floats = pct(close, then)
+    return out
+
+
 def calendar_years(days: Ints) -> Ints:
     """The calendar year of each day: one ``searchsorted`` against the 1 January of each year."""
     if not len(days):
@@ -256,9 +270,10 @@ def rally_panel(prices: pd.DataFrame, *, benchmark: str | None = None) -> pd.Dat
     close, dates, days = data.close, data.dates, data.days
     counts = data.ends - data.starts
     starts = np.repeat(data.starts, counts)
-    refs = {name: lag_reference(starts, lag) for name, lag in HORIZONS.items()}
-    refs["ytd"] = ytd_reference(days, starts)
-    returns = {h: pct(close, at(close, ref)) for h, ref in refs.items()}
+    position = np.arange(len(close), dtype=np.int64) - starts  # row number within its ticker
+    ytd = ytd_reference(days, starts)
+    returns = {h: lag_return(close, position, lag) for h, lag in HORIZONS.items()}
+    returns["ytd"] = pct(close, at(close, ytd))
     peak = running_peak(close, data.starts, data.ends)
     higher = previous_greater(close, starts, peak)
     high_since = dates[np.maximum(higher, 0)] if len(close) else dates.copy()
@@ -275,5 +290,7 @@ def rally_panel(prices: pd.DataFrame, *, benchmark: str | None = None) -> pd.Dat
     }
     if benchmark is not None:
         columns["benchmark"] = text_column([benchmark], np.zeros(len(close), dtype=np.int64))
+        refs = {name: lag_reference(starts, lag) for name, lag in HORIZONS.items()}
+        refs["ytd"] = ytd
         columns.update(_excess(data, benchmark, days, refs, returns))
     return pd.DataFrame(columns, copy=False)
