@@ -194,13 +194,26 @@ def test_help_imports_no_data_library() -> None:
     import subprocess
     import sys
 
-    heavy = ("pandas", "numpy", "duckdb", "plotly", "scipy", "trafilatura", "dask", "pyarrow")
+    heavy = ("pandas", "numpy", "duckdb", "plotly", "scipy", "trafilatura", "dask", "pyarrow",
+             "pydantic", "themelens.theme", "themelens.news.extract")  # fmt: skip
     code = (
         "import sys, themelens.cli\nthemelens.cli.load_app()\n"  # every command registered
         f"print(','.join(m for m in {heavy!r} if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == ""
+
+
+def test_names_written_out_for_help_match_their_registries() -> None:
+    """``--help`` lists extractors and roles from literals (importing the registries would
+    import the extractors and the theme model); they must stay what the registries hold."""
+    from themelens.cli.basket import _ROLES
+    from themelens.cli.claims import EXTRACTOR_NAMES
+    from themelens.news.extract import EXTRACTORS
+    from themelens.theme import MEMBER_ROLES
+
+    assert tuple(EXTRACTORS) == EXTRACTOR_NAMES
+    assert (*MEMBER_ROLES, "other") == _ROLES
 
 
 @pytest.mark.parametrize("command", sorted(SOLO_COMMANDS))

@@ -22,7 +22,6 @@ from themelens.cli._common import (
 from themelens.cli._output import emit
 from themelens.cli._source import PRICE_FLAGS, Source, source_options
 from themelens.errors import InputError
-from themelens.theme import MEMBER_ROLES
 
 if TYPE_CHECKING:  # the data layer (pandas) is imported when the command runs, not for --help
     from themelens.config import Settings
@@ -34,8 +33,9 @@ basket_app = typer.Typer(
 )
 app.add_typer(basket_app, name="basket")
 
-_ROLES = (*MEMBER_ROLES, "other")
-"""The roles ``--role-cap`` accepts: the theme's member roles, and "other" for the rest."""
+_ROLES = ("leader", "supply-chain", "peer", "other")
+"""The roles ``--role-cap`` accepts: the theme's ``MEMBER_ROLES`` (written out, so ``--help``
+does not import the theme model; tests/test_cli.py checks they agree), and "other"."""
 
 
 class SchemeOpt(StrEnum):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Final
 
 import typer
 from rich.markup import escape
@@ -14,10 +14,14 @@ from themelens.cli._app import claims_app
 from themelens.cli._common import ThemeOpt, boundary, console, say
 from themelens.cli._output import Output, emit
 from themelens.errors import ArticleError
-from themelens.news.claim import Claim
-from themelens.news.extract import EXTRACTORS, Extractor, RulesExtractor, get_extractor
-from themelens.news.extract.stats import ExtractionStats, stats_of
-from themelens.theme import load_theme
+
+if TYPE_CHECKING:  # the extractors are imported when the command runs, not for --help
+    from themelens.news.claim import Claim
+    from themelens.news.extract import Extractor
+
+EXTRACTOR_NAMES: Final = ("rules", "llm", "hybrid", "openai")
+"""``news.extract.EXTRACTORS``' names for ``--help`` without importing the extractors
+(tests/test_cli.py checks the two agree)."""
 
 
 class ClaimsFormat(StrEnum):
@@ -65,7 +69,7 @@ def claims_extract(
     ] = ClaimsFormat.jsonl,
     theme: ThemeOpt = None,
     extractor: Annotated[
-        str, typer.Option("--extractor", help=f"Claim extractor: {', '.join(EXTRACTORS)}.")
+        str, typer.Option("--extractor", help=f"Claim extractor: {', '.join(EXTRACTOR_NAMES)}.")
     ] = "rules",
     explain: Annotated[
         bool,
@@ -81,7 +85,10 @@ def claims_extract(
     A bad input (missing, empty, binary, not UTF-8) gets one line on stderr,
     the others are still read, and the exit status is 1.
     """
+    from themelens.news.extract import RulesExtractor, get_extractor
+    from themelens.news.extract.stats import ExtractionStats, stats_of
     from themelens.news.ingest import failure_from, ingest
+    from themelens.theme import load_theme
 
     with boundary():
         th = load_theme(theme)

@@ -16,10 +16,11 @@ from themelens.cli._output import Output, emit
 from themelens.cli._source import PRICE_FLAGS, Source, option, option_group, source_options
 from themelens.config import Settings
 from themelens.errors import InputError, UnknownTickerError
-from themelens.theme import MEMBER_ROLES, Role, Theme
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from themelens.theme import Role, Theme
 
 events_app = typer.Typer(
     help="Event studies: abnormal returns around announcements, and spillover to a group.",
@@ -313,6 +314,8 @@ def _resolve(theme: Theme, name: str) -> str:
 
 
 def _members(theme: Theme, group: str, leader: str) -> list[str]:
+    from themelens.theme import MEMBER_ROLES
+
     roles: tuple[Role, ...] = (*MEMBER_ROLES, "benchmark")
     role = next((r for r in roles if r == group), None)
     if role is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,7 +13,9 @@ from themelens.cli._source import Source, source_options
 from themelens.cli.archive import ConnectOpt, SchedulerOpt, WorkersOpt, dask_client
 from themelens.cli.events import PROXY, Design, design_options, events_app
 from themelens.errors import InputError
-from themelens.theme import Theme
+
+if TYPE_CHECKING:
+    from themelens.theme import Theme
 
 
 def _default_chains(theme: Theme, leaders: list[str]) -> dict[str, tuple[str, ...]]:

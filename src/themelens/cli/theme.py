@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 from rich.table import Table
 
@@ -9,7 +11,9 @@ from themelens.cli._app import app
 from themelens.cli._common import OutputFormat, boundary
 from themelens.cli._output import Output, emit
 from themelens.cli._source import Source, source_options
-from themelens.theme import Theme, load_theme
+
+if TYPE_CHECKING:  # the theme model (pydantic) is imported when the command runs
+    from themelens.theme import Theme
 
 theme_app = typer.Typer(
     help="Show the theme: entities, listings, roles, catalysts.", no_args_is_help=True
@@ -22,6 +26,8 @@ app.add_typer(theme_app, name="theme")
 def theme_show(*, source: Source, fmt: OutputFormat) -> None:
     """List the theme's entities with role, primary listing, other listings and the primary's providers."""
     import pandas as pd
+
+    from themelens.theme import load_theme
 
     with boundary():
         th = load_theme(source.theme)
