@@ -358,3 +358,30 @@ def test_every_real_file_takes_the_fast_path(shared_prices_dir: Path) -> None:
         assert fast is not None, path
         assert isinstance(slow, pd.DataFrame)
         pd.testing.assert_frame_equal(fast, slow, check_exact=True)
+
+
+def test_rows_are_stamped_with_their_file_s_modification_time(tmp_path: Path) -> None:
+    """Reading an unchanged folder again gives the same rows (so a stored run shares its
+    price frame); a file written since is stamped anew, the others keep their time."""
+    import os
+    from datetime import UTC, datetime
+
+    a = write(tmp_path, "A.HK.csv", YF_HEADER, *HK_ROWS)
+    b = write(tmp_path, "B.HK.csv", YF_HEADER, *HK_ROWS)
+    os.utime(a, (1_700_000_000, 1_700_000_000))
+    os.utime(b, (1_700_000_100, 1_700_000_100))
+    provider = CsvProvider(tmp_path)
+    first = fetch_prices(provider, ["A.HK", "B.HK"]).frame
+    again = fetch_prices(provider, ["A.HK", "B.HK"]).frame
+    pd.testing.assert_frame_equal(first, again)
+    stamp = {t: set(first.loc[first["ticker"] == t, "fetched_at"]) for t in ("A.HK", "B.HK")}
+    assert stamp["A.HK"] == {
+        pd.Timestamp(datetime.fromtimestamp(1_700_000_000, UTC).replace(tzinfo=None))
+    }
+    assert stamp["B.HK"] == {
+        pd.Timestamp(datetime.fromtimestamp(1_700_000_100, UTC).replace(tzinfo=None))
+    }
+    os.utime(b, (1_700_000_200, 1_700_000_200))
+    later = fetch_prices(provider, ["A.HK", "B.HK"]).frame
+    assert set(later.loc[later["ticker"] == "A.HK", "fetched_at"]) == stamp["A.HK"]
+    assert set(later.loc[later["ticker"] == "B.HK", "fetched_at"]) != stamp["B.HK"]

@@ -13,7 +13,7 @@ function, which is why the raw stage is separate from the transform.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import ClassVar, Protocol, runtime_checkable
 
@@ -66,13 +66,17 @@ class RawPrices:
 
     ``frames`` maps ticker → the source's own frame; ``sources`` maps ticker →
     where it came from (file path, URL, ``demo:seed=…``); ``failures`` lists the
-    tickers that failed with a one-line reason each.
+    tickers that failed with a one-line reason each. ``written`` maps ticker →
+    when its source last changed, for a source that knows (a file's
+    modification time): its rows are stamped with that instead of the read
+    time, so reading an unchanged file again gives the same rows.
     """
 
     frames: Mapping[str, pd.DataFrame]
     sources: Mapping[str, str]
     fetched_at: datetime
     failures: tuple[Failure, ...] = ()
+    written: Mapping[str, datetime] = field(default_factory=dict)
 
     @classmethod
     def now(
@@ -80,9 +84,11 @@ class RawPrices:
         frames: Mapping[str, pd.DataFrame],
         sources: Mapping[str, str],
         failures: Sequence[Failure] = (),
+        written: Mapping[str, datetime] | None = None,
     ) -> RawPrices:
         """What a fetch just returned, stamped with the current time (UTC, naive, as stored)."""
-        return cls(frames, sources, datetime.now(UTC).replace(tzinfo=None), tuple(failures))
+        now = datetime.now(UTC).replace(tzinfo=None)
+        return cls(frames, sources, now, tuple(failures), dict(written or {}))
 
 
 class StandardQuery:

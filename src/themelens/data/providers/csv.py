@@ -26,7 +26,9 @@ of ``../shared/data/prices`` load in under a tenth of a second.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import ClassVar, Final, Literal
 
@@ -93,6 +95,7 @@ class CsvProvider(StandardQuery):
         format_errors: list[CsvFormatError] = []
         total = len(query.tickers)
         paths = [files.get(ticker) for ticker in query.tickers]
+        written = _modified(query.tickers, paths)  # before reading: a later edit is a new stamp
         with ThreadPoolExecutor(max_workers=_READERS) as pool:  # Arrow and numpy release the GIL
             parsed = pool.map(_parse, paths, query.tickers)
             for done, (ticker, path, got) in enumerate(
@@ -115,7 +118,9 @@ class CsvProvider(StandardQuery):
                     on_progress(done, total)
         if not frames and format_errors:
             raise format_errors[0]
-        return RawPrices.now(frames, sources, failures)
+        return RawPrices.now(
+            frames, sources, failures, {t: w for t, w in written.items() if t in frames}
+        )
 
     def to_frame(self, query: PriceQuery, raw: RawPrices) -> pd.DataFrame:
         """Cut each parsed file to the query's range and stack them with provenance.
@@ -151,7 +156,13 @@ class CsvProvider(StandardQuery):
         columns["provider"] = pd.Categorical.from_codes(np.zeros(len(rows), dtype=np.int8), categories=pd.Index([self.name], dtype="str"))  # fmt: skip
         source_names = pd.Index(sorted(set(sources)), dtype="str")
         columns["source"] = pd.Categorical.from_codes(source_names.get_indexer(pd.Index(sources, dtype="str"))[rows], categories=source_names)  # fmt: skip
-        columns["fetched_at"] = np.full(len(rows), np.datetime64(raw.fetched_at, "ns"))
+        # each file's modification time (the read time where unknown): an unchanged folder
+        # read again gives the same rows, so a run stored over it shares its price frame
+        stamps = np.array(
+            [np.datetime64(raw.written.get(t, raw.fetched_at), "ns") for t in tickers],
+            dtype="datetime64[ns]",
+        )
+        columns["fetched_at"] = stamps[rows] if len(tickers) else stamps
         return validate_prices(pd.DataFrame(columns, copy=False))
 
     def _files(self) -> dict[str, Path]:
@@ -398,3 +409,17 @@ def _check_unique(dates: np.ndarray, rows: np.ndarray, path: Path) -> np.ndarray
             row=_row(rows[at]),
         )
     return order
+
+
+def _modified(tickers: Sequence[str], paths: Sequence[Path | None]) -> dict[str, datetime]:
+    """Each existing file's modification time, as a naive UTC datetime (the stored form)."""
+    out: dict[str, datetime] = {}
+    for ticker, path in zip(tickers, paths, strict=True):
+        if path is None:
+            continue
+        try:
+            stamp = path.stat().st_mtime
+        except OSError:
+            continue  # the read reports it
+        out[ticker] = datetime.fromtimestamp(stamp, UTC).replace(tzinfo=None)
+    return out
