@@ -63,14 +63,14 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Final, Literal
+from typing import ClassVar, Final, Literal
 
 import duckdb
 
 from themelens._flock import take_os_lock
 from themelens.errors import StoreError
 
-__all__ = ["DuckDBFile"]
+__all__ = ["DuckDBFile", "TableStore"]
 
 _LOCK_MESSAGE: Final = "Could not set lock"
 _LOCK_SUFFIX: Final = ".lock"
@@ -423,3 +423,37 @@ class _Counter:
 _OPENED: Final = _Counter()
 _REGISTRY: Final = _Registry()
 os.register_at_fork(after_in_child=_REGISTRY.forget_in_child)
+
+
+class TableStore:
+    """A store of some tables in a DuckDB file the other stores share: the file, its lock
+    and the session every store of the project opens the same way.
+
+    Subclasses set ``SCHEMA`` (``CREATE TABLE IF NOT EXISTS`` statements, run on
+    first open) and add their reads and writes on ``self._db``.
+
+    Parameters
+    ----------
+    path
+        The DuckDB file (normally ``Settings.db_path``).
+    lock_timeout_s
+        How long an operation waits for another process to release the file.
+    """
+
+    SCHEMA: ClassVar[str]
+
+    def __init__(self, path: Path, *, lock_timeout_s: float = 30.0) -> None:
+        self._db = DuckDBFile(path, schema=self.SCHEMA, lock_timeout_s=lock_timeout_s)
+        self.path = self._db.path
+        self.lock_timeout_s = lock_timeout_s
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self.path)!r})"
+
+    @contextlib.contextmanager
+    def session(self, *, read_only: bool = False) -> Iterator[None]:
+        """Every call on the file inside the block, from this store and any other on the same
+        file, shares one connection (``DuckDBFile.session``). It holds the file's lock until
+        the block ends: keep it to store work, never a fetch."""
+        with self._db.session(read_only=read_only):
+            yield

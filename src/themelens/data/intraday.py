@@ -26,10 +26,9 @@ fetched-at), and a verdict stays checkable after Yahoo has dropped them.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -45,7 +44,7 @@ from themelens.data.deadline import Deadline, DeadlineExpired
 from themelens.data.providers.yahoo import classify_error
 from themelens.data.recording import recording_meta, write_meta
 from themelens.data.store import WriteResult
-from themelens.duckdb_file import DuckDBFile
+from themelens.duckdb_file import TableStore
 from themelens.errors import InputError, OfflineError, ProviderError, RateLimitedError
 
 __all__ = [
@@ -307,7 +306,7 @@ class IntradayProvider:
 # --- the store --------------------------------------------------------------
 
 
-class IntradayStore:
+class IntradayStore(TableStore):
     """Intraday bars (table ``intraday_bars``) in the DuckDB file the other stores use.
 
     Parameters
@@ -318,19 +317,7 @@ class IntradayStore:
         How long an operation waits for another process to release the file.
     """
 
-    def __init__(self, path: Path, *, lock_timeout_s: float = 30.0) -> None:
-        self._db = DuckDBFile(path, schema=_SCHEMA, lock_timeout_s=lock_timeout_s)
-        self.path = self._db.path
-
-    def __repr__(self) -> str:
-        return f"IntradayStore({str(self.path)!r})"
-
-    @contextlib.contextmanager
-    def session(self, *, read_only: bool = False) -> Iterator[None]:
-        """Every store call on the file inside the block shares one connection
-        (``DuckDBFile.session``); keep it to store work."""
-        with self._db.session(read_only=read_only):
-            yield
+    SCHEMA = _SCHEMA
 
     def write_bars(self, bars: pd.DataFrame) -> WriteResult:
         """Upsert ``bars`` on ``(ticker, interval, ts)`` in one transaction, all or none.

@@ -21,20 +21,18 @@ file, with the original chained (``raise ... from exc``).
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 from typing import Final, Literal, NamedTuple
 
 import duckdb
 import pandas as pd
 
 from themelens.data.contracts import STORED_COLUMNS, validate_prices
-from themelens.duckdb_file import DuckDBFile
+from themelens.duckdb_file import TableStore
 
 __all__ = ["PROVIDER_PREFERENCE", "FetchRecord", "PriceStore", "WriteResult"]
 
@@ -105,7 +103,7 @@ class FetchRecord:
     message: str = ""
 
 
-class PriceStore:
+class PriceStore(TableStore):
     """A DuckDB file holding cached prices (table ``prices``) and the fetch history (``fetch_log``).
 
     Parameters
@@ -119,20 +117,7 @@ class PriceStore:
         before giving up with ``StoreError``.
     """
 
-    def __init__(self, path: Path, *, lock_timeout_s: float = 30.0) -> None:
-        self._db = DuckDBFile(path, schema=_SCHEMA, lock_timeout_s=lock_timeout_s)
-        self.path = self._db.path
-        self.lock_timeout_s = lock_timeout_s
-
-    def __repr__(self) -> str:
-        return f"PriceStore({str(self.path)!r})"
-
-    @contextlib.contextmanager
-    def session(self, *, read_only: bool = False) -> Iterator[None]:
-        """Every call on the file inside the block, from any store, shares one connection
-        (``DuckDBFile.session``); it holds the lock until the block ends, so never span a fetch."""
-        with self._db.session(read_only=read_only):
-            yield
+    SCHEMA = _SCHEMA
 
     # --- writing ------------------------------------------------------------
 

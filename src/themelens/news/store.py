@@ -36,14 +36,13 @@ import contextlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import suppress
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, Final, NamedTuple
 
 import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from themelens.duckdb_file import DuckDBFile
+from themelens.duckdb_file import TableStore
 from themelens.errors import ArticleError
 from themelens.news._store_tables import (
     CLAIM_COLUMNS,
@@ -133,7 +132,7 @@ class AddResult(NamedTuple):
     already_present: tuple[str, ...]
 
 
-class ArticleStore:
+class ArticleStore(TableStore):
     """Articles (table ``articles``) and extracted claims (table ``claims``) in a DuckDB file.
 
     Parameters
@@ -145,22 +144,7 @@ class ArticleStore:
         How long an operation waits for another process to release the file.
     """
 
-    def __init__(self, path: Path, *, lock_timeout_s: float = 30.0) -> None:
-        self._db = DuckDBFile(path, schema=_SCHEMA, lock_timeout_s=lock_timeout_s)
-        self.path = self._db.path
-        self.lock_timeout_s = lock_timeout_s
-
-    def __repr__(self) -> str:
-        return f"ArticleStore({str(self.path)!r})"
-
-    @contextlib.contextmanager
-    def session(self, *, read_only: bool = False) -> Iterator[None]:
-        """Every call on the file inside the block shares one connection (``DuckDBFile.session``).
-
-        It holds the file's lock until the block ends: keep it to a batch of store calls.
-        """
-        with self._db.session(read_only=read_only):
-            yield
+    SCHEMA = _SCHEMA
 
     # --- writing ------------------------------------------------------------
 

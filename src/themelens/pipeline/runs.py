@@ -24,17 +24,15 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Final
 
 import duckdb
 import pandas as pd
 
 from themelens.data.contracts import STORED_COLUMNS
-from themelens.duckdb_file import DuckDBFile
+from themelens.duckdb_file import TableStore
 from themelens.errors import StoreError
 from themelens.pipeline.model import ThemeRun
 from themelens.pipeline.sealed import SealError, seal, unseal
@@ -92,19 +90,10 @@ class StoredRun:
     version: str
 
 
-class RunStore:
+class RunStore(TableStore):
     """The ``runs`` table of a DuckDB store file (shared with prices and claims)."""
 
-    def __init__(self, path: Path, *, lock_timeout_s: float = 30.0) -> None:
-        self._db = DuckDBFile(path, schema=_SCHEMA, lock_timeout_s=lock_timeout_s)
-        self.path = self._db.path
-
-    @contextlib.contextmanager
-    def session(self, *, read_only: bool = False) -> Iterator[None]:
-        """Every call on the file inside the block, from any store, shares one connection
-        (``DuckDBFile.session``): a run's storing step opens the file once."""
-        with self._db.session(read_only=read_only):
-            yield
+    SCHEMA = _SCHEMA
 
     def save(self, run: ThemeRun) -> ThemeRun:
         """Store ``run`` and return it with its ``run_id`` set."""

@@ -25,17 +25,15 @@ hash), so no item is half done and none is done twice.
 
 from __future__ import annotations
 
-import contextlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from datetime import datetime
-from pathlib import Path
 from typing import Any, Final
 
 import duckdb
 
-from themelens.duckdb_file import DuckDBFile
+from themelens.duckdb_file import TableStore
 from themelens.watch.model import Alert, FeedState, HistoryRow, ItemRecord
 
 __all__ = ["WatchStore"]
@@ -116,7 +114,7 @@ _HISTORY_COLUMNS: Final = (
 )  # fmt: skip
 
 
-class WatchStore:
+class WatchStore(TableStore):
     """The watch's tables (``watch_*``) in a DuckDB file; one short transaction per call.
 
     Parameters
@@ -127,19 +125,7 @@ class WatchStore:
         How long an operation waits for another process to release the file.
     """
 
-    def __init__(self, path: Path, *, lock_timeout_s: float = 30.0) -> None:
-        self._db = DuckDBFile(path, schema=_SCHEMA, lock_timeout_s=lock_timeout_s)
-        self.path = self._db.path
-
-    def __repr__(self) -> str:
-        return f"WatchStore({str(self.path)!r})"
-
-    @contextlib.contextmanager
-    def session(self, *, read_only: bool = False) -> Iterator[None]:
-        """Every store call on the file inside the block (this store's and the other stores'
-        on the same file) shares one connection; keep it to store work, never the network."""
-        with self._db.session(read_only=read_only):
-            yield
+    SCHEMA = _SCHEMA
 
     # --- feeds ----------------------------------------------------------------
 
