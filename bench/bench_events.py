@@ -30,7 +30,6 @@ import argparse
 import os
 import platform
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +37,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from _machine import cpu_model  # bench/_machine.py: run as bench/<script>.py
+from _timing import interleaved
 
 from themelens.analytics.events import Event, EventStudyResult, run_event_study
 from themelens.analytics.events._data import build_panel
@@ -152,16 +152,6 @@ def compare(result: EventStudyResult, peer: dict[int, tuple[Floats, ...]]) -> tu
             abs(ev["car"].iat[row] - car),
         )
     return worst, same
-
-
-def interleaved(fns: dict[str, Callable[[], Any]], rounds: int) -> dict[str, float]:
-    best = dict.fromkeys(fns, float("inf"))
-    for _ in range(rounds):
-        for name, fn in fns.items():
-            t0 = time.perf_counter()
-            fn()
-            best[name] = min(best[name], time.perf_counter() - t0)
-    return best
 
 
 def main() -> int:

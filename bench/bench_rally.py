@@ -34,13 +34,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 from _machine import cpu_model  # bench/_machine.py: run as bench/<script>.py
+from _timing import interleaved
 
 from themelens.analytics.rally import HORIZONS, rally_panel
 from themelens.data.providers.base import fetch_prices
@@ -140,17 +139,6 @@ def widen(prices: pd.DataFrame, copies: int, sessions: int = 1000) -> pd.DataFra
 
 
 # --- measuring ------------------------------------------------------------------------
-
-
-def interleaved(fns: dict[str, Callable[[], Any]], rounds: int) -> dict[str, float]:
-    """Best wall time of each function, the functions called in turn ``rounds`` times."""
-    best = dict.fromkeys(fns, float("inf"))
-    for _ in range(rounds):
-        for name, fn in fns.items():
-            t0 = time.perf_counter()
-            fn()
-            best[name] = min(best[name], time.perf_counter() - t0)
-    return best
 
 
 def run_process(argv: list[str]) -> tuple[float, float, str]:
