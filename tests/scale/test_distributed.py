@@ -165,8 +165,11 @@ def test_a_killed_worker_loses_no_committed_shard_and_the_rerun_resumes(
 
     client.wait_for_workers(2, timeout=60)
     again = extract_archive(archive, theme, client=client)
-    assert again.skipped == first.written  # resumed from the shards already written
-    assert again.written == len(failed) and not again.failures()
+    # resumed from the shards already written: every one the first run reported, and at most
+    # one more per failed task (a worker killed after committing its shard, before reporting
+    # it, leaves the shard whole; the rerun finds and keeps it rather than writing it twice)
+    assert first.written <= again.skipped <= first.written + len(failed)
+    assert again.skipped + again.written == 6 and not again.failures()
     db = tmp_path / "store.duckdb"
     register_views(archive, db)
     claims = [c for a in ingest([str(folder)]).articles for c in extract_claims(a, theme)]
