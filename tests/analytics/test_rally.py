@@ -530,6 +530,23 @@ def test_an_edited_validated_frame_is_checked_again(hand: pd.DataFrame) -> None:
     pd.testing.assert_frame_equal(rally_panel(with_nan), rally_panel(frame.drop(index=5)))
 
 
+def test_the_panel_shares_the_frames_columns_but_writes_never_reach_it(
+    hand: pd.DataFrame,
+) -> None:
+    """A validated frame's date and close columns go into the panel uncopied; pandas'
+    copy on write must keep edits to either side from showing on the other."""
+    frame = _validated(hand)
+    before = frame.copy()
+    panel = rally_panel(frame)
+    assert np.shares_memory(panel["close"].to_numpy(), frame["close"].to_numpy())
+    panel.loc[0, "close"] = -5.0
+    panel.loc[0, "asof"] = pd.Timestamp("1999-01-01")
+    pd.testing.assert_frame_equal(frame, before)
+    again = rally_panel(frame)
+    frame.loc[1, "close"] = 1e9
+    assert again.loc[1, "close"] == before.loc[1, "close"]
+
+
 @PROPS
 @given(price_frames(), st.booleans())
 def test_validated_and_raw_frames_give_the_same_panel(prices: pd.DataFrame, bench: bool) -> None:
@@ -558,7 +575,7 @@ def test_previous_greater_is_the_latest_earlier_higher_close(runs: list[list[int
     starts = np.repeat(first, counts)
     peak = running_peak(close, first, first + counts)
     np.testing.assert_array_equal(peak, pd.Series(close).groupby(starts).cummax().to_numpy())
-    got = previous_greater(close, starts, peak)
+    got = previous_greater(close, np.arange(len(close)) == starts, peak)
     np.testing.assert_array_equal(got, _brute_previous_greater(close, starts))
 
 
@@ -583,7 +600,7 @@ def test_previous_greater_finishes_by_lifting_the_same(
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(_panel, "JUMP_ROUNDS", rounds)
         patch.setattr(_panel, "JUMP_WORK", work)
-        got = previous_greater(close, starts, peak)
+        got = previous_greater(close, np.arange(len(close)) == starts, peak)
     np.testing.assert_array_equal(got, _brute_previous_greater(close, starts))
 
 
@@ -599,7 +616,7 @@ def test_previous_greater_on_a_staircase_stays_fast_and_right() -> None:
     starts = np.repeat(first, len(one))
     peak = running_peak(close, first, first + len(one))
     began = time.perf_counter()
-    got = previous_greater(close, starts, peak)
+    got = previous_greater(close, np.arange(len(close)) == starts, peak)
     assert time.perf_counter() - began < 5.0  # a jumping-only walk would take minutes
     climb = got[3000 : len(one)]  # the climb's answers: the fall's last row above each close
     want = np.searchsorted(-down, -one[3000:], side="left") - 1

@@ -35,7 +35,9 @@ class Closes:
     within a ticker; closes are finite and positive. ``provider`` is the
     input's ``provider`` column, when it has one, read only by
     :meth:`providers` (through its category codes: one string per row would
-    cost more than the closes).
+    cost more than the closes). ``date_column`` and ``close_column`` are the
+    ordered frame's own columns, whose values ``dates`` and ``close`` are:
+    a result can carry them without a copy, pandas copying on write.
     """
 
     tickers: tuple[str, ...]
@@ -44,6 +46,8 @@ class Closes:
     dates: npt.NDArray[np.datetime64]
     close: Floats
     provider: pd.Series | None
+    date_column: pd.Series
+    close_column: pd.Series
 
     @property
     def days(self) -> Ints:
@@ -122,11 +126,14 @@ def prepare(prices: pd.DataFrame) -> Closes:
 
 def _closes(frame: pd.DataFrame, tickers: tuple[str, ...], starts: Ints, ends: Ints) -> Closes:
     provider = frame["provider"] if "provider" in frame.columns else None
+    date_column, close_column = (frame[c].reset_index(drop=True) for c in ("date", "close"))
     return Closes(
         tickers=tickers,
         starts=starts.astype(np.int64),
         ends=ends.astype(np.int64),
-        dates=frame["date"].to_numpy(dtype="datetime64[ns]"),
-        close=frame["close"].to_numpy(dtype=np.float64),
+        dates=date_column.to_numpy(dtype="datetime64[ns]"),
+        close=close_column.to_numpy(dtype=np.float64),
         provider=provider,
+        date_column=date_column,
+        close_column=close_column,
     )

@@ -12,7 +12,7 @@ dates as days since 1970-01-01. The only Python loops run once per ticker
 from __future__ import annotations
 
 import math
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -26,56 +26,94 @@ __all__ = ["rally_panel"]
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
+Indices = npt.NDArray[np.int32] | npt.NDArray[np.int64]
+Years = npt.NDArray[np.int16]
 
 
 def lag_reference(starts: Ints, lag: int) -> Ints:
-    """Index of the row ``lag`` rows back in the same ticker, or -1."""
+    """Index of the row ``lag`` rows back in the same ticker, or -1 (``starts`` per row)."""
     idx = np.arange(len(starts), dtype=np.int64)
     return np.where(idx - lag >= starts, idx - lag, -1)
 
 
-def lag_return(close: Floats, position: Ints, lag: int) -> Floats:
+def first_rows(n: int, starts: Ints) -> Bools:
+    """True at each ticker's first row (``starts`` per ticker): one byte a row, not eight."""
+    first = np.zeros(n, dtype=bool)
+    first[starts[starts < n]] = True
+    return first
+
+
+def percent_into(now: Floats, then: Floats) -> Floats:
+    """``pct(now, then)`` written over ``then``: the same operations in the same order,
+    so the same bits, without three temporaries the size of the panel."""
+    np.divide(now, then, out=then)
+    then -= 1.0
+    then *= 100.0
+    return then
+
+
+def lag_return(
+    close: Floats, starts: Ints, ends: Ints, lag: int, *, out: Floats | None = None
+) -> Floats:
     """Percent change over ``lag`` rows of the same ticker (NaN without that much history).
 
     The same numbers as ``pct(close, at(close, lag_reference(...)))``, from a
-    shifted copy instead of an index array and a gather.
+    shifted copy with each ticker's first ``lag`` rows blanked, instead of an
+    index array and a gather. Written into ``out`` when given.
     """
-    then = np.empty_like(close)
+    then = np.empty_like(close) if out is None else out
     then[:lag] = np.nan
     then[lag:] = close[: max(len(close) - lag, 0)]
-    then[position < lag] = np.nan
-    out: Floats = pct(close, then)
-    return out
+    heads = (starts[:, None] + np.arange(lag, dtype=np.int64)).ravel()
+    then[heads[heads < np.repeat(ends, lag)]] = np.nan
+    return percent_into(close, then)
 
 
-def calendar_years(days: Ints) -> Ints:
-    """The calendar year of each day: one ``searchsorted`` against the 1 January of each year."""
-    if not len(days):
-        return np.zeros(0, dtype=np.int64)
-    bounds = np.array([days.min(), days.max()]).astype("datetime64[D]").astype("datetime64[Y]")
-    first, last = bounds.astype(np.int64)
-    jan1 = np.arange(first, last + 1).astype("datetime64[Y]").astype("datetime64[D]")
-    found = np.searchsorted(jan1.astype(np.int64), days, side="right").astype(np.int64)
-    out: Ints = first + 1969 + found
-    return out
+def calendar_years(days: Ints, *, scratch: Ints | None = None) -> Years:
+    """The calendar year of each day (days since 1970-01-01), as ``int16`` (years of
+    ``datetime64[ns]`` are 1677 to 2262).
 
-
-def ytd_reference(days: Ints, starts: Ints) -> Ints:
-    """Index of the ticker's last row in the previous calendar year, or -1.
-
-    A ticker's rows of one year are a run; the row before the run's first row
-    is the last row before 1 January, kept when it is in the same ticker and
-    in the year just before.
+    Sessions repeat the same few thousand calendar days across tickers, so the
+    years are worked out once per day of the span (at most the ~214,000 days
+    ``datetime64[ns]`` can hold) and gathered, one look-up a row. ``scratch``
+    (``len(days)`` int64) holds the offsets into that table when given.
     """
-    n = len(days)
-    years = calendar_years(days)
-    idx = np.arange(n, dtype=np.int64)
-    new_run = idx == starts
-    new_run[1:] |= years[1:] != years[:-1]
-    ref = np.maximum.accumulate(np.where(new_run, idx, 0)) - 1
-    ok = ref >= starts
-    ok &= years[np.where(ok, ref, 0)] == years - 1
-    return np.where(ok, ref, -1)
+    if not len(days):
+        return np.zeros(0, dtype=np.int16)
+    lo = int(days.min())
+    span = np.arange(lo, int(days.max()) + 1, dtype=np.int64).astype("datetime64[D]")
+    table = span.astype("datetime64[Y]").astype(np.int16) + np.int16(1970)
+    offsets = np.subtract(days, lo, out=scratch)
+    out: Years = table.take(offsets)
+    return out
+
+
+def runs_of(change: Bools) -> tuple[Ints, Ints]:
+    """First row and length of each run, runs starting where ``change`` is True (at 0 too)."""
+    firsts = np.flatnonzero(change)
+    lengths = np.diff(np.append(firsts, len(change)))
+    return firsts, lengths
+
+
+def ytd_runs(days: Ints, first: Bools, *, scratch: Ints | None = None) -> tuple[Ints, Ints]:
+    """Each row's ytd reference, as runs: (run lengths, reference row of each run).
+
+    A ticker's rows of one calendar year are a run; the row before the run's
+    first row is the last row before 1 January, the reference when it is in
+    the same ticker and in the year just before (else -1). Worked per run (a
+    few per ticker and year); ``np.repeat(ref, lengths)`` spreads it over rows.
+    ``scratch`` is lent to :func:`calendar_years`.
+    """
+    if not len(days):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    years = calendar_years(days, scratch=scratch)
+    change = first.copy()
+    change[1:] |= years[1:] != years[:-1]
+    firsts, lengths = runs_of(change)
+    prev = np.maximum(firsts - 1, 0)
+    ok = ~first.take(firsts)
+    ok &= years.take(prev) == years.take(firsts) - 1
+    return lengths, np.where(ok, firsts - 1, -1)
 
 
 def running_peak(close: Floats, starts: Ints, ends: Ints) -> Floats:
@@ -104,44 +142,52 @@ JUMP_WORK: Final = 8
 """Most pointer moves per row, in total, before the open rows are lifted: linear work."""
 
 
-def previous_greater(close: Floats, starts: Ints, peak: Floats) -> Ints:
+def previous_greater(close: Floats, first: Bools, peak: Floats) -> Indices:
     """Index of the latest earlier row of the same ticker with a strictly greater close, or -1.
 
-    Each row holds a pointer such that every row strictly between the pointer
-    and itself is not above its close: first the row before it, or -1 at a
-    ticker's first row and at a high (``peak`` of the rows before it not above
-    its close). While the row a pointer names is not above, the pointer jumps
-    to that row's own pointer (everything it skips is at most that row's close,
-    so at most this one's), all open rows at once. Real prices settle in a few
-    rounds with little memory; the rows still open after ``JUMP_ROUNDS`` (long
-    staircases, which only step one row a round) finish by binary lifting
-    over a sparse max table, O(n log n) whatever the prices.
+    ``first`` marks each ticker's first row. Each row holds a pointer such
+    that every row strictly between the pointer and itself is not above its
+    close: first the row before it, or -1 at a ticker's first row and at a
+    high (``peak`` of the rows before it not above its close). While the row
+    a pointer names is not above, the pointer jumps to that row's own pointer
+    (everything it skips is at most that row's close, so at most this one's),
+    all open rows at once. Real prices settle in a few rounds with little
+    memory; the rows still open after ``JUMP_ROUNDS`` (long staircases, which
+    only step one row a round) finish by binary lifting over a sparse max
+    table, O(n log n) whatever the prices. Open rows are kept by position
+    (``flatnonzero`` then ``take``), which numpy does several times faster
+    than a boolean mask. Indices are ``int32`` below 2**31 rows.
     """
     n = len(close)
-    idx = np.arange(n, dtype=np.int64)
-    first = idx == starts
-    ptr = idx - 1
-    ptr[first] = -1
+    index: Any = np.int32 if n < 2**31 else np.int64  # half the memory traffic on any real panel
+    ptr: Indices = np.arange(-1, n - 1, dtype=index)
+    live: Indices = np.zeros(0, dtype=index)
+    if n:
+        ptr[0] = -1
     if n > 1:
-        high = np.zeros(n, dtype=bool)
-        np.less_equal(peak[:-1], close[1:], out=high[1:])
-        ptr[high] = -1
-    live = np.flatnonzero(ptr >= 0)
-    target = ptr[live]
-    keep = close[target] <= close[live]
-    live, target = live[keep], target[keep]
-    level = close[live]
+        closed = peak[:-1] <= close[1:]  # row i + 1 is at a high ...
+        closed |= first[1:]  # ... or starts its ticker
+        np.copyto(ptr[1:], -1, where=closed)
+        open_ = close[:-1] <= close[1:]  # the row before is not above: not settled
+        open_ &= ~closed
+        live = np.flatnonzero(open_).astype(index)
+        live += 1
+    target, level = live - 1, close.take(live)
     rounds, work = 0, 0
     while len(live) and rounds < JUMP_ROUNDS and work < JUMP_WORK * n:
         # every open row steps to its target's pointer, all at once (the gather is whole
         # before the write); a row with nothing above it before is at a high and never open,
         # so no target reaches -1
-        target = ptr[target]
+        target = ptr.take(target)
         ptr[live] = target
         rounds, work = rounds + 1, work + len(live)
-        keep = close[target] <= level
-        live, target, level = live[keep], target[keep], level[keep]
-    _lift(close, starts, ptr, live)
+        keep = np.flatnonzero(close.take(target) <= level)
+        live, target, level = live.take(keep), target.take(keep), level.take(keep)
+    if len(live):
+        idx = np.arange(n, dtype=np.int64)
+        wide = ptr.astype(np.int64)
+        _lift(close, np.maximum.accumulate(np.where(first, idx, 0)), wide, live.astype(np.int64))
+        return wide
     return ptr
 
 
@@ -149,10 +195,9 @@ def _lift(close: Floats, starts: Ints, ptr: Ints, rows: Ints) -> None:
     """Finish ``rows`` (their answer exists and lies before ``ptr[rows]``) by binary lifting.
 
     The sparse table covers only the tickers ``rows`` belong to (laid end to end),
-    so a few open rows do not pay for a table over the whole frame.
+    so a few open rows do not pay for a table over the whole frame. ``starts``
+    is per row.
     """
-    if not len(rows):
-        return
     firsts = np.unique(starts[rows])
     ends = np.searchsorted(starts, firsts, side="right")  # rows are sorted by ticker
     lengths = ends - firsts
@@ -179,31 +224,44 @@ def run_lengths(flags: Bools) -> Ints:
     return total - at_reset
 
 
-def win_streaks(starts: Ints, days: Ints, close: Floats) -> Ints:
+def win_streaks(days: Ints, close: Floats, first: Bools, *, spare: Floats | None = None) -> Ints:
     """Winning-week streak at every row, the row's close standing for its week so far.
 
     Weeks are runs of equal (ticker, Monday-based week number); a completed
     week beats the previous run of its ticker when its last close is higher,
-    and the run-length of those beats is carried to each row of the next week.
+    and the run-length of those beats is carried to each row of the next week
+    (a row beats when its close is above the previous week's last close).
+    The week numbers are worked in the result's own buffer, and ``spare``
+    (``len(close)`` floats, overwritten) holds each row's bar when given: fewer
+    fresh pages to fault in.
     """
     n = len(close)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    idx = np.arange(n, dtype=np.int64)
-    week = (days + 3) // 7  # 1970-01-01 was a Thursday: this starts weeks on Monday
-    new_ticker = idx == starts
-    new_run = new_ticker.copy()
-    new_run[1:] |= week[1:] != week[:-1]
-    run_of_row = np.cumsum(new_run) - 1
-    run_first = np.flatnonzero(new_run)
-    week_close = close[np.append(run_first[1:] - 1, n - 1)]
-    ticker_first = new_ticker[run_first]
-    beats = np.zeros(len(run_first), dtype=bool)
+    out = np.add(days, 3)  # 1970-01-01 was a Thursday: this starts weeks on Monday
+    week = out
+    week //= 7
+    change = first.copy()
+    change[1:] |= week[1:] != week[:-1]
+    firsts = np.flatnonzero(change)
+    week_close = close.take(np.append(firsts[1:] - 1, n - 1))
+    ticker_first = first.take(firsts)
+    beats = np.zeros(len(firsts), dtype=bool)
     beats[1:] = week_close[1:] > week_close[:-1]
     streak = run_lengths(beats & ~ticker_first)
-    prev_run = np.maximum(run_of_row - 1, 0)
-    row_beats = ~ticker_first[run_of_row] & (close > week_close[prev_run])
-    return np.where(row_beats, streak[prev_run] + 1, 0).astype(np.int64)
+    bar = np.empty(len(firsts))  # the close a row must beat: the previous week's last
+    bar[0] = np.inf
+    bar[1:] = week_close[:-1]
+    np.copyto(bar, np.inf, where=ticker_first)  # nothing to beat in a ticker's first week
+    carried = np.empty(len(firsts), dtype=np.int64)
+    carried[0] = 1
+    np.add(streak[:-1], 1, out=carried[1:])
+    index: Any = np.int32 if n < 2**31 else np.int64
+    run_of_row: Indices = np.cumsum(change, dtype=index)
+    run_of_row -= 1
+    carried.take(run_of_row, out=out, mode="clip")  # in range: "clip" only skips a buffer
+    out *= close > bar.take(run_of_row, out=spare, mode="clip")
+    return out
 
 
 def at(values: Floats, ref: Ints) -> Floats:
@@ -229,7 +287,7 @@ def _excess(
     return out
 
 
-def text_column(values: list[str], codes: Ints) -> pd.api.extensions.ExtensionArray:
+def text_column(values: list[str], codes: Indices) -> pd.api.extensions.ExtensionArray:
     """``values[codes]`` as the text dtype pandas gives strings (``str`` from pandas 3).
 
     Taking from a few distinct strings is ~10x quicker than letting the frame
@@ -268,29 +326,51 @@ def rally_panel(prices: pd.DataFrame, *, benchmark: str | None = None) -> pd.Dat
     """
     data = prepare(prices)
     close, dates, days = data.close, data.dates, data.days
+    n = len(close)
     counts = data.ends - data.starts
-    starts = np.repeat(data.starts, counts)
-    position = np.arange(len(close), dtype=np.int64) - starts  # row number within its ticker
-    ytd = ytd_reference(days, starts)
-    returns = {h: lag_return(close, position, lag) for h, lag in HORIZONS.items()}
-    returns["ytd"] = pct(close, at(close, ytd))
+    first = first_rows(n, data.starts)
+    # Fresh pages cost more than the arithmetic here, so scratch space is lent out of
+    # result buffers not yet filled: the streak's bars go in the first return's buffer,
+    # the ytd look-up in high_since's, and the drawdown overwrites the peak.
+    spare: Floats | None = np.empty_like(close)
+    streak = win_streaks(days, close, first, spare=spare)
+    returns: dict[str, Floats] = {}
+    for h, lag in HORIZONS.items():
+        returns[h] = lag_return(close, data.starts, data.ends, lag, out=spare)
+        spare = None
+    high_since = np.empty(n, dtype="datetime64[ns]")
+    ytd_lengths, ytd_refs = ytd_runs(days, first, scratch=high_since.view(np.int64))
+    returns["ytd"] = percent_into(close, np.repeat(at(close, ytd_refs), ytd_lengths))
     peak = running_peak(close, data.starts, data.ends)
-    higher = previous_greater(close, starts, peak)
-    high_since = dates[np.maximum(higher, 0)] if len(close) else dates.copy()
-    high_since[higher < 0] = np.datetime64("NaT")
-    codes = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+    higher = previous_greater(close, first, peak)
+    dates.take(higher, out=high_since, mode="clip")  # -1 clips to 0, then is blanked
+    np.copyto(high_since, np.datetime64("NaT", "ns"), where=higher < 0)  # no higher close
+    drawdown = np.divide(close, peak, out=peak)
+    np.subtract(1.0, drawdown, out=drawdown)
+    drawdown *= 100.0  # (1 - close / peak) * 100, in place
+    codes = np.repeat(np.arange(len(counts), dtype=np.int32), counts)
     columns: dict[str, object] = {
         "ticker": text_column(list(data.tickers), codes),
-        "asof": dates.copy(),
-        "close": close.copy(),
+        "asof": _shared(data.date_column, dates),
+        "close": _shared(data.close_column, close),
         **{f"return_{h}_pct": returns[h] for h in ("1d", "1w", "1m", "ytd")},
         "high_since": high_since,
-        "win_streak_weeks": win_streaks(starts, days, close),
-        "drawdown_from_peak_pct": (1.0 - close / peak) * 100.0,
+        "win_streak_weeks": streak,
+        "drawdown_from_peak_pct": drawdown,
     }
     if benchmark is not None:
-        columns["benchmark"] = text_column([benchmark], np.zeros(len(close), dtype=np.int64))
+        columns["benchmark"] = text_column([benchmark], np.zeros(n, dtype=np.int32))
+        starts = np.repeat(data.starts, counts)
         refs = {name: lag_reference(starts, lag) for name, lag in HORIZONS.items()}
-        refs["ytd"] = ytd
+        refs["ytd"] = np.repeat(ytd_refs, ytd_lengths)
         columns.update(_excess(data, benchmark, days, refs, returns))
     return pd.DataFrame(columns, copy=False)
+
+
+def _shared(column: pd.Series, values: npt.NDArray[Any]) -> pd.Series | npt.NDArray[Any]:
+    """The ordered frame's own column (``values`` are read from it, without conversion when
+    the dtypes agree): pandas copies it on write, so the caller's frame is safe and the
+    panel pays no copy. Otherwise a copy of ``values``."""
+    if column.dtype == values.dtype and len(column) == len(values):
+        return column
+    return values.copy()
