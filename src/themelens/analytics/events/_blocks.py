@@ -83,7 +83,9 @@ def fit_in_blocks(model: ModelName, plan: EventPlan) -> tuple[ModelFit, Reductio
     correlations: list[Floats] = []
     for rows in cluster_blocks(plan.cluster, BLOCK, lone=True):
         w = plan.gather(rows)
-        fit = fit_zeroed(model, w.y_est, w.x_est, w.est_ok, w.n_est, w.y_evt, w.x_evt)
+        fit = fit_zeroed(
+            model, w.y_est, w.x_est, w.est_ok, w.n_est, w.y_evt, w.x_evt, overwrite=True
+        )
         for f in ("alpha", "beta", "sigma2"):
             per_event[f][rows] = getattr(fit, f)
         for f in per_day:

@@ -5,8 +5,8 @@ matched by calendar date, not by relative day, so events on different
 exchanges pair only on the dates both traded. Pairs are handled a block at a
 time; in a block, pairs whose two rows use exactly the same dates (one
 calendar, the same missing days: most pairs) are correlated row against row,
-and the others are laid out on a shared calendar, one segment of days per
-pair, where matching dates are the same cell.
+and the others are matched date by date (one ``searchsorted`` for all of
+them).
 """
 
 from __future__ import annotations
@@ -101,18 +101,21 @@ def pair_correlations(
     dropped first; the others are read and standardised once, and their
     pairs formed in chunks of :data:`_PAIRS_PER_CHUNK`.
     """
-    _, where_, sizes = np.unique(labels, return_inverse=True, return_counts=True)
-    paired = sizes[where_.ravel()] > 1
-    if not paired.all():
-        resid, days, labels = resid[paired], days[paired], labels[paired]
-        used = None if used is None else used[paired]
+    paired = _paired(labels)
+    raw = np.flatnonzero(paired)  # the rows kept, as rows of ``resid`` (read again for odd pairs)
     if used is None:
+        if len(raw) < len(labels):
+            resid, days, labels = resid[raw], days[raw], labels[raw]
+            raw = np.arange(len(raw))
         use = np.isfinite(resid)
         use &= days >= 0
         key = np.where(use, days, -1).astype(np.int32)  # days fit in 32 bits: half the bytes
         z = np.where(use, resid, 0.0)
-    else:
+    elif len(raw) == len(labels):
         use, key, z = used, days.astype(np.int32, copy=False), resid.copy()
+    else:  # the row selection is the copy ``z`` needs
+        use, key, z = used[raw], days[raw].astype(np.int32, copy=False), resid[raw]
+        labels = labels[raw]
     count = np.count_nonzero(use, axis=1)
     z -= (z.sum(axis=1) / np.maximum(count, 1))[:, None]  # centred and scaled to unit norm
     z *= use
@@ -130,56 +133,61 @@ def pair_correlations(
         out.append(np.einsum("ij,ij->i", z[si[ok]], z[sj[ok]]))
         if not aligned.all():
             oi, oj = pi[~aligned], pj[~aligned]
-            a_, b_, both, first = _on_one_calendar(resid[oi], ki[~aligned], resid[oj], kj[~aligned])
-            out.append(_pearson_segments(a_, b_, both, first, min_overlap))
+            ka, kb = ki[~aligned], kj[~aligned]
+            out.append(_pearson_matched(resid[raw[oi]], ka, resid[raw[oj]], kb, min_overlap))
     return out
 
 
-def _on_one_calendar(
-    ra: Floats, ka: npt.NDArray[np.int32], rb: Floats, kb: npt.NDArray[np.int32]
-) -> tuple[Floats, Floats, Bools, Ints]:
-    """Both rows of each pair on the pair's own run of calendar days, pairs one after another.
+def _paired(labels: Ints) -> Bools:
+    """Rows whose label some other row shares (a run of neighbours when ``labels`` are sorted)."""
+    n = len(labels)
+    if n > 1 and bool((labels[1:] >= labels[:-1]).all()):  # the study's blocks: one pass
+        same = labels[1:] == labels[:-1]
+        out = np.zeros(n, dtype=bool)
+        out[1:] = same
+        out[:-1] |= same
+        return out
+    _, where_, sizes = np.unique(labels, return_inverse=True, return_counts=True)
+    out_: Bools = sizes[where_.ravel()] > 1
+    return out_
 
-    A side has a value where its date ``k`` is not -1. Returns the flat
-    residuals of each side (0 where a side has no value), the cells where
-    both have one, and where each pair's run starts.
+
+def _pearson_matched(
+    ra: Floats, ka: npt.NDArray[np.int32], rb: Floats, kb: npt.NDArray[np.int32], min_overlap: int
+) -> Floats:
+    """Correlation of each pair of rows (``ra[p]``, ``rb[p]``) over the dates both have.
+
+    A side has a value where its date ``k`` is not -1; along a row the dates
+    rise. Each of ``a``'s dates is looked up among ``b``'s in one
+    ``searchsorted``: ``b``'s dates, holes filled with the date before them
+    and row ``p`` offset by ``p << 32``, form one ascending array, where the
+    first cell equal to a date is ``b``'s own cell for it. The pairs stay
+    (P, W) arrays, so the sums are row reductions.
     """
-    big = np.iinfo(np.int32).max
-    lo = np.minimum(np.where(ka >= 0, ka, big).min(axis=1), np.where(kb >= 0, kb, big).min(axis=1))
-    lo = lo.astype(np.int64)
-    hi = np.maximum(ka.max(axis=1), kb.max(axis=1)).astype(np.int64)
-    span = np.maximum(hi - lo + 1, 1)
-    starts = np.cumsum(span) - span
-    total = int(span.sum())
-
-    def spread(r: Floats, k: npt.NDArray[np.int32]) -> tuple[Floats, Bools]:
-        use = k >= 0
-        cell = (starts - lo)[:, None] + k
-        values, has = np.zeros(total), np.zeros(total, dtype=bool)
-        values[cell[use]] = r[use]
-        has[cell[use]] = True
-        return values, has
-
-    a, has_a = spread(ra, ka)
-    b, has_b = spread(rb, kb)
-    both = has_a & has_b
-    return a * both, b * both, both, starts
-
-
-def _pearson_segments(a: Floats, b: Floats, both: Bools, starts: Ints, min_overlap: int) -> Floats:
-    """:func:`_pearson` over flat segments (pair ``p`` = cells ``starts[p]`` to the next start)."""
-    if not len(starts):
+    pairs, width = ka.shape
+    if not pairs:
         return np.zeros(0)
-    n = np.add.reduceat(both.astype(np.int64), starts)
+    shift = (np.arange(pairs, dtype=np.int64) << 32)[:, None]
+    filled = np.maximum.accumulate(kb, axis=1).astype(np.int64)
+    filled += shift
+    flat = filled.ravel()
+    wanted = (ka.astype(np.int64) + shift).ravel()
+    at = np.searchsorted(flat, wanted)
+    np.minimum(at, flat.size - 1, out=at)
+    both = flat[at] == wanted
+    both &= ka.ravel() >= 0
+    both = both.reshape(pairs, width)
+    a = np.where(both, ra, 0.0)
+    b = np.where(both, rb.ravel()[at].reshape(pairs, width), 0.0)
+    n = np.count_nonzero(both, axis=1)
     safe = np.maximum(n, 1).astype(np.float64)
-    seg = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(a))))
-    da = a - (np.add.reduceat(a, starts) / safe)[seg]
-    da *= both
-    db = b - (np.add.reduceat(b, starts) / safe)[seg]
-    db *= both
-    sab = np.add.reduceat(da * db, starts)
-    saa = np.add.reduceat(da * da, starts)
-    sbb = np.add.reduceat(db * db, starts)
+    a -= (a.sum(axis=1) / safe)[:, None]
+    a *= both
+    b -= (b.sum(axis=1) / safe)[:, None]
+    b *= both
+    sab = np.einsum("ij,ij->i", a, b)
+    saa = np.einsum("ij,ij->i", a, a)
+    sbb = np.einsum("ij,ij->i", b, b)
     ok = (n >= min_overlap) & (saa > 0) & (sbb > 0)
     out: Floats = sab[ok] / np.sqrt(saa[ok] * sbb[ok])
     return out

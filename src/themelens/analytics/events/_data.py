@@ -20,6 +20,7 @@ shape the vectorised market model needs).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any, TypeVar
 
 import numpy as np
@@ -115,8 +116,12 @@ class _Rows:
 
 
 def _join(values: npt.NDArray[_T], spans: list[slice]) -> npt.NDArray[_T]:
-    """The ``spans`` of ``values`` one after another (a copy)."""
-    return np.concatenate([values[sp] for sp in spans]) if spans else values[:0].copy()
+    """The ``spans`` of ``values`` one after another: a view when they are one run, else a copy."""
+    if not spans:
+        return values[:0].copy()
+    if all(a.stop == b.start for a, b in pairwise(spans)):
+        return values[spans[0].start : spans[-1].stop]
+    return np.concatenate([values[sp] for sp in spans])
 
 
 def _providers(values: npt.NDArray[np.object_]) -> tuple[str, ...]:
@@ -126,6 +131,22 @@ def _providers(values: npt.NDArray[np.object_]) -> tuple[str, ...]:
     changes = np.flatnonzero(values[1:] != values[:-1]) + 1
     found = pd.unique(values[np.append(0, changes)])
     return tuple(sorted({str(p) for p in found if isinstance(p, str)}))
+
+
+def _provider_names(column: pd.Series, spans: list[slice] | None) -> tuple[str, ...]:
+    """:func:`_providers` of ``column`` (the rows in ``spans``, or all of them).
+
+    A categorical column (what the providers return) is read through its
+    codes: which categories occur, without making a Python object per row.
+    """
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        values = column.to_numpy(dtype=object)
+        return _providers(values if spans is None else _join(values, spans))
+    codes = column.cat.codes.to_numpy()
+    codes = codes if spans is None else _join(codes, spans)
+    names = column.cat.categories.to_numpy(dtype=object)
+    seen = np.bincount(codes[codes >= 0].astype(np.intp), minlength=len(names)) > 0
+    return tuple(sorted({str(p) for p in names[seen] if isinstance(p, str)}))
 
 
 def _rows(prices: pd.DataFrame, wanted: set[str]) -> _Rows:
@@ -148,13 +169,17 @@ def _rows(prices: pd.DataFrame, wanted: set[str]) -> _Rows:
         with np.errstate(invalid="ignore"):
             usable = bool(((close > 0) & (close < np.inf)).all())
         if usable:
-            has_provider = "provider" in prices.columns
+            provider = (
+                _provider_names(prices["provider"], None if every else spans)
+                if "provider" in prices.columns
+                else ()
+            )
             return _Rows(
                 names=tuple(runs.tickers[k] for k in picks),
                 counts=(runs.ends - runs.starts)[picks].astype(np.int64),
                 days=column("date", "datetime64[ns]").view(np.int64) // 86_400_000_000_000,
                 close=close,
-                providers=_providers(column("provider", object)) if has_provider else (),
+                providers=provider,
             )
     frame = _prepare(prices, wanted)
     codes, names = pd.factorize(frame["ticker"], sort=True)
@@ -164,7 +189,7 @@ def _rows(prices: pd.DataFrame, wanted: set[str]) -> _Rows:
         counts=np.bincount(codes, minlength=len(names)).astype(np.int64),
         days=_day_numbers(frame["date"]),
         close=frame["close"].to_numpy(dtype=np.float64),
-        providers=_providers(frame["provider"].to_numpy(dtype=object)) if has_provider else (),
+        providers=_provider_names(frame["provider"], None) if has_provider else (),
     )
 
 
@@ -183,29 +208,41 @@ def build_panel(
     n = len(days)
     ends = np.cumsum(counts).astype(np.int64)
     starts = ends - counts
-    first = np.zeros(n, dtype=bool)
-    first[starts[counts > 0]] = True
-    prev = np.roll(close, 1)
-    ret = np.where(first, np.nan, close / prev - 1.0) if n else np.zeros(0)
+    heads = starts[counts > 0]  # each ticker's first row: no return
+    ret = _over_previous(close.astype(np.float64, copy=False), heads)
     bench = np.full(n, np.nan)
     gap = np.zeros(n, dtype=bool)
     b_names, _, b_days, b_close = rows.take({benchmark} if benchmark else set())
     if benchmark and len(b_days):
-        on = _close_on(b_days, b_close, days)
-        before = np.roll(on, 1)
-        bench = np.where(first, np.nan, on / before - 1.0)
-        gap = ~first & ~np.isfinite(bench)
+        bench = _over_previous(_close_on(b_days, b_close, days), heads)
+        gap = np.isfinite(bench)
+        np.logical_not(gap, out=gap)
+        gap[heads] = False
     panel = ReturnPanel(
         tickers=names,
         starts=starts,
         ends=ends,
         days=days,
-        ret=ret.astype(np.float64),
-        bench=bench.astype(np.float64),
+        ret=ret,
+        bench=bench,
         bench_gap=gap,
         providers=rows.providers,
     )
     return panel, bool(len(b_names) and len(b_days))
+
+
+def _over_previous(values: Floats, heads: Ints) -> Floats:
+    """``values[i] / values[i - 1] - 1`` on every row, NaN on the rows in ``heads``.
+
+    Written into one fresh array (no shifted copy, no mask, no ``where``).
+    """
+    out = np.empty(len(values))
+    if len(values):
+        out[0] = np.nan
+        np.divide(values[1:], values[:-1], out=out[1:])
+        out -= 1.0
+        out[heads] = np.nan
+    return out
 
 
 def _close_on(b_days: Ints, b_close: Floats, days: Ints) -> Floats:
@@ -218,7 +255,10 @@ def _close_on(b_days: Ints, b_close: Floats, days: Ints) -> Floats:
     first = int(b_days[0])
     slot = np.full(int(b_days[-1]) - first + 2, np.nan)  # the last slot stays NaN: out of span
     slot[b_days - first] = b_close
-    return slot[np.clip(days - first, -1, len(slot) - 1)]
+    at = days - first
+    np.clip(at, -1, len(slot) - 1, out=at)
+    out: Floats = slot[at]
+    return out
 
 
 @dataclass(frozen=True)
@@ -264,17 +304,21 @@ class WindowRows:
 
     @classmethod
     def of(cls, panel: ReturnPanel, usable: Bools, pad: int) -> WindowRows:
-        def front(values: npt.NDArray[_T], fill: Any) -> npt.NDArray[_T]:
-            out = np.empty(len(values) + pad, dtype=values.dtype)
+        unusable = ~usable
+
+        def front(values: npt.NDArray[Any], dtype: type, fill: Any) -> npt.NDArray[Any]:
+            """``values`` where usable, ``fill`` elsewhere and in the pad: one array written."""
+            out: npt.NDArray[Any] = np.empty(len(values) + pad, dtype=dtype)
             out[:pad] = fill
             out[pad:] = values
+            np.copyto(out[pad:], fill, where=unusable)
             return out
 
         return cls(
-            y=front(np.where(usable, panel.ret, 0.0), 0.0),
-            x=front(np.where(usable, panel.bench, 0.0), 0.0),
-            ok=front(usable, False),
-            days=front(np.where(usable, panel.days, -1).astype(np.int32), -1),
+            y=front(panel.ret, np.float64, 0.0),
+            x=front(panel.bench, np.float64, 0.0),
+            ok=front(usable, np.bool_, False),
+            days=front(panel.days, np.int32, -1),
             pad=pad,
         )
 

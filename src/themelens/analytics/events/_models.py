@@ -114,11 +114,16 @@ def fit_zeroed(
     n: npt.NDArray[np.int64],
     y_evt: Floats,
     x_evt: Floats,
+    *,
+    overwrite: bool = False,
 ) -> ModelFit:
     """:func:`fit_vectorised` on windows whose masked cells already hold 0, ``n`` usable per row.
 
     What :class:`~themelens.analytics.events._data.EventWindows` holds, so the
-    study skips a pass over every (E, W) array.
+    study skips a pass over every (E, W) array. With ``overwrite`` the fit
+    may write into ``y_est`` and ``x_est`` (the returned ``resid`` is then
+    ``y_est``'s memory): the study's block windows are copies made for the
+    fit, and reusing them spares two fresh (E, W) arrays per block.
 
     Notes
     -----
@@ -136,7 +141,8 @@ def fit_zeroed(
     degenerate = n <= k
     if model == "market":
         xbar = x_est.sum(axis=1) / nf
-        dx, resid = _centred(x_est, xbar, ok), _centred(y_est, ybar, ok)
+        dx = _centred(x_est, xbar, ok, overwrite)
+        resid = _centred(y_est, ybar, ok, overwrite)
         sxx = _row_dot(dx, dx)
         degenerate |= ~(sxx > 0)
         safe = np.where(sxx > 0, sxx, 1.0)
@@ -152,12 +158,12 @@ def fit_zeroed(
         alpha, beta = ybar, np.zeros_like(ybar)
         expected = np.broadcast_to(ybar[:, None], y_evt.shape).copy()
         inflate = steps + steps**2 / nf[:, None]
-        resid = _centred(y_est, ybar, ok)
+        resid = _centred(y_est, ybar, ok, overwrite)
     else:
         alpha, beta = np.zeros_like(ybar), np.ones_like(ybar)
         expected = x_evt.copy()
         inflate = np.broadcast_to(steps, y_evt.shape)
-        resid = y_est - x_est
+        resid = np.subtract(y_est, x_est, out=y_est if overwrite else None)
     sigma2 = _row_dot(resid, resid) / np.maximum(n - k, 1).astype(np.float64)
     degenerate |= ~(sigma2 > 0)
     return ModelFit(
@@ -173,9 +179,9 @@ def fit_zeroed(
     )
 
 
-def _centred(values: Floats, mean: Floats, ok: Bools) -> Floats:
-    """``values - mean`` per row, 0 where not ``ok`` (a fresh array)."""
-    out = values - mean[:, None]
+def _centred(values: Floats, mean: Floats, ok: Bools, overwrite: bool) -> Floats:
+    """``values - mean`` per row, 0 where not ``ok`` (in ``values`` with ``overwrite``, else fresh)."""
+    out = np.subtract(values, mean[:, None], out=values if overwrite else None)
     out *= ok
     return out
 

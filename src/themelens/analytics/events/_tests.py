@@ -212,23 +212,29 @@ def rank_deviations(resid: Floats, ar: Floats, used: Bools | None = None) -> tup
     (``bincount`` over the sort permutation), so no (E, W + L) rank matrix
     is written back in place.
     """
-    width = resid.shape[1] + ar.shape[1]
+    est_width, rows_total = resid.shape[1], resid.shape[0]
+    width = est_width + ar.shape[1]
     total, present_by_day = np.zeros(width), np.zeros(width, dtype=np.int64)
-    for a in range(0, resid.shape[0], _ROWS_PER_BLOCK):
-        rows = slice(a, a + _ROWS_PER_BLOCK)
-        both = np.concatenate([resid[rows], ar[rows]], axis=1)
-        present = np.isfinite(both)
+    size = min(_ROWS_PER_BLOCK, rows_total)
+    both, present = np.empty((size, width)), np.empty((size, width), dtype=bool)
+    position = np.arange(width, dtype=np.float64)
+    for a in range(0, rows_total, _ROWS_PER_BLOCK):
+        m = min(_ROWS_PER_BLOCK, rows_total - a)
+        values, has = both[:m], present[:m]
+        values[:, :est_width] = resid[a : a + m]
+        values[:, est_width:] = ar[a : a + m]
+        np.isfinite(values, out=has)
         if used is not None:
-            present[:, : resid.shape[1]] = used[rows]
-        both[~present] = np.inf
-        order = np.argsort(both, axis=1)
-        count = np.count_nonzero(present, axis=1)
-        dev = _sorted_ranks(np.sort(both, axis=1))
+            has[:, :est_width] = used[a : a + m]
+        np.copyto(values, np.inf, where=~has)
+        order = np.argsort(values, axis=1)
+        count = np.count_nonzero(has, axis=1)
+        dev = _sorted_ranks(np.sort(values, axis=1))
         dev /= (count + 1.0)[:, None]
         dev -= 0.5
-        dev *= np.arange(width)[None, :] < count[:, None]
+        np.copyto(dev, 0.0, where=position >= count[:, None])  # the absent cells, sorted last
         total += np.bincount(order.ravel(), dev.ravel(), minlength=width)
-        present_by_day += present.sum(axis=0)
+        present_by_day += np.count_nonzero(has, axis=0)
     return total, present_by_day
 
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
+from operator import attrgetter, itemgetter, methodcaller
 from typing import Any, Final
 
 import numpy as np
@@ -138,10 +139,14 @@ class EventPlan:
         n, width = car_cum.shape
         car = car_cum[:, -1] if n else np.zeros(0)
         t = car / car_se if n else np.zeros(0)
+        # the tickers are a few distinct strings: made text once each, then taken per row
+        codes, distinct = pd.factorize(
+            np.array(list(map(attrgetter("ticker"), self.events)), dtype=object)
+        )
         event_cols: dict[str, Any] = {
             "event_id": self.ids,
-            "ticker": [e.ticker for e in self.events],
-            "label": [e.label for e in self.events],
+            "ticker": pd.Series(distinct, dtype=object).astype("str").array.take(codes),
+            "label": list(map(attrgetter("label"), self.events)),
             "event_date": _dates(self.cluster),
             "event_session": _dates(self.session),
             "est_start": _dates(self.est_start),
@@ -176,6 +181,14 @@ class EventPlan:
 _EPOCH: Final = date(1970, 1, 1).toordinal()
 
 
+def _pick(items: Sequence[Any], at: Ints) -> list[Any]:
+    """``[items[i] for i in at]`` through ``operator.itemgetter`` (no Python loop)."""
+    if len(at) == 0:
+        return []
+    got = itemgetter(*at.tolist())(items)
+    return [got] if len(at) == 1 else list(got)
+
+
 def _locate(panel: ReturnPanel, events: Sequence[Event]) -> tuple[Ints, Ints, Ints, list[tuple[int, Failure]]]:  # fmt: skip
     """Events with a known ticker: (positions, ticker codes, dates as days); (position, failure) for the rest.
 
@@ -183,8 +196,9 @@ def _locate(panel: ReturnPanel, events: Sequence[Event]) -> tuple[Ints, Ints, In
     Python set, so ten thousand events cost a few array passes.
     """
     n = len(events)
-    names = np.fromiter((e.ticker for e in events), dtype=object, count=n)
-    days = np.fromiter((e.date.toordinal() for e in events), dtype=np.int64, count=n) - _EPOCH
+    names = np.array(list(map(attrgetter("ticker"), events)), dtype=object)
+    ordinals = map(methodcaller("toordinal"), map(attrgetter("date"), events))
+    days = np.fromiter(ordinals, dtype=np.int64, count=n) - _EPOCH
     name_codes, distinct = pd.factorize(names)
     lowest = int(days.min()) if n else 0
     key = name_codes.astype(np.int64) * (int(days.max()) - lowest + 1 if n else 1) + (days - lowest)
@@ -194,12 +208,11 @@ def _locate(panel: ReturnPanel, events: Sequence[Event]) -> tuple[Ints, Ints, In
     known = np.array([code_of.get(t, -1) for t in distinct], dtype=np.int64)
     codes = known[name_codes] if n else np.zeros(0, dtype=np.int64)
     repeat = earlier != np.arange(n)
+    bad = np.flatnonzero(repeat | (codes < 0))
     fails = [
-        (k, Failure(str(events[k]), f"duplicate of event {earlier[k]}"))
-        if repeat[k]
-        else (k, Failure(str(events[k]), f"no prices for {events[k].ticker}"))
-        for k in np.flatnonzero(repeat | (codes < 0)).tolist()
-    ]
+        (k, Failure(str(events[k]), f"duplicate of event {e}" if r else f"no prices for {events[k].ticker}"))
+        for k, e, r in zip(bad.tolist(), earlier[bad].tolist(), repeat[bad].tolist(), strict=True)
+    ]  # fmt: skip
     keep = np.flatnonzero(~repeat & (codes >= 0)).astype(np.int64)
     return keep, codes[keep], days[keep], fails
 
@@ -223,29 +236,31 @@ def _first_session_on_or_after(panel: ReturnPanel, codes: Ints, wanted: Ints) ->
 def _placement_reasons(
     panel: ReturnPanel,
     chosen: list[Event],
+    codes: Ints,
     pos: Ints,
     seg_s: Ints,
     seg_e: Ints,
     wanted: Ints,
     window: tuple[int, int],
     benchmark: str | None,
-) -> list[str | None]:
-    """Why each event cannot be placed (None when it can): masks first, strings only for failures."""
+) -> dict[int, str]:
+    """Why events cannot be placed, by position in ``chosen``: masks first, strings only for failures."""
     lo, hi = window
     last = np.maximum(seg_e - 1, 0)
     at = np.minimum(pos, last)
+    bench_code = panel.tickers.index(benchmark) if benchmark in panel.tickers else -1
     checks = (
         wanted < panel.days[seg_s],
         pos >= seg_e,
         panel.days[at] - wanted > MAX_DAYS_TO_SESSION,
         pos + lo < seg_s + 1,
         pos + hi >= seg_e,
-        np.asarray([benchmark is not None and e.ticker == benchmark for e in chosen], dtype=bool),
+        codes == bench_code,
     )
-    reason: list[str | None] = [None] * len(chosen)
     bad = np.zeros(len(chosen), dtype=bool)
     for mask in checks:
         bad |= mask
+    reason: dict[int, str] = {}
     for j in np.flatnonzero(bad):
         i = int(j)
         tk = chosen[i].ticker
@@ -262,6 +277,13 @@ def _placement_reasons(
     return reason
 
 
+def _mask(reason: dict[int, str], n: int) -> Bools:
+    """True for the events without a reason to skip them."""
+    ok = np.ones(n, dtype=bool)
+    ok[list(reason)] = False
+    return ok
+
+
 def plan_events(
     panel: ReturnPanel,
     events: Sequence[Event],
@@ -274,21 +296,22 @@ def plan_events(
 ) -> EventPlan:
     """Day 0 of every event, its windows gathered, and a reason for each event that cannot be used."""
     keep, codes, wanted, fails = _locate(panel, events)
-    chosen = [events[k] for k in keep]
+    chosen = _pick(events, keep)
     pos = _first_session_on_or_after(panel, codes, wanted)
     seg_s, seg_e = panel.starts[codes], panel.ends[codes]
-    reason = _placement_reasons(panel, chosen, pos, seg_s, seg_e, wanted, window, benchmark)
-    ok = np.asarray([r is None for r in reason], dtype=bool)
-    finite_ret = np.isfinite(panel.ret)
-    usable = finite_ret & np.isfinite(panel.bench) if benchmark is not None else finite_ret
+    reason = _placement_reasons(panel, chosen, codes, pos, seg_s, seg_e, wanted, window, benchmark)
+    ok = _mask(reason, len(chosen))
+    usable = np.isfinite(panel.ret)
+    if benchmark is not None:
+        usable &= np.isfinite(panel.bench)
     running = _running(usable)
     n_est, est_gaps = _window_reasons(
         panel, chosen, np.where(ok, pos, seg_s), seg_s, ok, reason, running,
         benchmark=benchmark, estimation=estimation, gap=gap, window=window,
         min_estimation=min_estimation,
     )  # fmt: skip
-    ok &= np.asarray([r is None for r in reason], dtype=bool)
-    fails += [(int(keep[i]), Failure(str(chosen[i]), str(reason[i]))) for i in np.flatnonzero(~ok)]
+    ok = _mask(reason, len(chosen))
+    fails += [(int(keep[i]), Failure(str(chosen[i]), why)) for i, why in reason.items()]
     warnings: list[str] = []
     lost = int(est_gaps[ok].sum())
     if lost:
@@ -301,11 +324,11 @@ def plan_events(
     pos, seg_s = pos[sel], seg_s[sel]
     est_first = pos - gap - estimation + 1
     # first and last usable estimation rows: where the running count of usable rows steps
-    first_row = np.searchsorted(running, running[np.maximum(est_first, seg_s)] + 1) - 1
-    last_row = np.searchsorted(running, running[pos - gap + 1]) - 1
+    first_row = _steps(running, running[np.maximum(est_first, seg_s)] + 1) - 1
+    last_row = _steps(running, running[pos - gap + 1]) - 1
     evt = pos[:, None] + np.arange(window[0], window[1] + 1)[None, :]
     return EventPlan(
-        events=tuple(chosen[i] for i in sel.tolist()),
+        events=tuple(_pick(chosen, sel)),
         ids=keep[sel],
         session=panel.days[pos],
         cluster=wanted[sel],
@@ -331,7 +354,7 @@ def _window_reasons(
     pos: Ints,
     seg_s: Ints,
     ok: Bools,
-    reason: list[str | None],
+    reason: dict[int, str],
     running: Ints,
     *,
     benchmark: str | None,
@@ -347,10 +370,11 @@ def _window_reasons(
     that will be skipped. Returns, per event, the usable estimation days and
     the estimation days lost to benchmark gaps.
     """
-    finite_ret = np.isfinite(panel.ret)
     est_first = np.maximum(pos - gap - estimation + 1, seg_s)
     n_est = _counts_between(running, est_first, pos - gap)
-    est_gaps = _window_counts(finite_ret & panel.bench_gap, est_first, pos - gap)
+    lost = np.isfinite(panel.ret)
+    lost &= panel.bench_gap
+    est_gaps = _window_counts(lost, est_first, pos - gap)
     short = ok & (n_est < min_estimation)
     for j in np.flatnonzero(short):
         i = int(j)
@@ -362,18 +386,32 @@ def _window_reasons(
         reason[i] = why
     if benchmark is None:
         return n_est, est_gaps
-    no_bench = ~np.isfinite(panel.bench)
+    no_bench = np.isfinite(panel.bench)
+    np.logical_not(no_bench, out=no_bench)
     lo, hi = window
     uncovered = ok & ~short & (_window_counts(no_bench, pos + lo, pos + hi) > 0)
     bad = np.flatnonzero(uncovered)
     cells = pos[bad][:, None] + np.arange(lo, hi + 1)[None, :]
-    texts = np.datetime_as_string(panel.days[cells].astype("datetime64[D]"))
-    for i, text, missing in zip(bad.tolist(), texts, no_bench[cells], strict=True):
+    texts = np.datetime_as_string(panel.days[cells].astype("datetime64[D]")).tolist()
+    for i, text, missing in zip(bad.tolist(), texts, no_bench[cells].tolist(), strict=True):
+        sessions = ", ".join([t for t, m in zip(text, missing, strict=True) if m])
         reason[i] = (
             f"benchmark {benchmark} has no close for the event-window sessions "
-            f"{', '.join(text[missing].tolist())} (or the session before)"
+            f"{sessions} (or the session before)"
         )
     return n_est, est_gaps
+
+
+def _steps(running: Ints, counts: Ints) -> Ints:
+    """``np.searchsorted(running, counts)``, the counts searched in ascending order.
+
+    Sorted needles let each binary search start where the last one ended:
+    a few cache lines per event instead of a cold walk down the whole panel.
+    """
+    order = np.argsort(counts, kind="stable")
+    out = np.empty(len(counts), dtype=np.int64)
+    out[order] = np.searchsorted(running, counts[order])
+    return out
 
 
 def _running(flags: Bools) -> Ints:
