@@ -150,13 +150,11 @@ class PriceStore(TableStore):
             con.execute("BEGIN TRANSACTION")
             try:
                 con.register("incoming", staged)
-                new = _scalar(
-                    con,
-                    "SELECT count(*) FROM incoming i ANTI JOIN prices p "
-                    "ON p.provider = i.provider AND p.ticker = i.ticker "
-                    "AND p.date = CAST(i.date AS DATE)",
-                )
-                touched = _scalar(con, _UPSERT)
+                con.execute(_DELTA)
+                row = con.execute("SELECT count(*) FILTER (is_new), count(*) FROM delta").fetchone()
+                new, touched = (int(row[0]), int(row[1])) if row else (0, 0)
+                if touched:
+                    con.execute(_UPSERT)
                 _insert_log(con, log)
                 con.execute("COMMIT")
             except BaseException:
@@ -164,6 +162,8 @@ class PriceStore(TableStore):
                 raise
             finally:
                 con.unregister("incoming")
+                with suppress(duckdb.Error):
+                    con.execute("DROP TABLE IF EXISTS delta")
         return WriteResult(inserted=new, updated=touched - new)
 
     def log_fetch(self, *records: FetchRecord) -> None:
@@ -309,11 +309,22 @@ class PriceStore(TableStore):
         return frame
 
 
+_DELTA: Final = f"""
+CREATE OR REPLACE TEMP TABLE delta AS
+SELECT i.*, p.date IS NULL AS is_new
+FROM incoming i LEFT JOIN prices p
+    ON p.provider = i.provider AND p.ticker = i.ticker AND p.date = CAST(i.date AS DATE)
+WHERE p.date IS NULL OR {" OR ".join(f"p.{c} IS DISTINCT FROM i.{c}" for c in _VALUE_COLUMNS)}
+"""
+"""The incoming rows the upsert would insert or change, found by one hash join: re-storing
+unchanged prices (every ``report`` over the same files) then costs that join alone instead
+of an index probe and a conflict check per row."""
+
 _UPSERT: Final = f"""
 INSERT INTO prices ({", ".join(STORED_COLUMNS)})
 SELECT CAST(date AS DATE), ticker, open, high, low, close, volume, provider, source,
        CAST(fetched_at AS TIMESTAMP)
-FROM incoming
+FROM delta
 ON CONFLICT (provider, ticker, date) DO UPDATE SET
     {", ".join(f"{c} = excluded.{c}" for c in (*_VALUE_COLUMNS, "fetched_at"))}
 WHERE {" OR ".join(f"prices.{c} IS DISTINCT FROM excluded.{c}" for c in _VALUE_COLUMNS)}
@@ -375,11 +386,6 @@ def _filters(
 
 def _as_date(value: date) -> date:
     return value.date() if isinstance(value, datetime) else value
-
-
-def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
-    row = con.execute(sql).fetchone()
-    return int(row[0]) if row else 0
 
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:
