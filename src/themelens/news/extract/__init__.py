@@ -9,8 +9,9 @@ limits) → ``tables`` (pipe tables read through their headings) →
 pass by ``aliases``) → ``resolve`` (anaphors, lists, the company in focus) →
 ``dates`` (time expressions against the article's date, fiscal quarters) →
 ``windows`` (which of them bind to a claim, and the context's defaults) →
-``qualifiers`` (over, nearly, ...) → ``assemble`` (the pipeline, exact
-quotes, within the work ``budget`` of an article) → ``dedup``; ``scan`` runs the
+``qualifiers`` (over, nearly, ...) → ``members`` (each name's share of a named
+set) → ``assemble`` (the pipeline, exact quotes, within the work ``budget`` of
+an article) → ``dedup``; ``scan`` runs the
 case-insensitive scans on the lowered text and a large alternation branch by
 branch, finding what the plain scans find, faster; ``evidence``
 records what decided each field for ``--explain``. ``base`` holds the
@@ -65,6 +66,9 @@ def extract_claims(article: Article, theme: Theme, *, extractor: str = "rules") 
         ``quote`` and ``start``/``end`` offsets into ``article.text``, and
         ``article_id`` set to the article's id (names may repeat; ids do not).
     """
-    found = get_extractor(extractor).extract(article, theme)
+    chosen = get_extractor(extractor)
     article_id = article.id  # a hash of the whole text: once, not once per claim
+    if type(chosen) is RulesExtractor:  # stamps the id as it builds each claim
+        return chosen.extract(article, theme, article_id=article_id)
+    found = chosen.extract(article, theme)
     return [c if c.article_id == article_id else replace(c, article_id=article_id) for c in found]

@@ -75,14 +75,34 @@ def longest_first(
             if not (bound_left and start and haystack[start - 1] in _WORD_CHAR):
                 spans.append(m.span())
             pos = start + 1
+    crowded = _crowded(spans)
     spans.sort(key=lambda sp: (_content_start(text, sp[0]) - sp[1], sp[0]))
+    if not crowded:
+        return spans  # no two overlap: each is kept
     chosen: list[tuple[int, int]] = []
     taken = Spans()
     for sp in spans:
-        if not taken.overlaps(*sp):
+        if sp not in crowded:
+            chosen.append(sp)  # it overlaps no other span: kept, and in no one's way
+        elif not taken.overlaps(*sp):
             chosen.append(sp)
             taken.add(*sp)
     return chosen
+
+
+def _crowded(spans: list[tuple[int, int]]) -> set[tuple[int, int]]:
+    """The spans that overlap another one (an empty span counts as crowded, to be safe)."""
+    crowded: set[tuple[int, int]] = set()
+    reach = -1  # the furthest end of the spans before, in order of start
+    last: tuple[int, int] | None = None  # the span that reaches there
+    for sp in sorted(spans):
+        if sp[0] < reach or sp[0] >= sp[1]:
+            crowded.add(sp)
+            if last is not None:
+                crowded.add(last)
+        if sp[1] > reach:
+            reach, last = sp[1], sp
+    return crowded
 
 
 class Spans:

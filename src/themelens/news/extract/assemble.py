@@ -36,6 +36,7 @@ from themelens.news.extract.entities import (
     join_slugs,
 )
 from themelens.news.extract.evidence import evidence_for
+from themelens.news.extract.members import members
 from themelens.news.extract.metrics import MetricCall, classify
 from themelens.news.extract.numbers import Quantity
 from themelens.news.extract.phrases import find_phrases
@@ -72,9 +73,6 @@ _PERIOD_HINT: Final = AnyOf(  # quarter|half|three\s+months|\b[QH][1-4]\b|\b[1-4
     ("quarter", "half"), ((r"three\s+months", ("three",)), (_QH, ("1", "2", "3", "4")))
 )
 _PE_FOLLOW_RE: Final = re.compile(r"\b(?:average|historical|history|median|norm)\b", re.IGNORECASE)
-_EACH_RE: Final = re.compile(r"\b(?:each|both)\b", re.IGNORECASE)
-_APIECE_RE: Final = re.compile(r"\s+(?:each|apiece)\b", re.IGNORECASE)
-_LIST_JOIN_RE: Final = re.compile(r"^\s*(?:,\s*and|,|and)\s*$", re.IGNORECASE)
 _CANDIDATE: Final = AnyOf(  # may hold a claim: \d|high|week|limit|peak|first\s+time
     ("high", "week", "limit", "peak"), ((r"\d", ()), (r"first\s+time", ("first",)))
 )
@@ -258,58 +256,6 @@ def _times(sent: SentenceView, found: list[Found], cell: bool) -> list[TimeExpr]
     return [t for t in times if not any(a <= t.start < b for a, b in phrases)]
 
 
-def _members(sent: SentenceView, f: Found, entity: str, mention: Mention | None) -> list[str]:
-    """Who each claim of a named set is about (spec Conventions, "Who a number is about").
-
-    A collective total ("together spent", "a combined") stays with the joined
-    slugs; "each", "both", "apiece" give one claim per name; a list of as many
-    numbers as names pairs them in order, with or without "respectively"; any
-    other move, growth or ratio said of several names is each name's, and a
-    sum of money said of several names is their joint total.
-    """
-    if "+" not in entity or mention is None or not mention.slug:
-        return [entity]
-    text = sent.text
-    group = group_around(text, sent.mentions, sent.mentions.index(mention))
-    slugs = list(dict.fromkeys(g.slug for g in group))
-    lo, hi = clause_of(sent.clauses, f.start)
-    if _COLLECTIVE_RE.search(text, lo, hi):
-        return [entity]
-    each_before = _EACH_RE.search(text, max(0, group[0].start - 12), group[0].start)
-    if (
-        each_before
-        or _EACH_RE.search(text, group[-1].end, f.start)
-        or _APIECE_RE.match(text, f.end)
-    ):
-        return slugs
-    if f.quantity is not None:
-        run = _number_run(sent, f.quantity)
-        if len(run) == len(slugs) > 1:
-            return [slugs[run.index(f.quantity)]]
-    if f.metric in MONEY_METRICS and f.metric != "price_target":
-        return [entity]  # a target is per share: never a joint total
-    return slugs
-
-
-_COLLECTIVE_RE: Final = re.compile(
-    r"\b(?:together|combined|collectively|jointly|in\s+total|a\s+total\s+of|in\s+aggregate|"
-    r"aggregate|between\s+them|altogether)\b",
-    re.IGNORECASE,
-)
-
-
-def _number_run(sent: SentenceView, q: Quantity) -> list[Quantity]:
-    """The list of numbers ``q`` stands in ("5.6% and 8.4%", "3%, 4% and 5%")."""
-    same = [x for x in sent.quantities if x.kind == q.kind]
-    k = same.index(q)
-    lo = hi = k
-    while lo > 0 and _LIST_JOIN_RE.match(sent.text[same[lo - 1].end : same[lo].start]):
-        lo -= 1
-    while hi + 1 < len(same) and _LIST_JOIN_RE.match(sent.text[same[hi].end : same[hi + 1].start]):
-        hi += 1
-    return same[lo : hi + 1]
-
-
 def _read_sentence(
     sentences: list[Sentence],
     i: int,
@@ -344,7 +290,7 @@ def _read_sentence(
         entity, mention = sent.entity(f)
         if entity is None or (cell and mention is None):
             continue
-        for member in _members(sent, f, entity, mention):
+        for member in members(sent, f, entity, mention):
             claim = _build(sent, f, member, mention, times, sentences, i, article, untagged)
             if claim is not None:
                 claims.append(claim)
@@ -426,6 +372,7 @@ def _build(
         if f.metric == "bond_issuance" and "convertible" in sent.text.lower()
         else None,
         article=article.name,
+        article_id=sent.ctx.article_id,
         start=q_start,
         end=q_end,
     )
@@ -471,19 +418,25 @@ def _target_currency(sent: SentenceView, q: Quantity) -> str:
 
 
 def extract_rules(
-    article: Article, theme: Theme, *, explain: bool = False, budget: WorkBudget | None = None
+    article: Article,
+    theme: Theme,
+    *,
+    explain: bool = False,
+    budget: WorkBudget | None = None,
+    article_id: str | None = None,
 ) -> list[Claim]:
     """Claims of ``article`` by the rule pipeline, deduplicated, in order of appearance.
 
     ``explain`` records on each claim the words that decided it (``Claim.evidence``);
     off by default, as only ``claims extract --explain`` reads it. Reading stops, with a
     warning, once ``budget`` (default ``WorkBudget()``, ``MAX_WORK``) is spent.
+    ``article_id`` is stamped on each claim (``extract_claims`` passes ``article.id``).
     """
     untagged = strip_tags(article.text)  # ticker tags are decoration (spec); quotes keep them
     sentences = split_sentences(untagged.text)
     linker = linker_for(theme)
     names = ArticleNames(linker.find(untagged.text, names_only=True))  # one pass, not per sentence
-    ctx = Context(published=article.published, explain=explain)
+    ctx = Context(published=article.published, explain=explain, article_id=article_id)
     claims: list[Claim] = []
     budget = WorkBudget() if budget is None else budget
     for i, s in enumerate(sentences):

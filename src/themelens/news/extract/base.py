@@ -68,8 +68,11 @@ class RulesExtractor:
         self.last_stats: ExtractionStats | None = None
         self.explain = explain  # record each claim's Evidence (``claims extract --explain``)
 
-    def extract(self, article: Article, theme: Theme) -> list[Claim]:
-        claims = extract_rules(article, theme, explain=self.explain)
+    def extract(
+        self, article: Article, theme: Theme, *, article_id: str | None = None
+    ) -> list[Claim]:
+        """The claims of ``article``; ``article_id`` is stamped on each (``extract_rules``)."""
+        claims = extract_rules(article, theme, explain=self.explain, article_id=article_id)
         self.last_stats = ExtractionStats(kept=len(claims))
         return claims
 

@@ -80,9 +80,11 @@ class _Filed:
 
     def __init__(self) -> None:
         self._cells: defaultdict[tuple[Hashable, ...], list[int]] = defaultdict(list)
+        self._pairs: set[tuple[str, str]] = set()  # (entity, metric) of the claims filed
 
     def add(self, c: Claim, metric: str, item: int) -> None:
         """File ``c``, read as a claim of ``metric``, at position ``item``."""
+        self._pairs.add((c.entity, metric))
         for key, value in _keys(c, metric):
             if (cell := _cell(value)) is not None:
                 self._cells[(*key, cell)].append(item)
@@ -90,6 +92,8 @@ class _Filed:
     def near(self, c: Claim, metric: str) -> set[int]:
         """Positions of the claims of ``metric`` whose value or dollar figure may match ``c``'s."""
         out: set[int] = set()
+        if (c.entity, metric) not in self._pairs:
+            return out  # every key holds the entity and the metric: none filed under them
         for key, value in _keys(c, metric):
             cell = _cell(value)
             cells = range(cell - 2, cell + 3) if isinstance(cell, int) else (cell,)
@@ -111,6 +115,9 @@ def _keys(c: Claim, metric: str) -> list[tuple[tuple[Hashable, ...], float | str
 def merge_amounts(claims: list[Claim]) -> list[Claim]:
     """One amount for one entity is one thing: drop the vaguer metric (capex < a plan, a bond...)."""
     money = [c for c in claims if c.metric in MONEY_METRICS]
+    ranks = {_SPECIFIC.index(c.metric) for c in money}
+    if len(ranks) < 2:
+        return list(claims)  # one money metric or none: no claim has a more specific one
     filed = _Filed()
     for k, c in enumerate(money):
         filed.add(c, c.metric, k)

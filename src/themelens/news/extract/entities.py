@@ -22,6 +22,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from typing import Final
 
 from themelens.news.extract.aliases import Spans, longest_first, trie_pattern
@@ -150,7 +151,10 @@ def is_title_case(text: str) -> bool:
     if upper + lower >= 12 and upper >= 0.8 * (upper + lower):
         return True  # an ALL CAPS headline ("*HUA HONG SEES 4Q REVENUE UP 18%")
     words = _WORD_RE.findall(text)
-    return len(words) >= 5 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
+    return len(words) >= 5 and sum(map(str.isupper, map(_FIRST, words))) >= 0.7 * len(words)
+
+
+_FIRST: Final = itemgetter(0)
 
 
 def is_stop_word(word: str) -> bool:
@@ -189,6 +193,8 @@ def _unknown_subjects(text: str) -> list[tuple[int, int]]:
     "also", "Hong Kong-listed"), a possessive, then the run of capitalised words.
     """
     out: list[tuple[int, int]] = []
+    if not any(map(_is_move_word, text.split())):  # ``str.split`` cuts where ``\S+`` does
+        return out
     every = [(m.start(), m.group(0)) for m in _TOKEN_RE.finditer(text)]
     for at, (pos, tok) in enumerate(every):
         if not _is_move_word(tok):
@@ -339,9 +345,17 @@ class EntityLinker:
         is folded into the name's mention.
         """
         found: list[Mention] = []
-        taken = Spans()
+        taken: Spans | None = None  # filed once a mention may overlap another (below)
 
-        def add(start: int, end: int, slug: str, kind: str) -> None:
+        def add(start: int, end: int, slug: str, kind: str, *, alias: bool = False) -> None:
+            nonlocal taken
+            if taken is None:
+                if alias:  # the spans of ``longest_first`` never overlap each other
+                    found.append(Mention(start, end, slug, kind))
+                    return
+                taken = Spans()
+                for m in found:
+                    taken.add(m.start, m.end)
             if taken.overlaps(start, end):
                 return
             found.append(Mention(start, end, slug, kind))
@@ -361,7 +375,8 @@ class EntityLinker:
             slug = self._slug_of(text[start:end])
             after = text[end : end + 3]
             if not (after[:1] in "-:" or after[1:2].isupper() or after[:2] == " :"):
-                add(start, end, slug, self.kinds[slug])  # the usual case: nothing follows the name
+                # the usual case: nothing follows the name
+                add(start, end, slug, self.kinds[slug], alias=True)
                 continue
             if self.kinds[slug] == "company" and (sub := _SUBSIDIARY_RE.match(text, end)):
                 add(start, sub.end(), "", "unknown")  # "Alibaba Health" is not Alibaba
@@ -378,7 +393,7 @@ class EntityLinker:
             if other is not None:
                 add(start, other.end(), "", "unknown")  # "Nasdaq Golden Dragon China index"
                 continue
-            add(start, end, slug, self.kinds[slug])
+            add(start, end, slug, self.kinds[slug], alias=True)
         if names_only:
             found.sort(key=lambda m: m.start)
             return found

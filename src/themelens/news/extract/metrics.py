@@ -284,16 +284,21 @@ def _move(text: str, q: Quantity, lo: int, hi: int) -> tuple[bool, tuple[int, in
 
 
 def _percent(text: str, q: Quantity, lo: int, hi: int) -> MetricCall | None:
+    low = lowered(text)  # a pattern none of whose words the text holds is not run (``_has``)
     window = text[max(lo, q.start - 30) : min(hi, q.end + 30)]
-    if LIMIT_RE.search(window):
+    if _has(low, _LIMIT_WORDS) and LIMIT_RE.search(window):
         return MetricCall("return_pct", qualifier="limit_up")
-    if m := _IDLE_RE.search(text, q.end, min(hi, q.end + 90)):
+    if _has(low, _IDLE_WORDS) and (m := _IDLE_RE.search(text, q.end, min(hi, q.end + 90))):
         return MetricCall("idle_capacity_pct", cue=m.span())
-    if m := _PEAK_RE.search(text[q.end : hi]):
+    if _has(low, ("peak", "record", "high")) and (m := _PEAK_RE.search(text[q.end : hi])):
         return MetricCall("drawdown_from_peak_pct", cue=(q.end, q.end + m.end()))
-    if m := _RETREAT_RE.search(text, max(lo, q.start - 40), q.start):
+    if _has(low, _RETREAT_WORDS) and (
+        m := _RETREAT_RE.search(text, max(lo, q.start - 40), q.start)
+    ):
         return MetricCall("drawdown_from_peak_pct", cue=m.span())  # "a two-month retreat of 15%"
-    if _CONSENSUS_RE.search(text, max(lo, q.start - 60), q.start):
+    if _has(low, ("consensus", "analysts")) and _CONSENSUS_RE.search(
+        text, max(lo, q.start - 60), q.start
+    ):
         return None  # "(consensus had net profit up 25%)": the market's guess, not a claim
     move = _move(text, q, lo, hi)
     cue = _nearest(text, ("block_pct", "units", "capex", "revenue", "income", "price"), q, lo, hi)
@@ -327,6 +332,27 @@ def _percent(text: str, q: Quantity, lo: int, hi: int) -> MetricCall | None:
     return MetricCall("return_pct", negative=move[0] and not q.signed, cue=move[1])
 
 
+_LIMIT_WORDS: Final = ("limit", "stop")
+_IDLE_WORDS: Final = (
+    "unused", "idle", "underused", "utili", "dormant", "vacant", "empty", "unoccupied"
+)  # fmt: skip
+_RETREAT_WORDS: Final = (
+    "retreat", "pullback", "pull-back", "correction", "sell", "rout", "drawdown", "slide"
+)  # fmt: skip
+_STOCK_OF_MONEY_WORDS: Final = (
+    "outstanding", "debt", "borrowings", "consensus", "average", "mean", "median", "analysts",
+    "tracked", "stake", "holding", "position",
+)  # fmt: skip
+_BUY_WORDS: Final = ("bought", "purchas", "buy", "acquir", "snapped", "scooped", "picked", "added")
+"""Words one of which every match of a pattern holds (``LIMIT_RE``, ``_IDLE_RE``, ...)."""
+
+
+def _has(low: str | None, words: tuple[str, ...]) -> bool:
+    """Whether ``low`` (``scan.lowered``) holds one of ``words``: else a case-blind pattern every
+    match of which holds one cannot match. Always True where ``lowered`` refused the text."""
+    return low is None or any(map(low.__contains__, words))
+
+
 def _per_share(q: Quantity) -> bool:
     """A price target is a price per share: no scale word, well under 100,000."""
     return abs(q.value) < 1e5
@@ -334,23 +360,25 @@ def _per_share(q: Quantity) -> bool:
 
 def _money(text: str, q: Quantity, lo: int, hi: int) -> MetricCall | None:
     low = lowered(text)  # the clause-wide scans run on it (``scan.Folded``)
-    if _STOCK_OF_MONEY_RE.search_low(text, low, lo, hi):
+    if _has(low, _STOCK_OF_MONEY_WORDS) and _STOCK_OF_MONEY_RE.search_low(text, low, lo, hi):
         return None  # outstanding debt, a consensus or average target: no one's new figure
-    if _BUYBACK_RE.search_low(text, low, lo, hi):
+    if _has(low, ("buy", "bought", "repurchas")) and _BUYBACK_RE.search_low(text, low, lo, hi):
         return None  # a company buying its own shares is a buyback, which the spec does not count
-    if m := _NET_SELL_RE.search(text, max(lo, q.start - 40), q.start):
+    net = _has(low, ("net", "outflow"))
+    if net and (m := _NET_SELL_RE.search(text, max(lo, q.start - 40), q.start)):
         return MetricCall("fund_flow", negative=True, cue=m.span())  # "net sellers of HK$3bn"
-    if m := _NET_SELL_AFTER_RE.match(text, max(q.end, q.outer_end)):
+    if net and (m := _NET_SELL_AFTER_RE.match(text, max(q.end, q.outer_end))):
         return MetricCall("fund_flow", negative=True, cue=m.span())  # "HK$3bn of net selling"
-    if m := _NET_FLOW_RE.search(text, max(lo, q.start - 30), q.start):
+    if net and (m := _NET_FLOW_RE.search(text, max(lo, q.start - 30), q.start)):
         return MetricCall("fund_flow", cue=m.span())  # "bought a net HK$8.2 billion"
-    buy = _CUES["buy"].search(text, lo, q.start)
+    buy = _CUES["buy"].search(text, lo, q.start) if _has(low, _BUY_WORDS) else None
     stake = _nearest(text, ("stake",), q, buy.end(), hi) if buy is not None else None
     if stake is not None and stake[1] <= 40:
         return MetricCall("stake_purchase", cue=stake[2])
     if buy is not None and (m := _DEAL_WORTH_RE.search(text, lo, q.start)):
         return MetricCall("stake_purchase", cue=m.span())  # "The purchase was worth $22.6 million"
-    if _per_share(q) and (m := _SEES_RE.search(text, max(lo, q.start - 90), q.start)):
+    sees = _per_share(q) and _has(low, ("see", "expect", "predict", "forecast"))
+    if sees and (m := _SEES_RE.search(text, max(lo, q.start - 90), q.start)):
         return MetricCall("price_target", cue=m.span())  # "sees the ADRs reaching $200"
     cue = _nearest(text, _MONEY_CUES, q, lo, hi)
     if cue is None:

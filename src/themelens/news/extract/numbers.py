@@ -237,7 +237,10 @@ def find_quantities(text: str) -> list[Quantity]:
     taken: list[tuple[int, int]] = []
     low = lowered(text)
     found = _money(text, low, taken)
-    for m in _PERCENT_RE.finditer_low(text, low):
+    # a percent holds "%", "per" or "pc"; a multiple "x" or "times": a scan that cannot match
+    # is skipped (``scan.lowered``: ``in`` on ``low`` stands for a case-blind match)
+    percent = low is None or "%" in low or "per" in low or "pc" in low
+    for m in _PERCENT_RE.finditer_low(text, low) if percent else ():
         if m["pp"] or _overlaps(m.span(), taken):
             continue
         high = _number(m["num2"]) * _sign(m["sign2"] or m["sign"]) if m["range"] else None
@@ -246,7 +249,8 @@ def find_quantities(text: str) -> list[Quantity]:
             Quantity("percent", value, m.start(), m.end(), high=high, signed=bool(m["sign"]))
         )
         taken.append(m.span())
-    for m in _MULTIPLE_RE.finditer_low(text, low):
+    multiple = low is None or "x" in low or "times" in low
+    for m in _MULTIPLE_RE.finditer_low(text, low) if multiple else ():
         if not _overlaps(m.span(), taken):
             found.append(Quantity("multiple", _number(m["num"]), m.start(), m.end()))
             taken.append(m.span())

@@ -95,6 +95,8 @@ _LIMIT_PHRASE_RE: Final = _rx(
 _PHRASE_HINT_RE: Final = _rx(
     r"high|week|limit|peak|first\s+time|(?:strongest|best)\s+(?:\w+\s+)?since"
 )
+_HIGH_SINCE_WORDS: Final = ("highest", "strongest", "best", "seen")
+"""One of them is in every match of ``_HIGH_SINCE_RE`` (as each streak pattern holds "week")."""
 _HEDGE_NAME: Final[dict[str, QualifierName]] = {
     "over": "over", "more than": "over", "nearly": "nearly", "almost": "nearly", "about": "about",
     "around": "about", "roughly": "about", "at least": "at_least",
@@ -123,12 +125,16 @@ def find_phrases(text: str, published: date | None) -> list[PhraseClaim]:
     low = lowered(text)
     if _PHRASE_HINT_RE.search_low(text, low) is None:
         return []
+
+    def holds(*words: str) -> bool:  # a word every match of a pattern holds is in the text
+        return low is None or any(map(low.__contains__, words))
+
     out: list[PhraseClaim] = []
-    for m in _HIGH_SINCE_RE.finditer_low(text, low):
+    for m in _HIGH_SINCE_RE.finditer_low(text, low) if holds(*_HIGH_SINCE_WORDS) else ():
         out.append(PhraseClaim("high_since", _high_since(m), m.start(), m.end()))
     if published is not None:
-        for rx in (_YEARS_HIGH_RE, _NOT_SEEN_RE):
-            for m in rx.finditer_low(text, low):
+        for rx, words in ((_YEARS_HIGH_RE, ("high", "peak")), (_NOT_SEEN_RE, ("years",))):
+            for m in rx.finditer_low(text, low) if holds(*words) else ():
                 n = parse_count(m["n"])
                 if n is None or n > 30:
                     continue
@@ -136,7 +142,7 @@ def find_phrases(text: str, published: date | None) -> list[PhraseClaim]:
                 qual = _HEDGE_NAME.get(" ".join(hedge.lower().split())) if hedge else None
                 value = months_before(published, 12 * n)
                 out.append(PhraseClaim("high_since", value, m.start(), m.end(), qual))
-    for m in _FIRST_TIME_RE.finditer_low(text, low):
+    for m in _FIRST_TIME_RE.finditer_low(text, low) if holds("first") else ():
         if not _LEVEL_VERB_RE.search_low(text, low, 0, m.start()):
             continue  # "the first time in four years that it cut prices" is no price level
         if m["year"]:
@@ -146,12 +152,12 @@ def find_phrases(text: str, published: date | None) -> list[PhraseClaim]:
             qual = _HEDGE_NAME.get(" ".join(hedge.lower().split())) if hedge else None
             value = months_before(published, 12 * n)
             out.append(PhraseClaim("high_since", value, m.start(), m.end(), qual))
-    for rx in _STREAK_RES:
+    for rx in _STREAK_RES if holds("week") else ():
         for m in rx.finditer_low(text, low):
             n = parse_count(re.sub(r"(?<=\d)(?:st|nd|rd|th)$", "", m["n"]))
             if n is not None and 1 < n < 60:
                 out.append(PhraseClaim("win_streak_weeks", float(n), m.start(), m.end()))
-    for m in _LIMIT_PHRASE_RE.finditer_low(text, low):
+    for m in _LIMIT_PHRASE_RE.finditer_low(text, low) if holds("limit", "stop") else ():
         out.append(PhraseClaim("return_pct", 10.0, m.start(), m.end(), "limit_up"))
     out.sort(key=lambda p: p.start)
     return out

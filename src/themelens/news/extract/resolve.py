@@ -22,9 +22,9 @@ market's; a company the theme does not know ("Alibaba Health") gives no claim.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
-from typing import Final
+from typing import Any, Final, Generic, TypeVar, overload
 
 from themelens.news.claim import MONEY_METRICS
 from themelens.news.extract.entities import (
@@ -93,6 +93,29 @@ class Found:
     window_hint: str | None = None  # a table column's window
 
 
+T = TypeVar("T")
+
+
+class _once(Generic[T]):  # a decorator, named as ``cached_property`` is
+    """``functools.cached_property`` without its lock (Python 3.11 takes one on every first
+    read): a ``SentenceView`` is read by one thread, and a view is made for every sentence."""
+
+    def __init__(self, fn: Callable[[Any], T]) -> None:
+        self.fn = fn
+        self.name = fn.__name__
+        self.__doc__ = fn.__doc__
+
+    @overload
+    def __get__(self, obj: None, owner: type) -> _once[T]: ...
+    @overload
+    def __get__(self, obj: object, owner: type) -> T: ...
+    def __get__(self, obj: object | None, owner: type) -> T | _once[T]:
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.fn(obj)  # later reads find it in the instance
+        return value
+
+
 def _clauses(text: str) -> list[tuple[int, int]]:
     bounds, cur = [], 0
     for m in _CLAUSE_RE.finditer(text):
@@ -125,7 +148,7 @@ class SentenceView:
         self.mentions = names if names is not None else linker.find(s.text, names_only=True)
         self.full = False
 
-    @cached_property
+    @_once
     def quantities(self) -> list[Quantity]:
         found = find_quantities(self.text)
         if self.ctx.percent_columns:  # a row of a table whose heading says "Chg (%)"
@@ -137,11 +160,11 @@ class SentenceView:
             found = sorted(found + extra, key=lambda q: q.start)
         return found
 
-    @cached_property
+    @_once
     def clauses(self) -> list[tuple[int, int]]:
         return _clauses(self.text)
 
-    @cached_property
+    @_once
     def appositives(self) -> list[tuple[int, int]]:
         return [m.span() for m in _APPOSITIVE_RE.finditer(self.text)]
 

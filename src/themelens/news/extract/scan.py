@@ -45,13 +45,23 @@ def lowered(text: str, low: str | None = None) -> str | None:
     of the lowered text may stand in for a case-insensitive match. ``low`` is
     ``text.lower()`` when the caller has it already.
     """
+    global _last_lowered
+    last = _last_lowered
+    if last[0] is text:  # the stages of one sentence ask for the same text in turn
+        return last[1]
     if low is None:
         low = text.lower()
-    if text.isascii():
-        return low
-    if len(low) != len(text) or "ı" in text or "ſ" in text:  # _FOLD_ONLY_IGNORECASE
-        return None
+    if not text.isascii() and (
+        len(low) != len(text) or "ı" in text or "ſ" in text  # _FOLD_ONLY_IGNORECASE
+    ):
+        low = None
+    _last_lowered = (text, low)
     return low
+
+
+_last_lowered: tuple[str | None, str | None] = (None, None)
+"""The last text ``lowered`` was asked about and its answer: a sentence is asked for by each
+stage in turn (candidate test, numbers, phrases, metrics, dates), and lowered once."""
 
 
 Branch = tuple["Folded", tuple[str, ...]]
@@ -78,7 +88,7 @@ def first_matches(
     for k, (rx, words) in enumerate(branches):
         m = (
             None
-            if low is not None and words and not _any_in(words, low)
+            if low is not None and words and not _words_in(words, low)
             else rx.search_low(text, low, start, end)
         )
         nxt.append(m)
@@ -109,6 +119,25 @@ def first_matches(
 
 def _any_in(words: Iterable[str], low: str) -> bool:
     return any(map(low.__contains__, words))  # ``w in low`` for each, without a generator
+
+
+def _words_in(words: tuple[str, ...], low: str) -> bool:
+    """``_any_in``, remembered for the last text: the cue scans of each clause and number of a
+    sentence ask the same word lists of the same sentence."""
+    global _words_memo
+    memo_low, memo = _words_memo
+    if memo_low is not low:
+        memo = {}
+        _words_memo = (low, memo)
+    seen = memo.get(id(words))
+    if seen is not None and seen[0] is words:
+        return seen[1]
+    hit = any(map(low.__contains__, words))
+    memo[id(words)] = (words, hit)
+    return hit
+
+
+_words_memo: tuple[str | None, dict[int, tuple[tuple[str, ...], bool]]] = (None, {})
 
 
 _ESCAPE_OR_NAME_RE: Final = re.compile(r"\\.|\(\?P<\w+>|\(\?P=\w+\)", re.DOTALL)

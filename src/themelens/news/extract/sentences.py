@@ -146,10 +146,10 @@ def _sentences_in(text: str, start: int, end: int, paragraph: int) -> list[Sente
     for m in _END_RE.finditer(text, start, end):
         if text[m.start()] == "." and _is_abbreviation(text, cur, m.start() + 1):
             continue
-        out.extend(_make(text, a, b, paragraph) for a, b in _bounded(text, cur, m.end()))
+        _add_pieces(out, text, cur, m.end(), paragraph)
         cur = m.end()
-    out.extend(_make(text, a, b, paragraph) for a, b in _bounded(text, cur, end))
-    return [s for s in out if s.text]
+    _add_pieces(out, text, cur, end, paragraph)
+    return out
 
 
 MAX_SENTENCE_CHARS: Final = 600
@@ -161,11 +161,19 @@ MAX_SENTENCE_NUMBERS: Final = 48
 next one, so the stages that pair each number with the sentence's others stay linear too.
 Written sentences hold fewer than ten; a whitespace table of prices, a few dozen."""
 _NUMBER_RE: Final = re.compile(r"\d+(?:[.,]\d+)*")
+_ASCII_DIGITS: Final = b"0123456789"
 
 
 def _number_limit(text: str, start: int, end: int) -> int:
     """Where the number after the first ``MAX_SENTENCE_NUMBERS`` of ``text[start:end]`` starts,
     else ``end``."""
+    if end - start < 2 * MAX_SENTENCE_NUMBERS + 1:
+        return end  # each number but the last is followed by a character that is no digit
+    # a number holds a digit: an ASCII one, else a character of two or more UTF-8 bytes
+    data = text[start:end].encode("utf-8", "surrogatepass")
+    digits = len(data) - len(data.translate(None, _ASCII_DIGITS))
+    if digits + len(data) - (end - start) <= MAX_SENTENCE_NUMBERS:
+        return end
     for k, m in enumerate(_NUMBER_RE.finditer(text, start, end)):
         if k == MAX_SENTENCE_NUMBERS:
             return m.start()
@@ -187,12 +195,16 @@ def _bounded(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return pieces
 
 
-def _make(text: str, start: int, end: int, paragraph: int) -> Sentence:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return Sentence(text[start:end], start, end, paragraph)
+def _add_pieces(out: list[Sentence], text: str, start: int, end: int, paragraph: int) -> None:
+    """Append the non-blank pieces of ``text[start:end]`` (``_bounded``), stripped of spaces."""
+    short = end - start <= MAX_SENTENCE_CHARS and _number_limit(text, start, end) == end
+    pieces = [(start, end)] if short else _bounded(text, start, end)  # short: the usual case
+    for a, b in pieces:
+        piece = text[a:b]
+        stripped = piece.strip()  # ``str.strip`` and ``str.isspace`` agree on what a space is
+        if stripped:
+            a += len(piece) - len(piece.lstrip())
+            out.append(Sentence(stripped, a, a + len(stripped), paragraph))
 
 
 def split_sentences(text: str) -> list[Sentence]:

@@ -80,6 +80,7 @@ class Context:
     pe_paragraph: int = -1  # paragraph of the last forward P/E claim
     list_times: list[TimeExpr] = field(default_factory=list)  # of a "...:" list intro
     explain: bool = False  # record each claim's evidence (claims extract --explain)
+    article_id: str | None = None  # stamped on each claim (``extract_claims`` passes it)
     percent_columns: bool = False  # under a heading naming a % change column ("Chg (%)")
     table: tuple[Column, ...] | None = None  # the typed columns of the pipe table being read
     event_dates: dict[tuple[int, str], str] = field(default_factory=dict)
