@@ -18,6 +18,7 @@ from typing import Final, Protocol
 import pandas as pd
 
 from themelens.analytics.events import Event, equal_weight_index
+from themelens.data.merge import merge_prices
 from themelens.errors import CsvFormatError, InputError
 from themelens.theme import MEMBER_ROLES, Role, Theme
 
@@ -209,4 +210,4 @@ def add_proxy_benchmark(
     if len(members) < 2:
         raise InputError("--benchmark proxy: fewer than 2 Hong Kong theme names have prices")
     proxy = equal_weight_index(prices, list(members), name=PROXY_TICKER)
-    return pd.concat([prices, proxy], ignore_index=True), PROXY_TICKER, members
+    return merge_prices([prices, proxy]), PROXY_TICKER, members

@@ -25,6 +25,7 @@ from themelens.data.deadline import current_deadline, deadline_scope
 from themelens.data.fundamentals import FundamentalsSource, pick_source
 from themelens.data.fx import FxConverter, fx_source_for
 from themelens.data.loading import load_tickers, make_provider
+from themelens.data.merge import merge_prices
 from themelens.data.sources import PriceSource
 from themelens.errors import ThemelensError
 from themelens.news.article import Article
@@ -284,7 +285,7 @@ def _check(
         more = loaded.frame
         unloaded = {f.item: f.reason for f in loaded.failures}
         frame = (
-            pd.concat([frame, more], ignore_index=True)
+            merge_prices([frame, more])
             if len(frame) and len(more)
             else (more if len(more) else frame)
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, Final
 
@@ -125,12 +125,22 @@ def _numeric(column: list[Any]) -> bool:
     return bool(shown) and all(number_value(t) is not None for t in shown)
 
 
+class TableRow(dict[Any, Any]):
+    """One row of a table's frame, as ``row_id``/``row_attrs`` see it: cells by column
+    name, and ``name``, the row's index label. A dict, because building a pandas
+    row (``iterrows``) costs a Series and a dtype guess per row."""
+
+    def __init__(self, cells: Iterable[tuple[Any, Any]], name: Any) -> None:
+        super().__init__(cells)
+        self.name = name
+
+
 def html_table(
     frame: pd.DataFrame,
     *,
     table_id: str,
-    row_id: Callable[[pd.Series], str] | None = None,
-    row_attrs: Callable[[pd.Series], dict[str, str]] | None = None,
+    row_id: Callable[[TableRow], str] | None = None,
+    row_attrs: Callable[[TableRow], dict[str, str]] | None = None,
     classes: Sequence[str] = (),
 ) -> Markup:
     """An escaped ``<table>`` from a frame of display strings; optional row ids and data attributes.
@@ -146,13 +156,18 @@ def html_table(
         f"<th{_NUM_CLASS if num else ''}>{escape(str(c))}</th>"
         for c, num in zip(frame.columns, numeric, strict=True)
     )
+    names = list(frame.columns)
     body = []
-    for at, (_, row) in enumerate(frame.iterrows()):
+    for at, label in enumerate(frame.index.tolist()):
         attrs = ""
-        if row_id is not None:
-            attrs += f' id="{escape(row_id(row))}"'
-        if row_attrs is not None:
-            attrs += "".join(f' data-{escape(k)}="{escape(v)}"' for k, v in row_attrs(row).items())
+        if row_id is not None or row_attrs is not None:
+            row = TableRow(zip(names, (col[at] for col in columns), strict=True), label)
+            if row_id is not None:
+                attrs += f' id="{escape(row_id(row))}"'
+            if row_attrs is not None:
+                attrs += "".join(
+                    f' data-{escape(k)}="{escape(v)}"' for k, v in row_attrs(row).items()
+                )
         cells = "".join(_cell(col[at], num) for col, num in zip(columns, numeric, strict=True))
         body.append(f"<tr{attrs}>{cells}</tr>")
     cls = f' class="{escape(" ".join(classes))}"' if classes else ""
