@@ -14,14 +14,18 @@ therefore never assembled: each block's are reduced to what the tests need
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
 
-from themelens.analytics.events._correlation import cluster_blocks, pair_correlations
+from themelens.analytics.events._correlation import (
+    cluster_blocks,
+    correlation_sum,
+    pair_correlations,
+)
 from themelens.analytics.events._models import ModelFit, ModelName, fit_zeroed
-from themelens.analytics.events._tests import positive_shares, rank_deviations
+from themelens.analytics.events._tests import RankScratch, positive_shares, rank_deviations
 from themelens.analytics.events._windows import BLOCK, EventPlan
 
 __all__ = ["Reductions", "fit_in_blocks", "reduce_residuals"]
@@ -38,18 +42,26 @@ class Reductions:
 
     ``rank_sum``/``rank_count`` are :func:`~._tests.rank_deviations` (W + L,)
     over the events that could be fitted; ``shares`` each planned event's
-    share of positive residuals (E,), in plan order; ``correlations`` the
-    residual correlations of the pairs of fitted events sharing a date.
+    share of positive residuals (E,), in plan order; ``correlation_sum`` and
+    ``pairs`` the sum and number of the residual correlations of the pairs of
+    fitted events sharing a date.
     """
 
     rank_sum: Floats
     rank_count: Ints
     shares: Floats
-    correlations: Floats
+    correlation_sum: float
+    pairs: int
 
     def subset(self, mask: Bools) -> Reductions:
         """Only the shares of the events where ``mask`` is True (the rest covers fitted events)."""
-        return Reductions(self.rank_sum, self.rank_count, self.shares[mask], self.correlations)
+        return replace(self, shares=self.shares[mask])
+
+    def mean_correlation(self) -> tuple[float, int]:
+        """The mean correlation over the pairs and their number; ``(nan, 0)`` without pairs."""
+        if not self.pairs:
+            return float("nan"), 0
+        return self.correlation_sum / self.pairs, self.pairs
 
 
 def reduce_residuals(
@@ -70,6 +82,9 @@ def reduce_residuals(
 def fit_in_blocks(model: ModelName, plan: EventPlan) -> tuple[ModelFit, Reductions]:
     """Fit every planned event and reduce its residuals, a block of dates at a time.
 
+    Within a date the events are ordered by day 0, usable days and first
+    usable day, so events on one calendar are neighbours
+    (:func:`~._correlation.correlation_sum` needs no pair copied for them).
     The returned fit's ``resid`` is (E, 0): the residuals live only as long
     as their block.
     """
@@ -80,8 +95,10 @@ def fit_in_blocks(model: ModelName, plan: EventPlan) -> tuple[ModelFit, Reductio
     n = np.empty(n_events, dtype=np.int64)
     degenerate = np.empty(n_events, dtype=bool)
     rank_sum, rank_count = np.zeros(width), np.zeros(width, dtype=np.int64)
-    correlations: list[Floats] = []
-    for rows in cluster_blocks(plan.cluster, BLOCK, lone=True):
+    corr_sum, pairs = 0.0, 0
+    scratch = RankScratch.of(min(BLOCK, n_events), width)
+    order = np.lexsort((plan.est_start, plan.n_est, plan.session, plan.cluster))
+    for rows in cluster_blocks(plan.cluster, BLOCK, lone=True, order=order):
         w = plan.gather(rows)
         fit = fit_zeroed(
             model, w.y_est, w.x_est, w.est_ok, w.n_est, w.y_evt, w.x_evt, overwrite=True
@@ -91,13 +108,15 @@ def fit_in_blocks(model: ModelName, plan: EventPlan) -> tuple[ModelFit, Reductio
         for f in per_day:
             per_day[f][rows] = getattr(fit, f)
         n[rows], degenerate[rows] = fit.n, fit.degenerate
-        sums, counts, shares, corr = reduce_residuals(
-            fit.resid, w.est_ok, fit.ar, w.est_days, plan.cluster[rows], ~fit.degenerate
-        )
+        fitted = ~fit.degenerate
+        per_event["shares"][rows] = positive_shares(fit.resid, w.n_est)
+        every = None if fitted.all() else fitted
+        sums, counts = rank_deviations(fit.resid, fit.ar, w.est_ok, every, scratch=scratch)
         rank_sum += sums
         rank_count += counts
-        per_event["shares"][rows] = shares
-        correlations += corr
+        part, many = correlation_sum(fit.resid, w.est_ok, w.est_days, plan.cluster[rows], fitted)
+        corr_sum += part
+        pairs += many
     fit = ModelFit(
         alpha=per_event["alpha"],
         beta=per_event["beta"],
@@ -109,5 +128,4 @@ def fit_in_blocks(model: ModelName, plan: EventPlan) -> tuple[ModelFit, Reductio
         car_var=per_day["car_var"],
         degenerate=degenerate,
     )
-    pairs = np.concatenate(correlations) if correlations else np.zeros(0)
-    return fit, Reductions(rank_sum, rank_count, per_event["shares"], pairs)
+    return fit, Reductions(rank_sum, rank_count, per_event["shares"], corr_sum, pairs)

@@ -16,7 +16,13 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["cluster_blocks", "mean_cross_correlation", "mean_of", "pair_correlations"]
+__all__ = [
+    "cluster_blocks",
+    "correlation_sum",
+    "mean_cross_correlation",
+    "mean_of",
+    "pair_correlations",
+]
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
@@ -42,13 +48,18 @@ def _pairs(cluster: Ints) -> tuple[Ints, Ints]:
     return order[first].astype(np.int64), order[first + 1 + offset].astype(np.int64)
 
 
-def cluster_blocks(cluster: Ints, size: int, *, lone: bool) -> list[Ints]:
+def cluster_blocks(
+    cluster: Ints, size: int, *, lone: bool, order: Ints | None = None
+) -> list[Ints]:
     """Event positions grouped by cluster, whole clusters to a block of about ``size`` events.
 
     Every pair of events sharing a cluster falls in one block. ``lone=False``
-    leaves out events alone in their cluster (they pair with nobody).
+    leaves out events alone in their cluster (they pair with nobody). The
+    positions follow ``order`` (by default by cluster, then position), which
+    must list each cluster's events together.
     """
-    order = np.argsort(cluster, kind="stable")
+    if order is None:
+        order = np.argsort(cluster, kind="stable")
     ids = cluster[order]
     n = len(ids)
     opens = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if n else np.zeros(0, np.int64)
@@ -138,6 +149,72 @@ def pair_correlations(
     return out
 
 
+def correlation_sum(
+    resid: Floats,
+    used: Bools,
+    days: IntArray,
+    labels: Ints,
+    fitted: Bools,
+    *,
+    min_overlap: int = 10,
+) -> tuple[float, int]:
+    """Sum and count of the correlations :func:`pair_correlations` gives, on the study's blocks.
+
+    Rows are the study's windows (``resid`` 0 and ``days`` -1 where not
+    ``used``) ordered by label, and within a label so that rows on one
+    calendar (the same ``days`` row) are neighbours; only ``fitted`` rows pair.
+    Neighbouring rows with the same label and the same days form a group.
+    In a group a pair's correlation is the dot product of the two
+    standardised rows (unit norm), so the sum over the group's pairs is
+    ``(|sum of rows|^2 - sum of |row|^2) / 2``: one pass over the rows, no
+    pair copied. Pairs across groups are matched date by date
+    (:func:`_pearson_matched`).
+    """
+    n = len(labels)
+    if n < 2:
+        return 0.0, 0
+    shared = labels[1:] == labels[:-1]
+    paired = np.zeros(n, dtype=bool)
+    paired[1:] = shared
+    paired[:-1] |= shared
+    paired &= fitted
+    rows = np.flatnonzero(paired)
+    if len(rows) < 2:
+        return 0.0, 0
+    key = days[rows].astype(np.int32, copy=False)
+    same = (key[1:] == key[:-1]).all(axis=1)
+    same &= labels[rows[1:]] == labels[rows[:-1]]
+    opens = np.flatnonzero(np.r_[True, ~same])  # each group's first row, in ``rows``
+    group = np.cumsum(np.r_[True, ~same]) - 1
+    use = used[rows]
+    count = np.count_nonzero(use, axis=1)
+    z = resid[rows]
+    z -= (z.sum(axis=1) / np.maximum(count, 1))[:, None]  # as pair_correlations standardises
+    z *= use
+    norm = np.sqrt(np.einsum("ij,ij->i", z, z))
+    z /= np.where(norm > 0, norm, 1.0)[:, None]
+    qualifies = (count >= min_overlap) & (norm > 0)
+    z[~qualifies] = 0.0
+    sizes = np.bincount(group, weights=qualifies)
+    many = np.flatnonzero(sizes > 1)  # groups with a pair; a group's rows sum as a running-sum step
+    square = np.bincount(group, weights=np.einsum("ij,ij->i", z, z))[many]
+    running = np.cumsum(z, axis=0)
+    ends = np.append(opens[1:], len(rows))[many] - 1
+    sums = running[ends]
+    starts = opens[many]
+    sums[starts > 0] -= running[starts[starts > 0] - 1]
+    total = float((np.einsum("ij,ij->i", sums, sums) - square).sum() / 2.0)
+    pairs = int((sizes * (sizes - 1)).sum()) // 2
+    i, j = _pairs(labels[rows])
+    across = group[i] != group[j]
+    if across.any():
+        i, j = i[across], j[across]
+        corr = _pearson_matched(resid[rows[i]], key[i], resid[rows[j]], key[j], min_overlap)
+        total += float(corr.sum())
+        pairs += len(corr)
+    return total, pairs
+
+
 def _paired(labels: Ints) -> Bools:
     """Rows whose label some other row shares (a run of neighbours when ``labels`` are sorted)."""
     n = len(labels)
@@ -167,16 +244,7 @@ def _pearson_matched(
     pairs, width = ka.shape
     if not pairs:
         return np.zeros(0)
-    shift = (np.arange(pairs, dtype=np.int64) << 32)[:, None]
-    filled = np.maximum.accumulate(kb, axis=1).astype(np.int64)
-    filled += shift
-    flat = filled.ravel()
-    wanted = (ka.astype(np.int64) + shift).ravel()
-    at = np.searchsorted(flat, wanted)
-    np.minimum(at, flat.size - 1, out=at)
-    both = flat[at] == wanted
-    both &= ka.ravel() >= 0
-    both = both.reshape(pairs, width)
+    at, both = _match_by_table(ka, kb) or _match_by_search(ka, kb)
     a = np.where(both, ra, 0.0)
     b = np.where(both, rb.ravel()[at].reshape(pairs, width), 0.0)
     n = np.count_nonzero(both, axis=1)
@@ -191,3 +259,53 @@ def _pearson_matched(
     ok = (n >= min_overlap) & (saa > 0) & (sbb > 0)
     out: Floats = sab[ok] / np.sqrt(saa[ok] * sbb[ok])
     return out
+
+
+def _match_by_search(ka: npt.NDArray[np.int32], kb: npt.NDArray[np.int32]) -> tuple[Ints, Bools]:
+    """For each cell of ``ka``: the flat position in ``kb`` of the same date, and whether it has one.
+
+    ``b``'s dates, holes filled with the date before them and row ``p``
+    offset by ``p << 32``, form one ascending array, where the first cell
+    equal to a date is ``b``'s own cell for it: one ``searchsorted``.
+    """
+    pairs, width = ka.shape
+    shift = (np.arange(pairs, dtype=np.int64) << 32)[:, None]
+    filled = np.maximum.accumulate(kb, axis=1).astype(np.int64)
+    filled += shift
+    flat = filled.ravel()
+    wanted = (ka.astype(np.int64) + shift).ravel()
+    at = np.searchsorted(flat, wanted)
+    np.minimum(at, flat.size - 1, out=at)
+    both = flat[at] == wanted
+    both &= ka.ravel() >= 0
+    return at, both.reshape(pairs, width)
+
+
+def _match_by_table(
+    ka: npt.NDArray[np.int32], kb: npt.NDArray[np.int32]
+) -> tuple[Ints, Bools] | None:
+    """:func:`_match_by_search` through a table by day, when the pairs' dates span little.
+
+    Each pair's ``b`` cells are written into a row of a (pairs, span) table
+    indexed by date, and ``a``'s dates read it back: two passes, no binary
+    search. ``None`` when some pair spans more than a few windows.
+    """
+    pairs, width = ka.shape
+    has_a, has_b = ka >= 0, kb >= 0
+    far = np.iinfo(np.int32).max
+    lo = np.minimum(np.where(has_a, ka, far).min(axis=1), np.where(has_b, kb, far).min(axis=1))
+    hi = np.maximum(ka.max(axis=1), kb.max(axis=1))
+    lo = np.minimum(lo, hi).astype(np.int64)
+    span = int((hi - lo).max()) + 1
+    if span > 4 * width + 64:
+        return None
+    sink = span  # the column the missing cells write to and read from
+    table = np.full((pairs, span + 1), -1, dtype=np.int64)
+    row = np.arange(pairs, dtype=np.int64)[:, None]
+    cell = np.where(has_b, kb - lo[:, None], sink)
+    table[row, cell] = row * width + np.arange(width)
+    table[:, sink] = -1
+    at = table[row, np.where(has_a, ka - lo[:, None], sink)]
+    both = at >= 0
+    np.maximum(at, 0, out=at)
+    return at.ravel(), both

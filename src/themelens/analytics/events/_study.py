@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 
 from themelens.analytics.events._blocks import Reductions, fit_in_blocks, reduce_residuals
-from themelens.analytics.events._correlation import mean_of
 from themelens.analytics.events._data import build_panel
 from themelens.analytics.events._models import (
     MODEL_PARAMS,
@@ -95,7 +94,8 @@ def _fit(model: ModelName, plan: EventPlan, engine: Engine) -> tuple[ModelFit, R
     sums, counts, shares, corr = reduce_residuals(
         resid, w.est_ok, ar, w.est_days, plan.cluster, ~fit.degenerate
     )
-    return fit, Reductions(sums, counts, shares, np.concatenate([np.zeros(0), *corr]))
+    pairs = np.concatenate([np.zeros(0), *corr])
+    return fit, Reductions(sums, counts, shares, float(pairs.sum()), len(pairs))
 
 
 def _tests(
@@ -103,7 +103,7 @@ def _tests(
 ) -> tuple[tuple[EventTest, ...], tuple[float, int] | None]:
     base = bmp(scar)
     tests = [cross_sectional_t(car), patell(scar, nu), base]
-    rbar, pairs = mean_of([reductions.correlations])
+    rbar, pairs = reductions.mean_correlation()
     cross: tuple[float, int] | None = None
     n = len(car)
     if pairs:
