@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -96,3 +101,58 @@ def test_a_date_beyond_the_calendar_uses_its_last_session() -> None:
 def test_an_unknown_exchange_is_an_error() -> None:
     with pytest.raises(AsofError, match="unknown exchange 'XLON'"):
         sessions("XLON", "2025-01-01", "2025-01-31")
+
+
+# --- the session days read from the user's cache ------------------------------------------
+
+
+def test_cached_session_days_answer_as_exchange_calendars_does() -> None:
+    """Every date from 2000 to the calendar's end, each way the module asks a calendar."""
+    from themelens.data import calendar as module
+
+    for exchange in ("XHKG", "XNYS", "XSHG"):
+        module._session_days.cache_clear()
+        days = module._session_days(exchange)  # built, then written to the cache
+        module._session_days.cache_clear()
+        again = module._session_days(exchange)  # read back from the file
+        cal = module._calendar(exchange)
+        assert (again.days == days.days).all()
+        assert again.first_session == cal.first_session
+        assert again.last_session == cal.last_session
+        probe = pd.date_range(cal.first_session, cal.last_session, freq="D")[::3]
+        with module._quiet():
+            want = [bool(cal.is_session(ts)) for ts in probe]
+            prev = [cal.date_to_session(ts, direction="previous") for ts in probe]
+        assert [again.is_session(ts) for ts in probe] == want
+        assert [again.previous(ts) for ts in probe] == prev
+        lo, hi = pd.Timestamp("2020-02-01"), pd.Timestamp("2021-03-31")
+        assert again.between(lo, hi).equals(pd.DatetimeIndex(cal.sessions_in_range(lo, hi)))
+
+
+def test_a_corrupt_cache_file_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from themelens.data import calendar as module
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    module._session_days.cache_clear()
+    good = module._session_days("XHKG").days
+    (found,) = (tmp_path / "themelens" / "calendars").glob("XHKG-*.npy")
+    found.write_bytes(b"not numpy")
+    module._session_days.cache_clear()
+    assert (module._session_days("XHKG").days == good).all()
+    assert (np.load(found) == good).all()  # written again, whole
+    module._session_days.cache_clear()
+
+
+def test_dates_need_no_exchange_calendars_import_once_cached(tmp_path: Path) -> None:
+    """A second process resolves sessions from the cache file without building a calendar."""
+    code = (
+        "import sys; from themelens.data.calendar import resolve_session, sessions; "
+        "r = resolve_session('XHKG', '2025-09-20'); n = len(sessions('XNYS', '2025-01-01', "
+        "'2025-12-31')); print(r.session, n, 'exchange_calendars' in sys.modules)"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    first = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    second = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.split() == ["2025-09-19", "250", "True"]
+    assert second.stdout.split() == ["2025-09-19", "250", "False"]

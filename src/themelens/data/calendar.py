@@ -8,17 +8,23 @@ ships only XSHG, so XSHE is served by it.
 
 from __future__ import annotations
 
+import os
+import tempfile
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import lru_cache
+from importlib.metadata import version
+from pathlib import Path
 from typing import Any, Final
 
-import exchange_calendars as xcals
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
+from themelens.config import default_cache_dir
 from themelens.errors import AsofError
 from themelens.theme import exchange_for_ticker
 
@@ -49,14 +55,87 @@ def _quiet() -> Iterator[None]:
         yield
 
 
-@lru_cache(maxsize=8)
-def _calendar(exchange: str) -> Any:
+_START: Final = "2000-01-01"
+
+
+def _name(exchange: str) -> str:
     try:
-        name = _CALENDAR_FOR[exchange]
+        return _CALENDAR_FOR[exchange]
     except KeyError:
         raise AsofError(f"unknown exchange {exchange!r}; known: {', '.join(EXCHANGES)}") from None
+
+
+@lru_cache(maxsize=8)
+def _calendar(exchange: str) -> Any:
+    """The full exchange_calendars calendar (opens and closes: the watch needs them)."""
+    import exchange_calendars as xcals  # ~0.2 s a calendar: only when a session's hours matter
+
+    name = _name(exchange)
     with _quiet():
-        return xcals.get_calendar(name, start="2000-01-01")
+        return xcals.get_calendar(name, start=_START)
+
+
+@dataclass(frozen=True)
+class SessionDays:
+    """An exchange's sessions (naive ``datetime64[ns]`` midnights, increasing): all that
+    dates need, read in microseconds from the user's cache instead of building the
+    calendar (~0.2 s a process). The cache is keyed on the calendar, exchange_calendars'
+    version and today's date, since the calendar runs to about a year from today."""
+
+    days: npt.NDArray[np.datetime64]
+
+    @property
+    def first_session(self) -> pd.Timestamp:
+        return pd.Timestamp(self.days[0])
+
+    @property
+    def last_session(self) -> pd.Timestamp:
+        return pd.Timestamp(self.days[-1])
+
+    def is_session(self, ts: pd.Timestamp) -> bool:
+        at = int(np.searchsorted(self.days, ts.to_datetime64()))
+        return at < len(self.days) and self.days[at] == ts.to_datetime64()
+
+    def previous(self, ts: pd.Timestamp) -> pd.Timestamp:
+        """The last session on or before ``ts`` (``ts`` within the calendar's bounds)."""
+        return pd.Timestamp(self.days[np.searchsorted(self.days, ts.to_datetime64(), "right") - 1])
+
+    def between(self, lo: pd.Timestamp, hi: pd.Timestamp) -> pd.DatetimeIndex:
+        a, b = np.searchsorted(self.days, [lo.to_datetime64(), hi.to_datetime64()], "left")
+        b += int(b < len(self.days) and self.days[b] == hi.to_datetime64())
+        return pd.DatetimeIndex(self.days[a:b])
+
+
+@lru_cache(maxsize=8)
+def _session_days(exchange: str) -> SessionDays:
+    name = _name(exchange)
+    key = f"{name}-{_START}-xcals-{version('exchange_calendars')}-{datetime.now(UTC).date()}"
+    path = default_cache_dir() / "calendars" / f"{key}.npy"
+    with suppress(OSError, ValueError):
+        days = np.load(path, allow_pickle=False)
+        if days.dtype == np.dtype("datetime64[ns]") and len(days):
+            return SessionDays(days)
+    cal = _calendar(exchange)
+    found = cal.sessions
+    found = found.tz_localize(None) if found.tz is not None else found
+    days = np.asarray(found.to_numpy(dtype="datetime64[ns]"))
+    with suppress(OSError):
+        _save(path, days)
+    return SessionDays(days)
+
+
+def _save(path: Path, days: npt.NDArray[np.datetime64]) -> None:
+    """Write ``days`` to ``path`` atomically: a reader sees the old file or the whole new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            np.save(out, days, allow_pickle=False)
+        os.replace(tmp, path)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def sessions(exchange: str, start: date | str, end: date | str) -> pd.DatetimeIndex:
@@ -64,14 +143,12 @@ def sessions(exchange: str, start: date | str, end: date | str) -> pd.DatetimeIn
 
     Dates beyond the calendar's bounds are clipped to them.
     """
-    cal = _calendar(exchange)
+    cal = _session_days(exchange)
     lo = max(pd.Timestamp(start), cal.first_session)
     hi = min(pd.Timestamp(end), cal.last_session)
     if lo > hi:
         return pd.DatetimeIndex([])
-    with _quiet():
-        out: pd.DatetimeIndex = cal.sessions_in_range(lo, hi)
-    return pd.DatetimeIndex(out.tz_localize(None) if out.tz is not None else out)
+    return cal.between(lo, hi)
 
 
 @dataclass(frozen=True)
@@ -94,7 +171,7 @@ def resolve_session(exchange: str, day: date | str) -> SessionResolution:
     Raises ``AsofError`` for a date before the calendar starts. A date after the
     calendar's last session is resolved to that last session with a note.
     """
-    cal = _calendar(exchange)
+    cal = _session_days(exchange)
     ts = pd.Timestamp(day).normalize()
     requested = ts.date()
     if ts < cal.first_session:
@@ -109,9 +186,8 @@ def resolve_session(exchange: str, day: date | str) -> SessionResolution:
             exchange,
             f"{requested} is beyond the {exchange} calendar; using its last session {last}",
         )
-    with _quiet():
-        is_session = bool(cal.is_session(ts))
-        prev = requested if is_session else cal.date_to_session(ts, direction="previous").date()
+    is_session = cal.is_session(ts)
+    prev = requested if is_session else cal.previous(ts).date()
     if is_session:
         return SessionResolution(requested, requested, exchange)
     why = "a weekend" if ts.day_of_week >= 5 else "a holiday"
