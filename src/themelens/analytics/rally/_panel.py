@@ -2,11 +2,13 @@
 
 Every kernel works on all rows of the panel at once, in O(n) or O(n log n)
 numpy work with no Python loop over rows. Rows are one ticker after another,
-each in date order; ``starts[i]`` is the index of the first row of row i's
-ticker, so "the same ticker" is always ``j >= starts[i]``; ``days`` are session
-dates as days since 1970-01-01. The only Python loops run once per ticker
-(:func:`running_peak`) or once per bit of the longest ticker's length
-(:func:`previous_greater`).
+each in date order; ``first`` marks each ticker's first row (``starts`` per row,
+where a kernel needs it, is the index of that row); ``days`` are session dates
+as days since 1970-01-01. The only Python loops run once per ticker
+(:func:`running_peak`), once per pointer-jumping round or once per bit of the
+longest ticker's length (:func:`previous_greater`). On this scale fresh memory
+costs about as much as the arithmetic, so kernels keep open rows by position,
+use ``int32`` indices and write into buffers they are lent.
 """
 
 from __future__ import annotations
@@ -319,10 +321,12 @@ def rally_panel(prices: pd.DataFrame, *, benchmark: str | None = None) -> pd.Dat
     -----
     Definitions are in the package docstring. Every metric is an array
     operation over the sorted rows (ticker offsets mark the boundaries);
-    ``high_since`` uses binary lifting on a sparse max table, the streak a
-    run-length cumsum over weekly closes, the peak a per-ticker running max.
+    ``high_since`` uses pointer jumping (binary lifting on a sparse max table
+    for staircases), the streak a run-length cumsum over weekly closes, the
+    peak a per-ticker running max, ytd one reference per (ticker, year) run.
     A frame already in the contract's order (from ``validate_prices``) is
-    read without a copy or a sort.
+    read without a copy or a sort, and its ``date`` and ``close`` columns
+    become ``asof`` and ``close`` uncopied (pandas copies on write).
     """
     data = prepare(prices)
     close, dates, days = data.close, data.dates, data.days
