@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from themelens.analytics.events._correlation import correlation_sum, pair_correlations
+from themelens.analytics.events._correlation import _run_sums, correlation_sum, pair_correlations
 from themelens.analytics.events._tests import (
     average_ranks,
     bmp,
@@ -268,6 +268,18 @@ def test_correlation_sum_equals_the_pairs() -> None:
     want = np.concatenate(pair_correlations(resid[keep], days[keep], labels[keep], used=used[keep]))
     assert pairs == len(want) > 20
     assert total == pytest.approx(want.sum(), rel=1e-12, abs=1e-12)
+
+
+@pytest.mark.parametrize("longest", [1, 3, 16, 17, 40])
+def test_run_sums_equal_reduceat(longest: int) -> None:
+    # short runs row by row, long ones from a running sum: both as np.add.reduceat
+    rng = np.random.default_rng(longest)
+    sizes = rng.integers(1, longest + 1, 30)
+    sizes[0] = longest
+    values = rng.normal(0, 1, (int(sizes.sum()), 7))
+    starts = np.cumsum(sizes) - sizes
+    want = np.add.reduceat(values, starts, axis=0)
+    np.testing.assert_allclose(_run_sums(values, starts, sizes), want, rtol=0, atol=1e-12)
 
 
 @given(

@@ -166,9 +166,11 @@ def correlation_sum(
     Neighbouring rows with the same label and the same days form a group.
     In a group a pair's correlation is the dot product of the two
     standardised rows (unit norm), so the sum over the group's pairs is
-    ``(|sum of rows|^2 - sum of |row|^2) / 2``: one pass over the rows, no
-    pair copied. Pairs across groups are matched date by date
-    (:func:`_pearson_matched`).
+    ``(|sum of rows|^2 - rows) / 2``: one pass over the rows, no pair
+    copied. Two groups sharing a label match on the same dates for every
+    pair of their rows, so the pairs across groups are summed per pair of
+    groups: ``(sum of one group's rows) . (sum of the other's)``, each row
+    standardised over the dates both groups have (:func:`_across_groups`).
     """
     n = len(labels)
     if n < 2:
@@ -181,38 +183,166 @@ def correlation_sum(
     rows = np.flatnonzero(paired)
     if len(rows) < 2:
         return 0.0, 0
-    key = days[rows].astype(np.int32, copy=False)
-    same = (key[1:] == key[:-1]).all(axis=1)
-    same &= labels[rows[1:]] == labels[rows[:-1]]
+    same = labels[rows[1:]] == labels[rows[:-1]]
+    same &= _same_days(days, rows)
     opens = np.flatnonzero(np.r_[True, ~same])  # each group's first row, in ``rows``
-    group = np.cumsum(np.r_[True, ~same]) - 1
-    use = used[rows]
+    sizes = np.diff(np.r_[opens, len(rows)])
+    total, pairs = _within_groups(resid, used, rows, opens, sizes, min_overlap)
+    more, many = _across_groups(resid, days, rows, opens, sizes, labels, min_overlap)
+    return total + more, pairs + many
+
+
+def _same_days(days: IntArray, rows: Ints) -> Bools:
+    """Whether ``days[rows[k + 1]]`` equals ``days[rows[k]]``, for each ``k``.
+
+    Neighbouring rows of the block are compared in place (no rows copied);
+    the few pairs with a row between them are copied and compared.
+    """
+    near = rows[1:] == rows[:-1] + 1
+    if len(days) > 1 and near.mean() > 0.5:
+        equal = (days[1:] == days[:-1]).all(axis=1)
+        out: Bools = equal[rows[:-1]]
+        far = np.flatnonzero(~near)
+        if len(far):
+            out[far] = (days[rows[far]] == days[rows[far + 1]]).all(axis=1)
+        return out
+    key = days[rows]
+    same: Bools = (key[1:] == key[:-1]).all(axis=1)
+    return same
+
+
+def _members(first: Ints, sizes: Ints) -> tuple[Ints, Ints]:
+    """For runs ``first[p] .. first[p] + sizes[p] - 1``: each member's run ``p`` and position."""
+    run = np.repeat(np.arange(len(sizes)), sizes)
+    offset = np.repeat(first - (np.cumsum(sizes) - sizes), sizes)
+    return run, offset + np.arange(len(run))
+
+
+def _run_sums(values: Floats, starts: Ints, sizes: Ints) -> Floats:
+    """``np.add.reduceat(values, starts, axis=0)`` for runs of ``sizes`` rows (all at least 1).
+
+    Runs are short (events on one date and calendar), so the sums are built
+    a row of every run at a time, in the order ``reduceat`` adds them (which
+    loops over the runs one by one); long runs take a running sum instead.
+    """
+    longest = int(sizes.max())
+    if longest > 16:
+        running = np.cumsum(values, axis=0)
+        sums: Floats = running[starts + sizes - 1]
+        sums[starts > 0] -= running[starts[starts > 0] - 1]
+        return sums
+    sums = values[starts]
+    for k in range(1, longest):
+        runs = np.flatnonzero(sizes > k)
+        sums[runs] += values[starts[runs] + k]
+    return sums
+
+
+def _within_groups(
+    resid: Floats, used: Bools, rows: Ints, opens: Ints, sizes: Ints, min_overlap: int
+) -> tuple[float, int]:
+    """Sum and count of the correlations of the pairs inside each group (groups of one skipped).
+
+    A group's rows use the same days, so a row's centred and scaled values
+    are ``s * (row - mean * used)``: the groups' sums of standardised rows
+    are sums of scaled rows minus the scaled means on the used days.
+    """
+    multi = np.flatnonzero(sizes >= 2)
+    if not len(multi):
+        return 0.0, 0
+    group, at = _members(opens[multi], sizes[multi])
+    use = used[rows[opens[multi]]]
     count = np.count_nonzero(use, axis=1)
-    z = resid[rows]
-    z -= (z.sum(axis=1) / np.maximum(count, 1))[:, None]  # as pair_correlations standardises
-    z *= use
-    norm = np.sqrt(np.einsum("ij,ij->i", z, z))
-    z /= np.where(norm > 0, norm, 1.0)[:, None]
-    qualifies = (count >= min_overlap) & (norm > 0)
-    z[~qualifies] = 0.0
-    sizes = np.bincount(group, weights=qualifies)
-    many = np.flatnonzero(sizes > 1)  # groups with a pair; a group's rows sum as a running-sum step
-    square = np.bincount(group, weights=np.einsum("ij,ij->i", z, z))[many]
-    running = np.cumsum(z, axis=0)
-    ends = np.append(opens[1:], len(rows))[many] - 1
-    sums = running[ends]
-    starts = opens[many]
-    sums[starts > 0] -= running[starts[starts > 0] - 1]
-    total = float((np.einsum("ij,ij->i", sums, sums) - square).sum() / 2.0)
-    pairs = int((sizes * (sizes - 1)).sum()) // 2
-    i, j = _pairs(labels[rows])
-    across = group[i] != group[j]
-    if across.any():
-        i, j = i[across], j[across]
-        corr = _pearson_matched(resid[rows[i]], key[i], resid[rows[j]], key[j], min_overlap)
-        total += float(corr.sum())
-        pairs += len(corr)
-    return total, pairs
+    z = resid[rows[at]]
+    rowsum = z.sum(axis=1)
+    mean = rowsum / np.maximum(count, 1)[group]
+    norm2 = np.einsum("ij,ij->i", z, z)
+    norm2 -= mean * rowsum  # sum of squares about the mean (residual means are about 0)
+    qualifies = (count[group] >= min_overlap) & (norm2 > 0)
+    scale = np.zeros(len(z))
+    np.divide(1.0, np.sqrt(norm2, where=qualifies, out=scale), where=qualifies, out=scale)
+    z *= scale[:, None]
+    starts = np.cumsum(sizes[multi]) - sizes[multi]
+    sums = _run_sums(z, starts, sizes[multi])
+    sums -= np.add.reduceat(scale * mean, starts)[:, None] * use
+    ones = np.add.reduceat(qualifies.astype(np.int64), starts)
+    many = ones > 1
+    total = float((np.einsum("ij,ij->i", sums[many], sums[many]) - ones[many]).sum() / 2.0)
+    return total, int((ones * (ones - 1)).sum()) // 2
+
+
+def _across_groups(
+    resid: Floats,
+    days: IntArray,
+    rows: Ints,
+    opens: Ints,
+    sizes: Ints,
+    labels: Ints,
+    min_overlap: int,
+) -> tuple[float, int]:
+    """Sum and count of the correlations of the pairs whose rows are in two groups of one label.
+
+    Each pair of groups is matched date by date once (:func:`_match_by_table`
+    or :func:`_match_by_search` on one row of each); every row of either
+    group is then standardised over the common dates, and the pairs' sum is
+    the dot product of the two groups' sums.
+    """
+    ga, gb = _pairs(labels[rows[opens]])
+    if not len(ga):
+        return 0.0, 0
+    ka = days[rows[opens[ga]]].astype(np.int32, copy=False)
+    kb = days[rows[opens[gb]]].astype(np.int32, copy=False)
+    at, both = _match_by_table(ka, kb) or _match_by_search(ka, kb)
+    pairs, width = ka.shape
+    common = np.count_nonzero(both, axis=1)
+    ok = np.flatnonzero(common >= min_overlap)
+    if not len(ok):
+        return 0.0, 0
+    # b's column for each of a's cells (0 where a date has no match: masked below)
+    column = at.reshape(pairs, width) - (np.arange(pairs) * width)[:, None]
+    column[~both] = 0
+    ga, gb, both, column, common = ga[ok], gb[ok], both[ok], column[ok], common[ok]
+    side_a, count_a = _standardised_sums(resid, rows, opens[ga], sizes[ga], both, common, None)
+    side_b, count_b = _standardised_sums(resid, rows, opens[gb], sizes[gb], both, common, column)
+    total = float(np.einsum("ij,ij->i", side_a, side_b).sum())
+    return total, int((count_a * count_b).sum())
+
+
+def _standardised_sums(
+    resid: Floats,
+    rows: Ints,
+    first: Ints,
+    sizes: Ints,
+    both: Bools,
+    common: Ints,
+    column: Ints | None,
+) -> tuple[Floats, Ints]:
+    """Per pair of groups, one side's rows standardised over the common dates, summed; and how many.
+
+    The rows of pair ``p`` are ``rows[first[p] .. first[p] + sizes[p] - 1]``,
+    read at ``column[p]`` (``None``: as they are); rows with no variation on
+    the common dates are left out, as :func:`_pearson_matched` leaves them.
+    """
+    pair, at = _members(first, sizes)
+    if column is None:
+        values = resid[rows[at]]
+    else:
+        flat = rows[at][:, None] * resid.shape[1] + column[pair]
+        values = resid.ravel().take(flat)
+    mask = both[pair]
+    values *= mask
+    rowsum = values.sum(axis=1)
+    mean = rowsum / np.maximum(common, 1)[pair]
+    squares = np.einsum("ij,ij->i", values, values)
+    squares -= mean * rowsum  # about the mean: residuals' means are small, no cancellation
+    varies = squares > 0
+    scale = np.zeros(len(values))
+    np.divide(1.0, np.sqrt(squares, where=varies, out=scale), where=varies, out=scale)
+    values *= scale[:, None]
+    starts = np.cumsum(sizes) - sizes
+    sums = _run_sums(values, starts, sizes)
+    sums -= np.add.reduceat(scale * mean, starts)[:, None] * both
+    return sums, np.add.reduceat(varies.astype(np.int64), starts)
 
 
 def _paired(labels: Ints) -> Bools:
@@ -300,8 +430,9 @@ def _match_by_table(
     if span > 4 * width + 64:
         return None
     sink = span  # the column the missing cells write to and read from
-    table = np.full((pairs, span + 1), -1, dtype=np.int64)
-    row = np.arange(pairs, dtype=np.int64)[:, None]
+    index = np.int32 if pairs * width < 2**31 else np.int64  # half the bytes to fill and read
+    table = np.full((pairs, span + 1), -1, dtype=index)
+    row = np.arange(pairs, dtype=index)[:, None]
     cell = np.where(has_b, kb - lo[:, None], sink)
     table[row, cell] = row * width + np.arange(width)
     table[:, sink] = -1

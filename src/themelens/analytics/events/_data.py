@@ -19,7 +19,7 @@ shape the vectorised market model needs).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any, TypeVar
 
@@ -301,6 +301,10 @@ class WindowRows:
     ok: Bools
     days: Days
     pad: int
+    _views: dict[tuple[str, int], npt.NDArray[Any]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """The sliding-window views by (array, width): made once, read by every block."""
 
     @classmethod
     def of(cls, panel: ReturnPanel, usable: Bools, pad: int) -> WindowRows:
@@ -333,8 +337,8 @@ class WindowRows:
         unusable.
         """
 
-        y, x = self._rows(self.y, first, width), self._rows(self.x, first, width)
-        ok, days = self._rows(self.ok, first, width), self._rows(self.days, first, width)
+        y, x = self._rows("y", first, width), self._rows("x", first, width)
+        ok, days = self._rows("ok", first, width), self._rows("days", first, width)
         early = np.flatnonzero(first < seg_start)  # windows reaching before the ticker's data
         if len(early):
             cut = np.arange(width)[None, :] < (seg_start - first)[early][:, None]
@@ -344,8 +348,11 @@ class WindowRows:
                 values[early] = part
         return y, x, ok, days
 
-    def _rows(self, values: npt.NDArray[_T], first: Ints, width: int) -> npt.NDArray[_T]:
-        out: npt.NDArray[_T] = sliding_window_view(values, width)[first + self.pad]
+    def _rows(self, name: str, first: Ints, width: int) -> npt.NDArray[Any]:
+        view = self._views.get((name, width))
+        if view is None:
+            view = self._views[name, width] = sliding_window_view(getattr(self, name), width)
+        out: npt.NDArray[Any] = view[first + self.pad]
         return out
 
 

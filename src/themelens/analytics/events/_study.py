@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from difflib import get_close_matches
+from operator import itemgetter
 from typing import Final, Literal
 
 import numpy as np
@@ -228,7 +229,7 @@ def run_event_study(
         path=path,
         tests=tests,
         cross_correlation=cross,
-        failures=tuple(f for _, f in sorted(failures, key=lambda pf: pf[0])),
+        failures=tuple(map(itemgetter(1), sorted(failures, key=itemgetter(0)))),
         warnings=plan.warnings,
         synthetic="demo" in panel.providers,
         providers=panel.providers,

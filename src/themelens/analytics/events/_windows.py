@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
-from operator import attrgetter, itemgetter, methodcaller
+from operator import attrgetter, itemgetter
 from typing import Any, Final
 
 import numpy as np
@@ -197,7 +197,7 @@ def _locate(panel: ReturnPanel, events: Sequence[Event]) -> tuple[Ints, Ints, In
     """
     n = len(events)
     names = np.array(list(map(attrgetter("ticker"), events)), dtype=object)
-    ordinals = map(methodcaller("toordinal"), map(attrgetter("date"), events))
+    ordinals = map(date.toordinal, map(attrgetter("date"), events))  # a datetime's date too
     days = np.fromiter(ordinals, dtype=np.int64, count=n) - _EPOCH
     name_codes, distinct = pd.factorize(names)
     lowest = int(days.min()) if n else 0
@@ -209,10 +209,11 @@ def _locate(panel: ReturnPanel, events: Sequence[Event]) -> tuple[Ints, Ints, In
     codes = known[name_codes] if n else np.zeros(0, dtype=np.int64)
     repeat = earlier != np.arange(n)
     bad = np.flatnonzero(repeat | (codes < 0))
-    fails = [
-        (k, Failure(str(events[k]), f"duplicate of event {e}" if r else f"no prices for {events[k].ticker}"))
+    whys = [
+        f"duplicate of event {e}" if r else f"no prices for {events[k].ticker}"
         for k, e, r in zip(bad.tolist(), earlier[bad].tolist(), repeat[bad].tolist(), strict=True)
-    ]  # fmt: skip
+    ]
+    fails = _failures(bad, _pick(events, bad), whys)
     keep = np.flatnonzero(~repeat & (codes >= 0)).astype(np.int64)
     return keep, codes[keep], days[keep], fails
 
@@ -294,7 +295,13 @@ def plan_events(
     window: tuple[int, int],
     min_estimation: int,
 ) -> EventPlan:
-    """Day 0 of every event, its windows gathered, and a reason for each event that cannot be used."""
+    """Day 0 of every event, its windows gathered, and a reason for each event that cannot be used.
+
+    ``min_estimation`` is at least 1: a kept window must have a usable return
+    (the market model needs several; ``run_event_study`` asks for at least 3).
+    """
+    if min_estimation < 1:
+        raise ValueError(f"min_estimation must be at least 1, got {min_estimation}")
     keep, codes, wanted, fails = _locate(panel, events)
     chosen = _pick(events, keep)
     pos = _first_session_on_or_after(panel, codes, wanted)
@@ -311,7 +318,8 @@ def plan_events(
         min_estimation=min_estimation,
     )  # fmt: skip
     ok = _mask(reason, len(chosen))
-    fails += [(int(keep[i]), Failure(str(chosen[i]), why)) for i, why in reason.items()]
+    at = np.fromiter(reason, dtype=np.int64, count=len(reason))
+    fails += _failures(keep[at], _pick(chosen, at), list(reason.values()))
     warnings: list[str] = []
     lost = int(est_gaps[ok].sum())
     if lost:
@@ -323,9 +331,9 @@ def plan_events(
     sel = np.flatnonzero(ok)
     pos, seg_s = pos[sel], seg_s[sel]
     est_first = pos - gap - estimation + 1
-    # first and last usable estimation rows: where the running count of usable rows steps
-    first_row = _steps(running, running[np.maximum(est_first, seg_s)] + 1) - 1
-    last_row = _steps(running, running[pos - gap + 1]) - 1
+    # first and last usable estimation rows (every kept window has some)
+    first_row = _usable_from(usable, np.maximum(est_first, seg_s), 1)
+    last_row = _usable_from(usable, pos - gap, -1)
     evt = pos[:, None] + np.arange(window[0], window[1] + 1)[None, :]
     return EventPlan(
         events=tuple(_pick(chosen, sel)),
@@ -392,26 +400,46 @@ def _window_reasons(
     uncovered = ok & ~short & (_window_counts(no_bench, pos + lo, pos + hi) > 0)
     bad = np.flatnonzero(uncovered)
     cells = pos[bad][:, None] + np.arange(lo, hi + 1)[None, :]
-    texts = np.datetime_as_string(panel.days[cells].astype("datetime64[D]")).tolist()
-    for i, text, missing in zip(bad.tolist(), texts, no_bench[cells].tolist(), strict=True):
-        sessions = ", ".join([t for t, m in zip(text, missing, strict=True) if m])
-        reason[i] = (
-            f"benchmark {benchmark} has no close for the event-window sessions "
-            f"{sessions} (or the session before)"
-        )
+    missing = np.where(no_bench[cells], panel.days[cells], -1)
+    if not len(bad):
+        return n_est, est_gaps
+    # one message per pattern of missing sessions (patterns found by sorting the rows), the
+    # few distinct dates written once each
+    order = np.lexsort(missing.T[::-1])
+    ranked = missing[order]
+    opens = np.r_[True, (ranked[1:] != ranked[:-1]).any(axis=1)]
+    which = np.empty(len(bad), dtype=np.int64)
+    which[order] = np.cumsum(opens) - 1
+    patterns = ranked[opens]
+    found = np.unique(patterns)
+    written = np.datetime_as_string(found.astype("datetime64[D]")).tolist()
+    text = dict(zip(found.tolist(), written, strict=True))
+    said = [
+        f"benchmark {benchmark} has no close for the event-window sessions "
+        f"{', '.join([text[d] for d in row if d >= 0])} (or the session before)"
+        for row in patterns.tolist()
+    ]
+    reason.update(zip(bad.tolist(), map(said.__getitem__, which.tolist()), strict=True))
     return n_est, est_gaps
 
 
-def _steps(running: Ints, counts: Ints) -> Ints:
-    """``np.searchsorted(running, counts)``, the counts searched in ascending order.
+def _usable_from(usable: Bools, rows: Ints, step: int) -> Ints:
+    """The first usable row at or after each of ``rows`` (``step`` 1), or at or before (-1).
 
-    Sorted needles let each binary search start where the last one ended:
-    a few cache lines per event instead of a cold walk down the whole panel.
+    Every row must have one within its window: the scan moves only the rows
+    still on an unusable row, a few steps at most (gaps are holidays).
     """
-    order = np.argsort(counts, kind="stable")
-    out = np.empty(len(counts), dtype=np.int64)
-    out[order] = np.searchsorted(running, counts[order])
-    return out
+    at = rows.copy()
+    todo = np.flatnonzero(~usable[at])
+    while len(todo):
+        at[todo] += step
+        todo = todo[~usable[at[todo]]]
+    return at
+
+
+def _failures(ids: Ints, events: list[Event], reasons: list[str]) -> list[tuple[int, Failure]]:
+    """(position, failure) per skipped event, built without a Python loop body."""
+    return list(zip(ids.tolist(), map(Failure, map(str, events), reasons), strict=True))
 
 
 def _running(flags: Bools) -> Ints:
