@@ -135,6 +135,18 @@ def test_events_on_one_date_get_the_kolari_pynnonen_adjustment() -> None:
         apart.test("BMP (Kolari–Pynnönen)")
 
 
+def test_the_two_result_frames_share_no_memory() -> None:
+    """The frames are built without copying their arrays, so an edit to one must not show
+    in the other (the event table's CAR and AR on day 0 come from the AR matrix)."""
+    res = run_event_study(PRICES, [GOOD, Event("B", date(2024, 9, 2))], benchmark="M")
+    car = res.abnormal["car"].to_numpy().copy()
+    ar = res.abnormal["ar"].to_numpy().copy()
+    res.events.loc[:, "car"] = 99.0
+    res.events.loc[:, "ar_0"] = 99.0
+    np.testing.assert_array_equal(res.abnormal["car"].to_numpy(), car)
+    np.testing.assert_array_equal(res.abnormal["ar"].to_numpy(), ar)
+
+
 def test_result_frames_json_and_summary() -> None:
     res = run_event_study(PRICES, [GOOD, Event("B", date(2024, 9, 2))], benchmark="M")
     assert tuple(res.to_frame().columns) == EVENT_COLUMNS

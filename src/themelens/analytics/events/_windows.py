@@ -156,14 +156,17 @@ class EventPlan:
             "alpha": fit.alpha,
             "beta": fit.beta,
             "sigma": np.sqrt(fit.sigma2),
-            "ar_0": fit.ar[:, days.index(0)] if 0 in days else np.full(n, np.nan),
-            "car": car,
+            "ar_0": fit.ar[:, days.index(0)].copy() if 0 in days else np.full(n, np.nan),
+            "car": car.copy(),
             "car_se": car_se,
             "car_t": t,
             "car_p": t_two_sided(t, nu) if n else np.zeros(0),
             "bhar": np.prod(1.0 + self.y_evt, axis=1) - np.prod(1.0 + fit.expected, axis=1),
         }
-        ev = pd.DataFrame({c: event_cols[c] for c in EVENT_COLUMNS})
+        # copy=False: no stacking of the float columns into one block (a copy of each and
+        # its page faults); every array given is the frame's alone (the two views of the AR
+        # matrix above are copied), so an edit to one frame cannot reach the other
+        ev = pd.DataFrame({c: event_cols[c] for c in EVENT_COLUMNS}, copy=False)
         ar_cols: dict[str, Any] = {
             "event_id": np.repeat(self.ids, width),
             "ticker": ev["ticker"].array.take(np.repeat(np.arange(n), width)),
@@ -175,7 +178,7 @@ class EventPlan:
             "car": car_cum.ravel(),
             "car_se": np.sqrt(fit.car_var).ravel(),
         }
-        return ev, pd.DataFrame({c: ar_cols[c] for c in AR_COLUMNS})
+        return ev, pd.DataFrame({c: ar_cols[c] for c in AR_COLUMNS}, copy=False)
 
 
 _EPOCH: Final = date(1970, 1, 1).toordinal()
