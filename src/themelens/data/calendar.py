@@ -8,8 +8,7 @@ ships only XSHG, so XSHE is served by it.
 
 from __future__ import annotations
 
-import os
-import tempfile
+import io
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -17,13 +16,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from importlib.metadata import version
-from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from themelens._atomic import replace_file
 from themelens.config import default_cache_dir
 from themelens.errors import AsofError
 from themelens.theme import exchange_for_ticker
@@ -119,23 +118,11 @@ def _session_days(exchange: str) -> SessionDays:
     found = cal.sessions
     found = found.tz_localize(None) if found.tz is not None else found
     days = np.asarray(found.to_numpy(dtype="datetime64[ns]"))
+    buffer = io.BytesIO()
+    np.save(buffer, days, allow_pickle=False)
     with suppress(OSError):
-        _save(path, days)
+        replace_file(path, buffer.getvalue())  # a reader sees the old file or the whole new one
     return SessionDays(days)
-
-
-def _save(path: Path, days: npt.NDArray[np.datetime64]) -> None:
-    """Write ``days`` to ``path`` atomically: a reader sees the old file or the whole new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            np.save(out, days, allow_pickle=False)
-        os.replace(tmp, path)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def sessions(exchange: str, start: date | str, end: date | str) -> pd.DatetimeIndex:

@@ -33,6 +33,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Final
 
+from themelens._atomic import replace_file
 from themelens.config import default_cache_dir
 
 __all__ = ["Lexicon", "lexicon"]
@@ -86,14 +87,11 @@ class Lexicon:
             "stop": sorted(self.stop),
             "stems": self.stems,
         }
-        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(json.dumps(data), encoding="utf-8")
-            tmp.replace(self.path)
+            replace_file(self.path, json.dumps(data).encode("utf-8"))
             self._new = 0
         except OSError:
-            tmp.unlink(missing_ok=True)
+            pass
 
 
 _NLTK_LEAVES: Final = ("nltk.stem.porter", "nltk.stem.api", "nltk.redos", "nltk.termsec")

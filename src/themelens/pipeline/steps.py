@@ -20,7 +20,6 @@ reported.
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from typing import Final, TypeVar
 
 import pandas as pd
 
+from themelens._atomic import replace_file
 from themelens.analytics.basket import BasketResult
 from themelens.analytics.events import EventStudyResult
 from themelens.errors import ThemelensError
@@ -124,9 +124,7 @@ def _cached(
             missing.append(f"{name}: cached result unreadable ({type(exc).__name__}); recomputed")
     result = step(inputs)
     try:
-        tmp = path.with_suffix(f".{os.getpid()}.{id(result)}.tmp")
-        tmp.write_bytes(seal(result))
-        tmp.replace(path)
+        replace_file(path, seal(result))
     except OSError as exc:
         missing.append(f"{name}: result not cached ({exc})")
     return result

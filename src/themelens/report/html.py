@@ -12,8 +12,6 @@ file is written atomically (``write_report``).
 from __future__ import annotations
 
 import json
-import os
-import secrets
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -21,6 +19,7 @@ from typing import Final
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from themelens._atomic import replace_file
 from themelens.data.contracts import SYNTHETIC_LABEL
 from themelens.errors import InputError
 from themelens.report.context import ThemeRun
@@ -124,35 +123,7 @@ def write_report(ctx: ThemeRun, out: Path) -> Path:
     """
     html = render_report(ctx).encode("utf-8")
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        _replace_atomically(out, html)
+        replace_file(out, html, durable=True)
     except OSError as exc:
         raise InputError(f"{out}: cannot write the report: {exc.strerror or exc}") from exc
     return out.resolve()
-
-
-def _replace_atomically(out: Path, data: bytes) -> None:
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # mode as umask allows
-    try:
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, out)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    try:
-        folder = os.open(out.parent, os.O_RDONLY)
-    except OSError:
-        return  # a folder cannot be opened on every system (Windows); the rename is done
-    try:
-        os.fsync(folder)
-    except OSError:
-        pass  # nor synced on every file system
-    finally:
-        os.close(folder)
