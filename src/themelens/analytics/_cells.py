@@ -7,11 +7,12 @@ same whichever command printed it.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any, ClassVar
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from themelens.errors import Failure
@@ -25,7 +26,19 @@ __all__ = [
     "json_fields",
     "json_records",
     "json_value",
+    "text_column",
 ]
+
+
+def text_column(values: Sequence[str], codes: npt.ArrayLike) -> pd.api.extensions.ExtensionArray:
+    """``values[codes]`` as the text dtype pandas gives strings (``str`` from pandas 3).
+
+    A result's ticker column repeats a few distinct strings: making each text
+    once and taking it per row is ~10x quicker than letting the frame
+    constructor infer the dtype of an object array of one string a row.
+    """
+    distinct = pd.Series(list(values), dtype="str")
+    return distinct.array.take(np.asarray(codes))
 
 
 def json_value(value: Any) -> Any:

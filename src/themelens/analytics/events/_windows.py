@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from themelens.analytics._cells import text_column
 from themelens.analytics.events._data import EventWindows, ReturnPanel, WindowRows
 from themelens.analytics.events._models import ModelFit
 from themelens.analytics.events._result import AR_COLUMNS, EVENT_COLUMNS
@@ -145,7 +146,7 @@ class EventPlan:
         )
         event_cols: dict[str, Any] = {
             "event_id": self.ids,
-            "ticker": pd.Series(distinct, dtype=object).astype("str").array.take(codes),
+            "ticker": text_column([str(t) for t in distinct], codes),
             "label": list(map(attrgetter("label"), self.events)),
             "event_date": _dates(self.cluster),
             "event_session": _dates(self.session),

@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from themelens.analytics._cells import text_column
 from themelens.analytics.rally._inputs import Closes, pct, prepare
 from themelens.analytics.rally._result import HORIZONS
 
@@ -287,16 +288,6 @@ def _excess(
         ref_days = np.where(ref >= 0, days[np.maximum(ref, 0)], np.iinfo(np.int64).min)
         out[f"excess_{h}_pp"] = returns[h] - pct(b_now, close_asof(b_days, b_close, ref_days))
     return out
-
-
-def text_column(values: list[str], codes: Indices) -> pd.api.extensions.ExtensionArray:
-    """``values[codes]`` as the text dtype pandas gives strings (``str`` from pandas 3).
-
-    Taking from a few distinct strings is ~10x quicker than letting the frame
-    constructor infer the dtype of an object array of ``n`` strings.
-    """
-    distinct = pd.Series(values, dtype=None if values else object)
-    return distinct.array.take(codes)
 
 
 def rally_panel(prices: pd.DataFrame, *, benchmark: str | None = None) -> pd.DataFrame:
