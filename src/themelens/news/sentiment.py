@@ -25,6 +25,7 @@ from typing import Any, Final
 import pandas as pd
 
 from themelens.errors import InputError
+from themelens.news._casefold import case_variants
 from themelens.news._lexicon import Lexicon, lexicon
 from themelens.news.article import Article
 from themelens.summary import ShowsSummary, Summary
@@ -167,18 +168,6 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
-
-
-FOLD_PARTNERS: Final = ("\u0130", "\u0131", "\u017f", "\u212a")
-"""The non-ASCII characters Python's case-insensitive matching pairs with an ASCII letter
-(dotted and dotless I, long s, the Kelvin sign); a test checks all of Unicode."""
-
-
-def case_variants(char: str) -> list[str]:
-    """Every character ``(?i:char)`` matches, sorted (just ``char`` when it has no case)."""
-    pool = {char, char.lower(), char.upper(), *FOLD_PARTNERS}
-    single = (c for c in pool if len(c) == 1)
-    return sorted(c for c in single if re.fullmatch(f"(?i:{re.escape(char)})", c))
 
 
 @cache

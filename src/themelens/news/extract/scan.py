@@ -28,13 +28,11 @@ import sys
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Final
 
+from themelens.news._casefold import FOLD_ONLY_IGNORECASE
+
 __all__ = ["AnyOf", "Branch", "Folded", "first_matches", "lower_pattern", "lowered"]
 
-_FOLD_ONLY_IGNORECASE: Final = frozenset("ıſ")
-"""The characters ``re.IGNORECASE`` matches to an ASCII letter that ``str.lower`` does not map to
-it: dotless ``ı`` (to ``i``) and long ``ſ`` (to ``s``). ``İ`` lowers to two characters, which
-the length test catches; every other character agrees (``tests/news/test_extract_scan.py``
-checks all of Unicode)."""
+_FOLD_ONLY_IGNORECASE: Final = FOLD_ONLY_IGNORECASE  # "ı" and "ſ", tested on all of Unicode
 
 
 def lowered(text: str, low: str | None = None) -> str | None:
