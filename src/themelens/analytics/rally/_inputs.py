@@ -49,9 +49,10 @@ class Closes:
     date_column: pd.Series
     close_column: pd.Series
 
-    @property
+    @cached_property
     def days(self) -> Ints:
-        """Session dates as days since 1970-01-01."""
+        """Session dates as days since 1970-01-01 (worked out once: the panel and the
+        benchmark's look-up both read them)."""
         out: Ints = self.dates.view(np.int64) // 86_400_000_000_000
         return out
 
