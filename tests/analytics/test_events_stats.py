@@ -27,6 +27,7 @@ from themelens.analytics.events._tests import (
     kolari_pynnonen,
     mean_cross_correlation,
     patell,
+    rank_deviations,
     t_two_sided,
 )
 
@@ -246,6 +247,34 @@ def test_corrado_with_ties_and_near_ties_equals_its_loop() -> None:
     ar[3::4, 0] = resid[3::4, 20] = -0.125  # a tie across the two windows
     got = corrado_rank(resid, ar).statistic
     assert got == pytest.approx(loop_corrado(resid.tolist(), ar.tolist()), rel=1e-12)
+
+
+@pytest.mark.parametrize("est_width", [59, 60, 123, 124])  # W + L = 63, 64, 127, 128
+def test_rank_deviations_with_a_used_mask_equal_scipys_ranks(est_width: int) -> None:
+    # the study's form: 0 on unused days, ``used`` and its row counts given, some rows left
+    # out; widths one below and at a power of two (absent cells name the extra column W + L)
+    rng = np.random.default_rng(est_width)
+    events = 3000  # more than one block of rows
+    resid = rng.normal(0, 0.02, (events, est_width))
+    used = rng.random(resid.shape) > 0.15
+    used[::7] = True
+    ar = rng.normal(0.003, 0.02, (events, 4))
+    ar[rng.random(ar.shape) < 0.05] = np.nan
+    resid[5::50, 2:6] = 0.125  # ties: those rows are ranked exactly
+    rows = rng.random(events) > 0.1
+    cells = np.concatenate([np.where(used, resid, np.nan), ar], axis=1)
+    want_sum, want_count = np.zeros(cells.shape[1]), np.zeros(cells.shape[1], dtype=np.int64)
+    for i in np.flatnonzero(rows):  # scipy's ranks, row by row
+        present = np.flatnonzero(np.isfinite(cells[i]))
+        want_sum[present] += stats.rankdata(cells[i, present]) / (len(present) + 1) - 0.5
+        want_count[present] += 1
+    for n_used in (None, used.sum(axis=1)):
+        got_sum, got_count = rank_deviations(
+            np.where(used, resid, 0.0), ar, used, rows, n_used=n_used
+        )
+        np.testing.assert_array_equal(got_count, want_count)
+        np.testing.assert_allclose(got_sum, want_sum, rtol=0, atol=1e-10)
+    assert want_count.sum() > 0.8 * events * est_width
 
 
 def test_correlation_sum_equals_the_pairs() -> None:

@@ -111,12 +111,15 @@ def fit_in_blocks(model: ModelName, plan: EventPlan) -> tuple[ModelFit, Reductio
         fitted = ~fit.degenerate
         per_event["shares"][rows] = positive_shares(fit.resid, w.n_est)
         every = None if fitted.all() else fitted
-        sums, counts = rank_deviations(fit.resid, fit.ar, w.est_ok, every, scratch=scratch)
+        sums, counts = rank_deviations(
+            fit.resid, fit.ar, w.est_ok, every, n_used=w.n_est, scratch=scratch
+        )
         rank_sum += sums
         rank_count += counts
         part, many = correlation_sum(fit.resid, w.est_ok, w.est_days, plan.cluster[rows], fitted)
         corr_sum += part
         pairs += many
+        del w, fit  # the next block's windows then reuse this one's memory, not fresh pages
     fit = ModelFit(
         alpha=per_event["alpha"],
         beta=per_event["beta"],

@@ -200,6 +200,8 @@ _ROWS_PER_BLOCK: Final = 1024
 """Events ranked at a time: the (block, W + L) arrays stay in cache."""
 _HUGE: Final = 1e300
 """Rows with a larger value are ranked exactly: the stand-ins for absent cells are larger still."""
+_LARGEST_BITS: Final = int(np.array(np.finfo(np.float64).max).view(np.int64))
+"""The bits of the largest float, below which absent cells are placed."""
 
 
 class RankScratch(NamedTuple):
@@ -208,28 +210,12 @@ class RankScratch(NamedTuple):
     values: Floats
     present: Bools
     absent: Bools
-    columns: Ints
     deviations: Floats
 
     @classmethod
     def of(cls, rows: int, width: int) -> RankScratch:
         shape = (rows, width)
-        return cls(
-            np.empty(shape), np.empty(shape, bool), np.empty(shape, bool),
-            np.empty(shape, np.int64), np.empty(shape),
-        )  # fmt: skip
-
-
-def _deviation_table(width: int) -> Floats:
-    """Row ``c``: ``rank / (c + 1) - 1/2`` at sorted positions ``0..c-1`` (ranks 1..c), then 0."""
-    position = np.arange(width, dtype=np.float64)
-    count = np.arange(width + 1)
-    table = np.empty((width + 1, width))
-    table[:] = position + 1.0
-    table /= (count + 1.0)[:, None]
-    table -= 0.5
-    np.copyto(table, 0.0, where=position >= count[:, None])
-    return table
+        return cls(np.empty(shape), np.empty(shape, bool), np.empty(shape, bool), np.empty(shape))
 
 
 def rank_deviations(
@@ -238,35 +224,37 @@ def rank_deviations(
     used: Bools | None = None,
     rows: Bools | None = None,
     *,
+    n_used: Ints | None = None,
     scratch: RankScratch | None = None,
 ) -> tuple[Floats, Ints]:
     """Sum over events of ``rank / (T_i + 1) - 1/2`` by relative day, and events present that day.
 
     ``resid`` holds NaN on absent days, or, when ``used`` marks the present
-    ones, anything finite there; only the events where ``rows`` is True (all
-    by default) count. Sums over blocks of events add up, so the study ranks
-    each block as it fits it, in the same ``scratch``.
+    ones, anything finite there (``n_used``, if given, is how many each row
+    has); only the events where ``rows`` is True (all by default) count.
+    Sums over blocks of events add up, so the study ranks each block as it
+    fits it, in the same ``scratch``.
 
     Each row is sorted once, in place, with each cell's column written into
-    the lowest ``b`` bits of its float (``b`` bits number the W + L columns):
-    a float's bits order it, so cells that differ above those bits keep their
-    order and the sorted row names its columns. A row where two neighbours
-    agree above the column bits (a tie, or values within ~1e-13 of each
-    other) is ranked exactly instead (``argsort``, tied runs given their
-    mean rank). Absent cells become the largest floats, distinct above the
-    column bits, so they sort last. The deviations of a row with ``T``
-    present cells are then a row of a table by ``T``, and are added to their
-    day straight from sorted order (``bincount`` over the columns): no
-    (E, W + L) rank matrix is written back in place.
+    the lowest ``b`` bits of its float (``b`` bits number the W + L columns
+    and one more): a float's bits order it, so cells that differ above those
+    bits keep their order and the sorted row names its columns. A row where
+    two neighbours agree above the column bits (a tie, or values within
+    ~1e-13 of each other) is ranked exactly instead (``argsort``, tied runs
+    given their mean rank). Absent cells become the largest floats, distinct
+    above the column bits and naming column ``W + L``, so they sort last and
+    are counted in a bin of their own. The deviation at sorted position
+    ``p`` of a row with ``T`` present cells is ``(p + 1) / (T + 1) - 1/2``,
+    added to its day straight from sorted order (``bincount`` over the
+    columns): no (E, W + L) rank matrix is written back in place.
     """
     est_width, rows_total = resid.shape[1], resid.shape[0]
     width = est_width + ar.shape[1]
-    bits = max(1, (width - 1).bit_length())
+    bits = width.bit_length()  # column numbers 0..width, ``width`` for absent cells
     low = (1 << bits) - 1
     column = np.arange(width, dtype=np.int64)
-    last = np.float64(np.finfo(np.float64).max).view(np.int64) & ~low
-    absent_bits = (last - (column << bits)) | column
-    table = _deviation_table(width)
+    absent_bits = (_LARGEST_BITS & ~low) - (column << bits) | width
+    places = np.arange(1.0, width + 1.0)
     total, present_by_day = np.zeros(width), np.zeros(width, dtype=np.int64)
     size = min(_ROWS_PER_BLOCK, rows_total)
     if scratch is None or scratch.values.shape[0] < size or scratch.values.shape[1] != width:
@@ -274,30 +262,36 @@ def rank_deviations(
     for a in range(0, rows_total, _ROWS_PER_BLOCK):
         m = min(_ROWS_PER_BLOCK, rows_total - a)
         values, has, gone = scratch.values[:m], scratch.present[:m], scratch.absent[:m]
-        order, dev = scratch.columns[:m], scratch.deviations[:m]
+        dev = scratch.deviations[:m]
         np.add(resid[a : a + m], 0.0, out=values[:, :est_width])  # -0.0 becomes 0.0
         np.add(ar[a : a + m], 0.0, out=values[:, est_width:])
         np.isfinite(values, out=has)
-        if used is not None:
+        if used is None:
+            count = np.count_nonzero(has, axis=1)
+        else:
             has[:, :est_width] = used[a : a + m]
+            est = np.count_nonzero(used[a : a + m], axis=1) if n_used is None else n_used[a : a + m]
+            count = est + np.count_nonzero(has[:, est_width:], axis=1)
         if rows is not None:
             has &= rows[a : a + m, None]
+            count = np.where(rows[a : a + m], count, 0)
         np.logical_not(has, out=gone)
-        count = np.count_nonzero(has, axis=1)
         packed = values.view(np.int64)
         packed &= ~low
         packed |= column
         np.copyto(packed, absent_bits, where=gone)
         values.sort(axis=1)
-        np.bitwise_and(packed, low, out=order)
-        flat = packed.ravel()  # neighbours across a row's end flag that row, needlessly: rare
-        near = flat[1:] ^ flat[:-1]
+        # neighbours across a row's end flag that row, needlessly (rare); ``dev`` is written below
+        flat, near = packed.ravel(), dev.view(np.int64).ravel()[1:]
+        np.bitwise_xor(flat[1:], flat[:-1], out=near)
         odd = np.zeros(m, dtype=bool)
         odd[np.flatnonzero(near.view(np.uint64) <= low) // width] = True
         odd |= values[np.arange(m), np.maximum(count - 1, 0)] > _HUGE  # absent ones may precede
         odd = np.flatnonzero(odd)
-        np.take(table, count, axis=0, out=dev)
-        if len(odd):  # ranked exactly, from the block's own cells
+        order = np.bitwise_and(packed, low, out=packed)  # the sorted cells' columns, in place
+        np.divide(places, (count + 1.0)[:, None], out=dev)
+        dev -= 0.5
+        if len(odd):  # ranked exactly, from the block's own cells; absent ones weigh 0
             exact = np.concatenate([resid[a + odd], ar[a + odd]], axis=1)
             np.copyto(exact, np.inf, where=gone[odd])
             order[odd] = np.argsort(exact, axis=1)
@@ -306,8 +300,8 @@ def rank_deviations(
             ranks -= 0.5
             np.copyto(ranks, 0.0, where=np.arange(width) >= count[odd][:, None])
             dev[odd] = ranks
-        total += np.bincount(order.ravel(), dev.ravel(), minlength=width)
-        present_by_day += np.count_nonzero(has, axis=0)
+        total += np.bincount(order.ravel(), dev.ravel(), minlength=width + 1)[:width]
+        present_by_day += np.add.reduce(has.view(np.uint8), axis=0, dtype=np.int32)
     return total, present_by_day
 
 
