@@ -91,21 +91,24 @@ def test_bad_events_are_skipped_with_reasons_and_counted() -> None:
         Event("ZZZ", date(2024, 9, 2)),  # no prices
         Event("A", date(2024, 9, 2)),  # duplicate
         Event("C", date(2025, 2, 20)),  # event window runs past the data
+        Event("ZZZ", date(2024, 9, 2)),  # an unknown ticker's duplicate ...
+        Event("YYY", date(2024, 9, 2)),  # ... and another unknown on that date: not one
     ]
     res = run_event_study(no_bench, events, benchmark="M")
     assert res.events["ticker"].tolist() == ["A"]
-    assert res.requested == 8 and len(res.failures) == 7
+    assert res.requested == 10 and len(res.failures) == 9
     reasons = {f.item: f.reason for f in res.failures}
     assert "outside the data" in reasons["A:2030-01-01"]
     assert "outside the data" in reasons["A:2023-06-01"]
     assert reasons["B:2024-02-15"].startswith("estimation window too short")
     assert "has no close for the event-window sessions 2024-10-01" in reasons["C:2024-10-01"]
-    assert reasons["ZZZ:2024-09-02"] == "no prices for ZZZ"
+    assert res.failures[4].reason == "no prices for ZZZ"
     assert "duplicate" in reasons["A:2024-09-02"]
     assert "event window needs 3 sessions" in reasons["C:2025-02-20"]
+    assert [f.reason for f in res.failures[-2:]] == ["duplicate of event 5", "no prices for YYY"]
     # the order of failures is the order the events were given
     assert [f.item for f in res.failures] == [str(e) for e in events[1:]]
-    assert "computed 1 of 8 events; skipped 7" in res.summary().as_text()
+    assert "computed 1 of 10 events; skipped 9" in res.summary().as_text()
 
 
 def test_bad_options_raise_one_line_input_errors() -> None:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
+from itertools import repeat
 from operator import attrgetter, itemgetter
 from typing import Any, Final
 
@@ -61,6 +62,7 @@ class EventPlan:
     """The events that have usable windows, where their windows are, and the skipped ones.
 
     ``ids`` are positions in the caller's event list (``event_id``);
+    ``ticker`` each event's ticker as a position in ``tickers``;
     ``cluster`` the requested date as integer days (events sharing it are
     cross-correlated); ``session`` day 0's date. ``est_first`` is the panel
     row where each estimation window starts and ``seg_start`` the row where
@@ -75,6 +77,8 @@ class EventPlan:
 
     events: tuple[Event, ...]
     ids: Ints
+    ticker: Ints
+    tickers: tuple[str, ...]
     session: Ints
     cluster: Ints
     est_first: Ints
@@ -123,7 +127,7 @@ class EventPlan:
             return self
         kept = tuple(self.events[i] for i in np.flatnonzero(mask).tolist())
         per_event = (
-            "ids", "session", "cluster", "est_first", "seg_start", "n_est", "est_gaps",
+            "ids", "ticker", "session", "cluster", "est_first", "seg_start", "n_est", "est_gaps",
             "est_start", "est_end", "y_evt", "x_evt", "evt_days",
         )  # fmt: skip
         return replace(self, events=kept, **{f: getattr(self, f)[mask] for f in per_event})
@@ -140,13 +144,9 @@ class EventPlan:
         n, width = car_cum.shape
         car = car_cum[:, -1] if n else np.zeros(0)
         t = car / car_se if n else np.zeros(0)
-        # the tickers are a few distinct strings: made text once each, then taken per row
-        codes, distinct = pd.factorize(
-            np.array(list(map(attrgetter("ticker"), self.events)), dtype=object)
-        )
         event_cols: dict[str, Any] = {
             "event_id": self.ids,
-            "ticker": text_column([str(t) for t in distinct], codes),
+            "ticker": text_column(list(self.tickers), self.ticker),  # a few strings, taken per row
             "label": list(map(attrgetter("label"), self.events)),
             "event_date": _dates(self.cluster),
             "event_session": _dates(self.session),
@@ -200,26 +200,40 @@ def _locate(panel: ReturnPanel, events: Sequence[Event]) -> tuple[Ints, Ints, In
     Python set, so ten thousand events cost a few array passes.
     """
     n = len(events)
-    names = np.array(list(map(attrgetter("ticker"), events)), dtype=object)
+    names = list(map(attrgetter("ticker"), events))
     ordinals = map(date.toordinal, map(attrgetter("date"), events))  # a datetime's date too
     days = np.fromiter(ordinals, dtype=np.int64, count=n) - _EPOCH
-    name_codes, distinct = pd.factorize(names)
-    lowest = int(days.min()) if n else 0
-    key = name_codes.astype(np.int64) * (int(days.max()) - lowest + 1 if n else 1) + (days - lowest)
-    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    earlier = first[inverse.ravel()]
     code_of = {t: i for i, t in enumerate(panel.tickers)}
-    known = np.array([code_of.get(t, -1) for t in distinct], dtype=np.int64)
-    codes = known[name_codes] if n else np.zeros(0, dtype=np.int64)
-    repeat = earlier != np.arange(n)
-    bad = np.flatnonzero(repeat | (codes < 0))
+    codes = np.fromiter(map(code_of.get, names, repeat(-1)), dtype=np.int64, count=n)
+    # a name for the dates' key: the ticker's code, or past the panel's for one without prices
+    name_codes = codes.copy()
+    unknown = np.flatnonzero(codes < 0)
+    if len(unknown):
+        name_codes[unknown] = len(code_of) + pd.factorize(np.array(names, dtype=object)[unknown])[0]
+    lowest = int(days.min()) if n else 0
+    key = name_codes * (int(days.max()) - lowest + 1 if n else 1) + (days - lowest)
+    earlier = _first_of_equal(key)
+    again = earlier != np.arange(n)
+    bad = np.flatnonzero(again | (codes < 0))
     whys = [
         f"duplicate of event {e}" if r else f"no prices for {events[k].ticker}"
-        for k, e, r in zip(bad.tolist(), earlier[bad].tolist(), repeat[bad].tolist(), strict=True)
+        for k, e, r in zip(bad.tolist(), earlier[bad].tolist(), again[bad].tolist(), strict=True)
     ]
     fails = _failures(bad, _pick(events, bad), whys)
-    keep = np.flatnonzero(~repeat & (codes >= 0)).astype(np.int64)
+    keep = np.flatnonzero(~again & (codes >= 0)).astype(np.int64)
     return keep, codes[keep], days[keep], fails
+
+
+def _first_of_equal(key: Ints) -> Ints:
+    """For each position, the first position holding the same key (itself when the first)."""
+    order = np.argsort(key, kind="stable")
+    ranked = key[order]
+    opens = np.ones(len(key), dtype=bool)
+    np.not_equal(ranked[1:], ranked[:-1], out=opens[1:])
+    head = order[np.flatnonzero(opens)]  # stable: a run's first is its earliest position
+    earlier = np.empty(len(key), dtype=np.int64)
+    earlier[order] = head[np.cumsum(opens) - 1]
+    return earlier
 
 
 def _first_session_on_or_after(panel: ReturnPanel, codes: Ints, wanted: Ints) -> Ints:
@@ -342,6 +356,8 @@ def plan_events(
     return EventPlan(
         events=tuple(_pick(chosen, sel)),
         ids=keep[sel],
+        ticker=codes[sel],
+        tickers=panel.tickers,
         session=panel.days[pos],
         cluster=wanted[sel],
         est_first=est_first,
