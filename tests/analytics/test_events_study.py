@@ -28,6 +28,7 @@ from themelens.analytics.events_sources import (
     read_events_csv,
 )
 from themelens.config import Settings
+from themelens.data.contracts import ticker_runs
 from themelens.errors import CsvFormatError, InputError, UnknownTickerError
 from themelens.summary import Summary
 from themelens.theme import load_theme
@@ -307,3 +308,20 @@ def test_pipeline_step_studies_the_theme_catalysts_on_demo_data(tmp_path: Path) 
     assert res is not None and res.synthetic and res.benchmark == "HSTECH.HK"
     assert {"9988.HK", "0981.HK", "1347.HK", "9888.HK"} <= set(res.events["ticker"])
     assert res.cross_correlation is not None  # three catalysts on 2025-09-24
+
+
+@pytest.mark.parametrize(
+    "wanted",
+    [["A", "B", "C"], ["B", "C"], ["A", "C"]],  # every ticker (the frame's own arrays), a
+    ids=["every", "one-run", "scattered"],  # subset in one run (a view), one in two (a copy)
+)
+def test_the_study_never_writes_into_the_callers_frame(wanted: list[str]) -> None:
+    # the panel's day numbers are worked out in place only in an array of its own
+    frame = PRICES.sort_values(["ticker", "date"], ignore_index=True)
+    frame["date"] = frame["date"].astype("datetime64[ns]")  # the contract's order: read in place
+    assert ticker_runs(frame) is not None
+    before = frame.copy(deep=True)
+    events = [Event(t, date(2024, 9, 2)) for t in wanted]
+    res = run_event_study(frame, events, benchmark="M")
+    assert len(res.events) == len(wanted)
+    pd.testing.assert_frame_equal(frame, before)

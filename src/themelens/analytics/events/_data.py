@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -44,6 +44,7 @@ Bools = npt.NDArray[np.bool_]
 Days = npt.NDArray[np.int32]
 """Session dates as days since 1970-01-01 in 32 bits (half the bytes of the (E, W) windows)."""
 _T = TypeVar("_T", bound=np.generic)
+_NS_PER_DAY: Final = 86_400_000_000_000
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,7 @@ def _rows(prices: pd.DataFrame, wanted: set[str]) -> _Rows:
             return _Rows(
                 names=tuple(runs.tickers[k] for k in picks),
                 counts=(runs.ends - runs.starts)[picks].astype(np.int64),
-                days=column("date", "datetime64[ns]").view(np.int64) // 86_400_000_000_000,
+                days=_whole_days(column("date", "datetime64[ns]")),
                 close=close,
                 providers=provider,
             )
@@ -191,6 +192,17 @@ def _rows(prices: pd.DataFrame, wanted: set[str]) -> _Rows:
         close=frame["close"].to_numpy(dtype=np.float64),
         providers=_provider_names(frame["provider"], None) if has_provider else (),
     )
+
+
+def _whole_days(dates: npt.NDArray[np.datetime64]) -> Ints:
+    """Days since 1970 of ``datetime64[ns]`` dates: in place when the array owns its memory (a
+    copy made here), never in a view, which may be the caller's frame's memory."""
+    nanoseconds = dates.view(np.int64)
+    if not dates.flags.owndata:
+        out: Ints = nanoseconds // _NS_PER_DAY
+        return out
+    np.floor_divide(nanoseconds, _NS_PER_DAY, out=nanoseconds)
+    return nanoseconds
 
 
 def build_panel(
@@ -255,7 +267,7 @@ def _close_on(b_days: Ints, b_close: Floats, days: Ints) -> Floats:
     first = int(b_days[0])
     slot = np.full(int(b_days[-1]) - first + 2, np.nan)  # the last slot stays NaN: out of span
     slot[b_days - first] = b_close
-    at = days - first
+    at = np.subtract(days, first, dtype=np.int32 if len(slot) < 2**31 else np.int64)
     np.clip(at, -1, len(slot) - 1, out=at)
     out: Floats = slot[at]
     return out

@@ -265,11 +265,12 @@ def rank_deviations(
         dev = scratch.deviations[:m]
         np.add(resid[a : a + m], 0.0, out=values[:, :est_width])  # -0.0 becomes 0.0
         np.add(ar[a : a + m], 0.0, out=values[:, est_width:])
-        np.isfinite(values, out=has)
         if used is None:
+            np.isfinite(values, out=has)
             count = np.count_nonzero(has, axis=1)
         else:
             has[:, :est_width] = used[a : a + m]
+            np.isfinite(values[:, est_width:], out=has[:, est_width:])
             est = np.count_nonzero(used[a : a + m], axis=1) if n_used is None else n_used[a : a + m]
             count = est + np.count_nonzero(has[:, est_width:], axis=1)
         if rows is not None:

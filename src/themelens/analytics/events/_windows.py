@@ -25,6 +25,7 @@ __all__ = ["BLOCK", "MAX_DAYS_TO_SESSION", "Event", "EventPlan", "plan_events"]
 
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
+Running = npt.NDArray[np.int32] | npt.NDArray[np.int64]
 
 MAX_DAYS_TO_SESSION = 7
 """An event whose ticker has no session within this many calendar days of the date is skipped."""
@@ -383,7 +384,7 @@ def _window_reasons(
     seg_s: Ints,
     ok: Bools,
     reason: dict[int, str],
-    running: Ints,
+    running: Running,
     *,
     benchmark: str | None,
     estimation: int,
@@ -399,10 +400,10 @@ def _window_reasons(
     the estimation days lost to benchmark gaps.
     """
     est_first = np.maximum(pos - gap - estimation + 1, seg_s)
-    n_est = _counts_between(running, est_first, pos - gap)
+    n_est = _counts_between(running, est_first, pos - gap).astype(np.int64)
     lost = np.isfinite(panel.ret)
     lost &= panel.bench_gap
-    est_gaps = _window_counts(lost, est_first, pos - gap)
+    est_gaps = _window_counts(lost, est_first, pos - gap).astype(np.int64)
     short = ok & (n_est < min_estimation)
     for j in np.flatnonzero(short):
         i = int(j)
@@ -414,13 +415,14 @@ def _window_reasons(
         reason[i] = why
     if benchmark is None:
         return n_est, est_gaps
-    no_bench = np.isfinite(panel.bench)
-    np.logical_not(no_bench, out=no_bench)
     lo, hi = window
-    uncovered = ok & ~short & (_window_counts(no_bench, pos + lo, pos + hi) > 0)
-    bad = np.flatnonzero(uncovered)
-    cells = pos[bad][:, None] + np.arange(lo, hi + 1)[None, :]
-    missing = np.where(no_bench[cells], panel.days[cells], -1)
+    # the event windows' few cells are read, not a running count over the whole panel
+    placed = np.flatnonzero(ok & ~short)
+    cells = pos[placed][:, None] + np.arange(lo, hi + 1)[None, :]
+    no_bench = ~np.isfinite(panel.bench[cells])
+    uncovered = np.flatnonzero(no_bench.any(axis=1))
+    bad, cells = placed[uncovered], cells[uncovered]
+    missing = np.where(no_bench[uncovered], panel.days[cells], -1)
     if not len(bad):
         return n_est, est_gaps
     # one message per pattern of missing sessions (patterns found by sorting the rows), the
@@ -462,21 +464,25 @@ def _failures(ids: Ints, events: list[Event], reasons: list[str]) -> list[tuple[
     return list(zip(ids.tolist(), map(Failure, map(str, events), reasons), strict=True))
 
 
-def _running(flags: Bools) -> Ints:
-    """``running[i]`` = how many of ``flags[:i]`` are True (length ``len(flags) + 1``)."""
-    running = np.zeros(len(flags) + 1, dtype=np.int64)
+def _running(flags: Bools) -> Running:
+    """``running[i]`` = how many of ``flags[:i]`` are True (length ``len(flags) + 1``).
+
+    32-bit when the counts fit: half the memory to write (and fault in) per panel row.
+    """
+    size = len(flags) + 1
+    running = np.zeros(size, dtype=np.int32) if size < 2**31 else np.zeros(size, dtype=np.int64)
     np.cumsum(flags, out=running[1:])
     return running
 
 
-def _counts_between(running: Ints, first: Ints, last: Ints) -> Ints:
+def _counts_between(running: Running, first: Ints, last: Ints) -> Running:
     """How many flags in ``first..last`` (both ends included) are True, from their running count."""
     size = len(running) - 1
     first = np.clip(first, 0, size)
-    counts: Ints = running[np.clip(last + 1, first, size)] - running[first]
+    counts: Running = running[np.clip(last + 1, first, size)] - running[first]
     return counts
 
 
-def _window_counts(flags: Bools, first: Ints, last: Ints) -> Ints:
+def _window_counts(flags: Bools, first: Ints, last: Ints) -> Running:
     """How many of ``flags[first..last]`` (both ends included) are True, per event; 0 if empty."""
     return _counts_between(_running(flags), first, last)
