@@ -205,17 +205,34 @@ _LARGEST_BITS: Final = int(np.array(np.finfo(np.float64).max).view(np.int64))
 
 
 class RankScratch(NamedTuple):
-    """Buffers for :func:`rank_deviations`, (rows, W + L), reusable from one call to the next."""
+    """Buffers for :func:`rank_deviations`, (rows, W + L), reusable from one call to the next;
+    and the table of deviations by sorted position and present cells (:func:`_deviation_table`)."""
 
     values: Floats
     present: Bools
     absent: Bools
     deviations: Floats
+    table: Floats
 
     @classmethod
     def of(cls, rows: int, width: int) -> RankScratch:
         shape = (rows, width)
-        return cls(np.empty(shape), np.empty(shape, bool), np.empty(shape, bool), np.empty(shape))
+        return cls(
+            np.empty(shape), np.empty(shape, bool), np.empty(shape, bool), np.empty(shape),
+            _deviation_table(width),
+        )  # fmt: skip
+
+
+def _deviation_table(width: int) -> Floats:
+    """Row ``c``: ``rank / (c + 1) - 1/2`` at sorted positions ``0..c-1`` (ranks 1..c), then 0."""
+    position = np.arange(width, dtype=np.float64)
+    count = np.arange(width + 1)
+    table = np.empty((width + 1, width))
+    table[:] = position + 1.0
+    table /= (count + 1.0)[:, None]
+    table -= 0.5
+    np.copyto(table, 0.0, where=position >= count[:, None])
+    return table
 
 
 def rank_deviations(
@@ -239,14 +256,15 @@ def rank_deviations(
     the lowest ``b`` bits of its float (``b`` bits number the W + L columns
     and one more): a float's bits order it, so cells that differ above those
     bits keep their order and the sorted row names its columns. A row where
-    two neighbours agree above the column bits (a tie, or values within
-    ~1e-13 of each other) is ranked exactly instead (``argsort``, tied runs
-    given their mean rank). Absent cells become the largest floats, distinct
-    above the column bits and naming column ``W + L``, so they sort last and
-    are counted in a bin of their own. The deviation at sorted position
-    ``p`` of a row with ``T`` present cells is ``(p + 1) / (T + 1) - 1/2``,
-    added to its day straight from sorted order (``bincount`` over the
-    columns): no (E, W + L) rank matrix is written back in place.
+    two neighbours agree above the column bits and the sign (a tie, values
+    within ~1e-13 of each other, or -0.0 beside 0.0) is ranked exactly
+    instead (``argsort``, tied runs given their mean rank). Absent cells
+    become the largest floats, distinct above the column bits and naming
+    column ``W + L``, so they sort last and are counted in a bin of their
+    own. The deviations of a row with ``T`` present cells are then a row of
+    a table by ``T``, added to their day straight from sorted order
+    (``bincount`` over the columns): no (E, W + L) rank matrix is written
+    back in place.
     """
     est_width, rows_total = resid.shape[1], resid.shape[0]
     width = est_width + ar.shape[1]
@@ -254,7 +272,6 @@ def rank_deviations(
     low = (1 << bits) - 1
     column = np.arange(width, dtype=np.int64)
     absent_bits = (_LARGEST_BITS & ~low) - (column << bits) | width
-    places = np.arange(1.0, width + 1.0)
     total, present_by_day = np.zeros(width), np.zeros(width, dtype=np.int64)
     size = min(_ROWS_PER_BLOCK, rows_total)
     if scratch is None or scratch.values.shape[0] < size or scratch.values.shape[1] != width:
@@ -262,36 +279,37 @@ def rank_deviations(
     for a in range(0, rows_total, _ROWS_PER_BLOCK):
         m = min(_ROWS_PER_BLOCK, rows_total - a)
         values, has, gone = scratch.values[:m], scratch.present[:m], scratch.absent[:m]
-        dev = scratch.deviations[:m]
-        np.add(resid[a : a + m], 0.0, out=values[:, :est_width])  # -0.0 becomes 0.0
-        np.add(ar[a : a + m], 0.0, out=values[:, est_width:])
+        dev, packed = scratch.deviations[:m], scratch.values[:m].view(np.int64)
+        # the cells' bits without the lowest ones, copied in one pass
+        np.bitwise_and(resid[a : a + m].view(np.int64), ~low, out=packed[:, :est_width])
+        np.bitwise_and(ar[a : a + m].view(np.int64), ~low, out=packed[:, est_width:])
         if used is None:
-            np.isfinite(values, out=has)
-            count = np.count_nonzero(has, axis=1)
+            np.isfinite(resid[a : a + m], out=has[:, :est_width])
         else:
             has[:, :est_width] = used[a : a + m]
-            np.isfinite(values[:, est_width:], out=has[:, est_width:])
-            est = np.count_nonzero(used[a : a + m], axis=1) if n_used is None else n_used[a : a + m]
-            count = est + np.count_nonzero(has[:, est_width:], axis=1)
+        np.isfinite(ar[a : a + m], out=has[:, est_width:])
+        if used is None or n_used is None:
+            count = np.count_nonzero(has, axis=1)
+        else:
+            count = n_used[a : a + m] + np.count_nonzero(has[:, est_width:], axis=1)
         if rows is not None:
             has &= rows[a : a + m, None]
             count = np.where(rows[a : a + m], count, 0)
         np.logical_not(has, out=gone)
-        packed = values.view(np.int64)
-        packed &= ~low
         packed |= column
         np.copyto(packed, absent_bits, where=gone)
         values.sort(axis=1)
-        # neighbours across a row's end flag that row, needlessly (rare); ``dev`` is written below
+        # neighbours equal but for the sign and the column bits; pairs across a row's end flag
+        # that row, needlessly (rare); ``dev`` is written below
         flat, near = packed.ravel(), dev.view(np.int64).ravel()[1:]
         np.bitwise_xor(flat[1:], flat[:-1], out=near)
+        np.left_shift(near, 1, out=near)  # the sign bit out
         odd = np.zeros(m, dtype=bool)
-        odd[np.flatnonzero(near.view(np.uint64) <= low) // width] = True
+        odd[np.flatnonzero(near.view(np.uint64) <= low << 1) // width] = True
         odd |= values[np.arange(m), np.maximum(count - 1, 0)] > _HUGE  # absent ones may precede
         odd = np.flatnonzero(odd)
         order = np.bitwise_and(packed, low, out=packed)  # the sorted cells' columns, in place
-        np.divide(places, (count + 1.0)[:, None], out=dev)
-        dev -= 0.5
+        np.take(scratch.table, count, axis=0, out=dev, mode="clip")  # counts are 0..width
         if len(odd):  # ranked exactly, from the block's own cells; absent ones weigh 0
             exact = np.concatenate([resid[a + odd], ar[a + odd]], axis=1)
             np.copyto(exact, np.inf, where=gone[odd])
