@@ -197,6 +197,8 @@ def run_event_study(
         window=window,
         min_estimation=min_estimation,
     )
+    providers = panel.providers
+    del panel  # its per-row arrays are planned into windows: the fit's blocks reuse their memory
     fit, reductions = _fit(model, plan, engine)
     keep = ~fit.degenerate
     failures = list(plan.failures)
@@ -231,8 +233,8 @@ def run_event_study(
         cross_correlation=cross,
         failures=tuple(map(itemgetter(1), sorted(failures, key=itemgetter(0)))),
         warnings=plan.warnings,
-        synthetic="demo" in panel.providers,
-        providers=panel.providers,
+        synthetic="demo" in providers,
+        providers=providers,
     )
 
 
