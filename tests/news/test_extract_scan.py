@@ -19,7 +19,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from themelens.news.extract import dates, metrics, numbers, phrases
+from themelens.news.extract import (
+    dates,
+    metrics,
+    numbers,
+    phrases,
+    qualifiers,
+    resolve,
+    tables,
+    windows,
+)
 from themelens.news.extract.assemble import _CANDIDATE, _PERIOD_HINT, linker_for
 from themelens.news.extract.entities import EntityLinker
 from themelens.news.extract.scan import (
@@ -41,6 +50,8 @@ _WORDS = (
     "per cent", "times", "21x", "P/E", "capex", "spending", "bonds", "net", "buying", "since",
     "highest", "level", "four-year", "straight", "weeks", "hit", "daily", "limit-up", "rose",
     "fell", "İ", "ı", "ſ", "\u212a", "’s", ",", ".", ";", "-", "(", ")", "\n",
+    "while", "which", "after", "year-on-year", "budget", "three-year", "over", "nearly", "up to",
+    "about", "—", "contributed to", "pct", "from", "versus", "a", "an", "~",
 )  # fmt: skip
 
 
@@ -95,6 +106,11 @@ def _folded_patterns() -> list[Folded]:
     found += [metrics._cue_union(metrics._MONEY_CUES), metrics._STOCK_OF_MONEY_RE]
     found += [numbers._MONEY_RE, numbers._PERCENT_RE, numbers._MULTIPLE_RE]
     found += [numbers._BARE_MULTIPLE_RE, phrases._HIGH_SINCE_RE, phrases._LIMIT_PHRASE_RE]
+    found += [metrics._MOVE_RE, metrics._GROWTH_MARK_RE, metrics._BUDGET_RE]
+    found += [metrics._RIGHT_STOP_RE, metrics._DURATION_RE, *metrics._CUE_SCANS.values()]
+    found += [resolve._CLAUSE_RE, resolve._APPOSITIVE_RE, resolve._CONTRIB_RE]
+    found += [windows._TIME_STOP_RE, windows._RELATIVE_RE, qualifiers._HEDGE_RE]
+    found += [tables._PCT_RE, dates._SINCE_RE]
     return found
 
 

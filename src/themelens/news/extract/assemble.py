@@ -72,6 +72,8 @@ _QH: Final = r"\b[QH][1-4]\b|\b[1-4][QH]\b"
 _PERIOD_HINT: Final = AnyOf(  # quarter|half|three\s+months|\b[QH][1-4]\b|\b[1-4][QH]\b
     ("quarter", "half"), ((r"three\s+months", ("three",)), (_QH, ("1", "2", "3", "4")))
 )
+_PERIOD_WORDS: Final = AnyOf(("quarter", "half"), ((r"three\s+months", ("three",)),))
+"""``_PERIOD_HINT`` for a sentence that is no ``_CANDIDATE``: it holds no digit, so no "Q3"."""
 _PE_FOLLOW_RE: Final = re.compile(r"\b(?:average|historical|history|median|norm)\b", re.IGNORECASE)
 _CANDIDATE: Final = AnyOf(  # may hold a claim: \d|high|week|limit|peak|first\s+time
     ("high", "week", "limit", "peak"), ((r"\d", ()), (r"first\s+time", ("first",)))
@@ -128,12 +130,13 @@ def _is_table_cell(s: Sentence) -> bool:
     """A short line of a table or list ("SMIC +2.9pc", "| Baidu | 9888.HK | +3.1% |")."""
     if s.text.rstrip().endswith("."):
         return False
-    tokens = s.text.split()
-    if len(tokens) > 4 * _TABLE_CELL_MAX_WORDS:
+    if len(s.text.split()) > 4 * _TABLE_CELL_MAX_WORDS:
         return False
-    return (
-        sum(1 for w in tokens if w.isalnum() or any(map(str.isalnum, w))) <= _TABLE_CELL_MAX_WORDS
-    )
+    return len(_WORDISH_RE.findall(s.text)) <= _TABLE_CELL_MAX_WORDS
+
+
+_WORDISH_RE: Final = re.compile(r"\S*[^\W_]\S*")
+"""A token (``str.split``'s) that holds a letter or digit (``str.isalnum``'s, as ``[^\\W_]``)."""
 
 
 _WINDOW_KINDS: Final[dict[str, TimeKind]] = {"1w": "week", "1m": "month", "ytd": "ytd"}
@@ -223,35 +226,36 @@ def _fiscal_year_end(sent: SentenceView) -> int | None:
     return None
 
 
-def _times(sent: SentenceView, found: list[Found], cell: bool) -> list[TimeExpr]:
+def _times(sent: SentenceView, found: list[Found], cell: bool, candidate: bool) -> list[TimeExpr]:
     """The sentence's time expressions; keeps the results period and a list's times in context."""
     ctx, text = sent.ctx, sent.text
-    need = (
-        found
-        or _PERIOD_HINT.found_in(text)
-        or text.rstrip().endswith(":")
-        or (cell and _DATED_HINT_RE.search(text))
-    )
+    intro = text.rstrip().endswith(":")
+    hint = _PERIOD_HINT if candidate else _PERIOD_WORDS
+    need = found or intro or hint.found_in(text) or (cell and _DATED_HINT_RE.search(text))
     times = find_time_exprs(text, ctx.published) if need else []
-    if any(t.fiscal for t in times):  # Alibaba's "fiscal second quarter" is July-September
-        fye = _fiscal_year_end(sent)
-        times = [fiscal_to_calendar(t, fye, ctx.published) if fye else t for t in times]
-    period = next(
-        (
-            t.window for t in times
-            if t.kind == "period" and not _COMPARED_RE.search(text, max(0, t.start - 30), t.start)
-        ),
-        None,
-    )  # fmt: skip  # "accelerating from 26% in the June quarter" names an earlier period
-    if period is not None:
-        ctx.period = period
-    if text.rstrip().endswith(":") or (cell and not found and times):
+    if times:  # most sentences name no time: no generator for them
+        if any(t.fiscal for t in times):  # Alibaba's "fiscal second quarter" is July-September
+            fye = _fiscal_year_end(sent)
+            times = [fiscal_to_calendar(t, fye, ctx.published) if fye else t for t in times]
+        period = next(
+            (
+                t.window for t in times
+                if t.kind == "period"
+                and not _COMPARED_RE.search(text, max(0, t.start - 30), t.start)
+            ),
+            None,
+        )  # fmt: skip  # "accelerating from 26% in the June quarter" names an earlier period
+        if period is not None:
+            ctx.period = period
+    if intro or (cell and not found and times):
         # "Market snapshot, Friday close:", "MARKET CLOSE (27 Aug)": the lines below are dated
         ctx.list_times = [replace(t, start=0, end=0) for t in times]
     elif not cell:
         ctx.list_times = []
     elif not times:
         times = ctx.list_times  # "Market snapshot, Friday close:" dates the lines below it
+    if not times:
+        return []
     phrases = [(f.start, f.end) for f in found if f.quantity is None]
     return [t for t in times if not any(a <= t.start < b for a, b in phrases)]
 
@@ -285,7 +289,7 @@ def _read_sentence(
     if found:
         sent.read_all()
     claims: list[Claim] = []
-    times = _times(sent, found, cell)
+    times = _times(sent, found, cell, candidate)
     for f in found:
         entity, mention = sent.entity(f)
         if entity is None or (cell and mention is None):
@@ -301,7 +305,11 @@ def _read_sentence(
             ctx.last[m.kind] = m.slug
         if m.slug and m.kind == "index":
             ctx.seen[m.slug] = ctx.seen.get(m.slug, 0) + 1
-    subject = next((m for m in sent.mentions if m.slug or m.kind.endswith("anaphor")), None)
+    subject = (
+        next((m for m in sent.mentions if m.slug or m.kind.endswith("anaphor")), None)
+        if sent.mentions
+        else None
+    )
     if subject is not None:  # "The tech gauge has fallen 16%. It is still up 24%": the gauge's
         ctx.subject = subject.slug or sent.resolve(subject) or ctx.subject
     return claims

@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from itertools import repeat
 from typing import Final, Literal
 
 from themelens.news.extract.numbers import parse_count
@@ -152,9 +153,6 @@ ones it has in ``_PATTERNS`` (which also serve its ``IGNORECASE`` run on the tex
 where "ſ" matches "s"): a literal every match holds ("#nth": a digit and "st", "nd", "rd" or
 "th")."""
 _NTH_RE: Final = re.compile(r"\d(?:st|nd|rd|th)")
-_NARROW_HINTS: Final = frozenset(
-    h for hints in _NARROW.values() for h in hints if h[0] != "#" and h not in _HINTS
-)
 
 
 def _order(narrow: bool) -> dict[str, tuple[int, ...]]:
@@ -168,6 +166,8 @@ def _order(narrow: bool) -> dict[str, tuple[int, ...]]:
 
 _SCAN_ORDER: Final = _order(narrow=False)
 _NARROW_ORDER: Final = _order(narrow=True)
+_NARROW_KEYS: Final = tuple(h for h in _NARROW_ORDER if h[0] != "#")
+"""The words the case-sensitive run looks for in the lowered text: ``_NARROW_ORDER``'s."""
 _QUARTER_NAMES: Final = frozenset(
     {"quarter", "quarter_short", "quarter_bare", "quarter_bare_short"}
 )
@@ -188,9 +188,9 @@ _FISCAL_RE: Final = re.compile(r"fiscal|\bFY", re.IGNORECASE)
 _OF_FISCAL_RE: Final = re.compile(
     r"\s+of\s+(?:its|the|their|the\s+company['’]s)\s+fiscal\b", re.IGNORECASE
 )
-_SINCE_RE: Final = re.compile(
-    r"\b(?:since|from|than|versus|vs\.?|compared\s+(?:with|to)|against)\s+$", re.IGNORECASE
-)  # "since early 2023", "up from the first quarter": reference points
+_SINCE_RE: Final = Folded(  # "since early 2023", "up from the first quarter": reference points
+    r"\b(?:since|from|than|versus|vs\.?|compared\s+(?:with|to)|against)\s+$"
+)
 
 
 @dataclass(frozen=True)
@@ -432,11 +432,10 @@ def find_time_exprs(text: str, published: date | None) -> list[TimeExpr]:
     """
     found: list[TimeExpr] = []
     taken: list[tuple[int, int]] = []
-    low = text.lower()
-    folded = lowered(
-        text, low
-    )  # the patterns run on it (``scan.Folded``); ``_resolve`` is case-blind
-    present = set(filter(low.__contains__, _HINTS))  # ``h in low`` for each, in one C loop
+    folded = lowered(text)  # the patterns run on it (``scan.Folded``); ``_resolve`` is case-blind
+    low = text.lower() if folded is None else folded
+    hints = _HINTS if folded is None else _NARROW_KEYS  # ``h in low`` for each, in one C loop
+    present = set(filter(low.__contains__, hints))
     if _YEAR_RE.search(text) is not None:
         present.add("#year")
     if _MONTH_HINT_RE.search(low) is not None:
@@ -446,20 +445,20 @@ def find_time_exprs(text: str, published: date | None) -> list[TimeExpr]:
     if folded is None:
         scans = _SCAN_ORDER  # a pattern runs as IGNORECASE: only the broad hints are safe
     else:
-        present.update(filter(folded.__contains__, _NARROW_HINTS))
         if _NTH_RE.search(folded) is not None:
             present.add("#nth")
         scans = _NARROW_ORDER
     forecast: bool | None = None  # read only for a quarter named without a year
-    for k in sorted({k for h in present for k in scans.get(h, ())}):
+    for k in sorted(set().union(*map(scans.get, present, repeat(())))):  # the hints' patterns
         name, rx, _ = _PATTERNS[k]
         for m in rx.finditer_low(text, folded):
-            if any(m.start() < e and s < m.end() for s, e in taken):
+            if taken and any(m.start() < e and s < m.end() for s, e in taken):
                 continue
-            if name != "ytd" and _SINCE_RE.search(text, max(0, m.start() - 14), m.start()):
-                taken.append(
-                    m.span()
-                )  # "since early 2023", "up from the first quarter": references
+            since = name != "ytd" and _SINCE_RE.search_low(
+                text, folded, max(0, m.start() - 14), m.start()
+            )
+            if since:  # "since early 2023", "up from the first quarter": references
+                taken.append(m.span())
                 continue
             if name == "since_month" and _SUPERLATIVE_RE.search(
                 text, max(0, m.start() - 40), m.start()
@@ -480,7 +479,8 @@ def find_time_exprs(text: str, published: date | None) -> list[TimeExpr]:
                     or _OF_FISCAL_RE.match(text, m.end())
                 )
             )
-            explicit = bool(m.groupdict().get("year") or m.groupdict().get("yy"))
+            groups = m.groupdict()
+            explicit = bool(groups.get("year") or groups.get("yy"))
             found.append(TimeExpr(kind, m.start(), m.end(), window, when, fiscal, explicit))
             taken.append(m.span())
     found.sort(key=lambda t: t.start)

@@ -22,6 +22,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress
 from operator import itemgetter
 from typing import Final
 
@@ -150,6 +151,8 @@ def is_title_case(text: str) -> bool:
     lower = len(data) - len(data.translate(None, _LOWER))
     if upper + lower >= 12 and upper >= 0.8 * (upper + lower):
         return True  # an ALL CAPS headline ("*HUA HONG SEES 4Q REVENUE UP 18%")
+    if upper < 4:
+        return False  # 70% of five words or more: four capitals at least, one per word
     words = _WORD_RE.findall(text)
     return len(words) >= 5 and sum(map(str.isupper, map(_FIRST, words))) >= 0.7 * len(words)
 
@@ -193,12 +196,12 @@ def _unknown_subjects(text: str) -> list[tuple[int, int]]:
     "also", "Hong Kong-listed"), a possessive, then the run of capitalised words.
     """
     out: list[tuple[int, int]] = []
-    if not any(map(_is_move_word, text.split())):  # ``str.split`` cuts where ``\S+`` does
+    moves = list(map(_is_move_word, text.split()))  # ``str.split`` cuts where ``\S+`` does
+    if not any(moves):
         return out
     every = [(m.start(), m.group(0)) for m in _TOKEN_RE.finditer(text)]
-    for at, (pos, tok) in enumerate(every):
-        if not _is_move_word(tok):
-            continue
+    for at in compress(range(len(every)), moves):  # the move words' places, found in one C loop
+        pos = every[at][0]
         toks = [t for t in every[max(0, at - 12) : at] if t[0] >= pos - _SUBJECT_REACH]
         k = len(toks) - 1
         bridges = 0
@@ -480,6 +483,8 @@ class ArticleNames:
         """Mentions inside ``[start, end)``, with offsets relative to ``start``."""
         lo = bisect_left(self._starts, start)
         hi = bisect_left(self._starts, end)
+        if lo == hi:
+            return []  # most sentences name no one
         return [
             Mention(m.start - start, m.end - start, m.slug, m.kind)
             for m in self._mentions[lo:hi]

@@ -134,7 +134,9 @@ _CUE_WORDS: Final[dict[str, tuple[str, ...]]] = {
 }  # fmt: skip
 """Words (lower case) one of which every match of the cue holds: a clause with none of them is
 not scanned for it (``scan.first_matches``); an empty tuple: always scanned."""
-_MOVE_RE: Final = _rx(rf"(?<![-\w])(?:(?P<up>{_UP})|(?P<down>{_DOWN}))\b")
+_CUE_SCANS: Final[dict[str, Folded]] = {name: Folded(rx.pattern) for name, rx in _CUES.items()}
+"""The cues as ``scan.Folded`` patterns: run on the lowered text, as the cue scans are."""
+_MOVE_RE: Final = Folded(rf"(?<![-\w])(?:(?P<up>{_UP})|(?P<down>{_DOWN}))\b")
 UP_WORDS: Final = _UP
 """Verbs and adverbs of a rise, as one regex alternation (no groups)."""
 DOWN_WORDS: Final = _DOWN
@@ -157,7 +159,7 @@ _PE_RE: Final = _rx(
     r"times\s+(?:(?:projected|expected|estimated|next\s+year['’]s|its|their)\s+){0,2}"
     r"(?:(?:fiscal[\s-])?(?:20)?\d\d\s+)?earnings|valuation)"
 )
-_GROWTH_MARK_RE: Final = _rx(
+_GROWTH_MARK_RE: Final = Folded(
     r"\b(?:year[\s-]on[\s-]year|year[\s-]over[\s-]year|from\s+a\s+year\s+(?:earlier|ago)|"
     r"quarter[\s-](?:on|over)[\s-]quarter|y/?o/?y|q/?o/?q)\b"
 )
@@ -166,7 +168,7 @@ the measured noun ("revenue ... was RMB31bn, decreasing 7% year over year") may 
 _PRICE_SUBJECT_RE: Final = _rx(
     r"\b(?:shares|stocks?|ADRs|ADSs|index|gauge|benchmark|barometer)\s+(?:[\w-]+\s+){0,2}$"
 )
-_BUDGET_RE: Final = _rx(r"\bbudget(?:s|ed)?\b")
+_BUDGET_RE: Final = Folded(r"\bbudget(?:s|ed)?\b")
 _CONSENSUS_RE: Final = _rx(r"\b(?:consensus|analysts\s+(?:polled|surveyed|tracked))\b")
 _TRAILING_RE: Final = _rx(r"\b(?:trailing|historical|TTM|last\s+twelve\s+months)\b")
 _AFTER_BREAK_RE: Final = _rx(
@@ -175,7 +177,7 @@ _AFTER_BREAK_RE: Final = _rx(
 )
 _JOIN_RE: Final = _rx(r"[,;]\s*(?:and|but|while|yet|with)\b")
 _FROM_RE: Final = _rx(r"\b(?:from|was|previously|prior|versus|vs\.?)\s+$")
-_RIGHT_STOP_RE: Final = _rx(
+_RIGHT_STOP_RE: Final = Folded(
     r"\b(?:after|as|amid|following|because|since|when|which|while|despite|thanks|on\s+news|"
     r"ahead\s+of|before|respectively)\b|[;(]"
     r"|,\s+(?=\w+ing\b|the\b|a\b|an\b|and\b|but\b|according\b|up\b|down\b|from\b)"
@@ -257,7 +259,7 @@ def _clause_cues(
 def _cue_scans(names: tuple[str, ...]) -> tuple[list[Branch], re.Pattern[str]]:
     """The cues ``names`` as ``scan.first_matches`` branches (each scanned on its own, only
     where one of its words is) and their alternation: what ``_cue_union`` finds."""
-    branches = [(Folded(_CUES[name].pattern), _CUE_WORDS[name]) for name in names]
+    branches = [(_CUE_SCANS[name], _CUE_WORDS[name]) for name in names]
     union = "|".join(f"(?P<g{k}>{_CUES[name].pattern})" for k, name in enumerate(names))
     return branches, re.compile(union, re.IGNORECASE)
 
@@ -371,7 +373,7 @@ def _money(text: str, q: Quantity, lo: int, hi: int) -> MetricCall | None:
         return MetricCall("fund_flow", negative=True, cue=m.span())  # "HK$3bn of net selling"
     if net and (m := _NET_FLOW_RE.search(text, max(lo, q.start - 30), q.start)):
         return MetricCall("fund_flow", cue=m.span())  # "bought a net HK$8.2 billion"
-    buy = _CUES["buy"].search(text, lo, q.start) if _has(low, _BUY_WORDS) else None
+    buy = _CUE_SCANS["buy"].search(text, lo, q.start) if _has(low, _BUY_WORDS) else None
     stake = _nearest(text, ("stake",), q, buy.end(), hi) if buy is not None else None
     if stake is not None and stake[1] <= 40:
         return MetricCall("stake_purchase", cue=stake[2])
@@ -400,11 +402,11 @@ def _money(text: str, q: Quantity, lo: int, hi: int) -> MetricCall | None:
     if name in ("plan", "capex"):  # a year's budget for capital spending is that year's capex
         explicit = name == "capex" and _CAPEX_WORD_RE.match(text, span[0])  # "capital expenditure"
         plan = _DURATION_RE.search(text, lo, hi) or (
-            not explicit and _CUES["plan"].search(text, lo, hi)
+            not explicit and _CUE_SCANS["plan"].search(text, lo, hi)
         )  # "plans to raise its capex to 160 billion yuan in 2026" is that year's capex
         if plan and not one_year_budget:
             return MetricCall("investment_plan", cue=span)
-        if name == "plan" and not _CUES["capex"].search(text, lo, hi):
+        if name == "plan" and not _CUE_SCANS["capex"].search(text, lo, hi):
             return None
         return MetricCall("capex", cue=span)
     if name == "target" and (
@@ -451,7 +453,7 @@ _INFRA_RE: Final = _rx(
     r"chips?|semiconductors?|servers?|GPUs?|capacity|fabs?|models?|technology|capital)\b"
 )
 _COUNT_WORD = r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty)"
-_DURATION_RE: Final = _rx(
+_DURATION_RE: Final = Folded(
     rf"\b(?:{_COUNT_WORD}[\s-]year\b(?![\s-](?:high|low|old|average|peak))|"
     rf"over\s+(?:the\s+)?(?:next\s+|coming\s+)?{_COUNT_WORD}\s+years)"
 )

@@ -92,6 +92,8 @@ _MULTIPLE_RE: Final = Folded(
     rf"(?<![\w.$])(?P<num>{_NUM})(?:\s?x\b|\s+times\b(?!\s+(?:more|less|as|larger|bigger|higher)\b))"
 )
 _DIGIT_RE: Final = re.compile(r"\d")
+_DIGIT_X_RE: Final = re.compile(r"\d\s?x")
+"""In every "x" multiple ("21x", "8.9 x"): the "x" of "next" or "tax" lets no scan run."""
 _PE_WORD_RE: Final = Folded(r"P\s?/\s?E\b|price[\s-]to[\s-]earnings")
 _BARE_MULTIPLE_RE: Final = Folded(
     r"(?:(?:P\s?/\s?E|price[\s-]to[\s-]earnings)(?:\s+(?:ratio|multiple))?|average|mean|median)"
@@ -237,9 +239,10 @@ def find_quantities(text: str) -> list[Quantity]:
     taken: list[tuple[int, int]] = []
     low = lowered(text)
     found = _money(text, low, taken)
-    # a percent holds "%", "per" or "pc"; a multiple "x" or "times": a scan that cannot match
-    # is skipped (``scan.lowered``: ``in`` on ``low`` stands for a case-blind match)
-    percent = low is None or "%" in low or "per" in low or "pc" in low
+    # a percent holds "%", "pc" or "per" and "cent"; a multiple a digit and "x", or "times": a
+    # scan that cannot match is skipped (``scan.lowered``: ``in`` on ``low`` stands for a
+    # case-blind match)
+    percent = low is None or "%" in low or "pc" in low or ("per" in low and "cent" in low)
     for m in _PERCENT_RE.finditer_low(text, low) if percent else ():
         if m["pp"] or _overlaps(m.span(), taken):
             continue
@@ -249,7 +252,7 @@ def find_quantities(text: str) -> list[Quantity]:
             Quantity("percent", value, m.start(), m.end(), high=high, signed=bool(m["sign"]))
         )
         taken.append(m.span())
-    multiple = low is None or "x" in low or "times" in low
+    multiple = low is None or "times" in low or _DIGIT_X_RE.search(low) is not None
     for m in _MULTIPLE_RE.finditer_low(text, low) if multiple else ():
         if not _overlaps(m.span(), taken):
             found.append(Quantity("multiple", _number(m["num"]), m.start(), m.end()))

@@ -76,17 +76,23 @@ _NOT_SEEN_RE: Final = _rx(
     r"\s*(?:in|for)\s+" + _HEDGE + _N + r"\s+years\b"
 )
 _STREAK_RES: Final = tuple(
-    _rx(rx)
-    for rx in (
-        r"\b" + _ORDN + r"\s+(?:straight|consecutive|successive)\s+(?:weekly\s+(?:gain|advance|rise|increase)s?|"
-        r"weeks?(?!\s+of\s+(?:loss|decline|drop|fall))(?:\s+of\s+(?:gains?|advances?|increases?|rises?))?)",
-        r"\b" + _N + r"[\s-]+week\s+(?:winning\s+streak|win\s+streak|winning\s+run|rally|streak)",
-        r"\b(?:weekly\s+gains?|higher|gains?|advanced?)\s+for\s+(?:a|the)\s+" + _ORDN
-        + r"\s+(?:straight\s+|consecutive\s+|successive\s+)?week\b",
-        r"\b(?:rose|gained|climbed|advanced|went\s+up|were\s+up|was\s+up|up)\s+(?:for\s+)?" + _N
-        + r"\s+(?:straight\s+|consecutive\s+)?weeks\s+(?:in\s+a\s+row|running|straight)\b",
+    (_rx(rx), words)
+    for rx, words in (
+        (r"\b" + _ORDN + r"\s+(?:straight|consecutive|successive)\s+(?:weekly\s+(?:gain|advance|rise|increase)s?|"
+         r"weeks?(?!\s+of\s+(?:loss|decline|drop|fall))(?:\s+of\s+(?:gains?|advances?|increases?|rises?))?)",
+         ("straight", "consecutive", "successive")),
+        (r"\b" + _N + r"[\s-]+week\s+(?:winning\s+streak|win\s+streak|winning\s+run|rally|streak)",
+         ("streak", "run", "rally")),
+        (r"\b(?:weekly\s+gains?|higher|gains?|advanced?)\s+for\s+(?:a|the)\s+" + _ORDN
+         + r"\s+(?:straight\s+|consecutive\s+|successive\s+)?week\b",
+         ("gain", "higher", "advance")),
+        (r"\b(?:rose|gained|climbed|advanced|went\s+up|were\s+up|was\s+up|up)\s+(?:for\s+)?" + _N
+         + r"\s+(?:straight\s+|consecutive\s+)?weeks\s+(?:in\s+a\s+row|running|straight)\b",
+         ("row", "running", "straight")),
     )
 )  # fmt: skip
+"""The win-streak patterns, each with words one of which each of its matches holds (besides
+"week", which they all hold): a sentence that says "this week" runs none of them."""
 _LIMIT_PHRASE_RE: Final = _rx(
     r"\b(?:hit|hits|hitting|rose\s+by|surged\s+by|jumped\s+by|soared\s+by|closed\s+at|climbed\s+by)"
     r"\s+(?:the|its)\s+(?:daily\s+)?(?:upper\s+)?(?:trading\s+)?limit\b|\blimit[\s-]up\b"
@@ -95,6 +101,8 @@ _LIMIT_PHRASE_RE: Final = _rx(
 _PHRASE_HINT_RE: Final = _rx(
     r"high|week|limit|peak|first\s+time|(?:strongest|best)\s+(?:\w+\s+)?since"
 )
+_PHRASE_HINT_WORDS: Final = ("high", "week", "limit", "peak", "first", "strongest", "best")
+"""One of them is in every match of ``_PHRASE_HINT_RE`` (lower case, as ``scan.lowered``)."""
 _HIGH_SINCE_WORDS: Final = ("highest", "strongest", "best", "seen")
 """One of them is in every match of ``_HIGH_SINCE_RE`` (as each streak pattern holds "week")."""
 _HEDGE_NAME: Final[dict[str, QualifierName]] = {
@@ -123,6 +131,8 @@ def find_phrases(text: str, published: date | None) -> list[PhraseClaim]:
     one it is skipped rather than guessed.
     """
     low = lowered(text)
+    if low is not None and not any(map(low.__contains__, _PHRASE_HINT_WORDS)):
+        return []  # most sentences with a number: no need to run the hint's pattern
     if _PHRASE_HINT_RE.search_low(text, low) is None:
         return []
 
@@ -130,11 +140,15 @@ def find_phrases(text: str, published: date | None) -> list[PhraseClaim]:
         return low is None or any(map(low.__contains__, words))
 
     out: list[PhraseClaim] = []
-    for m in _HIGH_SINCE_RE.finditer_low(text, low) if holds(*_HIGH_SINCE_WORDS) else ():
+    since = holds(*_HIGH_SINCE_WORDS) and holds("19", "20")  # and a year: "since 2021"
+    for m in _HIGH_SINCE_RE.finditer_low(text, low) if since else ():
         out.append(PhraseClaim("high_since", _high_since(m), m.start(), m.end()))
     if published is not None:
-        for rx, words in ((_YEARS_HIGH_RE, ("high", "peak")), (_NOT_SEEN_RE, ("years",))):
-            for m in rx.finditer_low(text, low) if holds(*words) else ():
+        for rx, needs in (
+            (_YEARS_HIGH_RE, (("high", "peak"), ("year", "yr"))),  # "a four-year high": both
+            (_NOT_SEEN_RE, (("years",), ("seen", "highest"))),
+        ):
+            for m in rx.finditer_low(text, low) if all(holds(*w) for w in needs) else ():
                 n = parse_count(m["n"])
                 if n is None or n > 30:
                     continue
@@ -142,7 +156,7 @@ def find_phrases(text: str, published: date | None) -> list[PhraseClaim]:
                 qual = _HEDGE_NAME.get(" ".join(hedge.lower().split())) if hedge else None
                 value = months_before(published, 12 * n)
                 out.append(PhraseClaim("high_since", value, m.start(), m.end(), qual))
-    for m in _FIRST_TIME_RE.finditer_low(text, low) if holds("first") else ():
+    for m in _FIRST_TIME_RE.finditer_low(text, low) if holds("first") and holds("time") else ():
         if not _LEVEL_VERB_RE.search_low(text, low, 0, m.start()):
             continue  # "the first time in four years that it cut prices" is no price level
         if m["year"]:
@@ -152,8 +166,8 @@ def find_phrases(text: str, published: date | None) -> list[PhraseClaim]:
             qual = _HEDGE_NAME.get(" ".join(hedge.lower().split())) if hedge else None
             value = months_before(published, 12 * n)
             out.append(PhraseClaim("high_since", value, m.start(), m.end(), qual))
-    for rx in _STREAK_RES if holds("week") else ():
-        for m in rx.finditer_low(text, low):
+    for rx, words in _STREAK_RES if holds("week") else ():
+        for m in rx.finditer_low(text, low) if holds(*words) else ():
             n = parse_count(re.sub(r"(?<=\d)(?:st|nd|rd|th)$", "", m["n"]))
             if n is not None and 1 < n < 60:
                 out.append(PhraseClaim("win_streak_weeks", float(n), m.start(), m.end()))

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from typing import Final, Literal
 
+from themelens.news.extract.scan import Folded, lowered
+
 __all__ = ["LIMIT_RE", "QualifierName", "qualifier_before"]
 
 QualifierName = Literal["over", "nearly", "about", "up_to", "at_least", "limit_up"]
@@ -23,12 +25,15 @@ _HEDGES: Final[tuple[tuple[QualifierName, str], ...]] = (
     ("nearly", r"nearly|almost|close\s+to|just\s+(?:under|below|shy\s+of)|approaching|shy\s+of"),
     ("about", r"about|around|roughly|approximately|some|an\s+estimated|circa|~"),
 )  # fmt: skip
-_HEDGE_RE: Final = re.compile(
-    r"(?:^|[\s(])(?:"
-    + "|".join(f"(?P<{name}>{rx})" for name, rx in _HEDGES)
-    + r")\s*(?:a|an)?\s*$",
-    re.IGNORECASE,
+_HEDGE_RE: Final = Folded(  # run on the lowered text (``scan.Folded``): group names are read
+    r"(?:^|[\s(])(?:" + "|".join(f"(?P<{name}>{rx})" for name, rx in _HEDGES) + r")\s*(?:a|an)?\s*$"
 )
+_HEDGE_ENDS: Final = (
+    "to", "as", "least", "than", "of", "over", "above", "beyond", "exceeding", "topping",
+    "nearly", "almost", "under", "below", "approaching", "about", "around", "roughly",
+    "approximately", "some", "estimated", "circa", "~", "a", "an",
+)  # fmt: skip
+"""How a hedge of ``_HEDGES`` ends, or the "a"/"an" ``_HEDGE_RE`` lets follow it (lower case)."""
 LIMIT_RE: Final = re.compile(
     r"\b(?:daily\s+(?:\S+\s+)?(?:trading\s+)?limit|limit[\s-]up|trading\s+limit|"
     r"(?:upper|maximum)\s+(?:daily\s+)?limit|stop[\s-]high)\b",
@@ -44,7 +49,10 @@ def qualifier_before(text: str, start: int) -> QualifierName | None:
     head = text[max(0, start - 40) : start]
     if head.endswith("~"):
         return "about"
-    m = _HEDGE_RE.search(head)
+    low = lowered(head, remember=False)
+    if low is not None and not low.rstrip().endswith(_HEDGE_ENDS):
+        return None  # a match ends the text (but for spaces) with one of them
+    m = _HEDGE_RE.search_low(head, low)
     if m is None:
         return None
     for name, _ in _HEDGES:

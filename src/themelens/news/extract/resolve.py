@@ -40,19 +40,17 @@ from themelens.news.extract.numbers import (
     column_percents,
     find_quantities,
 )
+from themelens.news.extract.scan import Folded
 from themelens.news.extract.sentences import Sentence
 from themelens.news.extract.windows import Context
 
 __all__ = ["Found", "SentenceView", "clause_of"]
 
-_CLAUSE_RE: Final = re.compile(
+_CLAUSE_RE: Final = Folded(
     r";|,\s+(?:while|whereas|but|although)\b|\s(?:while|whereas)\s|—|\s–\s|\s--\s"
-    r"|,\s+and\s+(?=(?:they|it|its|their|the|shares)\b)",
-    re.IGNORECASE,
+    r"|,\s+and\s+(?=(?:they|it|its|their|the|shares)\b)"
 )
-_APPOSITIVE_RE: Final = re.compile(
-    r",\s+(?:a|an|the|one\s+of|which|who|whose)\b[^,;()\d]{0,100},", re.IGNORECASE
-)
+_APPOSITIVE_RE: Final = Folded(r",\s+(?:a|an|the|one\s+of|which|who|whose)\b[^,;()\d]{0,100},")
 _POST_RE: Final = re.compile(
     r"^\W{0,3}(?:[\w-]+\s+){0,3}?(?:in|of|for|at)\s+(?:[\w-]+\s+){0,2}?$", re.IGNORECASE
 )
@@ -61,9 +59,8 @@ _FOR_NAME_RE: Final = re.compile(r"\s+(?:for|of)\s+(?:the\s+)?(?P<who>[A-Z][\w&.
 _FLOW_OBJECT_RE: Final = re.compile(
     r"^\W{0,3}(?:(?:worth\s+)?of|in|into|for)\s+(?:the\s+)?$", re.IGNORECASE
 )
-_CONTRIB_RE: Final = re.compile(
-    r"\b(?:contribut\w*\s+to|help(?:ed|ing|s)?\s+(?:to\s+)?(?:drive|lift|push|power|fuel))\b",
-    re.IGNORECASE,
+_CONTRIB_RE: Final = Folded(
+    r"\b(?:contribut\w*\s+to|help(?:ed|ing|s)?\s+(?:to\s+)?(?:drive|lift|push|power|fuel))\b"
 )
 _SECTOR_CUE_RE: Final = re.compile(
     r"\b(?:spree|combined|collectively|in\s+total|total|sector[\s-]wide|industry[\s-]wide)\b",
@@ -126,8 +123,11 @@ def _clauses(text: str) -> list[tuple[int, int]]:
 
 
 def clause_of(clauses: list[tuple[int, int]], pos: int) -> tuple[int, int]:
-    """The ``(start, end)`` of the clause holding ``pos``."""
-    return next((c for c in clauses if c[0] <= pos < c[1]), clauses[-1])
+    """The ``(start, end)`` of the clause holding ``pos`` (the last one if none holds it)."""
+    for c in clauses:  # a plain loop: asked for every number, and a sentence has few clauses
+        if c[0] <= pos < c[1]:
+            return c
+    return clauses[-1]
 
 
 class SentenceView:
@@ -237,7 +237,10 @@ class SentenceView:
         Amazon" (a capitalised name right after "for"/"of") that no mention covers.
         """
         end = max(f.end, f.quantity.outer_end) if f.quantity is not None else f.end
-        m = _POSSESSOR_RE.search(self.text, max(0, f.start - 40), f.start)
+        text, lo = self.text, max(0, f.start - 40)
+        # every possessor holds "'s" or "’s": where neither is, the pattern need not run
+        possessive = text.find("'s", lo, f.start) >= 0 or text.find("’s", lo, f.start) >= 0
+        m = _POSSESSOR_RE.search(text, lo, f.start) if possessive else None
         if m is None:
             m = _FOR_NAME_RE.match(self.text, end)
             if m is None or is_stop_word(m["who"]) or is_title_case(self.text):

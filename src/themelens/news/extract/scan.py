@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Final
 
 from themelens.news._casefold import FOLD_ONLY_IGNORECASE
@@ -35,13 +35,15 @@ __all__ = ["AnyOf", "Branch", "Folded", "first_matches", "lower_pattern", "lower
 _FOLD_ONLY_IGNORECASE: Final = FOLD_ONLY_IGNORECASE  # "ı" and "ſ", tested on all of Unicode
 
 
-def lowered(text: str, low: str | None = None) -> str | None:
+def lowered(text: str, low: str | None = None, *, remember: bool = True) -> str | None:
     """``text.lower()`` when it agrees with ``IGNORECASE`` on ASCII letters offset by offset.
 
     None when lower-casing changes the length ("İ") or the text holds a character
     ``IGNORECASE`` folds differently (``_FOLD_ONLY_IGNORECASE``): then no substring test
     of the lowered text may stand in for a case-insensitive match. ``low`` is
-    ``text.lower()`` when the caller has it already.
+    ``text.lower()`` when the caller has it already. ``remember=False`` is for a short
+    piece of a sentence: it leaves the sentence as the text remembered (its stages ask
+    for it again, and the word tests of ``first_matches`` are remembered for it).
     """
     global _last_lowered
     last = _last_lowered
@@ -53,7 +55,8 @@ def lowered(text: str, low: str | None = None) -> str | None:
         len(low) != len(text) or "ı" in text or "ſ" in text  # _FOLD_ONLY_IGNORECASE
     ):
         low = None
-    _last_lowered = (text, low)
+    if remember:
+        _last_lowered = (text, low)
     return low
 
 
@@ -115,13 +118,9 @@ def first_matches(
     return out
 
 
-def _any_in(words: Iterable[str], low: str) -> bool:
-    return any(map(low.__contains__, words))  # ``w in low`` for each, without a generator
-
-
 def _words_in(words: tuple[str, ...], low: str) -> bool:
-    """``_any_in``, remembered for the last text: the cue scans of each clause and number of a
-    sentence ask the same word lists of the same sentence."""
+    """Whether ``low`` holds one of ``words``, remembered for the last text: the cue scans of
+    each clause and number of a sentence ask the same word lists of the same sentence."""
     global _words_memo
     memo_low, memo = _words_memo
     if memo_low is not low:
@@ -227,11 +226,13 @@ class AnyOf:
     scanned only where one of them is. A text ``lowered`` refuses goes to the alternation.
     """
 
-    __slots__ = ("patterns", "union", "words")
+    __slots__ = ("_scans", "patterns", "union", "words")
 
     def __init__(self, words: tuple[str, ...], patterns: tuple[tuple[str, tuple[str, ...]], ...]):
         self.words = words
         self.patterns = tuple((Folded(rx), need) for rx, need in patterns)
+        # what ``found_in`` runs: each pattern's lowered form, with its words
+        self._scans = tuple((rx.folded.search, need) for rx, need in self.patterns)
         parts = [*(re.escape(w) for w in words), *(rx for rx, _ in patterns)]
         self.union = re.compile("|".join(parts), re.IGNORECASE)
 
@@ -240,9 +241,10 @@ class AnyOf:
         low = lowered(text)
         if low is None:
             return self.union.search(text) is not None
-        if _any_in(self.words, low):
+        holds = low.__contains__  # asked of every sentence: no call more than needed
+        if any(map(holds, self.words)):
             return True
-        for rx, need in self.patterns:
-            if (not need or _any_in(need, low)) and rx.folded.search(low) is not None:
+        for search, need in self._scans:
+            if (not need or any(map(holds, need))) and search(low) is not None:
                 return True
         return False

@@ -83,7 +83,9 @@ _PARA_RE: Final = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 _LINE_RE: Final = re.compile(r"\n")
 _STAMP_RE: Final = re.compile(r"\d{1,2}:\d{2}\b")
 _NON_SPACE_RE: Final = re.compile(r"\S")
-_WORD_CHARS: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.")
+_WORD_CHARS_STR: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz."
+_WORD_CHARS: Final = frozenset(_WORD_CHARS_STR)
+_WORD_REACH: Final = 24
 
 
 @dataclass(frozen=True)
@@ -103,9 +105,11 @@ def _is_abbreviation(text: str, start: int, end: int) -> bool:
     text since the last sentence end would be quadratic on a page whose every
     full stop follows an abbreviation.
     """
-    k = end
-    while k > start and text[k - 1] in _WORD_CHARS:
-        k -= 1
+    lo = max(start, end - _WORD_REACH)
+    k = lo + len(text[lo:end].rstrip(_WORD_CHARS_STR))  # the word's letters and dots: one C call
+    if k == lo:  # the word may go on before that reach: walk back as far as it does
+        while k > start and text[k - 1] in _WORD_CHARS:
+            k -= 1
     word = text[k:end].lstrip(".").lower().rstrip(".")
     return bool(word) and (word in _ABBREVIATIONS or len(word) == 1)
 
@@ -198,8 +202,7 @@ def _bounded(text: str, start: int, end: int) -> list[tuple[int, int]]:
 def _add_pieces(out: list[Sentence], text: str, start: int, end: int, paragraph: int) -> None:
     """Append the non-blank pieces of ``text[start:end]`` (``_bounded``), stripped of spaces."""
     short = end - start <= MAX_SENTENCE_CHARS and _number_limit(text, start, end) == end
-    pieces = [(start, end)] if short else _bounded(text, start, end)  # short: the usual case
-    for a, b in pieces:
+    for a, b in ((start, end),) if short else _bounded(text, start, end):  # short: most are
         piece = text[a:b]
         stripped = piece.strip()  # ``str.strip`` and ``str.isspace`` agree on what a space is
         if stripped:

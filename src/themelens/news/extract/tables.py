@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Final, TypeVar
 
 from themelens.news.extract.numbers import Quantity, QuantityKind, find_quantities
+from themelens.news.extract.scan import Folded, lowered
 
 __all__ = [
     "Column",
@@ -56,7 +57,7 @@ _PE_RE: Final = re.compile(r"\bP\s?/\s?E\b|\bPE\b|price[\s-]to[\s-]earnings", re
 _FORWARD_RE: Final = re.compile(r"\b(?:fwd|forward|next\s+12)\b", re.IGNORECASE)
 _TARGET_RE: Final = re.compile(r"\b(?:target(?:\s+price)?|price\s+target|TP)\b", re.IGNORECASE)
 _FLOW_RE: Final = re.compile(r"\bnet\s+(?:buy|purchase|inflow|flow)", re.IGNORECASE)
-_PCT_RE: Final = re.compile(r"%|\bpct\b|\bper\s*cent\b", re.IGNORECASE)
+_PCT_RE: Final = Folded(r"%|\bpct\b|\bper\s*cent\b")  # on the lowered text (``scan.Folded``)
 _NOT_A_MOVE_RE: Final = re.compile(
     r"\b(?:weight|share|yield|margin|stake|upside|downside|premium|discount|payout|ratio)\b",
     re.IGNORECASE,
@@ -85,7 +86,10 @@ _CELL_NUMBER_RE: Final = re.compile(
 
 def names_percent(text: str) -> bool:
     """The text names a percentage ("Chg %", "pct", "per cent")."""
-    return _PCT_RE.search(text) is not None
+    low = lowered(text)
+    if low is not None and "%" not in low and "pct" not in low and "per" not in low:
+        return False  # each match holds one of them: no need to run the pattern
+    return _PCT_RE.search_low(text, low) is not None
 
 
 def column_window(label: str) -> str | None:
@@ -123,7 +127,7 @@ def _column(index: int, cell: str) -> Column | None:
     if _FLOW_RE.search(cell):
         scale = _first(_UNITS, cell)
         return Column(index, "fund_flow", scale=scale or 1.0, currency=_first(_CURRENCIES, cell))
-    if _PCT_RE.search(cell) and not _NOT_A_MOVE_RE.search(cell):
+    if _PCT_RE.search_low(cell, lowered(cell, remember=False)) and not _NOT_A_MOVE_RE.search(cell):
         return Column(index, "return_pct", column_window(cell))
     return None
 

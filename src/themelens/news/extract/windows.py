@@ -31,17 +31,17 @@ from typing import Final
 
 from themelens.news.claim import MONEY_METRICS
 from themelens.news.extract.dates import TimeExpr
+from themelens.news.extract.scan import Folded
 from themelens.news.extract.tables import Column
 
 __all__ = ["Context", "bind_times", "window_date"]
 
-_TIME_STOP_RE: Final = re.compile(
+_TIME_STOP_RE: Final = Folded(  # run on the lowered text (``scan.Folded``)
     r"\b(?:after|as(?!\s+of\b)|amid|following|because|since(?!\s+the\s+(?:start|beginning))|"
     r"when|which|while|despite|thanks\s+to|making|"
-    r"extending|taking|bringing|compared|versus|than|before)\b|[;(]|,\s+\w+ing\b",
-    re.IGNORECASE,
+    r"extending|taking|bringing|compared|versus|than|before)\b|[;(]|,\s+\w+ing\b"
 )
-_RELATIVE_RE: Final = re.compile(r",\s+(?:which|who|whose|where)\b", re.IGNORECASE)
+_RELATIVE_RE: Final = Folded(r",\s+(?:which|who|whose|where)\b")
 _LIST_JOIN_RE: Final = re.compile(r"\s*(?:,\s*and|,|and|or|to)\s*", re.IGNORECASE)
 _EXPLICIT_YTD_RE: Final = re.compile(r"so\s+far|to[\s-]date|ytd|since|in\s+\d", re.IGNORECASE)
 _FREE_KINDS: Final = frozenset({"period", "year", "average", "duration", "target"})
